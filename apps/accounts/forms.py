@@ -1,0 +1,38 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields; allauth calls ``signup`` once the user exists."""
+
+    organization_name = forms.CharField(
+        label=_("Organization name"),
+        max_length=120,
+        required=False,
+        help_text=_("Your team. You can invite others once you are in."),
+    )
+
+    def signup(self, request, user):
+        from .services import organization_create
+
+        name = self.cleaned_data.get("organization_name") or _("%(email)s's team") % {
+            "email": user.email.split("@")[0]
+        }
+        organization_create(name=str(name), owner=user)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, initial="Chrome extension"
+    )

@@ -1,0 +1,67 @@
+from django.utils import timezone
+
+from .models import ApiToken, Invitation, Membership, MonthlyUsage
+
+
+def membership_current(*, user, organization_id=None):
+    """Return the user's membership in ``organization_id``, else their first."""
+    memberships = Membership.objects.filter(user=user).select_related(
+        "organization__plan"
+    )
+    if organization_id is not None:
+        chosen = memberships.filter(organization_id=organization_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def membership_list(*, user):
+    return Membership.objects.filter(user=user).select_related("organization")
+
+
+def member_list(*, organization):
+    return (
+        Membership.objects.for_organization(organization)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def invitation_pending_list(*, organization):
+    return Invitation.objects.for_organization(organization).filter(
+        accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    )
+
+
+def api_token_list(*, organization, user=None):
+    tokens = ApiToken.objects.for_organization(organization).filter(revoked_at=None)
+    if user is not None:
+        tokens = tokens.filter(user=user)
+    return tokens.select_related("user")
+
+
+def month_start(*, organization, now=None):
+    """Return the first day of the organization's current calendar month."""
+    local = (now or timezone.now()).astimezone(organization.zoneinfo)
+    return local.date().replace(day=1)
+
+
+def next_month_start(*, organization, now=None):
+    start = month_start(organization=organization, now=now)
+    if start.month == 12:
+        return start.replace(year=start.year + 1, month=1)
+    return start.replace(month=start.month + 1)
+
+
+def usage_current(*, organization, now=None):
+    """Return ``(used, limit, resets_on)`` for the organization's current month."""
+    month = month_start(organization=organization, now=now)
+    row = (
+        MonthlyUsage.objects.for_organization(organization).filter(month=month).first()
+    )
+    used = row.workflows_created if row else 0
+    return (
+        used,
+        organization.monthly_workflow_limit,
+        next_month_start(organization=organization, now=now),
+    )

@@ -1,0 +1,292 @@
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from apps.core.errors import ApplicationError
+
+from .models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    MonthlyUsage,
+    Organization,
+    Plan,
+    Role,
+    User,
+)
+from .selectors import month_start, next_month_start
+
+logger = logging.getLogger(__name__)
+
+
+def plan_default():
+    plan = Plan.objects.filter(is_default=True).first()
+    if plan is None:
+        plan, _created = Plan.objects.get_or_create(
+            slug="free",
+            defaults={"name": "Free", "monthly_workflow_limit": 5, "is_default": True},
+        )
+    return plan
+
+
+def _unique_slug(name):
+    base = slugify(name)[:60] or "organization"
+    slug = base
+    while Organization.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+@transaction.atomic
+def organization_create(*, name, owner, plan=None, timezone_name="UTC"):
+    organization = Organization.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        plan=plan or plan_default(),
+        timezone=timezone_name,
+    )
+    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+    logger.info("Organization created", extra={"organization_id": organization.id})
+    return organization
+
+
+def user_create(*, email, password=None, name=""):
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(
+            _("A user with the email %(email)s already exists.") % {"email": email},
+            code="user_exists",
+            field="email",
+        )
+    return User.objects.create_user(email=email, password=password, name=name)
+
+
+def _require_manager(*, membership):
+    if membership is None or not membership.can_manage:
+        raise ApplicationError(
+            _("Only owners and admins can manage members, invitations and tokens."),
+            code="permission_denied",
+            status=403,
+        )
+
+
+def invitation_create(*, membership, email, role, request=None):
+    """Invite ``email`` to the membership's organization; return the raw token."""
+    _require_manager(membership=membership)
+    if role == Role.OWNER and membership.role != Role.OWNER:
+        raise ApplicationError(
+            _("Only an owner can invite another owner."),
+            code="permission_denied",
+            status=403,
+        )
+    organization = membership.organization
+    email = email.strip().lower()
+    if (
+        Membership.objects.for_organization(organization)
+        .filter(user__email=email)
+        .exists()
+    ):
+        raise ApplicationError(
+            _("%(email)s is already a member of %(organization)s.")
+            % {"email": email, "organization": organization.name},
+            code="already_member",
+            field="email",
+        )
+
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=ApiToken.hash(raw),
+        invited_by=membership.user,
+    )
+    path = reverse("invitation_accept", kwargs={"token": raw})
+    link = request.build_absolute_uri(path) if request else settings.SITE_URL + path
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"invitation": invitation, "link": link, "inviter": membership.user},
+    )
+    send_mail(
+        _("You are invited to %(organization)s on Ledgerium")
+        % {"organization": organization.name},
+        body,
+        None,
+        [email],
+    )
+    logger.info("Invitation sent", extra={"organization_id": organization.id})
+    return invitation, raw
+
+
+def invitation_for_token(*, token):
+    invitation = (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=ApiToken.hash(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        raise ApplicationError(
+            _(
+                "This invitation is not valid: it was used, revoked or has expired. "
+                "Ask for a new one."
+            ),
+            code="invitation_invalid",
+            status=404,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token, user):
+    invitation = invitation_for_token(token=token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ApplicationError(
+            _("This invitation was already used."),
+            code="invitation_invalid",
+            status=404,
+        )
+    if invitation.email.lower() != user.email.lower():
+        raise ApplicationError(
+            _(
+                "This invitation is for another email address. Log in as %(email)s "
+                "to accept it."
+            )
+            % {"email": invitation.email},
+            code="invitation_wrong_user",
+            status=403,
+        )
+    membership, created = Membership.objects.get_or_create(
+        organization=invitation.organization,
+        user=user,
+        defaults={"role": invitation.role},
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def invitation_revoke(*, membership, invitation):
+    _require_manager(membership=membership)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def membership_set_role(*, membership, target, role):
+    _require_manager(membership=membership)
+    if Role.OWNER in (role, target.role) and membership.role != Role.OWNER:
+        raise ApplicationError(
+            _("Only an owner can change an owner's role or make someone owner."),
+            code="permission_denied",
+            status=403,
+        )
+    if target.role == Role.OWNER and role != Role.OWNER:
+        _require_another_owner(target=target)
+    target.role = role
+    target.save(update_fields=["role"])
+    return target
+
+
+def membership_remove(*, membership, target):
+    _require_manager(membership=membership)
+    if target.role == Role.OWNER:
+        if membership.role != Role.OWNER:
+            raise ApplicationError(
+                _("Only an owner can remove an owner."),
+                code="permission_denied",
+                status=403,
+            )
+        _require_another_owner(target=target)
+    target.delete()
+
+
+def _require_another_owner(*, target):
+    owners = Membership.objects.for_organization(target.organization).filter(
+        role=Role.OWNER
+    )
+    if not owners.exclude(pk=target.pk).exists():
+        raise ApplicationError(
+            _("An organization needs at least one owner."), code="last_owner"
+        )
+
+
+def api_token_create(*, membership, name):
+    """Create a token for the membership's user; return it with the raw secret.
+
+    The raw secret is shown once: only its hash is stored.
+    """
+    if membership is None or not membership.can_edit:
+        raise ApplicationError(
+            _("Viewers cannot create API tokens."), code="permission_denied", status=403
+        )
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(
+            _("Give the token a name."), code="required", field="name"
+        )
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(
+        organization=membership.organization,
+        user=membership.user,
+        name=name[:100],
+        token_hash=ApiToken.hash(raw),
+        hint=raw[:10],
+    )
+    logger.info("API token created", extra={"organization_id": token.organization_id})
+    return token, raw
+
+
+def api_token_revoke(*, membership, token):
+    if token.user_id != membership.user_id:
+        _require_manager(membership=membership)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+
+
+def usage_reserve_workflow(*, organization, now=None):
+    """Count one new workflow against this month's quota, or refuse.
+
+    Must run inside the transaction that creates the workflow: the counter is
+    incremented by a conditional UPDATE, so concurrent callers at the limit
+    cannot both pass, and a rollback gives the slot back.
+    """
+    month = month_start(organization=organization, now=now)
+    limit = organization.monthly_workflow_limit
+    try:
+        with transaction.atomic():
+            MonthlyUsage.objects.get_or_create(organization=organization, month=month)
+    except IntegrityError:
+        pass
+
+    rows = MonthlyUsage.objects.for_organization(organization).filter(month=month)
+    if limit is not None:
+        rows = rows.filter(workflows_created__lt=limit)
+    if rows.update(workflows_created=F("workflows_created") + 1) == 1:
+        return
+
+    resets_on = next_month_start(organization=organization, now=now)
+    raise ApplicationError(
+        _(
+            "%(organization)s has documented %(used)s of %(limit)s workflows this "
+            "month. The count resets on %(resets)s; ask an owner to upgrade the "
+            "plan to document more now. The recording is kept and can be "
+            "generated later."
+        )
+        % {
+            "organization": organization.name,
+            "used": limit,
+            "limit": limit,
+            "resets": resets_on.isoformat(),
+        },
+        code="quota_exceeded",
+        status=402,
+        extra={"used": limit, "limit": limit, "resets_on": resets_on.isoformat()},
+    )

@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.middleware import ORGANIZATION_SESSION_KEY
+from apps.core.selectors import get_scoped_or_404
+
+from . import selectors, services
+from .decorators import membership_required
+from .forms import ApiTokenForm, InvitationForm, RoleForm
+from .models import ApiToken, Invitation, Membership
+
+
+@login_required
+@require_POST
+def organization_switch(request):
+    chosen = request.POST.get("organization", "")
+    membership = None
+    if chosen.isdigit():
+        membership = (
+            selectors.membership_list(user=request.user)
+            .filter(organization_id=int(chosen))
+            .first()
+        )
+    if membership is not None:
+        request.session[ORGANIZATION_SESSION_KEY] = membership.organization_id
+    return redirect("dashboard")
+
+
+@login_required
+def organization_new(request):
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        if name:
+            organization = services.organization_create(name=name, owner=request.user)
+            request.session[ORGANIZATION_SESSION_KEY] = organization.id
+            return redirect("dashboard")
+        messages.error(request, _("Give the organization a name."))
+    return render(request, "accounts/organization_new.html")
+
+
+@membership_required
+def member_list(request):
+    organization = request.organization
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "members": selectors.member_list(organization=organization),
+            "invitations": selectors.invitation_pending_list(organization=organization),
+            "invitation_form": InvitationForm(),
+            "role_form": RoleForm(),
+        },
+    )
+
+
+@membership_required(manage=True)
+@require_POST
+def invitation_create(request):
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        services.invitation_create(
+            membership=request.membership,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            request=request,
+        )
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % form.cleaned_data
+        )
+    else:
+        messages.error(request, _("Enter a valid email address and role."))
+    return redirect("member_list")
+
+
+@membership_required(manage=True)
+@require_POST
+def invitation_revoke(request, invitation_id):
+    invitation = get_scoped_or_404(
+        Invitation, organization=request.organization, pk=invitation_id
+    )
+    services.invitation_revoke(membership=request.membership, invitation=invitation)
+    messages.success(request, _("Invitation revoked."))
+    return redirect("member_list")
+
+
+def invitation_accept(request, token):
+    invitation = services.invitation_for_token(token=token)
+    if not request.user.is_authenticated:
+        request.session["invitation_token"] = token
+        return render(
+            request, "accounts/invitation_login.html", {"invitation": invitation}
+        )
+    if request.method == "POST":
+        membership = services.invitation_accept(token=token, user=request.user)
+        request.session[ORGANIZATION_SESSION_KEY] = membership.organization_id
+        messages.success(
+            request,
+            _("You joined %(organization)s.")
+            % {"organization": membership.organization},
+        )
+        return redirect("dashboard")
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation}
+    )
+
+
+@membership_required(manage=True)
+@require_POST
+def membership_update(request, membership_id):
+    target = get_scoped_or_404(
+        Membership, organization=request.organization, pk=membership_id
+    )
+    if request.POST.get("action") == "remove":
+        services.membership_remove(membership=request.membership, target=target)
+        messages.success(
+            request, _("%(email)s was removed.") % {"email": target.user.email}
+        )
+    else:
+        form = RoleForm(request.POST)
+        if form.is_valid():
+            services.membership_set_role(
+                membership=request.membership,
+                target=target,
+                role=form.cleaned_data["role"],
+            )
+            messages.success(request, _("Role updated."))
+    return redirect("member_list")
+
+
+@membership_required(edit=True)
+def api_token_list(request):
+    raw_token = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, raw_token = services.api_token_create(
+            membership=request.membership, name=form.cleaned_data["name"]
+        )
+    user = None if request.membership.can_manage else request.user
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": selectors.api_token_list(
+                organization=request.organization, user=user
+            ),
+            "form": ApiTokenForm(),
+            "raw_token": raw_token,
+        },
+    )
+
+
+@membership_required(edit=True)
+@require_POST
+def api_token_revoke(request, token_id):
+    token = get_scoped_or_404(ApiToken, organization=request.organization, pk=token_id)
+    services.api_token_revoke(membership=request.membership, token=token)
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("api_token_list")

@@ -1,0 +1,23 @@
+import logging
+import os
+import sys
+
+from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class CoreConfig(AppConfig):
+    name = "apps.core"
+    label = "core"
+
+    def ready(self):
+        announce = "runserver" in sys.argv and os.environ.get("RUN_MAIN") == "true"
+        if announce and (settings.EMBEDDED_DATABASE or settings.EMBEDDED_BROKER):
+            logger.warning(
+                "Running on the embedded default: %s, %s, mail to the console. "
+                "Set DATABASE_URL and CELERY_BROKER_URL for PostgreSQL and Redis.",
+                "SQLite under var/" if settings.EMBEDDED_DATABASE else "PostgreSQL",
+                "tasks run in-process" if settings.EMBEDDED_BROKER else "Celery",
+            )

@@ -1,0 +1,124 @@
+import logging
+import re
+import time
+import uuid
+
+from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+
+from .errors import ApplicationError
+from .logging import request_id_var
+
+logger = logging.getLogger(__name__)
+
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+ORGANIZATION_SESSION_KEY = "organization_id"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class RequestIdMiddleware:
+    """Give every request an id, echo it back and put it on every log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = (
+            incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+        )
+        token = request_id_var.set(request.id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request.id
+        logger.debug(
+            "%s %s %s in %.1f ms",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        return response
+
+
+def _current_membership(request):
+    from apps.accounts.selectors import membership_current
+
+    if not request.user.is_authenticated:
+        return None
+    membership = membership_current(
+        user=request.user,
+        organization_id=request.session.get(ORGANIZATION_SESSION_KEY),
+    )
+    if membership is not None:
+        request.session[ORGANIZATION_SESSION_KEY] = membership.organization_id
+    return membership
+
+
+class OrganizationMiddleware:
+    """Set ``request.membership`` and ``request.organization`` for the session.
+
+    The current organization is the one the user last switched to, or their
+    first. API requests authenticated by token set both from the token instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = SimpleLazyObject(lambda: _current_membership(request))
+        request.organization = SimpleLazyObject(
+            lambda: request.membership.organization if request.membership else None
+        )
+        return self.get_response(request)
+
+
+class ApplicationErrorMiddleware:
+    """Render an ``ApplicationError`` raised by an HTML view as a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ApplicationError):
+            return None
+        logger.warning("Page error %s (%s)", exception.code, exception.status.value)
+        return render(
+            request,
+            "error.html",
+            {"error": exception},
+            status=exception.status,
+        )

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+admin.site.site_header = "Ledgerium staff"
+
+api_v1 = [
+    path("", include("apps.recordings.api_urls")),
+    path("", include("apps.workflows.api_urls")),
+    path("", include("apps.reports.api_urls")),
+]
+
+urlpatterns = [
+    path("staff/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path(
+        "api/docs/",
+        SpectacularRedocView.as_view(url_name="api_schema"),
+        name="api_docs",
+    ),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.recordings.urls")),
+    path("", include("apps.workflows.urls")),
+    path("", include("apps.reports.urls")),
+    path("", include("apps.web.urls")),
+]

@@ -1,0 +1,188 @@
+import re
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from apps.accounts.models import ApiToken, Membership, Organization, Role
+from apps.accounts.services import invitation_create
+from apps.core.errors import ApplicationError
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _link_in_last_mail():
+    return re.search(r"https?://\S+", mail.outbox[-1].body)[0].replace(
+        "http://testserver", ""
+    )
+
+
+def test_signup_verify_lands_in_own_organization(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "ada@example.test",
+            "password1": factories.PASSWORD,
+            "password2": factories.PASSWORD,
+            "organization_name": "Ada's Desk",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert "confirm" in mail.outbox[-1].body.lower()
+
+    confirm = _link_in_last_mail()
+    response = client.post(confirm)
+    assert response.status_code == HTTPStatus.FOUND
+
+    response = client.get("/dashboard/")
+    assert response.status_code == HTTPStatus.OK
+    assert b"Ada&#x27;s Desk" in response.content
+    membership = Membership.objects.get(user__email="ada@example.test")
+    assert membership.role == Role.OWNER
+    assert membership.organization.plan.slug == "free"
+
+
+def test_unverified_user_cannot_log_in(client):
+    factories.user_create(email="new@example.test", verified=False)
+    response = client.post(
+        "/accounts/login/",
+        {"login": "new@example.test", "password": factories.PASSWORD},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert "confirm-email" in response["Location"]
+    assert client.get("/dashboard/").status_code == HTTPStatus.FOUND
+
+
+def test_invited_user_joins_as_member(organization, owner, client):
+    owner_membership = organization.memberships.get(user=owner)
+    invitation_create(
+        membership=owner_membership, email="bob@example.test", role=Role.MEMBER
+    )
+    link = _link_in_last_mail()
+    bob = factories.user_create(email="bob@example.test")
+
+    client.force_login(bob)
+    assert client.get(link).status_code == HTTPStatus.OK
+    assert client.post(link).status_code == HTTPStatus.FOUND
+
+    assert organization.memberships.get(user=bob).role == Role.MEMBER
+    assert client.post(link).status_code == HTTPStatus.NOT_FOUND, (
+        "the token is single-use"
+    )
+
+
+def test_invitation_for_another_email_is_refused(organization, owner, client):
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="bob@example.test",
+        role=Role.ADMIN,
+    )
+    link = _link_in_last_mail()
+    mallory = factories.user_create(email="mallory@example.test")
+    client.force_login(mallory)
+
+    response = client.post(link)
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert b"another email address" in response.content
+    assert not organization.memberships.filter(user=mallory).exists()
+
+
+def test_expired_invitation_is_refused(organization, owner, client):
+    invitation, _raw = invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="bob@example.test",
+        role=Role.MEMBER,
+    )
+    link = _link_in_last_mail()
+    invitation.expires_at = invitation.created_at
+    invitation.save()
+    client.force_login(factories.user_create(email="bob@example.test"))
+
+    assert client.post(link).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_member_cannot_invite_and_viewer_cannot_create_tokens(organization, client):
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+
+    client.force_login(member)
+    response = client.post(
+        "/settings/invitations/", {"email": "x@example.test", "role": "member"}
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+    client.force_login(viewer)
+    response = client.post("/settings/tokens/", {"name": "mine"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not ApiToken.objects.filter(user=viewer).exists()
+
+
+def test_member_can_switch_organization(client):
+    first, user = factories.organization_with_owner(name="First")
+    second, _ = factories.organization_with_owner(name="Second")
+    factories.member_add(organization=second, user=user)
+    client.force_login(user)
+
+    client.post("/organizations/switch/", {"organization": second.pk})
+    assert b"<h1>Second</h1>" in client.get("/dashboard/").content
+
+    client.post("/organizations/switch/", {"organization": 999999})
+    assert b"<h1>Second</h1>" in client.get("/dashboard/").content
+
+
+def test_token_page_shows_the_token_once(owner_client, organization):
+    response = owner_client.post("/settings/tokens/", {"name": "Laptop"})
+    raw = re.search(rb'value="(ldg_[^"]+)"', response.content)[1].decode()
+    token = ApiToken.objects.get(name="Laptop")
+
+    assert token.token_hash == ApiToken.hash(raw)
+    assert raw.encode() not in owner_client.get("/settings/tokens/").content
+
+
+def test_last_owner_cannot_be_demoted(organization, owner):
+    from apps.accounts.services import membership_set_role
+
+    membership = organization.memberships.get(user=owner)
+    with pytest.raises(ApplicationError, match="at least one owner"):
+        membership_set_role(membership=membership, target=membership, role=Role.MEMBER)
+
+
+def test_create_organization_command_prints_slug(capsys):
+    call_command(
+        "create_organization",
+        "--name",
+        "Ops Team",
+        "--owner",
+        "ops@example.test",
+        "--password",
+        "pw-1234-long",
+        "--plan",
+        "team",
+    )
+    slug = capsys.readouterr().out.strip()
+    organization = Organization.objects.get(slug=slug)
+    assert organization.plan.slug == "team"
+    assert organization.memberships.get().user.check_password("pw-1234-long")
+
+
+def test_create_api_token_command_prints_a_working_token(organization, owner, capsys):
+    call_command(
+        "create_api_token",
+        "--org",
+        organization.slug,
+        "--user",
+        owner.email,
+        "--name",
+        "CLI",
+    )
+    raw = capsys.readouterr().out.strip()
+    assert ApiToken.objects.get(token_hash=ApiToken.hash(raw)).name == "CLI"
+
+
+def test_members_never_reach_the_admin(owner_client):
+    response = owner_client.get("/staff/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert "/staff/login/" in response["Location"]
