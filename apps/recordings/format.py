@@ -1,0 +1,192 @@
+"""The recording format, version 1: what the extension sends and we store.
+
+This module is the contract. ``docs/recording-format.md`` explains it for
+people and ``schema/recording.schema.json`` is generated from it for machines
+(``manage.py recording_schema``). It is pure: no Django, no clock.
+"""
+
+import enum
+from typing import Annotated
+
+import msgspec
+
+FORMAT_VERSION = 1
+
+# Longest text kept per field; longer text is cut and the field named in the
+# event's ``truncated`` list.
+MAX_LENGTHS = {
+    "title": 300,
+    "origin": 255,
+    "path": 2048,
+    "name": 200,
+    "role": 40,
+    "label": 200,
+    "value": 500,
+    "note": 2000,
+    "system": 80,
+}
+MAX_BATCH_EVENTS = 1000
+MAX_BATCH_BYTES = 1024 * 1024
+
+Seq = Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
+Millis = Annotated[int, msgspec.Meta(ge=0, le=32_503_680_000_000)]
+SmallInt = Annotated[int, msgspec.Meta(ge=-1, le=2**31 - 1)]
+
+
+class EventType(enum.StrEnum):
+    NAVIGATION = "navigation"
+    CLICK = "click"
+    FIELD_EDITED = "field_edited"
+    CHOICE_MADE = "choice_made"
+    FORM_SUBMITTED = "form_submitted"
+    TAB_OPENED = "tab_opened"
+    TAB_SWITCHED = "tab_switched"
+    PHASE_MARKED = "phase_marked"
+    NOTE_ADDED = "note_added"
+    RECORDING_PAUSED = "recording_paused"
+    RECORDING_RESUMED = "recording_resumed"
+
+
+class Phase(enum.StrEnum):
+    LOG = "log"
+    TRIAGE = "triage"
+    INVESTIGATE = "investigate"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+
+
+class SystemKind(enum.StrEnum):
+    ITSM = "itsm"
+    MONITORING = "monitoring"
+    ADMIN = "admin"
+    COMMUNICATION = "communication"
+    OTHER = "other"
+
+
+class NavigationKind(enum.StrEnum):
+    LOAD = "load"
+    PUSH = "push"
+    REPLACE = "replace"
+    POP = "pop"
+    HASH = "hash"
+
+
+class FieldKind(enum.StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    SELECT = "select"
+    RADIO = "radio"
+    CHECKBOX = "checkbox"
+    COMBOBOX = "combobox"
+    LISTBOX = "listbox"
+    OTHER = "other"
+
+
+class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One thing the agent did, in the order given by ``seq``.
+
+    ``value`` is never typed text: it is the chosen option's label for
+    ``choice_made``, and empty otherwise. ``note`` holds the agent's own note
+    for ``note_added``; ``phase`` the phase for ``phase_marked``.
+    """
+
+    seq: Seq
+    ts: Millis
+    type: EventType
+    tab: SmallInt = 0
+    frame: SmallInt = 0
+    origin: str = ""
+    path: str = ""
+    title: str = ""
+    name: str = ""
+    role: str = ""
+    label: str = ""
+    field_kind: FieldKind | None = None
+    value: str = ""
+    checked: bool | None = None
+    phase: Phase | None = None
+    note: str = ""
+    nav: NavigationKind | None = None
+    opener_tab: SmallInt | None = None
+    system: str = ""
+    system_kind: SystemKind | None = None
+    truncated: list[str] = []
+
+
+class Batch(msgspec.Struct, forbid_unknown_fields=True):
+    events: list[Event]
+
+
+class Uninstrumented(msgspec.Struct, forbid_unknown_fields=True):
+    origin: str
+    reason: str
+
+
+class PrivacyReceipt(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """What the recorder removed or could not see, so the SOP can say so."""
+
+    redactions: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = {}
+    skipped_fields: list[str] = []
+    uninstrumented: list[Uninstrumented] = []
+
+
+class Client(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    name: str = "ledgerium-extension"
+    version: str = ""
+    browser: str = ""
+
+
+class Recording(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A whole recording, as imported, exported and sent on creation."""
+
+    id: str
+    format_version: Annotated[int, msgspec.Meta(ge=1, le=FORMAT_VERSION)] = (
+        FORMAT_VERSION
+    )
+    title: str = ""
+    kind: str = "incident"
+    agent: str = ""
+    client: Client = msgspec.field(default_factory=Client)
+    started_at: Millis | None = None
+    finished_at: Millis | None = None
+    clock_offset_ms: Annotated[int, msgspec.Meta(ge=-86_400_000, le=86_400_000)] = 0
+    privacy: PrivacyReceipt = msgspec.field(default_factory=PrivacyReceipt)
+    events: list[Event] = []
+
+
+TEXT_FIELDS = (
+    "title",
+    "origin",
+    "path",
+    "name",
+    "role",
+    "label",
+    "value",
+    "note",
+    "system",
+)
+
+
+def truncate(event):
+    """Return ``event`` with every text field cut to its maximum length."""
+    cut = []
+    changes = {}
+    for field in TEXT_FIELDS:
+        text = getattr(event, field)
+        limit = MAX_LENGTHS[field]
+        if len(text) > limit:
+            changes[field] = text[: limit - 1] + "…"
+            cut.append(field)
+    if not cut:
+        return event
+    return msgspec.structs.replace(
+        event, **changes, truncated=sorted(set(event.truncated) | set(cut))
+    )
+
+
+def json_schema():
+    """Return the JSON Schema of a whole recording document."""
+    schema = msgspec.json.schema(Recording)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"Ledgerium recording, format version {FORMAT_VERSION}"
+    return schema
