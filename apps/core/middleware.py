@@ -45,16 +45,16 @@ class RequestIdMiddleware:
         started = time.monotonic()
         try:
             response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            logger.debug(
+                "%s %s %s in %.1f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
         finally:
             request_id_var.reset(token)
-        response["X-Request-ID"] = request.id
-        logger.debug(
-            "%s %s %s in %.1f ms",
-            request.method,
-            request.path,
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
         return response
 
 
