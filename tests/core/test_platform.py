@@ -112,3 +112,10 @@ def test_application_error_body_names_code_field_and_extra():
             "index": 3,
         }
     }
+
+
+@pytest.mark.django_db
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"status": "ok"}
