@@ -1,0 +1,125 @@
+"""Reads of recordings and their events, always scoped by organization."""
+
+import msgspec
+from django.db import connection
+
+from apps.core.selectors import get_scoped_or_404
+
+from . import format
+from .models import Recording, RecordingStatus
+
+_EVENTS_DECODER = msgspec.json.Decoder(list[format.Event])
+
+
+def recording_get(*, organization, recording_id, for_update=False):
+    """Return the recording of ``organization`` with ``recording_id``, or 404."""
+    queryset = Recording.objects.all()
+    if for_update:
+        queryset = queryset.select_for_update()
+    return get_scoped_or_404(queryset, organization=organization, id=recording_id)
+
+
+def recording_list(*, organization):
+    """Return the organization's recordings that were not discarded, newest first."""
+    return (
+        Recording.objects.for_organization(organization)
+        .exclude(status=RecordingStatus.DISCARDED)
+        .select_related("created_by")
+    )
+
+
+def recording_events(*, recording):
+    """Return the stored events in ``seq`` order, timestamps corrected."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ts, data::text FROM recordings_event "
+            "WHERE recording_id = %s ORDER BY seq",
+            [recording.pk],
+        )
+        rows = cursor.fetchall()
+    events = _EVENTS_DECODER.decode(
+        ("[" + ",".join(data for _ts, data in rows) + "]").encode()
+    )
+    for event, (ts, _data) in zip(events, rows, strict=True):
+        event.ts = ts
+    return events
+
+
+def recording_document(*, recording, corrected=True):
+    """Return the recording as a format document with its events.
+
+    With ``corrected`` the event times are the server's; otherwise they are
+    the client's, as sent, so that the document imports back to the same
+    recording.
+    """
+    events = recording_events(recording=recording)
+    offset = 0 if corrected else recording.clock_offset_ms
+    if offset:
+        for event in events:
+            event.ts -= offset
+    return format.Recording(
+        id=str(recording.pk),
+        format_version=recording.format_version,
+        title=recording.title,
+        kind=recording.kind,
+        agent=recording.agent,
+        client=format.Client(
+            name=recording.client_name,
+            version=recording.client_version,
+            browser=recording.client_browser,
+        ),
+        started_at=_shift(recording.started_client_ms, corrected, recording),
+        finished_at=_shift(recording.finished_client_ms, corrected, recording),
+        clock_offset_ms=0 if corrected else recording.clock_offset_ms,
+        privacy=msgspec.convert(recording.privacy, format.PrivacyReceipt),
+        events=events,
+    )
+
+
+def _shift(client_ms, corrected, recording):
+    if client_ms is None or not corrected:
+        return client_ms
+    return client_ms + recording.clock_offset_ms
+
+
+def recording_missing(*, recording):
+    """Return the missing ``seq`` ranges as ``[first, last]`` pairs.
+
+    Ranges the client declared final and seqs the agent dropped count as
+    known, not missing. Without ``last_seq`` only gaps below the highest
+    stored seq can be seen.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq + 1, next - 1 FROM ("
+            "  SELECT seq, lead(seq) OVER (ORDER BY seq) AS next"
+            "  FROM recordings_event WHERE recording_id = %s"
+            "  UNION ALL SELECT 0, min(seq) FROM recordings_event"
+            "  WHERE recording_id = %s"
+            ") AS runs WHERE next - seq > 1 ORDER BY 1",
+            [recording.pk, recording.pk],
+        )
+        gaps = [[first, last] for first, last in cursor.fetchall()]
+    end = recording.last_seq or 0
+    if end > recording.highest_seq:
+        gaps.append([recording.highest_seq + 1, end])
+    if not recording.highest_seq and not end:
+        gaps = []
+    return subtract_ranges(gaps, recording.final_gaps, recording.dropped_seqs)
+
+
+def subtract_ranges(gaps, known_ranges, known_seqs):
+    """Return ``gaps`` less the ranges in ``known_ranges`` and ``known_seqs``."""
+    known = [tuple(pair) for pair in known_ranges] + [(s, s) for s in known_seqs]
+    result = []
+    for first, last in gaps:
+        pieces = [(first, last)]
+        for low, high in known:
+            pieces = [
+                piece
+                for a, b in pieces
+                for piece in ((a, min(b, low - 1)), (max(a, high + 1), b))
+                if piece[0] <= piece[1]
+            ]
+        result.extend([a, b] for a, b in pieces)
+    return result
