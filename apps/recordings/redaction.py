@@ -1,0 +1,181 @@
+"""Remove personal data and secrets from recorded text. Pure: no Django.
+
+Each rule replaces what it finds with a marker such as ``[email]`` and is
+counted by name. The extension runs the same rules before upload; both sides
+are held to ``schema/redaction-vectors.json``. The patterns use ASCII classes
+only so that they mean the same in Python and JavaScript.
+
+Ticket and order numbers (``INC0012345``, ``SD-42``, ``Order #10234``) are
+what an SOP reader needs, so a digit run joined to letters is never touched.
+"""
+
+import re
+
+FLAGS = re.ASCII
+
+# Text without any of these cannot match a rule; most labels are skipped by
+# this one search.
+_TRIGGER = re.compile(r"[@?#]|[0-9]{3}|[A-Za-z0-9_+/=-]{20}|bearer", FLAGS | re.I)
+
+_URL_QUERY = re.compile(
+    r"(?P<url>(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s?#]*)"
+    r"(?P<rest>(?:\?(?!\[query\])|#)[^\s]*)",
+    FLAGS,
+)
+_BEARER = re.compile(
+    r"(?P<word>bearer)\s+(?!\[token\])[A-Za-z0-9._~+/-]+=*", FLAGS | re.I
+)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", FLAGS)
+_API_KEY = re.compile(
+    r"(?<![A-Za-z0-9_])(?:"
+    r"(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"
+    r"|gh[pousr]_[A-Za-z0-9]{20,}"
+    r"|github_pat_[A-Za-z0-9_]{20,}"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|A(?:KIA|SIA)[0-9A-Z]{16}"
+    r"|AIza[A-Za-z0-9_-]{30,}"
+    r"|ldg_[A-Za-z0-9_-]{20,}"
+    r")",
+    FLAGS,
+)
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00c0-\U0010ffff-]+"
+    r"@[A-Za-z0-9\u00c0-\U0010ffff-]+(?:\.[A-Za-z0-9\u00c0-\U0010ffff-]+)*"
+    r"\.(?:[A-Za-z\u00c0-\U0010ffff]{2,}|xn--[A-Za-z0-9-]+)",
+    FLAGS,
+)
+_IBAN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?"
+    r"(?![A-Za-z0-9])",
+    FLAGS,
+)
+_CARD = re.compile(r"(?<![0-9A-Za-z-])(?:[0-9][ -]?){12,18}[0-9](?![0-9A-Za-z])", FLAGS)
+_ACCOUNT = re.compile(
+    r"(?P<word>(?:account|acct|a/c)(?: ?(?:no\.?|number|#))?[ :#]*)"
+    r"[0-9][0-9 -]{4,}[0-9]",
+    FLAGS | re.I,
+)
+_PHONE = re.compile(
+    r"(?<![A-Za-z0-9_-])(?:"
+    r"\+[0-9][0-9 ().-]{6,}[0-9]"
+    r"|\([0-9]{3}\) ?[0-9]{3}[-. ][0-9]{4}"
+    r"|[0-9]{3}[-. ][0-9]{3}[-. ][0-9]{4}"
+    r"|0[0-9]{2,4}[ -][0-9]{3,4}[ -]?[0-9]{3,4}"
+    r")(?![A-Za-z0-9_-])",
+    FLAGS,
+)
+_HEX_SECRET = re.compile(r"(?<![A-Za-z0-9_-])[0-9a-fA-F]{32,}(?![A-Za-z0-9_-])", FLAGS)
+_B64_SECRET = re.compile(
+    r"(?<![A-Za-z0-9_+/=-])[A-Za-z0-9_+/-]{32,}={0,2}(?![A-Za-z0-9_+/=-])", FLAGS
+)
+_DIGITS = re.compile(r"(?<![A-Za-z0-9_-])[0-9]{9,}(?![A-Za-z0-9_])", FLAGS)
+
+# The order matters: a URL's query goes before the email inside it is seen,
+# a card before its digits count as a long run.
+RULES = (
+    "query",
+    "bearer",
+    "jwt",
+    "api_key",
+    "email",
+    "iban",
+    "card",
+    "account",
+    "phone",
+    "secret",
+    "digits",
+)
+
+
+def _luhn_valid(digits):
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _iban_valid(text):
+    compact = text.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    number = "".join(str(int(char, 36)) for char in moved)
+    return int(number) % 97 == 1
+
+
+def _card(match):
+    digits = re.sub(r"[^0-9]", "", match[0])
+    if 13 <= len(digits) <= 19 and _luhn_valid(digits):
+        return "[card]"
+    return None
+
+
+def _iban(match):
+    return "[iban]" if _iban_valid(match[0]) else None
+
+
+def _b64_secret(match):
+    text = match[0]
+    mixed = (
+        re.search(r"[0-9]", text)
+        and re.search(r"[a-z]", text)
+        and re.search(r"[A-Z]", text)
+    )
+    return "[secret]" if mixed else None
+
+
+_SUBSTITUTIONS = (
+    ("query", _URL_QUERY, lambda m: m["url"] + "?[query]"),
+    ("bearer", _BEARER, lambda m: m["word"] + " [token]"),
+    ("jwt", _JWT, lambda m: "[token]"),
+    ("api_key", _API_KEY, lambda m: "[api_key]"),
+    ("email", _EMAIL, lambda m: "[email]"),
+    ("iban", _IBAN, _iban),
+    ("card", _CARD, _card),
+    ("account", _ACCOUNT, lambda m: m["word"] + "[account]"),
+    ("phone", _PHONE, lambda m: "[phone]"),
+    ("secret", _HEX_SECRET, lambda m: "[secret]"),
+    ("secret", _B64_SECRET, _b64_secret),
+    ("digits", _DIGITS, lambda m: "[number]"),
+)
+
+
+def _apply(rule, pattern, replace, text, counts):
+    def substitute(match):
+        replacement = replace(match)
+        if replacement is None:
+            return match[0]
+        counts[rule] = counts.get(rule, 0) + 1
+        return replacement
+
+    return pattern.sub(substitute, text)
+
+
+def redact(text, counts=None):
+    """Return ``text`` with every finding replaced by its marker.
+
+    Findings are added to ``counts`` (rule name to number) when given.
+    """
+    if counts is None:
+        counts = {}
+    if not text or not _TRIGGER.search(text):
+        return text
+    for rule, pattern, replace in _SUBSTITUTIONS:
+        text = _apply(rule, pattern, replace, text, counts)
+    return text
+
+
+def redact_path(path, counts=None):
+    """Return a URL path without query or fragment, each segment redacted."""
+    if counts is None:
+        counts = {}
+    cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=-1)
+    if cut >= 0:
+        path = path[:cut]
+        counts["query"] = counts.get("query", 0) + 1
+    if not _TRIGGER.search(path):
+        return path
+    return "/".join(redact(segment, counts) for segment in path.split("/"))
