@@ -5,5 +5,12 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("pricing/", views.pricing, name="pricing"),
+    path("upgrade/", views.upgrade, name="upgrade"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/status/", views.dashboard_status, name="dashboard_status"),
+    path("search/", views.search, name="search"),
+    path("extension/", views.extension, name="extension"),
+    path("extension/download/", views.extension_download, name="extension_download"),
+    path("extension/connect/", views.extension_connect, name="extension_connect"),
+    path("settings/plan/", views.plan_usage, name="plan_usage"),
 ]

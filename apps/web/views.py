@@ -1,25 +1,162 @@
+import logging
+
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import membership_required
-from apps.accounts.models import Plan
-from apps.accounts.selectors import usage_current
+from apps.accounts.models import Role
+from apps.accounts.services import api_token_create
+from apps.core.errors import ApplicationError, PermissionDenied
+
+from . import selectors
+
+logger = logging.getLogger(__name__)
+
+EXTENSION_TOKEN_NAME = "Chrome extension"
 
 
 def home(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "web/home.html", {"plans": Plan.objects.all()})
+    return render(request, "web/home.html", {"plans": selectors.plan_list()})
 
 
 def pricing(request):
-    return render(request, "web/pricing.html", {"plans": Plan.objects.all()})
+    return render(request, "web/pricing.html", {"plans": selectors.plan_list()})
+
+
+def upgrade(request):
+    current = None
+    if request.user.is_authenticated and request.organization:
+        current = request.organization.plan
+    return render(
+        request,
+        "web/upgrade.html",
+        {"plans": selectors.plan_list(), "current_plan": current},
+    )
 
 
 @membership_required
 def dashboard(request):
-    used, limit, resets_on = usage_current(organization=request.organization)
     return render(
         request,
         "web/dashboard.html",
-        {"usage": {"used": used, "limit": limit, "resets_on": resets_on}},
+        {
+            "usage": selectors.usage_summary(organization=request.organization),
+            "recordings": selectors.recent_recordings(
+                organization=request.organization
+            ),
+        },
+    )
+
+
+@membership_required
+@require_GET
+def dashboard_status(request):
+    usage = selectors.usage_summary(organization=request.organization)
+    usage.pop("resets_on_date")
+    response = JsonResponse({"usage": usage, "busy": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@membership_required
+def plan_usage(request):
+    if request.membership.role != Role.OWNER:
+        raise PermissionDenied(_("Only owners see the plan and its usage."))
+    return render(
+        request,
+        "web/plan.html",
+        {
+            "usage": selectors.usage_summary(organization=request.organization),
+            "plans": selectors.plan_list(),
+        },
+    )
+
+
+@membership_required
+def extension(request):
+    return render(
+        request,
+        "web/extension.html",
+        {"package_ready": selectors.extension_package() is not None},
+    )
+
+
+@membership_required
+@require_GET
+def extension_download(request):
+    path = selectors.extension_package()
+    if path is None:
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename="ledgerium-extension.zip"
+    )
+
+
+def _server_origin(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@membership_required
+@require_POST
+def extension_connect(request):
+    """Create a fresh API token for the extension and hand it to the page.
+
+    The page's script asks for JSON and passes the token to the extension
+    through ``window.postMessage``; without the script the form posts here and
+    the token is shown to paste by hand.
+    """
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        _token, raw = api_token_create(
+            membership=request.membership, name=EXTENSION_TOKEN_NAME
+        )
+    except ApplicationError as error:
+        if not wants_json:
+            raise
+        return JsonResponse(error.as_dict(), status=error.status)
+
+    logger.info(
+        "Extension token issued", extra={"organization_id": request.organization.id}
+    )
+    server = _server_origin(request)
+    if wants_json:
+        response = JsonResponse({"server": server, "token": raw})
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "web/extension.html",
+        {
+            "package_ready": selectors.extension_package() is not None,
+            "raw_token": raw,
+            "server": server,
+        },
+    )
+
+
+MIN_QUERY_LENGTH = 2
+MAX_QUERY_LENGTH = 200
+
+
+@membership_required
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()
+    error, results = None, None
+    if query and len(query) < MIN_QUERY_LENGTH:
+        error = _("Type at least %(count)s characters.") % {"count": MIN_QUERY_LENGTH}
+    elif len(query) > MAX_QUERY_LENGTH:
+        error = _("Search for at most %(count)s characters.") % {
+            "count": MAX_QUERY_LENGTH
+        }
+    elif query:
+        results = selectors.search(organization=request.organization, query=query)
+    return render(
+        request,
+        "web/search.html",
+        {"query": query, "error": error, "results": results},
     )

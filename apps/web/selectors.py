@@ -1,0 +1,49 @@
+"""Reads behind the web pages that are not any one app's data."""
+
+from django.conf import settings
+
+from apps.accounts.models import Plan
+from apps.accounts.selectors import usage_current
+from apps.recordings.selectors import recording_list
+
+
+def plan_list():
+    return Plan.objects.all()
+
+
+def usage_summary(*, organization, now=None):
+    """Return this month's usage as a dict a template or JSON can show."""
+    used, limit, resets_on = usage_current(organization=organization, now=now)
+    percent = None
+    if limit is not None:
+        percent = 100 if limit == 0 else min(100, round(100 * used / limit))
+    return {
+        "used": used,
+        "limit": limit,
+        "left": None if limit is None else max(0, limit - used),
+        "percent": percent,
+        "resets_on": resets_on.isoformat(),
+        "resets_on_date": resets_on,
+        "plan": organization.plan.name,
+        "overridden": organization.workflow_limit_override is not None,
+    }
+
+
+def extension_package():
+    """Return the path of the built extension zip, or None when not built."""
+    path = settings.BASE_DIR / "dist" / "ledgerium-extension.zip"
+    return path if path.is_file() else None
+
+
+def recent_recordings(*, organization, limit=8):
+    return recording_list(organization=organization)[:limit]
+
+
+def search(*, organization, query, limit=50):
+    """Return the organization's recordings whose title holds ``query``."""
+    recordings = recording_list(organization=organization).filter(
+        title__icontains=query
+    )
+    found = {"recordings": list(recordings[:limit]), "workflows": [], "steps": []}
+    found["total"] = sum(len(rows) for rows in found.values())
+    return found

@@ -1,0 +1,216 @@
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import ApiToken, MonthlyUsage, Plan, Role
+from apps.accounts.selectors import month_start
+from apps.recordings.models import Recording
+from tests import factories
+from tests.web.html import unlabelled_controls
+
+pytestmark = pytest.mark.django_db
+
+
+def _use(organization, count):
+    MonthlyUsage.objects.create(
+        organization=organization,
+        month=month_start(organization=organization),
+        workflows_created=count,
+    )
+
+
+def test_home_sends_a_member_to_the_dashboard(owner_client):
+    response = owner_client.get("/")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/dashboard/"
+
+
+def test_pricing_lists_every_plan_with_its_limit(client):
+    response = client.get("/pricing/")
+
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "5 workflows a month" in page
+    assert "50 workflows a month" in page
+    assert "Unlimited workflows" in page
+    assert "$49 a month" in page
+
+
+def test_upgrade_marks_the_current_plan(owner_client):
+    response = owner_client.get("/upgrade/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert b"your plan" in response.content
+    assert b"Our staff apply the plan" in response.content
+
+
+def test_dashboard_shows_the_quota_bar_and_reset_date(organization, owner_client):
+    _use(organization, 3)
+
+    response = owner_client.get("/dashboard/")
+
+    page = response.content.decode()
+    assert 'aria-valuenow="3"' in page
+    assert 'aria-valuemax="5"' in page
+    assert "width: 60%" in page
+    assert "3 of 5 used; the count resets on" in page
+
+
+def test_dashboard_says_when_the_quota_is_used_up(organization, owner_client):
+    _use(organization, 5)
+
+    response = owner_client.get("/dashboard/")
+
+    assert b"used up" in response.content
+    assert b'class="meter full"' in response.content
+
+
+def test_dashboard_lists_only_own_recordings(
+    organization, other_organization, owner_client
+):
+    Recording.objects.create(organization=organization, title="Printer on fire")
+    Recording.objects.create(organization=other_organization, title="Globex secret")
+
+    page = owner_client.get("/dashboard/").content.decode()
+
+    assert "Printer on fire" in page
+    assert "Globex secret" not in page
+
+
+def test_dashboard_status_returns_usage_without_caching(organization, owner_client):
+    _use(organization, 2)
+
+    response = owner_client.get("/dashboard/status/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Cache-Control"] == "no-store"
+    usage = response.json()["usage"]
+    assert (usage["used"], usage["limit"], usage["left"]) == (2, 5, 3)
+
+
+def test_plan_usage_is_for_owners_only(organization):
+    admin = factories.member_add(organization=organization, role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+
+    response = client.get("/settings/plan/")
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert b"Only owners see the plan" in response.content
+
+
+def test_plan_usage_shows_a_staff_override_at_once(organization, owner_client):
+    organization.plan = Plan.objects.get(slug="team")
+    organization.workflow_limit_override = 7
+    organization.save()
+
+    page = owner_client.get("/settings/plan/").content.decode()
+
+    assert "Team plan" in page
+    assert "set for your organization by our staff" in page
+    assert "0 of 7 used" in page
+
+
+def test_extension_connect_returns_a_fresh_token(organization, owner, owner_client):
+    response = owner_client.post("/extension/connect/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert body["server"] == "http://testserver"
+    token = ApiToken.objects.get(token_hash=ApiToken.hash(body["token"]))
+    assert token.organization == organization
+    assert token.user == owner and token.is_active
+
+
+def test_extension_connect_refuses_a_viewer(organization):
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+
+    response = client.post("/extension/connect/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert not ApiToken.objects.filter(user=viewer).exists()
+
+
+def test_extension_connect_without_script_shows_the_token(owner_client):
+    response = owner_client.post("/extension/connect/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert b'id="connect-token"' in response.content
+    assert ApiToken.PREFIX.encode() in response.content
+
+
+def test_extension_connect_refuses_get(owner_client):
+    assert owner_client.get("/extension/connect/").status_code == (
+        HTTPStatus.METHOD_NOT_ALLOWED
+    )
+
+
+def test_extension_download_is_404_until_built(owner_client, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+
+    assert owner_client.get("/extension/download/").status_code == HTTPStatus.NOT_FOUND
+    assert b"not built on this server" in owner_client.get("/extension/").content
+
+
+def test_extension_download_serves_the_built_zip(owner_client, settings, tmp_path):
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "ledgerium-extension.zip").write_bytes(b"PK\x05\x06zip")
+    settings.BASE_DIR = tmp_path
+
+    response = owner_client.get("/extension/download/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert b"".join(response.streaming_content) == b"PK\x05\x06zip"
+    assert "ledgerium-extension.zip" in response["Content-Disposition"]
+
+
+def test_search_finds_only_own_organization(
+    organization, other_organization, owner_client
+):
+    Recording.objects.create(organization=organization, title="VPN drops at night")
+    Recording.objects.create(organization=other_organization, title="VPN at Globex")
+
+    page = owner_client.get("/search/", {"q": "vpn"}).content.decode()
+
+    assert "VPN drops at night" in page
+    assert "Globex" not in page
+
+
+def test_search_says_when_nothing_matches(owner_client):
+    page = owner_client.get("/search/", {"q": "nothing here"}).content.decode()
+
+    assert "matches “nothing here”" in page
+
+
+def test_search_refuses_one_character(owner_client):
+    response = owner_client.get("/search/", {"q": "a"})
+
+    assert b"Type at least 2 characters." in response.content
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/pricing/", "/upgrade/", "/accounts/login/", "/accounts/signup/"],
+)
+def test_public_page_has_a_title_and_labels(client, path):
+    page = client.get(path).content.decode()
+
+    assert unlabelled_controls(page) == []
+    assert "<title>" in page and "<title> · Ledgerium" not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/dashboard/", "/search/?q=vpn", "/extension/", "/settings/plan/"],
+)
+def test_member_page_has_a_title_and_labels(owner_client, path):
+    page = owner_client.get(path).content.decode()
+
+    assert unlabelled_controls(page) == []
+    assert "<title>" in page and "<title> · Ledgerium" not in page
