@@ -1,0 +1,72 @@
+"""Every main page: a title, no serious accessibility violation, phone width."""
+
+import pytest
+
+from apps.accounts.models import MonthlyUsage
+from apps.accounts.selectors import month_start
+from apps.recordings.models import Recording
+from tests import factories
+from tests.browser.conftest import axe, log_in, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PUBLIC_PAGES = {
+    "landing": "/",
+    "pricing": "/pricing/",
+    "upgrade": "/upgrade/",
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+}
+MEMBER_PAGES = {
+    "dashboard": "/dashboard/",
+    "search": "/search/?q=printer",
+    "extension": "/extension/",
+    "plan": "/settings/plan/",
+    "members": "/settings/members/",
+    "tokens": "/settings/tokens/",
+}
+
+
+def _check(page, name, path):
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    title = page.title()
+    assert title and not title.startswith(" ·"), f"{path} has no title"
+    assert page.locator("h1").count() == 1, f"{path} needs exactly one h1"
+    violations = axe(page)
+    overflow = shoot(page, name)
+    assert violations == [], f"{path}: {violations}"
+    assert overflow <= 0, f"{path} scrolls sideways at phone width by {overflow}px"
+    assert page.console_errors == [], f"{path}: {page.console_errors}"
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_passes_axe_at_both_widths(page, name):
+    _check(page, name, PUBLIC_PAGES[name])
+
+
+@pytest.mark.parametrize("name", MEMBER_PAGES)
+def test_member_page_passes_axe_at_both_widths(context, page, live_server, name):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    MonthlyUsage.objects.create(
+        organization=organization,
+        month=month_start(organization=organization),
+        workflows_created=3,
+    )
+    Recording.objects.create(organization=organization, title="Printer jams")
+    log_in(context, owner, live_server)
+
+    _check(page, name, MEMBER_PAGES[name])
+
+
+def test_keyboard_focus_is_visible(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+
+    outline = page.evaluate(
+        "() => getComputedStyle(document.activeElement).outlineStyle"
+    )
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    assert outline == "solid"
+    assert page.locator(".skip-link").bounding_box()["x"] >= 0
