@@ -27,6 +27,9 @@ MAX_LENGTHS = {
 }
 MAX_BATCH_EVENTS = 1000
 MAX_BATCH_BYTES = 1024 * 1024
+# A whole document, as imported or sent on creation with its events.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+MAX_DOCUMENT_EVENTS = 200_000
 
 Seq = Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
 Millis = Annotated[int, msgspec.Meta(ge=0, le=32_503_680_000_000)]
@@ -152,6 +155,23 @@ class Recording(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     clock_offset_ms: Annotated[int, msgspec.Meta(ge=-86_400_000, le=86_400_000)] = 0
     privacy: PrivacyReceipt = msgspec.field(default_factory=PrivacyReceipt)
     events: list[Event] = []
+
+
+class Finish(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The body that finishes a recording.
+
+    ``last_seq`` is the last sequence number the client assigned, so that a
+    lost final batch shows as a gap. ``gaps_final`` accepts the missing
+    ranges as lost for good; without it a recording with gaps cannot be
+    finished. ``dropped`` lists the seqs the agent removed in review: the
+    server deletes them and does not count them missing.
+    """
+
+    finished_at: Millis | None = None
+    last_seq: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] | None = None
+    gaps_final: bool = False
+    dropped: list[Seq] = []
+    privacy: PrivacyReceipt | None = None
 
 
 TEXT_FIELDS = (

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     # Third party
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     # Ours
@@ -211,7 +212,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Record incidents in the browser; get SOPs, maps and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page loads its scripts from our static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.recordings.openapi.add_format_components",
+    ],
 }
+# Requests per API token to the recordings API (DRF rate syntax).
+LEDGERIUM_API_RATE = env("LEDGERIUM_API_RATE", default="600/min")
 
 # ------------------------------------------------------------------------------
 # Security

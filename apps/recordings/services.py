@@ -1,0 +1,451 @@
+"""Writes to recordings: create, append events, finish, discard, import.
+
+Appending is durable and idempotent. The raw batch is committed first, then
+its events are stored and the raw batch deleted in one transaction holding
+the recording's row lock. A crash in between leaves the raw batch, which the
+next append or the finish replays. A seq already stored is skipped when the
+content is the same and refused (409) when it differs.
+"""
+
+import hashlib
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import msgspec
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import ApplicationError
+
+from . import format, validation
+from .models import Event, RawBatch, Recording, RecordingStatus
+from .selectors import recording_get, recording_missing
+from .signals import recording_finished
+
+logger = logging.getLogger(__name__)
+
+_EVENT_ENCODER = msgspec.json.Encoder()
+_EVENT_DECODER = msgspec.json.Decoder(format.Event)
+_COPY_EVENTS = (
+    "COPY recordings_event "
+    "(organization_id, recording_id, seq, client_ts, ts, type, data) FROM STDIN"
+)
+# Fields of the recording that a repeated create must match.
+_IDENTITY_FIELDS = (
+    "title",
+    "kind",
+    "agent",
+    "client_name",
+    "client_version",
+    "client_browser",
+    "started_client_ms",
+    "clock_offset_ms",
+)
+
+
+def _conflict(message, code, **kwargs):
+    return ApplicationError(message, code=code, status=409, **kwargs)
+
+
+def _moment(client_ms, offset_ms):
+    if client_ms is None:
+        return None
+    return datetime.fromtimestamp((client_ms + offset_ms) / 1000, tz=UTC)
+
+
+def _log_extra(recording):
+    return {"organization_id": recording.organization_id, "recording_id": recording.pk}
+
+
+# ------------------------------------------------------------------------------
+# Create
+# ------------------------------------------------------------------------------
+def _recording_fields(document):
+    counts = {}
+    fields = {
+        "format_version": document.format_version,
+        "title": validation.clean_text(document.title, counts)[:300],
+        "kind": validation.clean_text(document.kind, counts)[:40] or "incident",
+        "agent": validation.clean_text(document.agent, counts)[:200],
+        "client_name": validation.clean_text(document.client.name, counts)[:80],
+        "client_version": validation.clean_text(document.client.version, counts)[:40],
+        "client_browser": validation.clean_text(document.client.browser, counts)[:80],
+        "started_client_ms": document.started_at,
+        "clock_offset_ms": document.clock_offset_ms,
+        "started_at": _moment(document.started_at, document.clock_offset_ms),
+        "privacy": msgspec.to_builtins(validation.clean_privacy(document.privacy)),
+    }
+    return fields, counts
+
+
+def recording_create(*, organization, user, document):
+    """Create the recording ``document`` describes, or return the same one.
+
+    Return ``(recording, created)``. The id is the client's; repeating the
+    create with the same fields is harmless, with other fields it is a 409.
+    Events in the document are appended as one batch.
+    """
+    recording_id = _parse_id(document.id)
+    fields, counts = _recording_fields(document)
+    try:
+        with transaction.atomic():
+            recording = Recording.objects.create(
+                id=recording_id,
+                organization=organization,
+                created_by=user,
+                server_redactions=counts,
+                **fields,
+            )
+        created = True
+    except IntegrityError:
+        recording = _existing(organization, recording_id, fields)
+        created = False
+    if created:
+        logger.info("Recording created", extra=_log_extra(recording))
+    if document.events:
+        _append(recording, validation.clean_events(document.events))
+    return recording, created
+
+
+def _parse_id(value):
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise ApplicationError(
+            _("id: %(value)s is not a UUID.") % {"value": str(value)[:60]},
+            code="invalid",
+            field="id",
+        ) from None
+
+
+def _existing(organization, recording_id, fields):
+    recording = Recording.objects.filter(id=recording_id).first()
+    if recording is None or recording.organization_id != organization.pk:
+        raise _conflict(
+            _("A recording with this id exists already. Choose a new id."),
+            "recording_id_taken",
+            field="id",
+        )
+    if recording.status == RecordingStatus.DISCARDED:
+        raise _conflict(
+            _("This recording was discarded; start a new one."),
+            "recording_discarded",
+        )
+    for name in _IDENTITY_FIELDS:
+        if getattr(recording, name) != fields[name]:
+            raise _conflict(
+                _(
+                    "This recording exists with another %(field)s. Send the same "
+                    "fields again, or choose a new id."
+                )
+                % {"field": name},
+                "recording_conflict",
+                field=name,
+            )
+    return recording
+
+
+# ------------------------------------------------------------------------------
+# Append
+# ------------------------------------------------------------------------------
+def recording_append(*, recording, body):
+    """Store the events of the batch ``body``; return the recording's progress.
+
+    The answer depends only on what is stored, so the same batch sent twice
+    is answered the same.
+    """
+    cleaned = validation.decode_batch(body)
+    if not recording.is_open:
+        _refuse_closed(recording, cleaned)
+    raw = RawBatch.objects.create(
+        organization_id=recording.organization_id,
+        recording=recording,
+        digest=hashlib.sha256(body).hexdigest(),
+        body=body,
+    )
+    try:
+        _append(recording, cleaned, raw)
+    except ApplicationError:
+        # A refused batch holds nothing to keep.
+        RawBatch.objects.filter(pk=raw.pk).delete()
+        raise
+    recording.refresh_from_db()
+    return recording_progress(recording=recording, batch_events=len(cleaned))
+
+
+def recording_progress(*, recording, batch_events=None):
+    """Return what the client needs to know after an append."""
+    progress = {
+        "id": str(recording.pk),
+        "status": recording.status,
+        "event_count": recording.event_count,
+        "highest_seq": recording.highest_seq,
+        "missing": recording_missing(recording=recording),
+    }
+    if batch_events is not None:
+        progress["batch_events"] = batch_events
+    return progress
+
+
+def _refuse_closed(recording, cleaned):
+    if recording.status == RecordingStatus.DISCARDED:
+        raise _conflict(
+            _("This recording was discarded; it takes no more events."),
+            "recording_discarded",
+        )
+    stored = _stored(recording, [event.seq for event, _counts in cleaned])
+    new = [event.seq for event, _counts in cleaned if event.seq not in stored]
+    if new:
+        raise _conflict(
+            _("This recording is finished; it takes no new events (seq %(seq)s).")
+            % {"seq": new[0]},
+            "recording_finished",
+        )
+
+
+def _append(recording, cleaned, raw=None):
+    """Store ``cleaned`` events under the recording's row lock.
+
+    ``raw`` is the raw batch to delete once stored, if any.
+    """
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        fresh, counts = _fresh_events(locked, cleaned)
+        if fresh:
+            _copy_events(locked, fresh)
+            _count_stored(locked, fresh, counts)
+        if raw is not None:
+            RawBatch.objects.filter(pk=raw.pk).delete()
+    return len(fresh)
+
+
+def _fresh_events(recording, cleaned):
+    """Return the events not stored yet and their summed findings.
+
+    Raise 409 for a seq whose content differs from what is stored or from
+    another event of the same batch.
+    """
+    seen = {}
+    for index, (event, counts) in enumerate(cleaned):
+        earlier = seen.get(event.seq)
+        if earlier is not None and earlier[0] != event:
+            raise _seq_conflict(event.seq, index)
+        seen.setdefault(event.seq, (event, counts, index))
+
+    stored = _stored(recording, list(seen))
+    fresh, totals = [], {}
+    for seq, (event, counts, index) in seen.items():
+        if seq in stored:
+            if stored[seq] != event:
+                raise _seq_conflict(seq, index)
+            continue
+        fresh.append(event)
+        for rule, count in counts.items():
+            totals[rule] = totals.get(rule, 0) + count
+    return fresh, totals
+
+
+def _seq_conflict(seq, index):
+    return _conflict(
+        _(
+            "Event %(index)s: seq %(seq)s was already received with other content. "
+            "A seq must never be reused."
+        )
+        % {"index": index, "seq": seq},
+        "seq_conflict",
+        field="seq",
+        extra={"index": index, "seq": seq},
+    )
+
+
+def _stored(recording, seqs):
+    """Return ``{seq: event}`` for the given seqs already stored."""
+    if not seqs:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, data::text FROM recordings_event "
+            "WHERE recording_id = %s AND seq = ANY(%s)",
+            [recording.pk, seqs],
+        )
+        return {seq: _EVENT_DECODER.decode(data) for seq, data in cursor.fetchall()}
+
+
+def _copy_line(prefix, offset, event):
+    data = _EVENT_ENCODER.encode(event)
+    # COPY's text format treats a backslash as an escape; JSON never holds a
+    # raw tab or newline, so doubling backslashes is all the quoting needed.
+    data = data.replace(b"\\", b"\\\\")
+    return b"%s%d\t%d\t%d\t%s\t%s\n" % (
+        prefix,
+        event.seq,
+        event.ts,
+        event.ts + offset,
+        event.type.value.encode(),
+        data,
+    )
+
+
+def _copy_events(recording, events):
+    prefix = f"{recording.organization_id}\t{recording.pk}\t".encode()
+    offset = recording.clock_offset_ms
+    payload = b"".join(_copy_line(prefix, offset, event) for event in events)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(_COPY_EVENTS) as copy:
+            copy.write(payload)
+
+
+def _count_stored(recording, events, counts):
+    redactions = dict(recording.server_redactions)
+    for rule, count in counts.items():
+        redactions[rule] = redactions.get(rule, 0) + count
+    Recording.objects.filter(pk=recording.pk).update(
+        event_count=F("event_count") + len(events),
+        highest_seq=Greatest(F("highest_seq"), max(event.seq for event in events)),
+        server_redactions=redactions,
+    )
+
+
+def raw_batches_replay(*, recording):
+    """Store the events of raw batches a crash left behind; return how many."""
+    replayed = 0
+    for raw in RawBatch.objects.filter(recording=recording).order_by("id"):
+        try:
+            cleaned = validation.decode_batch(bytes(raw.body))
+            _append(recording, cleaned, raw)
+        except ApplicationError:
+            logger.warning(
+                "Raw batch %s refused on replay", raw.pk, extra=_log_extra(recording)
+            )
+            RawBatch.objects.filter(pk=raw.pk).delete()
+            continue
+        replayed += 1
+    if replayed:
+        logger.info("Replayed %s raw batches", replayed, extra=_log_extra(recording))
+    return replayed
+
+
+# ------------------------------------------------------------------------------
+# Finish and discard
+# ------------------------------------------------------------------------------
+def recording_finish(*, recording, finish):
+    """Finish ``recording``; refuse (409) while seqs are missing, unless final.
+
+    Finishing twice is harmless: the second call changes nothing and sends
+    no signal.
+    """
+    raw_batches_replay(recording=recording)
+    with transaction.atomic():
+        recording = Recording.objects.select_for_update().get(pk=recording.pk)
+        if recording.status == RecordingStatus.FINISHED:
+            return recording
+        if recording.status == RecordingStatus.DISCARDED:
+            raise _conflict(
+                _("This recording was discarded; it cannot be finished."),
+                "recording_discarded",
+            )
+        _apply_finish(recording, finish)
+        transaction.on_commit(lambda: _announce(recording))
+    logger.info("Recording finished", extra=_log_extra(recording))
+    return recording
+
+
+def _apply_finish(recording, finish):
+    if finish.last_seq is not None:
+        recording.last_seq = max(finish.last_seq, recording.highest_seq)
+    if finish.dropped:
+        _drop_events(recording, sorted(set(finish.dropped)))
+    missing = recording_missing(recording=recording)
+    if missing and not finish.gaps_final:
+        raise _conflict(
+            _(
+                "Events are missing: %(ranges)s. Send them, or finish with "
+                "gaps_final to accept the gaps."
+            )
+            % {"ranges": _ranges_text(missing)},
+            "recording_incomplete",
+            extra={"missing": missing},
+        )
+
+    recording.final_gaps = missing
+    recording.status = RecordingStatus.FINISHED
+    recording.finished_client_ms = finish.finished_at
+    recording.finished_at = _moment(finish.finished_at, recording.clock_offset_ms)
+    recording.completed_at = timezone.now()
+    if finish.privacy is not None:
+        privacy = validation.clean_privacy(finish.privacy)
+        recording.privacy = msgspec.to_builtins(privacy)
+    recording.save()
+
+
+def _drop_events(recording, seqs):
+    deleted, _by_model = Event.objects.filter(
+        recording=recording, seq__in=seqs
+    ).delete()
+    recording.dropped_seqs = sorted(set(recording.dropped_seqs) | set(seqs))
+    recording.event_count -= deleted
+
+
+def _ranges_text(ranges):
+    return ", ".join(
+        str(first) if first == last else f"{first}–{last}" for first, last in ranges
+    )
+
+
+def _announce(recording):
+    recording_finished.send(sender=Recording, recording=recording)
+
+
+def recording_discard(*, recording):
+    """Delete everything the server holds of ``recording`` but its id.
+
+    The row stays as a tombstone so a late upload cannot bring it back.
+    """
+    with transaction.atomic():
+        Event.objects.filter(recording=recording).delete()
+        RawBatch.objects.filter(recording=recording).delete()
+        Recording.objects.filter(pk=recording.pk).update(
+            status=RecordingStatus.DISCARDED,
+            title="",
+            agent="",
+            privacy={},
+            server_redactions={},
+            final_gaps=[],
+            dropped_seqs=[],
+            event_count=0,
+            highest_seq=0,
+            last_seq=None,
+            updated_at=timezone.now(),
+        )
+    logger.info("Recording discarded", extra=_log_extra(recording))
+
+
+# ------------------------------------------------------------------------------
+# Import
+# ------------------------------------------------------------------------------
+def recording_import(*, organization, user, document):
+    """Create and finish a recording from a whole document (bytes).
+
+    The same validation as the API applies, with the document size limit.
+    """
+    parsed = validation.decode(
+        document, format.Recording, max_bytes=format.MAX_DOCUMENT_BYTES
+    )
+    if len(parsed.events) > format.MAX_DOCUMENT_EVENTS:
+        raise validation.TooLarge(
+            _("The document holds %(count)s events; the limit is %(limit)s.")
+            % {"count": len(parsed.events), "limit": format.MAX_DOCUMENT_EVENTS},
+            field="events",
+        )
+    recording, _created = recording_create(
+        organization=organization, user=user, document=parsed
+    )
+    recording = recording_get(organization=organization, recording_id=recording.pk)
+    return recording_finish(
+        recording=recording,
+        finish=format.Finish(finished_at=parsed.finished_at, gaps_final=True),
+    )

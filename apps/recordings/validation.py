@@ -1,0 +1,199 @@
+"""Decode and clean what clients send, naming the field and event at fault.
+
+Bodies are decoded straight into the format's msgspec Structs: no DRF
+serializer sits on the event path, which is what keeps ingest fast. Every
+text field is then stripped of control characters, redacted and cut to its
+limit, in that order, so that what is stored never held the finding.
+"""
+
+import re
+
+import msgspec
+from django.utils.translation import gettext as _
+
+from apps.core.errors import ApplicationError
+
+from . import format, redaction
+
+_DECODERS = {}
+_ERROR_PATH = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_EVENT_PATH = re.compile(r"^\.events\[(?P<index>\d+)\](?:\.(?P<field>.*))?$")
+_NESTED = re.compile(r"got `(?:array|object)`")
+_NON_FINITE = (b"NaN", b"Infinity", b"-Infinity")
+# PostgreSQL cannot store NUL in text or JSON, and no other control
+# character means anything in a label.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ORIGIN = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#@]*@)?(?P<host>[^/?#]*)"
+)
+
+REDACTED_FIELDS = ("title", "name", "label", "value", "note", "system")
+
+
+class TooLarge(ApplicationError):
+    def __init__(self, message, **kwargs):
+        super().__init__(message, code="too_large", status=413, **kwargs)
+
+
+def _decoder(type_):
+    if type_ not in _DECODERS:
+        _DECODERS[type_] = msgspec.json.Decoder(type_)
+    return _DECODERS[type_]
+
+
+def decode(body, type_, *, max_bytes):
+    """Return ``body`` decoded as ``type_``, or raise a 400 or 413 error."""
+    if len(body) > max_bytes:
+        raise TooLarge(
+            _("The body is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": len(body), "limit": max_bytes}
+        )
+    _check_utf8(body)
+    try:
+        return _decoder(type_).decode(body)
+    except msgspec.ValidationError as error:
+        raise _validation_error(str(error)) from None
+    except msgspec.DecodeError as error:
+        raise _decode_error(body, str(error)) from None
+
+
+def _check_utf8(body):
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApplicationError(
+            _("The body is not valid UTF-8 (byte %(offset)s).")
+            % {"offset": error.start},
+            code="invalid_utf8",
+        ) from None
+
+
+def _decode_error(body, problem):
+    offset = re.search(r"\(byte (\d+)\)", problem)
+    position = int(offset[1]) if offset else -1
+    if position >= 0 and body[position:].startswith(_NON_FINITE):
+        return ApplicationError(
+            _(
+                "NaN and Infinity are not JSON numbers (byte %(offset)s). "
+                "Send finite numbers only."
+            )
+            % {"offset": position},
+            code="non_finite_number",
+        )
+    return ApplicationError(
+        _("The body is not valid JSON: %(problem)s.") % {"problem": problem},
+        code="invalid_json",
+    )
+
+
+def _validation_error(text):
+    parts = _ERROR_PATH.match(text)
+    problem, path = parts["problem"], parts["path"] or ""
+    code = "nesting_too_deep" if _NESTED.search(problem) else "invalid"
+    event = _EVENT_PATH.match(path)
+    if event is None:
+        field = path.lstrip(".") or None
+        message = _("%(field)s: %(problem)s.") % {
+            "field": field or _("The body"),
+            "problem": problem,
+        }
+        return ApplicationError(message, code=code, field=field)
+
+    index = int(event["index"])
+    field = event["field"] or None
+    message = _("Event %(index)s: %(field)s: %(problem)s.") % {
+        "index": index,
+        "field": field or _("the event"),
+        "problem": problem,
+    }
+    return ApplicationError(
+        message,
+        code="invalid_event" if code == "invalid" else code,
+        field=field,
+        extra={"index": index},
+    )
+
+
+def decode_batch(body):
+    """Return the events of a batch body, cleaned, with each one's findings."""
+    batch = decode(body, format.Batch, max_bytes=format.MAX_BATCH_BYTES)
+    if len(batch.events) > format.MAX_BATCH_EVENTS:
+        raise TooLarge(
+            _("The batch holds %(count)s events; the limit is %(limit)s.")
+            % {"count": len(batch.events), "limit": format.MAX_BATCH_EVENTS},
+            field="events",
+        )
+    return clean_events(batch.events)
+
+
+def clean_events(events):
+    """Return ``[(event, counts)]`` with every event cleaned."""
+    cleaned = []
+    for index, event in enumerate(events):
+        unknown = set(event.truncated) - set(format.TEXT_FIELDS)
+        if unknown:
+            raise ApplicationError(
+                _("Event %(index)s: truncated names unknown fields: %(fields)s.")
+                % {"index": index, "fields": ", ".join(sorted(unknown))},
+                code="invalid_event",
+                field="truncated",
+                extra={"index": index},
+            )
+        cleaned.append(clean_event(event))
+    return cleaned
+
+
+def clean_event(event):
+    """Return ``(event, counts)``: ``event`` stripped, redacted and cut."""
+    counts = {}
+    changes = {}
+    for field in REDACTED_FIELDS:
+        text = getattr(event, field)
+        if text:
+            new = clean_text(text, counts)
+            if new != text:
+                changes[field] = new
+    if event.path:
+        new = redaction.redact_path(_CONTROL.sub("", event.path), counts)
+        if new != event.path:
+            changes["path"] = new
+    if event.origin:
+        new = clean_origin(event.origin)
+        if new != event.origin:
+            changes["origin"] = new
+    if event.role and _CONTROL.search(event.role):
+        changes["role"] = _CONTROL.sub("", event.role)
+    if changes:
+        event = msgspec.structs.replace(event, **changes)
+    return format.truncate(event), counts
+
+
+def clean_text(text, counts):
+    """Return ``text`` without control characters, redacted."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    return redaction.redact(text, counts)
+
+
+def clean_origin(origin):
+    """Return ``scheme://host[:port]`` without user, path, query or fragment."""
+    origin = _CONTROL.sub("", origin)
+    match = _ORIGIN.match(origin)
+    if match is None:
+        return origin.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return match["scheme"] + match["host"]
+
+
+def clean_privacy(receipt):
+    """Return the privacy receipt with its free text redacted."""
+    counts = {}
+    return msgspec.structs.replace(
+        receipt,
+        skipped_fields=[clean_text(text, counts) for text in receipt.skipped_fields],
+        uninstrumented=[
+            format.Uninstrumented(
+                origin=clean_origin(item.origin), reason=clean_text(item.reason, counts)
+            )
+            for item in receipt.uninstrumented
+        ],
+    )
