@@ -19,6 +19,9 @@ class Decision:
     value: str
     # What the choice is about: severity, category, team, owner, state or other.
     topic: str = "other"
+    # The documented rule the choice followed, where one was recorded; empty
+    # means the recording shows the choice but not why it was made.
+    rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,18 @@
+"""Durations in words a reader takes in at a glance: 45 s, 12 min, 3 h 5 min."""
+
+
+def format_duration(ms):
+    """Return ``ms`` as the two largest units that matter, or an en dash."""
+    if ms is None:
+        return "–"
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"

@@ -1,0 +1,174 @@
+"""The health score and the typed findings over many runs.
+
+Pure. Findings carry codes and figures only; ``texts`` words them.
+"""
+
+from collections import defaultdict
+
+from .aggregate import BOTTLENECK_SHARE, HEALTH_WEIGHTS, VARIANCE_DISTANCE
+from .measures import median
+
+FINDING_TYPES = (
+    "bottleneck",
+    "rework",
+    "handoff_ping_pong",
+    "variance",
+    "missing_documentation",
+)
+
+
+def _share(part, whole, *, empty=1.0):
+    return min(1.0, max(0.0, part / whole)) if whole else empty
+
+
+def _waited_ms(run):
+    """Return the idle time of ``run`` that fell before it was resolved."""
+    resolved = run["timing"].get("resolved_ms", 0)
+    return sum(
+        max(0, min(wait["start_ms"] + wait["duration_ms"], resolved) - wait["start_ms"])
+        for wait in run["idle_waits"]
+    )
+
+
+def health(measured, distances):
+    """Return the 0-100 score and its parts, each a value from 0 to 1.
+
+    consistency: 1 minus the mean distance of the runs to the most common
+    path. flow: 1 minus the share of resolution time spent in idle waits.
+    handoffs: 1 / (1 + mean ownership moves per run). documentation: the
+    share of decisions and note-only steps that have a recorded rule (note
+    steps never do). rework: the share of runs without a repeated step.
+    """
+    runs = len(measured)
+    mean_distance = sum(row["distance"] for row in distances) / runs if runs else 0
+    resolution = sum(run["timing"]["resolution_ms"] for run in measured)
+    waited = sum(_waited_ms(run) for run in measured)
+    moves = sum(len(run["handoffs"]) for run in measured)
+    gaps = sum(len(run["documentation_gaps"]) for run in measured)
+    documentable = sum(run["documentable"] for run in measured)
+    clean = sum(1 for run in measured if not run["rework"])
+
+    values = {
+        "consistency": 1 - mean_distance,
+        "flow": 1 - _share(waited, resolution, empty=0.0),
+        "handoffs": 1 / (1 + moves / runs) if runs else 1.0,
+        "documentation": 1 - _share(gaps, documentable, empty=0.0),
+        "rework": _share(clean, runs),
+    }
+    parts = {
+        name: {
+            "value": round(value, 4),
+            "weight": HEALTH_WEIGHTS[name],
+            "points": round(value * HEALTH_WEIGHTS[name], 2),
+        }
+        for name, value in values.items()
+    }
+    score = round(sum(value * HEALTH_WEIGHTS[n] for n, value in values.items()))
+    return {"score": score, "parts": parts}
+
+
+def _bottlenecks(measured, process_map):
+    resolution = median([run["timing"]["resolution_ms"] for run in measured]) or 0
+    if resolution <= 0:
+        return []
+    per_key = defaultdict(list)
+    for run in measured:
+        totals = defaultdict(int)
+        for step in run["steps"]:
+            totals[step["key"]] += step["duration_ms"]
+        for key, total in totals.items():
+            per_key[key].append(total)
+
+    found = []
+    for key, values in per_key.items():
+        typical = median(values)
+        if typical >= BOTTLENECK_SHARE * resolution:
+            found.append((typical, [key], {"median_ms": typical, "runs": len(values)}))
+    for edge in process_map["edges"]:
+        if edge["median_ms"] >= BOTTLENECK_SHARE * resolution:
+            params = {"median_ms": edge["median_ms"], "runs": edge["count"]}
+            found.append((edge["median_ms"], [edge["source"], edge["target"]], params))
+    found.sort(key=lambda item: (-item[0], item[1]))
+    return [
+        _finding("bottleneck", steps, [], {**params, "resolution_ms": resolution})
+        for _typical, steps, params in found
+    ]
+
+
+def _finding(kind, steps, runs, params):
+    return {"type": kind, "steps": steps, "runs": runs, "params": params}
+
+
+def _by_key(measured, pick):
+    runs_by_key = defaultdict(list)
+    for run in measured:
+        for key in pick(run):
+            if run["run_id"] not in runs_by_key[key]:
+                runs_by_key[key].append(run["run_id"])
+    return runs_by_key
+
+
+def _rework(measured):
+    runs_by_key = _by_key(measured, lambda run: run["rework"])
+    return [
+        _finding("rework", [key], runs, {"runs": len(runs)})
+        for key, runs in sorted(runs_by_key.items())
+    ]
+
+
+def _ping_pong(measured):
+    runs_by_key = _by_key(
+        measured,
+        lambda run: sorted(
+            {m["key"] for m in run["handoffs"] if m["field"] in run["ping_pong"]}
+        ),
+    )
+    return [
+        _finding("handoff_ping_pong", [key], runs, {"runs": len(runs)})
+        for key, runs in sorted(runs_by_key.items())
+    ]
+
+
+def _variance(measured, distances, variant_rows):
+    if len(measured) < 2:
+        return []
+    mean_distance = sum(row["distance"] for row in distances) / len(distances)
+    if mean_distance < VARIANCE_DISTANCE:
+        return []
+    presence = defaultdict(set)
+    for run in measured:
+        for step in run["steps"]:
+            presence[step["key"]].add(run["run_id"])
+    differing = sorted(k for k, runs in presence.items() if len(runs) < len(measured))
+    far = sorted(
+        row["run_id"] for row in distances if row["distance"] >= VARIANCE_DISTANCE
+    )
+    params = {"variants": len(variant_rows), "mean_distance": round(mean_distance, 4)}
+    return [_finding("variance", differing, far, params)]
+
+
+def _missing_documentation(measured):
+    runs_by_key = _by_key(
+        measured, lambda run: [gap["key"] for gap in run["documentation_gaps"]]
+    )
+    kinds = {}
+    for run in measured:
+        for gap in run["documentation_gaps"]:
+            kinds.setdefault(gap["key"], gap["type"])
+    return [
+        _finding(
+            "missing_documentation", [key], runs, {"gap": kinds[key], "runs": len(runs)}
+        )
+        for key, runs in sorted(runs_by_key.items())
+    ]
+
+
+def findings(measured, distances, variant_rows, process_map):
+    """Return the typed findings, in the order of ``FINDING_TYPES``."""
+    return [
+        *_bottlenecks(measured, process_map),
+        *_rework(measured),
+        *_ping_pong(measured),
+        *_variance(measured, distances, variant_rows),
+        *_missing_documentation(measured),
+    ]

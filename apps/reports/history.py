@@ -1,0 +1,401 @@
+"""Incident history from an ITSM audit export: parse, measure, suggest.
+
+Pure: the rows come in as mappings (from ``csv.DictReader``) and go out as
+plain values; storing them is ``services``' job. Times in the export carry no
+zone; they are read as UTC, which leaves every duration as it was.
+"""
+
+import calendar
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from .measures import median
+from .trace import Activity, Decision, Trace
+
+MISSING = "?"
+DATE_FORMAT = "%d-%m-%Y %H:%M"
+REQUIRED_COLUMNS = (
+    "number",
+    "incident_state",
+    "sys_updated_at",
+    "opened_at",
+    "assignment_group",
+    "priority",
+)
+OPTIONAL_COLUMNS = (
+    "sys_updated_by",
+    "sys_mod_count",
+    "assigned_to",
+    "reassignment_count",
+    "made_sla",
+    "resolved_at",
+    "closed_at",
+    "category",
+    "subcategory",
+    "u_symptom",
+    "cmdb_ci",
+    "impact",
+    "urgency",
+    "contact_type",
+)
+DONE_STATES = ("Resolved", "Closed")
+STATE_PHASES = {"New": "triage", "Active": "investigate", "Resolved": "close"}
+SIMILARITY_WEIGHTS = {"cmdb_ci": 3, "symptom": 2, "subcategory": 2, "category": 1}
+STALL_FACTOR = 3
+
+
+class HistoryError(ValueError):
+    """A row of the export that cannot be read; the message names the spot."""
+
+    def __init__(self, message, *, line, column=None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    line: int
+    number: str
+    state: str
+    updated_ms: int
+    updated_by: str
+    assignment_group: str
+    assigned_to: str
+    priority: str
+    made_sla: bool | None
+    reassignment_count: int | None
+    mod_count: int | None
+    opened_ms: int
+    resolved_ms: int | None
+    closed_ms: int | None
+    fields: dict
+
+
+def _value(row, column):
+    value = (row.get(column) or "").strip()
+    return "" if value == MISSING else value
+
+
+def _time(row, column, line, *, required):
+    value = _value(row, column)
+    if not value:
+        if required:
+            raise HistoryError(
+                f"Line {line}: {column} is missing.", line=line, column=column
+            )
+        return None
+    try:
+        moment = datetime.strptime(value, DATE_FORMAT)
+    except ValueError:
+        raise HistoryError(
+            f"Line {line}: {column} is {value!r}, not a date like 29-02-2016 01:16.",
+            line=line,
+            column=column,
+        ) from None
+    return calendar.timegm(moment.timetuple()) * 1000
+
+
+def _integer(row, column, line):
+    value = _value(row, column)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise HistoryError(
+            f"Line {line}: {column} is {value!r}, not a whole number.",
+            line=line,
+            column=column,
+        ) from None
+
+
+def _flag(row, column):
+    value = _value(row, column).upper()
+    return {"TRUE": True, "FALSE": False}.get(value)
+
+
+def check_columns(columns):
+    """Raise ``HistoryError`` naming the required columns the header lacks."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in (columns or ())]
+    if missing:
+        raise HistoryError(
+            "The file lacks the column(s): " + ", ".join(missing) + ".", line=1
+        )
+
+
+def parse_row(row, line):
+    """Return the ``Update`` of one export row; ``line`` is its line number."""
+    number = _value(row, "number")
+    state = _value(row, "incident_state")
+    if not number:
+        raise HistoryError(f"Line {line}: number is missing.", line=line)
+    if not state:
+        raise HistoryError(f"Line {line}: incident_state is missing.", line=line)
+    return Update(
+        line=line,
+        number=number,
+        state=state,
+        updated_ms=_time(row, "sys_updated_at", line, required=True),
+        updated_by=_value(row, "sys_updated_by"),
+        assignment_group=_value(row, "assignment_group"),
+        assigned_to=_value(row, "assigned_to"),
+        priority=_value(row, "priority"),
+        made_sla=_flag(row, "made_sla"),
+        reassignment_count=_integer(row, "reassignment_count", line),
+        mod_count=_integer(row, "sys_mod_count", line),
+        opened_ms=_time(row, "opened_at", line, required=True),
+        resolved_ms=_time(row, "resolved_at", line, required=False),
+        closed_ms=_time(row, "closed_at", line, required=False),
+        fields={
+            "category": _value(row, "category"),
+            "subcategory": _value(row, "subcategory"),
+            "symptom": _value(row, "u_symptom"),
+            "cmdb_ci": _value(row, "cmdb_ci"),
+            "impact": _value(row, "impact"),
+            "urgency": _value(row, "urgency"),
+            "contact_type": _value(row, "contact_type"),
+        },
+    )
+
+
+def group_updates(updates):
+    """Return {number: updates ordered by time, then by file order}."""
+    grouped = defaultdict(list)
+    for update in updates:
+        grouped[update.number].append(update)
+    # A stable sort: updates in the same minute keep their order in the file.
+    return {
+        number: sorted(rows, key=lambda u: u.updated_ms)
+        for number, rows in grouped.items()
+    }
+
+
+def state_intervals(updates):
+    """Return (state, start, end) for each update.
+
+    Each update's state holds from its time until the next update; the first
+    one also covers the time since the incident was opened; the last one
+    lasts no time, the log ending there.
+    """
+    opened = min(updates[0].opened_ms, updates[0].updated_ms)
+    intervals = []
+    for index, update in enumerate(updates):
+        start = opened if index == 0 else update.updated_ms
+        end = (
+            updates[index + 1].updated_ms
+            if index + 1 < len(updates)
+            else update.updated_ms
+        )
+        intervals.append((update.state, start, max(start, end)))
+    return intervals
+
+
+def team_handoffs(updates):
+    """Return each change of assignment group with its wait.
+
+    The wait runs from the update that moved the incident to the next update
+    at a later minute: updates in the same minute belong to the move itself.
+    """
+    moves = []
+    current = ""
+    for index, update in enumerate(updates):
+        group = update.assignment_group
+        if not group or group == current:
+            continue
+        if current:
+            later = [
+                u.updated_ms
+                for u in updates[index + 1 :]
+                if u.updated_ms > update.updated_ms
+            ]
+            wait = later[0] - update.updated_ms if later else None
+            moves.append(
+                {
+                    "from": current,
+                    "to": group,
+                    "at_ms": update.updated_ms,
+                    "wait_ms": wait,
+                }
+            )
+        current = group
+    return moves
+
+
+def _resolved_ms(updates):
+    for update in reversed(updates):
+        if update.resolved_ms is not None:
+            return update.resolved_ms
+    for update in updates:
+        if update.state in DONE_STATES:
+            return update.updated_ms
+    return None
+
+
+def incident_measures(updates):
+    """Return resolution time, time per state, handoffs and SLA of one incident."""
+    last = updates[-1]
+    opened = updates[0].opened_ms
+    resolved = _resolved_ms(updates)
+    time_in_state = defaultdict(int)
+    for state, start, end in state_intervals(updates):
+        time_in_state[state] += end - start
+    return {
+        "number": last.number,
+        "opened_ms": opened,
+        "resolved_ms": resolved,
+        "closed_ms": last.closed_ms,
+        "resolution_ms": None if resolved is None else max(0, resolved - opened),
+        "time_in_state": dict(sorted(time_in_state.items())),
+        "handoffs": team_handoffs(updates),
+        "made_sla": last.made_sla,
+        "state": last.state,
+        "last_update_ms": last.updated_ms,
+    }
+
+
+def _state_activity(state, start, end):
+    return Activity(
+        key="state:" + state.casefold().replace(" ", "_"),
+        label=state,
+        phase=STATE_PHASES.get(state, "investigate" if state != "Closed" else "close"),
+        start_ms=start,
+        end_ms=end,
+        system="ITSM",
+        system_kind="itsm",
+        kind="wait" if state.startswith("Awaiting") else "action",
+    )
+
+
+def _decision(field, value, topic, moment, phase):
+    return Activity(
+        key="decision:" + field.casefold().replace(" ", "_"),
+        label=f"{field}: {value}",
+        phase=phase,
+        start_ms=moment,
+        end_ms=moment,
+        system="ITSM",
+        system_kind="itsm",
+        kind="decision",
+        decision=Decision(field=field, value=value, topic=topic),
+    )
+
+
+def incident_trace(updates):
+    """Return the ``Trace`` of one incident: its states, team and priority choices."""
+    activities = []
+    group, priority = "", ""
+    intervals = state_intervals(updates)
+    for update, (state, start, end) in zip(updates, intervals, strict=True):
+        state_activity = _state_activity(state, start, end)
+        moment = update.updated_ms
+        if update.assignment_group and update.assignment_group != group:
+            group = update.assignment_group
+            activities.append(
+                _decision(
+                    "Assignment group", group, "team", moment, state_activity.phase
+                )
+            )
+        if update.priority and update.priority != priority:
+            priority = update.priority
+            activities.append(
+                _decision(
+                    "Priority", priority, "severity", moment, state_activity.phase
+                )
+            )
+        activities.append(state_activity)
+
+    last = updates[-1]
+    attributes = {**last.fields, "priority": last.priority, "logged_ms": last.opened_ms}
+    resolved = _resolved_ms(updates)
+    if resolved is not None:
+        attributes["resolved_ms"] = resolved
+    return Trace(
+        run_id=last.number,
+        agent=last.assignment_group or "unknown",
+        activities=tuple(activities),
+        title=last.number,
+        attributes=attributes,
+    )
+
+
+def similarity(target, candidate):
+    """Return the score of ``candidate`` for ``target`` and the fields that matched."""
+    matched = [
+        name
+        for name in SIMILARITY_WEIGHTS
+        if target.get(name) and target.get(name) == candidate.get(name)
+    ]
+    return sum(SIMILARITY_WEIGHTS[name] for name in matched), matched
+
+
+def similar_incidents(target, candidates, *, limit=5):
+    """Return the past incidents closest to ``target``, best first.
+
+    ``target`` and each candidate are mappings with the fields of
+    ``SIMILARITY_WEIGHTS`` and a ``number``; a candidate scores the weights
+    of the fields it shares with the target.
+    """
+    scored = []
+    for candidate in candidates:
+        if candidate["number"] == target.get("number"):
+            continue
+        score, matched = similarity(target, candidate)
+        if score:
+            scored.append({"score": score, "matched": matched, **candidate})
+    scored.sort(key=lambda row: (-row["score"], row["number"]))
+    return scored[:limit]
+
+
+def _weighted_choice(neighbours, field):
+    votes = Counter()
+    for row in neighbours:
+        if row.get(field):
+            votes[row[field]] += row["score"]
+    if not votes:
+        return None
+    value, weight = min(votes.items(), key=lambda item: (-item[1], item[0]))
+    return {"value": value, "weight": weight, "of": sum(votes.values())}
+
+
+def suggest(target, candidates, *, limit=5):
+    """Return a suggested priority and assignment group, with the neighbours.
+
+    Each of the ``limit`` most similar incidents votes for its own priority
+    and final group with its similarity score; the heaviest vote wins.
+    """
+    neighbours = similar_incidents(target, candidates, limit=limit)
+    return {
+        "priority": _weighted_choice(neighbours, "priority"),
+        "assignment_group": _weighted_choice(neighbours, "assignment_group"),
+        "similar": neighbours,
+    }
+
+
+def update_gap_median(update_times):
+    """Return the median time between consecutive updates over all incidents."""
+    gaps = []
+    for times in update_times:
+        ordered = sorted(times)
+        gaps += [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    return median(gaps)
+
+
+def stalled_incidents(open_incidents, update_times, *, now_ms, factor=STALL_FACTOR):
+    """Return the open incidents without an update for ``factor`` typical gaps.
+
+    ``open_incidents`` holds mappings with ``number`` and ``last_update_ms``;
+    the typical gap is the organization's own median gap between updates.
+    """
+    typical = update_gap_median(update_times)
+    if not typical:
+        return {"threshold_ms": None, "incidents": []}
+    threshold = factor * typical
+    stalled = [
+        {**row, "silent_ms": now_ms - row["last_update_ms"]}
+        for row in open_incidents
+        if now_ms - row["last_update_ms"] >= threshold
+    ]
+    stalled.sort(key=lambda row: (-row["silent_ms"], row["number"]))
+    return {"threshold_ms": threshold, "incidents": stalled}

@@ -1,0 +1,325 @@
+"""Measures over one run: where its resolution time went.
+
+Pure: reads ``Trace`` values only, no Django, no clock. Every figure is in
+milliseconds. ``docs/report.md`` says in words how each one is computed.
+"""
+
+from collections import defaultdict
+
+from .trace import Activity, Trace
+
+# A gap between two activities at least this long counts as an idle wait.
+IDLE_THRESHOLD_MS = 2 * 60 * 1000
+# A wait at least this long is one a stalled-incident alert would have caught.
+STALL_THRESHOLD_MS = 15 * 60 * 1000
+LONGEST_STEPS = 5
+OWNERSHIP_TOPICS = ("team", "owner")
+SUGGESTIBLE_TOPICS = ("severity", "category", "team", "owner")
+RESOLUTION_PHASES = ("log", "triage", "investigate", "resolve")
+
+
+def median(values):
+    """Return the median of ``values`` (an int where it is whole), or None."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    total = ordered[middle - 1] + ordered[middle]
+    return total // 2 if total % 2 == 0 else total / 2
+
+
+def ordered_activities(trace: Trace) -> list[Activity]:
+    """Return the activities by start, then end, then recorded order."""
+    indexed = sorted(
+        enumerate(trace.activities),
+        key=lambda pair: (pair[1].start_ms, pair[1].end_ms, pair[0]),
+    )
+    return [activity for _index, activity in indexed]
+
+
+def timeline_bounds(trace: Trace, activities):
+    """Return (logged, resolved, finished) in ms for a non-empty run."""
+    attributes = trace.attributes or {}
+    logged = attributes.get("logged_ms", activities[0].start_ms)
+    finished = max(max(a.end_ms for a in activities), logged)
+    resolved = attributes.get("resolved_ms")
+    if resolved is None:
+        working = [a.end_ms for a in activities if a.phase != "close"]
+        resolved = max(working) if working else finished
+    resolved = min(max(resolved, logged), finished)
+    return logged, resolved, finished
+
+
+def owned_segments(activities, logged, finished):
+    """Yield (phase, start, end): each activity owns the time until the next.
+
+    The segments tile ``[logged, finished]`` with no gap and no overlap, so
+    any split of them sums exactly to the whole.
+    """
+    first_start = activities[0].start_ms
+    if first_start > logged:
+        yield "log", logged, first_start
+    for index, activity in enumerate(activities):
+        if index + 1 < len(activities):
+            end = activities[index + 1].start_ms
+        else:
+            end = finished
+        start = max(activity.start_ms, logged)
+        yield activity.phase, start, max(start, min(end, finished))
+
+
+def phase_split(trace: Trace):
+    """Return the resolution time and its split by phase, and the close time."""
+    activities = ordered_activities(trace)
+    if not activities:
+        empty = dict.fromkeys(RESOLUTION_PHASES, 0)
+        return {"resolution_ms": 0, "split": empty, "close_ms": 0}
+    logged, resolved, finished = timeline_bounds(trace, activities)
+
+    split = dict.fromkeys(RESOLUTION_PHASES, 0)
+    close_ms = 0
+    for phase, start, end in owned_segments(activities, logged, finished):
+        before = max(0, min(end, resolved) - start)
+        # Close-phase work done before the incident counts as resolved is
+        # still part of the fix.
+        split["resolve" if phase == "close" else phase] += before
+        close_ms += (end - start) - before
+    return {
+        "logged_ms": logged,
+        "resolved_ms": resolved,
+        "finished_ms": finished,
+        "resolution_ms": resolved - logged,
+        "split": split,
+        "close_ms": close_ms,
+    }
+
+
+def step_times(activities):
+    return [
+        {
+            "index": index,
+            "key": a.key,
+            "label": a.label,
+            "phase": a.phase,
+            "system": a.system,
+            "kind": a.kind,
+            "start_ms": a.start_ms,
+            "end_ms": a.end_ms,
+            "duration_ms": a.duration_ms,
+        }
+        for index, a in enumerate(activities)
+    ]
+
+
+def system_times(activities):
+    totals = defaultdict(lambda: {"duration_ms": 0, "steps": 0, "kind": "other"})
+    for activity in activities:
+        entry = totals[activity.system or "unknown"]
+        entry["duration_ms"] += activity.duration_ms
+        entry["steps"] += 1
+        entry["kind"] = activity.system_kind
+    rows = [{"system": name, **entry} for name, entry in totals.items()]
+    return sorted(rows, key=lambda row: (-row["duration_ms"], row["system"]))
+
+
+def longest_steps(steps, limit=LONGEST_STEPS):
+    ranked = sorted(steps, key=lambda step: (-step["duration_ms"], step["index"]))
+    return ranked[:limit]
+
+
+def idle_waits(activities, threshold_ms=IDLE_THRESHOLD_MS):
+    """Return the gaps between activities and the wait steps past a threshold."""
+    waits = []
+    busy_until = None
+    previous = None
+    for activity in activities:
+        if busy_until is not None and activity.start_ms - busy_until >= threshold_ms:
+            waits.append(
+                {
+                    "kind": "gap",
+                    "after": previous.key,
+                    "before": activity.key,
+                    "start_ms": busy_until,
+                    "duration_ms": activity.start_ms - busy_until,
+                }
+            )
+        if activity.kind == "wait" and activity.duration_ms >= threshold_ms:
+            waits.append(
+                {
+                    "kind": "wait",
+                    "after": activity.key,
+                    "before": activity.key,
+                    "start_ms": activity.start_ms,
+                    "duration_ms": activity.duration_ms,
+                }
+            )
+        if busy_until is None or activity.end_ms > busy_until:
+            busy_until = activity.end_ms
+        previous = activity
+    return waits
+
+
+def investigation_lookups(activities):
+    lookups = [a for a in activities if a.kind == "lookup" and a.phase == "investigate"]
+    by_system = defaultdict(int)
+    for activity in lookups:
+        by_system[activity.system or "unknown"] += 1
+    return {
+        "count": len(lookups),
+        "duration_ms": sum(a.duration_ms for a in lookups),
+        "by_system": dict(sorted(by_system.items())),
+        "steps": [a.key for a in lookups],
+    }
+
+
+def _next_start_after(activities, index):
+    start = activities[index].start_ms
+    for later in activities[index + 1 :]:
+        if later.start_ms > start:
+            return later.start_ms
+    return None
+
+
+def handoffs(activities):
+    """Return each ownership move with how long until the next activity.
+
+    A move is a team or owner choice whose value differs from the previous
+    choice of the same field; the first choice is an assignment, not a move.
+    """
+    moves = []
+    current = {}
+    for index, activity in enumerate(activities):
+        decision = activity.decision
+        if decision is None or decision.topic not in OWNERSHIP_TOPICS:
+            continue
+        previous = current.get(decision.field)
+        current[decision.field] = decision.value
+        if previous is None or previous == decision.value:
+            continue
+        next_start = _next_start_after(activities, index)
+        wait = None if next_start is None else max(0, next_start - activity.end_ms)
+        moves.append(
+            {
+                "key": activity.key,
+                "field": decision.field,
+                "topic": decision.topic,
+                "from": previous,
+                "to": decision.value,
+                "at_ms": activity.end_ms,
+                "wait_ms": wait,
+            }
+        )
+    return moves
+
+
+def ping_pong(moves):
+    """Return the fields whose ownership came back to an earlier holder."""
+    returned = []
+    holders = defaultdict(list)
+    for move in moves:
+        seen = holders[move["field"]]
+        if not seen:
+            seen.append(move["from"])
+        if move["to"] in seen and move["field"] not in returned:
+            returned.append(move["field"])
+        seen.append(move["to"])
+    return returned
+
+
+def documentation_gaps(activities):
+    gaps = []
+    for activity in activities:
+        decision = activity.decision
+        if decision is not None and not decision.rule:
+            gaps.append(
+                {
+                    "type": "decision_without_rule",
+                    "key": activity.key,
+                    "label": activity.label,
+                    "field": decision.field,
+                    "value": decision.value,
+                }
+            )
+        elif activity.kind == "note":
+            gaps.append(
+                {"type": "note_only_step", "key": activity.key, "label": activity.label}
+            )
+    return gaps
+
+
+def repeated_steps(activities):
+    """Return the keys that come back after a different step: rework."""
+    seen, repeated = set(), []
+    previous = None
+    for activity in activities:
+        key = activity.key
+        if key in seen and key != previous and key not in repeated:
+            repeated.append(key)
+        seen.add(key)
+        previous = key
+    return repeated
+
+
+def openings(activities, waits, moves, stall_threshold_ms=STALL_THRESHOLD_MS):
+    """Return what a suggestion, a similar-incident search or an alert could do."""
+    suggest = [
+        {"key": a.key, "field": a.decision.field, "value": a.decision.value}
+        for a in activities
+        if a.decision is not None
+        and a.phase in ("log", "triage")
+        and a.decision.topic in SUGGESTIBLE_TOPICS
+    ]
+    shortcut = [
+        {"key": a.key, "system": a.system, "duration_ms": a.duration_ms}
+        for a in activities
+        if a.kind == "lookup" and a.phase == "investigate"
+    ]
+    alerts = [
+        {"kind": wait["kind"], "key": wait["before"], "wait_ms": wait["duration_ms"]}
+        for wait in waits
+        if wait["duration_ms"] >= stall_threshold_ms
+    ]
+    alerts += [
+        {"kind": "handoff", "key": move["key"], "wait_ms": move["wait_ms"]}
+        for move in moves
+        if move["wait_ms"] is not None and move["wait_ms"] >= stall_threshold_ms
+    ]
+    return {
+        "suggest_triage": suggest,
+        "shortcut_lookups": shortcut,
+        "stall_alerts": alerts,
+    }
+
+
+def run_measures(
+    trace: Trace,
+    *,
+    idle_threshold_ms=IDLE_THRESHOLD_MS,
+    stall_threshold_ms=STALL_THRESHOLD_MS,
+):
+    """Return every one-run figure of ``trace`` as plain data."""
+    activities = ordered_activities(trace)
+    steps = step_times(activities)
+    waits = idle_waits(activities, idle_threshold_ms)
+    moves = handoffs(activities)
+    return {
+        "run_id": trace.run_id,
+        "agent": trace.agent,
+        "title": trace.title,
+        "timing": phase_split(trace),
+        "steps": steps,
+        "systems": system_times(activities),
+        "longest_steps": longest_steps(steps),
+        "idle_waits": waits,
+        "lookups": investigation_lookups(activities),
+        "handoffs": moves,
+        "ping_pong": ping_pong(moves),
+        "rework": repeated_steps(activities),
+        "documentation_gaps": documentation_gaps(activities),
+        "documentable": sum(
+            1 for a in activities if a.decision is not None or a.kind == "note"
+        ),
+        "openings": openings(activities, waits, moves, stall_threshold_ms),
+    }

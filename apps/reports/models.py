@@ -1,0 +1,82 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import OrganizationScopedModel
+
+
+class Incident(OrganizationScopedModel):
+    """A ticket of the organization's ITSM history, with its measures."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("Imported")
+        RECORDING = "recording", _("Recorded")
+
+    number = models.CharField(max_length=64)
+    source = models.CharField(
+        max_length=16, choices=Source.choices, default=Source.IMPORT
+    )
+    state = models.CharField(max_length=64)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_update_at = models.DateTimeField()
+    category = models.CharField(max_length=120, blank=True)
+    subcategory = models.CharField(max_length=120, blank=True)
+    symptom = models.CharField(max_length=120, blank=True)
+    cmdb_ci = models.CharField(max_length=120, blank=True)
+    impact = models.CharField(max_length=64, blank=True)
+    urgency = models.CharField(max_length=64, blank=True)
+    priority = models.CharField(max_length=64, blank=True)
+    contact_type = models.CharField(max_length=64, blank=True)
+    assignment_group = models.CharField(max_length=120, blank=True)
+    made_sla = models.BooleanField(null=True)
+    reassignments = models.PositiveIntegerField(default=0)
+    resolution_ms = models.BigIntegerField(null=True, blank=True)
+    # Milliseconds per state and the handoffs, as computed by ``history``.
+    time_in_state = models.JSONField(default=dict)
+    handoffs = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="incident_unique_number"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "state"])]
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self):
+        return self.state not in ("Resolved", "Closed")
+
+
+class IncidentUpdate(OrganizationScopedModel):
+    """One row of the audit export: the incident as it stood after an update."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="updates"
+    )
+    sequence = models.PositiveIntegerField()
+    updated_at = models.DateTimeField()
+    updated_by = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=64)
+    assignment_group = models.CharField(max_length=120, blank=True)
+    assigned_to = models.CharField(max_length=120, blank=True)
+    priority = models.CharField(max_length=64, blank=True)
+    made_sla = models.BooleanField(null=True)
+    reassignment_count = models.PositiveIntegerField(null=True)
+    mod_count = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "sequence"], name="incident_update_unique_sequence"
+            )
+        ]
+        ordering = ["incident", "sequence"]
+
+    def __str__(self):
+        return f"{self.incident_id} #{self.sequence}: {self.state}"

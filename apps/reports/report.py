@@ -1,0 +1,103 @@
+"""The report: every measure of a workflow's runs, as one plain value.
+
+``build_report`` is the one entry point the workflow pipeline and the
+incident history call. Pure and deterministic: the same traces give the same
+JSON, byte for byte, whatever order they come in.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+import orjson
+
+from . import aggregate, findings
+from .conformance import conformance
+from .measures import (
+    IDLE_THRESHOLD_MS,
+    STALL_THRESHOLD_MS,
+    ordered_activities,
+    run_measures,
+)
+from .mermaid import process_map_mermaid
+from .trace import Trace
+
+REPORT_VERSION = 1
+
+
+@dataclass(slots=True)
+class Report:
+    version: int
+    runs: list
+    process_map: dict
+    mermaid: str
+    variants: list
+    distances: list
+    agents: list
+    handoffs: list
+    health: dict
+    findings: list
+    conformance: list = field(default_factory=list)
+
+    def to_dict(self):
+        return asdict(self)
+
+    def to_json(self):
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_SORT_KEYS)
+
+    @property
+    def run(self):
+        """Return the figures of the only run, for a one-run report."""
+        return self.runs[0] if len(self.runs) == 1 else None
+
+
+def build_report(
+    traces,
+    *,
+    approved=None,
+    rules=(),
+    idle_threshold_ms=IDLE_THRESHOLD_MS,
+    stall_threshold_ms=STALL_THRESHOLD_MS,
+):
+    """Return the ``Report`` of ``traces``, runs of one workflow.
+
+    ``approved`` is the approved SOP's step keys, in order, and ``rules`` its
+    triage rules; with them each run also gets its conformance.
+    """
+    traces = sorted(traces, key=lambda trace: trace.run_id)
+    _check_unique(traces)
+    paired = [(trace, ordered_activities(trace)) for trace in traces]
+    measured = [
+        run_measures(
+            trace,
+            idle_threshold_ms=idle_threshold_ms,
+            stall_threshold_ms=stall_threshold_ms,
+        )
+        for trace in traces
+    ]
+
+    process_map = aggregate.process_map([activities for _t, activities in paired])
+    variant_rows = aggregate.variants(paired)
+    distances = aggregate.run_distances(paired, variant_rows)
+    checked = []
+    if approved is not None:
+        checked = [conformance(trace, approved, rules) for trace in traces]
+    return Report(
+        version=REPORT_VERSION,
+        runs=measured,
+        process_map=process_map,
+        mermaid=process_map_mermaid(process_map),
+        variants=variant_rows,
+        distances=distances,
+        agents=aggregate.agent_spread(measured, distances),
+        handoffs=aggregate.handoff_waits(measured),
+        health=findings.health(measured, distances),
+        findings=findings.findings(measured, distances, variant_rows, process_map),
+        conformance=checked,
+    )
+
+
+def _check_unique(traces: list[Trace]):
+    seen = set()
+    for trace in traces:
+        if trace.run_id in seen:
+            raise ValueError(f"Two traces share the run id {trace.run_id!r}.")
+        seen.add(trace.run_id)

@@ -1,0 +1,135 @@
+from collections import defaultdict
+
+from django.db.models import Prefetch
+
+from apps.core.selectors import get_scoped_or_404
+
+from . import history
+from .models import Incident, IncidentUpdate
+from .report import build_report
+
+
+def _ms(moment):
+    return None if moment is None else round(moment.timestamp() * 1000)
+
+
+def incident_list(*, organization):
+    return Incident.objects.for_organization(organization).order_by("number")
+
+
+def incident_get(*, organization, number):
+    return get_scoped_or_404(Incident, organization=organization, number=number)
+
+
+def _fields(incident):
+    return {
+        "category": incident.category,
+        "subcategory": incident.subcategory,
+        "symptom": incident.symptom,
+        "cmdb_ci": incident.cmdb_ci,
+        "impact": incident.impact,
+        "urgency": incident.urgency,
+        "contact_type": incident.contact_type,
+    }
+
+
+def incident_updates(incident, rows):
+    """Return the stored updates of ``incident`` as ``history.Update`` values."""
+    fields = _fields(incident)
+    return [
+        history.Update(
+            line=row.sequence,
+            number=incident.number,
+            state=row.state,
+            updated_ms=_ms(row.updated_at),
+            updated_by=row.updated_by,
+            assignment_group=row.assignment_group,
+            assigned_to=row.assigned_to,
+            priority=row.priority,
+            made_sla=row.made_sla,
+            reassignment_count=row.reassignment_count,
+            mod_count=row.mod_count,
+            opened_ms=_ms(incident.opened_at),
+            resolved_ms=_ms(incident.resolved_at),
+            closed_ms=_ms(incident.closed_at),
+            fields=fields,
+        )
+        for row in rows
+    ]
+
+
+def _with_updates(organization):
+    updates = IncidentUpdate.objects.for_organization(organization).order_by("sequence")
+    return incident_list(organization=organization).prefetch_related(
+        Prefetch("updates", queryset=updates)
+    )
+
+
+def incident_traces(*, organization):
+    """Return one ``Trace`` per stored incident of ``organization``."""
+    traces = []
+    for incident in _with_updates(organization):
+        rows = list(incident.updates.all())
+        if rows:
+            traces.append(history.incident_trace(incident_updates(incident, rows)))
+    return traces
+
+
+def incident_report(*, organization):
+    return build_report(incident_traces(organization=organization))
+
+
+def incident_summary(*, organization):
+    """Return counts, SLA share and median resolution over the history."""
+    incidents = list(incident_list(organization=organization))
+    resolved = sorted(i.resolution_ms for i in incidents if i.resolution_ms is not None)
+    judged = [i.made_sla for i in incidents if i.made_sla is not None]
+    return {
+        "incidents": len(incidents),
+        "open": sum(1 for i in incidents if i.is_open),
+        "made_sla": sum(judged),
+        "missed_sla": len(judged) - sum(judged),
+        "median_resolution_ms": history.median(resolved),
+        "reassignments": sum(i.reassignments for i in incidents),
+    }
+
+
+def _candidate(incident):
+    return {
+        "number": incident.number,
+        "category": incident.category,
+        "subcategory": incident.subcategory,
+        "symptom": incident.symptom,
+        "cmdb_ci": incident.cmdb_ci,
+        "priority": incident.priority,
+        "assignment_group": incident.assignment_group,
+        "resolution_ms": incident.resolution_ms,
+    }
+
+
+def incident_suggestions(*, organization, target):
+    """Return suggested priority and group for ``target`` from past incidents.
+
+    ``target`` is a mapping of category, subcategory, symptom and cmdb_ci
+    (and ``number`` to leave an incident out of its own neighbours).
+    """
+    candidates = [
+        _candidate(i)
+        for i in incident_list(organization=organization).exclude(state="")
+        if not i.is_open
+    ]
+    return history.suggest(target, candidates)
+
+
+def incident_stalled(*, organization, now_ms):
+    times = defaultdict(list)
+    for row in IncidentUpdate.objects.for_organization(organization).values_list(
+        "incident_id", "updated_at"
+    ):
+        times[row[0]].append(_ms(row[1]))
+    open_rows = [
+        {"number": i.number, "last_update_ms": _ms(i.last_update_at), "state": i.state}
+        for i in incident_list(organization=organization)
+        if i.is_open
+    ]
+    return history.stalled_incidents(open_rows, times.values(), now_ms=now_ms)

@@ -1,0 +1,245 @@
+import random
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apps.reports.aggregate import edit_distance
+from apps.reports.report import build_report
+from tests.reports.traces import (
+    MAIN,
+    MINUTE,
+    REDOES_PRIORITY,
+    SKIPS_PRIORITY,
+    SWAPS,
+    paced_trace,
+    twelve_traces,
+)
+
+
+def _edges(report):
+    return {
+        (edge["source"], edge["target"]): (edge["count"], edge["median_ms"])
+        for edge in report.process_map["edges"]
+    }
+
+
+def test_report_twelve_runs_aggregate_map_matches_hand_count():
+    report = build_report(twelve_traces())
+
+    # Gaps per run (minutes): ana 1 1 2 2, ben 2 3 3 4, cho 4 5 5 6; every
+    # edge of a run waits that run's gap.
+    assert _edges(report) == {
+        # all but c1, c2: 1 1 2 2 2 3 3 4 5 6 -> (2 + 3) / 2
+        ("open", "priority"): (10, 2.5 * MINUTE),
+        # c1, c2: 4 5
+        ("open", "group"): (2, 4.5 * MINUTE),
+        # the 8 main runs and c4: 1 1 2 2 2 3 3 5 6 -> 2
+        ("priority", "group"): (9, 2 * MINUTE),
+        # main, c1, c2, c4: 1 1 2 2 2 3 3 4 5 5 6 -> 3
+        ("group", "lookup"): (11, 3 * MINUTE),
+        # main and c1, c2: 1 1 2 2 2 3 3 4 5 5 -> 2.5
+        ("lookup", "restart"): (10, 2.5 * MINUTE),
+        ("priority", "lookup"): (1, 4 * MINUTE),
+        ("lookup", "group"): (1, 4 * MINUTE),
+        ("group", "restart"): (1, 4 * MINUTE),
+        ("lookup", "priority"): (1, 6 * MINUTE),
+        ("priority", "restart"): (1, 6 * MINUTE),
+        # all twelve: 1 1 2 2 2 3 3 4 4 5 5 6 -> 3
+        ("restart", "close"): (12, 3 * MINUTE),
+    }
+    counts = {node["key"]: node["count"] for node in report.process_map["nodes"]}
+    assert counts == {
+        "close": 12,
+        "group": 12,
+        "lookup": 12,
+        "open": 12,
+        "priority": 11,
+        "restart": 12,
+    }
+    assert report.process_map["starts"] == {"open": 12}
+    assert report.process_map["ends"] == {"close": 12}
+
+
+def test_report_twelve_runs_variants_ranked_by_count_then_path():
+    report = build_report(twelve_traces())
+
+    # The two single runs tie; "group" sorts before "lookup" at the third step.
+    assert [(row["keys"], row["count"]) for row in report.variants] == [
+        (list(MAIN), 8),
+        (list(SKIPS_PRIORITY), 2),
+        (list(REDOES_PRIORITY), 1),
+        (list(SWAPS), 1),
+    ]
+    assert report.variants[1]["runs"] == ["c1", "c2"]
+
+
+def test_report_twelve_runs_distance_per_agent():
+    report = build_report(twelve_traces())
+
+    distance = {row["run_id"]: row["distance"] for row in report.distances}
+    # Skipping priority: one deletion in six steps. Swapping two steps: two
+    # substitutions in six. Redoing priority: one insertion, seven steps long.
+    assert distance["c1"] == 1 / 6
+    assert distance["b4"] == 2 / 6
+    assert distance["c4"] == 1 / 7
+    agents = {row["agent"]: row for row in report.agents}
+    assert agents["ana"]["mean_distance"] == 0
+    assert agents["ben"]["mean_distance"] == round((2 / 6) / 4, 4)
+    assert agents["cho"]["mean_distance"] == round((1 / 6 + 1 / 6 + 1 / 7) / 4, 4)
+    assert agents["cho"]["max_distance"] == 1 / 6
+
+
+def test_report_twelve_runs_phase_spread_per_agent():
+    report = build_report(twelve_traces())
+    spread = {row["agent"]: row["spread"] for row in report.agents}
+
+    # A main run with gap g: each step owns 1 + g minutes; resolution runs to
+    # the end of restart, 4 (1 + g) + 1; triage is priority and group, 2 (1 + g).
+    # ana, g = 1 1 2 2: resolution 9 9 13 13, triage 4 4 6 6.
+    assert spread["ana"]["resolution"] == {
+        "min": 9 * MINUTE,
+        "median": 11 * MINUTE,
+        "max": 13 * MINUTE,
+    }
+    assert spread["ana"]["triage"] == {
+        "min": 4 * MINUTE,
+        "median": 5 * MINUTE,
+        "max": 6 * MINUTE,
+    }
+    # cho: skips priority with g = 4 and 5 (3 (1 + g) + 1 = 16, 19; triage
+    # 5, 6), main with g = 5 (25; triage 12), redoes priority with g = 6
+    # (5 (1 + g) + 1 = 36; triage three steps, 21).
+    assert spread["cho"]["resolution"] == {
+        "min": 16 * MINUTE,
+        "median": 22 * MINUTE,
+        "max": 36 * MINUTE,
+    }
+    assert spread["cho"]["triage"] == {
+        "min": 5 * MINUTE,
+        "median": 9 * MINUTE,
+        "max": 21 * MINUTE,
+    }
+    # ben, g = 2 3 3 4: close is the gap after restart plus the close step.
+    assert spread["ben"]["close"] == {
+        "min": 3 * MINUTE,
+        "median": 4 * MINUTE,
+        "max": 5 * MINUTE,
+    }
+
+
+def test_report_twelve_runs_every_split_sums_to_resolution():
+    report = build_report(twelve_traces())
+
+    for run in report.runs:
+        timing = run["timing"]
+        assert sum(timing["split"].values()) == timing["resolution_ms"]
+
+
+def test_report_findings_name_rework_and_missing_documentation():
+    report = build_report(twelve_traces())
+
+    by_type = {}
+    for finding in report.findings:
+        by_type.setdefault(finding["type"], []).append(finding)
+    [rework] = by_type["rework"]
+    assert (rework["steps"], rework["runs"]) == (["priority"], ["c4"])
+    [undocumented] = by_type["missing_documentation"]
+    assert undocumented["steps"] == ["priority"]
+    # Every run but c1 and c2 sets the priority without a rule.
+    assert undocumented["params"]["runs"] == 10
+    # Mean distance (1/6 + 1/6 + 1/7 + 2/6) / 12 = 0.067 is below the 0.2 bar.
+    assert "variance" not in by_type
+
+
+def test_report_health_score_follows_stated_formula():
+    report = build_report(twelve_traces())
+    parts = report.health["parts"]
+
+    mean_distance = (1 / 6 + 1 / 6 + 1 / 7 + 2 / 6) / 12
+    assert parts["consistency"]["value"] == round(1 - mean_distance, 4)
+    # No handoffs: full marks. One run of twelve redoes a step.
+    assert parts["handoffs"]["value"] == 1
+    assert parts["rework"]["value"] == round(11 / 12, 4)
+    # 23 decisions: priority in 10 runs plus c4's second (11, none with a
+    # rule) and group in all 12 (with a rule).
+    assert parts["documentation"]["value"] == round(1 - 11 / 23, 4)
+    expected = sum(p["value"] * p["weight"] for p in parts.values())
+    assert abs(report.health["score"] - expected) <= 0.51
+
+
+def test_report_handoff_ping_pong_and_waits_over_runs():
+    report = build_report([_moving_trace("p1", ["A", "B", "A"], 2)])
+
+    assert [(h["from"], h["to"], h["count"]) for h in report.handoffs] == [
+        ("A", "B", 1),
+        ("B", "A", 1),
+    ]
+    assert report.handoffs[0]["median_wait_ms"] == 2 * MINUTE
+    assert [f["type"] for f in report.findings if f["type"] == "handoff_ping_pong"]
+
+
+def _moving_trace(run_id, teams, gap):
+    from apps.reports.trace import Activity, Decision, Trace
+
+    activities = [
+        Activity(
+            key=f"assign{index}",
+            label=team,
+            phase="triage",
+            start_ms=index * (1 + gap) * MINUTE,
+            end_ms=(index * (1 + gap) + 1) * MINUTE,
+            decision=Decision(field="Assignment group", value=team, topic="team"),
+        )
+        for index, team in enumerate(teams)
+    ]
+    last = activities[-1].end_ms
+    activities.append(
+        Activity(
+            key="work",
+            label="Work",
+            phase="resolve",
+            start_ms=last + gap * MINUTE,
+            end_ms=last + (gap + 1) * MINUTE,
+        )
+    )
+    return Trace(run_id=run_id, agent="x", activities=tuple(activities))
+
+
+def test_report_json_is_the_same_whatever_the_input_order():
+    traces = twelve_traces()
+    shuffled = traces[:]
+    random.Random(7).shuffle(shuffled)
+
+    first = build_report(traces).to_json()
+    second = build_report(shuffled).to_json()
+
+    assert first == second
+    assert orjson.loads(first)["version"] == 1
+
+
+def test_report_rejects_two_traces_with_one_run_id():
+    import pytest
+
+    trace = paced_trace("same", "ana", MAIN, 1)
+    with pytest.raises(ValueError, match="'same'"):
+        build_report([trace, trace])
+
+
+def _levenshtein(left, right):
+    previous = list(range(len(right) + 1))
+    for i, a in enumerate(left, 1):
+        current = [i]
+        for j, b in enumerate(right, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            )
+        previous = current
+    return previous[-1]
+
+
+@given(
+    st.lists(st.integers(0, 4), max_size=90), st.lists(st.integers(0, 4), max_size=90)
+)
+def test_edit_distance_matches_dynamic_programming(left, right):
+    assert edit_distance(left, right) == _levenshtein(left, right)
