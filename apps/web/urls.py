@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/status/", views.dashboard_status, name="dashboard_status"),
     path("search/", views.search, name="search"),
+    path("upload/", views.recording_upload, name="recording_upload"),
     path("extension/", views.extension, name="extension"),
     path("extension/download/", views.extension_download, name="extension_download"),
     path("extension/connect/", views.extension_connect, name="extension_connect"),

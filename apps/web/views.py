@@ -1,7 +1,10 @@
 import logging
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -9,8 +12,11 @@ from apps.accounts.decorators import membership_required
 from apps.accounts.models import Role
 from apps.accounts.services import api_token_create
 from apps.core.errors import ApplicationError, PermissionDenied
+from apps.recordings import format as recording_format
+from apps.recordings.services import recording_import
 
 from . import selectors
+from .forms import RecordingUploadForm
 
 logger = logging.getLogger(__name__)
 
@@ -159,4 +165,41 @@ def search(request):
         request,
         "web/search.html",
         {"query": query, "error": error, "results": results},
+    )
+
+
+def _recording_url(recording):
+    try:
+        return reverse("recording_detail", args=[recording.pk])
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+@membership_required(edit=True)
+def recording_upload(request):
+    """Import a whole recording file with the API's validation."""
+    form = RecordingUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording = recording_import(
+                organization=request.organization,
+                user=request.user,
+                document=form.cleaned_data["file"].read(),
+            )
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+            status = error.status
+        else:
+            messages.success(
+                request,
+                _("Recording “%(title)s” imported.")
+                % {"title": recording.title or recording.pk},
+            )
+            return redirect(_recording_url(recording))
+    elif request.method == "POST":
+        status = 400
+    limit = filesizeformat(recording_format.MAX_DOCUMENT_BYTES)
+    return render(
+        request, "web/upload.html", {"form": form, "limit": limit}, status=status
     )

@@ -22,6 +22,7 @@ MEMBER_PAGES = {
     "dashboard": "/dashboard/",
     "search": "/search/?q=printer",
     "extension": "/extension/",
+    "upload": "/upload/",
     "plan": "/settings/plan/",
     "members": "/settings/members/",
     "tokens": "/settings/tokens/",

@@ -207,7 +207,7 @@ def test_public_page_has_a_title_and_labels(client, path):
 
 @pytest.mark.parametrize(
     "path",
-    ["/dashboard/", "/search/?q=vpn", "/extension/", "/settings/plan/"],
+    ["/dashboard/", "/search/?q=vpn", "/extension/", "/upload/", "/settings/plan/"],
 )
 def test_member_page_has_a_title_and_labels(owner_client, path):
     page = owner_client.get(path).content.decode()

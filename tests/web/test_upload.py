@@ -1,0 +1,68 @@
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from apps.accounts.models import Role
+from apps.recordings.models import Recording, RecordingStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(settings.BASE_DIR, "apps/recordings/samples/network-outage.json")
+
+
+def _upload(client, content, name="recording.json"):
+    return client.post(
+        "/upload/", {"file": SimpleUploadedFile(name, content, "application/json")}
+    )
+
+
+def test_upload_imports_and_finishes_the_sample(organization, owner_client):
+    response = _upload(owner_client, SAMPLE.read_bytes())
+
+    assert response.status_code == HTTPStatus.FOUND
+    recording = Recording.objects.get(organization=organization)
+    assert recording.title == "Berlin office lost network access"
+    assert recording.status == RecordingStatus.FINISHED
+    assert recording.event_count > 0
+
+
+def test_upload_names_the_field_at_fault(organization, owner_client):
+    bad = SAMPLE.read_bytes().replace(b'"seq": 1,', b'"seq": "one",', 1)
+
+    response = _upload(owner_client, bad)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"seq" in response.content
+    assert not Recording.objects.filter(organization=organization).exists()
+
+
+def test_upload_refuses_a_file_over_the_limit(owner_client, monkeypatch):
+    monkeypatch.setattr("apps.recordings.format.MAX_DOCUMENT_BYTES", 100)
+
+    response = _upload(owner_client, SAMPLE.read_bytes())
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"the limit is 100" in response.content
+
+
+def test_upload_refuses_not_json(owner_client):
+    response = _upload(owner_client, b"\x89PNG not a recording", name="x.png")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b'class="error-message"' in response.content
+
+
+def test_upload_is_refused_to_a_viewer(organization):
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+
+    response = _upload(client, SAMPLE.read_bytes())
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not Recording.objects.filter(organization=organization).exists()
