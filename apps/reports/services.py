@@ -64,6 +64,30 @@ def _incident_values(updates, measures):
     }
 
 
+UPDATED_FIELDS = [
+    "source",
+    "state",
+    "opened_at",
+    "resolved_at",
+    "closed_at",
+    "last_update_at",
+    "category",
+    "subcategory",
+    "symptom",
+    "cmdb_ci",
+    "impact",
+    "urgency",
+    "priority",
+    "contact_type",
+    "assignment_group",
+    "made_sla",
+    "reassignments",
+    "resolution_ms",
+    "time_in_state",
+    "handoffs",
+]
+
+
 def _update_rows(organization, incident, updates):
     return [
         IncidentUpdate(
@@ -86,27 +110,40 @@ def _update_rows(organization, incident, updates):
 
 @transaction.atomic
 def incidents_import(*, organization, text):
-    """Store the incidents of an audit export; return (created, updated, rows).
+    """Store the incidents of an audit export; return (created, replaced, rows).
 
     Importing the same export again changes nothing: each incident in the
     file is matched by number and its updates are replaced as a whole.
     """
     grouped = history.group_updates(_read_updates(text))
-    created = 0
-    rows = []
-    for number, updates in grouped.items():
-        measures = history.incident_measures(updates)
-        incident, is_new = Incident.objects.update_or_create(
-            organization=organization,
-            number=number,
-            defaults=_incident_values(updates, measures),
+    existing = {
+        incident.number: incident
+        for incident in Incident.objects.for_organization(organization).filter(
+            number__in=list(grouped)
         )
-        created += is_new
-        if not is_new:
-            incident.updates.all().delete()
-        rows += _update_rows(organization, incident, updates)
+    }
+    incidents = [
+        _incident_set(organization, existing.get(number), number, updates)
+        for number, updates in grouped.items()
+    ]
+
+    Incident.objects.bulk_create(
+        [i for i in incidents if i.pk is None], batch_size=1000
+    )
+    Incident.objects.bulk_update(
+        [i for i in incidents if i.number in existing], UPDATED_FIELDS, batch_size=500
+    )
+    IncidentUpdate.objects.for_organization(organization).filter(
+        incident__in=list(existing.values())
+    ).delete()
+    rows = [
+        row
+        for incident in incidents
+        for row in _update_rows(organization, incident, grouped[incident.number])
+    ]
     IncidentUpdate.objects.bulk_create(rows, batch_size=2000)
 
+    created = len(grouped) - len(existing)
     logger.info(
         "Imported %s incidents (%s new) from %s rows",
         len(grouped),
@@ -114,4 +151,13 @@ def incidents_import(*, organization, text):
         len(rows),
         extra={"organization_id": organization.id},
     )
-    return created, len(grouped) - created, len(rows)
+    return created, len(existing), len(rows)
+
+
+def _incident_set(organization, incident, number, updates):
+    values = _incident_values(updates, history.incident_measures(updates))
+    if incident is None:
+        return Incident(organization=organization, number=number, **values)
+    for name, value in values.items():
+        setattr(incident, name, value)
+    return incident

@@ -1,0 +1,243 @@
+import csv
+import statistics
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from apps.core.errors import ApplicationError
+from apps.reports import history, selectors
+from apps.reports.models import Incident, IncidentUpdate
+from apps.reports.services import incidents_import
+
+MINUTE = 60_000
+EXPORT = settings.BASE_DIR.parent / "shared" / "data" / "servicenow_incident_log.csv"
+
+
+def _export_text():
+    assert EXPORT.exists(), f"The shared ServiceNow export is expected at {EXPORT}."
+    return EXPORT.read_text(encoding="utf-8")
+
+
+def _grouped():
+    reader = csv.DictReader(_export_text().splitlines())
+    updates = [history.parse_row(row, reader.line_num) for row in reader]
+    return history.group_updates(updates)
+
+
+def test_incident_measures_match_hand_worked_rows():
+    grouped = _grouped()
+
+    quick = history.incident_measures(grouped["INC0000045"])
+    # Opened 29-02 01:16, resolved 29-02 11:29: 10 h 13 min.
+    assert quick["resolution_ms"] == (10 * 60 + 13) * MINUTE
+    # New from opening to the Resolved update at 08:53: 7 h 37 min. Resolved
+    # from 08:53 to the Closed update on 05-03 12:00: 2 h 36 min + 5 d 31 min.
+    assert quick["time_in_state"] == {
+        "Closed": 0,
+        "New": (7 * 60 + 37) * MINUTE,
+        "Resolved": (156 + 5 * 1440 + 31) * MINUTE,
+    }
+    assert quick["handoffs"] == []
+    assert quick["made_sla"] is True
+
+    moved = history.incident_measures(grouped["INC0000112"])
+    # Opened 29-02 09:15, resolved 02-03 15:13: 2 d 5 h 58 min.
+    assert moved["resolution_ms"] == (2 * 1440 + 5 * 60 + 58) * MINUTE
+    # Group 70 -> 25 on 01-03 01:29, next update 02-03 14:22: 1 d 12 h 53 min;
+    # Group 25 -> 23 on 02-03 14:22, next update 14:59: 37 min.
+    assert [(m["from"], m["to"], m["wait_ms"]) for m in moved["handoffs"]] == [
+        ("Group 70", "Group 25", (1440 + 12 * 60 + 53) * MINUTE),
+        ("Group 25", "Group 23", 37 * MINUTE),
+    ]
+
+
+def test_incident_measures_same_minute_updates_and_late_sla():
+    measures = history.incident_measures(_grouped()["INC0000128"])
+
+    # Opened 29-02 09:36, resolved 11-03 12:15: 11 d 2 h 39 min.
+    assert measures["resolution_ms"] == (11 * 1440 + 2 * 60 + 39) * MINUTE
+    # Group 12 -> 70 at 29-02 10:02; the other 10:02 update is the move
+    # itself, the next later one is 13:40: 3 h 38 min. Group 70 -> 39 on
+    # 04-03 14:57, next update 11-03 12:15: 7 d less 2 h 42 min.
+    assert [(m["from"], m["to"], m["wait_ms"]) for m in measures["handoffs"]] == [
+        ("Group 12", "Group 70", (3 * 60 + 38) * MINUTE),
+        ("Group 70", "Group 39", (7 * 1440 - 2 * 60 - 42) * MINUTE),
+    ]
+    # New 09:36 -> 13:40 (4 h 4 min), then Active until resolution.
+    assert measures["time_in_state"]["New"] == 244 * MINUTE
+    assert measures["time_in_state"]["Active"] == (15999 - 244) * MINUTE
+    # The SLA was still made until the Closed update said otherwise.
+    assert measures["made_sla"] is False
+
+
+def test_incident_measures_resolution_without_resolved_at_uses_first_resolved():
+    measures = history.incident_measures(_grouped()["INC0000093"])
+
+    # resolved_at is "?" on both rows; the first update, at opening, is Resolved.
+    assert measures["resolution_ms"] == 0
+
+
+def _direct():
+    """Compute resolution and handoffs straight from the CSV rows."""
+    rows = defaultdict(list)
+    for position, row in enumerate(csv.DictReader(_export_text().splitlines())):
+        rows[row["number"]].append((position, row))
+
+    def at(text):
+        return datetime.strptime(text, "%d-%m-%Y %H:%M")
+
+    figures = {}
+    for number, entries in rows.items():
+        entries.sort(key=lambda e: (at(e[1]["sys_updated_at"]), e[0]))
+        ordered = [row for _p, row in entries]
+        resolved = [r["resolved_at"] for r in ordered if r["resolved_at"] != "?"]
+        if resolved:
+            end = at(resolved[-1])
+        else:
+            end = next(
+                at(r["sys_updated_at"])
+                for r in ordered
+                if r["incident_state"] in ("Resolved", "Closed")
+            )
+        resolution = (end - at(ordered[0]["opened_at"])).total_seconds() * 1000
+        moves, group = [], None
+        for index, row in enumerate(ordered):
+            if row["assignment_group"] in ("?", group):
+                continue
+            if group is not None:
+                moment = at(row["sys_updated_at"])
+                later = [
+                    at(r["sys_updated_at"])
+                    for r in ordered[index + 1 :]
+                    if at(r["sys_updated_at"]) > moment
+                ]
+                wait = (later[0] - moment).total_seconds() * 1000 if later else None
+                moves.append((group, row["assignment_group"], wait))
+            group = row["assignment_group"]
+        sla = ordered[-1]["made_sla"] == "TRUE"
+        figures[number] = (max(0, int(resolution)), moves, sla)
+    return figures
+
+
+@pytest.fixture
+def imported(organization):
+    incidents_import(organization=organization, text=_export_text())
+    return organization
+
+
+def test_import_whole_export_matches_direct_computation(imported):
+    direct = _direct()
+    stored = {
+        i.number: (
+            i.resolution_ms,
+            [(m["from"], m["to"], m["wait_ms"]) for m in i.handoffs],
+            i.made_sla,
+        )
+        for i in Incident.objects.for_organization(imported)
+    }
+
+    assert len(stored) == 650
+    assert IncidentUpdate.objects.for_organization(imported).count() == 4453
+    assert stored == direct
+
+
+def test_import_report_handoff_waits_match_direct_computation(imported):
+    waits = defaultdict(list)
+    for _resolution, moves, _sla in _direct().values():
+        for source, target, wait in moves:
+            waits[source, target].append(wait)
+
+    report = selectors.incident_report(organization=imported)
+
+    figures = {(h["from"], h["to"]): h for h in report.handoffs}
+    assert set(figures) == set(waits)
+    for pair, values in waits.items():
+        known = [w for w in values if w is not None]
+        assert figures[pair]["count"] == len(values)
+        assert figures[pair]["median_wait_ms"] == (
+            statistics.median(known) if known else None
+        )
+    resolutions = {run["run_id"]: run["timing"]["resolution_ms"] for run in report.runs}
+    assert resolutions == {n: figures[0] for n, figures in _direct().items()}
+
+
+def test_import_twice_changes_nothing(imported):
+    before = list(
+        IncidentUpdate.objects.for_organization(imported)
+        .order_by("incident__number", "sequence")
+        .values_list("incident__number", "sequence", "state", "updated_at")
+    )
+
+    created, replaced, rows = incidents_import(
+        organization=imported, text=_export_text()
+    )
+
+    after = list(
+        IncidentUpdate.objects.for_organization(imported)
+        .order_by("incident__number", "sequence")
+        .values_list("incident__number", "sequence", "state", "updated_at")
+    )
+    assert (created, replaced, rows) == (0, 650, 4453)
+    assert after == before
+
+
+HEADER = "number,incident_state,sys_updated_at,opened_at,assignment_group,priority"
+
+
+def test_import_names_the_line_and_column_of_a_bad_date(organization):
+    text = "\n".join(
+        [
+            HEADER,
+            "INC1,New,29-02-2016 01:23,29-02-2016 01:16,Group 1,3 - Moderate",
+            "INC1,Active,2016-03-01,29-02-2016 01:16,Group 1,3 - Moderate",
+        ]
+    )
+
+    with pytest.raises(ApplicationError) as caught:
+        incidents_import(organization=organization, text=text)
+
+    assert caught.value.code == "incident_import_invalid"
+    assert caught.value.field == "sys_updated_at"
+    assert caught.value.extra == {"line": 3}
+    assert "Line 3: sys_updated_at is '2016-03-01'" in caught.value.message
+    assert not Incident.objects.for_organization(organization).exists()
+
+
+def test_import_names_missing_columns(organization):
+    with pytest.raises(ApplicationError, match="opened_at, assignment_group"):
+        incidents_import(
+            organization=organization,
+            text="number,incident_state,sys_updated_at,priority\n",
+        )
+
+
+def test_import_command_reports_counts(organization, tmp_path, capsys):
+    path = Path(tmp_path) / "export.csv"
+    path.write_text(
+        HEADER
+        + "\nINC1,New,29-02-2016 01:23,29-02-2016 01:16,Group 1,3 - Moderate"
+        + "\nINC1,Resolved,29-02-2016 02:23,29-02-2016 01:16,Group 2,3 - Moderate\n"
+    )
+
+    call_command("import_incidents", str(path), "--org", organization.slug)
+
+    assert "Imported 1 incidents (1 new, 0 replaced) from 2 rows" in (
+        capsys.readouterr().out
+    )
+    incident = Incident.objects.for_organization(organization).get()
+    assert incident.reassignments == 1
+    assert incident.handoffs[0]["wait_ms"] is None
+
+
+def test_import_command_refuses_an_unknown_organization(db, tmp_path):
+    with pytest.raises(CommandError, match="No organization has the slug 'nope'"):
+        call_command("import_incidents", str(tmp_path / "x.csv"), "--org", "nope")
+
+
+def test_import_keeps_organizations_apart(imported, other_organization):
+    assert not selectors.incident_list(organization=other_organization).exists()
+    assert selectors.incident_traces(organization=other_organization) == []
