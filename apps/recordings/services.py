@@ -161,12 +161,7 @@ def recording_append(*, recording, body):
     cleaned = validation.decode_batch(body)
     if not recording.is_open:
         _refuse_closed(recording, cleaned)
-    raw = RawBatch.objects.create(
-        organization_id=recording.organization_id,
-        recording=recording,
-        digest=hashlib.sha256(body).hexdigest(),
-        body=body,
-    )
+    raw = _raw_batch_keep(recording, body)
     try:
         _append(recording, cleaned, raw)
     except ApplicationError:
@@ -175,6 +170,24 @@ def recording_append(*, recording, body):
         raise
     recording.refresh_from_db()
     return recording_progress(recording=recording, batch_events=len(cleaned))
+
+
+def _raw_batch_keep(recording, body):
+    """Return the kept raw batch for ``body``: the one a failed try left, or new.
+
+    Reusing it means a retry of a batch that crashed mid-insert completes and
+    removes the leftover.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    leftover = RawBatch.objects.filter(recording=recording, digest=digest).first()
+    if leftover is not None:
+        return leftover
+    return RawBatch.objects.create(
+        organization_id=recording.organization_id,
+        recording=recording,
+        digest=digest,
+        body=body,
+    )
 
 
 def recording_progress(*, recording, batch_events=None):
@@ -285,7 +298,7 @@ def _copy_line(prefix, offset, event):
         event.seq,
         event.ts,
         event.ts + offset,
-        event.type.value.encode(),
+        str(event.type).encode(),
         data,
     )
 

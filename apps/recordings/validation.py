@@ -18,6 +18,7 @@ from . import format, redaction
 _DECODERS = {}
 _ERROR_PATH = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _EVENT_PATH = re.compile(r"^\.events\[(?P<index>\d+)\](?:\.(?P<field>.*))?$")
+_UNKNOWN = re.compile(r"unknown field `([^`]*)`")
 _NESTED = re.compile(r"got `(?:array|object)`")
 _NON_FINITE = (b"NaN", b"Infinity", b"-Infinity")
 # PostgreSQL cannot store NUL in text or JSON, and no other control
@@ -101,11 +102,19 @@ def _validation_error(text):
 
     index = int(event["index"])
     field = event["field"] or None
-    message = _("Event %(index)s: %(field)s: %(problem)s.") % {
-        "index": index,
-        "field": field or _("the event"),
-        "problem": problem,
-    }
+    if field is None:
+        message = _("Event %(index)s: %(problem)s.") % {
+            "index": index,
+            "problem": problem,
+        }
+        unknown = _UNKNOWN.search(problem)
+        field = unknown[1] if unknown else None
+    else:
+        message = _("Event %(index)s: %(field)s: %(problem)s.") % {
+            "index": index,
+            "field": field,
+            "problem": problem,
+        }
     return ApplicationError(
         message,
         code="invalid_event" if code == "invalid" else code,
