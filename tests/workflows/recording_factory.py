@@ -122,7 +122,14 @@ def _outage_log(b):
     b.nav(SNOW, "/now/nav/ui/home", "ServiceNow", after=0, tab=1)
     b.nav(SNOW, "/now/nav/ui/home/landing", "Home | ServiceNow", 900, "replace", tab=1)
     b.click("Incidents", "link", 6_000, **sn, path="/now/nav/ui/home/landing")
-    b.nav(SNOW, "/now/nav/ui/classic/incident_list.do", "Incidents | ServiceNow", 700, "push", tab=1)
+    b.nav(
+        SNOW,
+        "/now/nav/ui/classic/incident_list.do",
+        "Incidents | ServiceNow",
+        700,
+        "push",
+        tab=1,
+    )
     b.click("New", "button", 5_000, **sn, path="/now/nav/ui/classic/incident_list.do")
     b.click("New", "button", 400, **sn, path="/now/nav/ui/classic/incident_list.do")
     new = "/now/nav/ui/classic/incident.do/new"
@@ -143,11 +150,46 @@ def _outage_triage(b):
     inc = "/now/nav/ui/classic/incident.do/4f1c9a"
     sn = {"tab": 1, "origin": SNOW, "path": inc}
     b.add("tab_opened", 4_000, tab=2, opener_tab=1)
-    b.nav(GRAFANA, "/d/core-net/core-network", "Core network - Dashboards - Grafana", 1_500, tab=2)
-    b.choose("Time range", "Last 1 hour", 6_000, "listbox", tab=2, origin=GRAFANA, path="/d/core-net/core-network")
-    b.click("Berlin site uplink", "link", 8_000, tab=2, origin=GRAFANA, path="/d/core-net/core-network")
-    b.nav(GRAFANA, "/d/core-net/core-network/berlin", "Berlin site uplink - Dashboards - Grafana", 900, "push", tab=2)
-    b.add("tab_switched", 20_000, tab=1, origin=SNOW, path=inc, title="INC0012345 | ServiceNow")
+    b.nav(
+        GRAFANA,
+        "/d/core-net/core-network",
+        "Core network - Dashboards - Grafana",
+        1_500,
+        tab=2,
+    )
+    b.choose(
+        "Time range",
+        "Last 1 hour",
+        6_000,
+        "listbox",
+        tab=2,
+        origin=GRAFANA,
+        path="/d/core-net/core-network",
+    )
+    b.click(
+        "Berlin site uplink",
+        "link",
+        8_000,
+        tab=2,
+        origin=GRAFANA,
+        path="/d/core-net/core-network",
+    )
+    b.nav(
+        GRAFANA,
+        "/d/core-net/core-network/berlin",
+        "Berlin site uplink - Dashboards - Grafana",
+        900,
+        "push",
+        tab=2,
+    )
+    b.add(
+        "tab_switched",
+        20_000,
+        tab=1,
+        origin=SNOW,
+        path=inc,
+        title="INC0012345 | ServiceNow",
+    )
     b.choose("Impact", "2 - Medium", 4_000, **sn)
     b.choose("Urgency", "2 - Medium", 2_000, **sn)
     b.choose("Urgency", "1 - High", 2_500, **sn)
@@ -165,8 +207,21 @@ def _outage_triage(b):
 def _outage_investigate(b):
     b.phase("investigate", 2_000, tab=1)
     b.add("tab_opened", 1_000, tab=3, opener_tab=1)
-    b.nav(PROMETHEUS, "/graph", "Prometheus Time Series Collection and Processing Server", 300, tab=3)
-    b.nav(PROMETHEUS, "/classic/graph", "Prometheus Time Series Collection and Processing Server", 400, "replace", tab=3)
+    b.nav(
+        PROMETHEUS,
+        "/graph",
+        "Prometheus Time Series Collection and Processing Server",
+        300,
+        tab=3,
+    )
+    b.nav(
+        PROMETHEUS,
+        "/classic/graph",
+        "Prometheus Time Series Collection and Processing Server",
+        400,
+        "replace",
+        tab=3,
+    )
     prom = {"tab": 3, "origin": PROMETHEUS, "path": "/classic/graph"}
     b.edit("Expression", 9_000, "textarea", **prom)
     b.edit("Expression", 3_000, "textarea", **prom)
@@ -178,9 +233,13 @@ def _outage_investigate(b):
     b.edit("Search", 8_000, "text", role="searchbox", **kib)
     b.submit("", 500, **kib)
     b.click("core-sw-01 link down", "link", 7_000, **kib)
-    b.nav(KIBANA, "/app/discover/doc/core-sw-01", "Document - Elastic", 600, "push", tab=4)
+    b.nav(
+        KIBANA, "/app/discover/doc/core-sw-01", "Document - Elastic", 600, "push", tab=4
+    )
     b.add("tab_opened", 4_000, tab=5, opener_tab=4)
-    b.nav(SLACK, "/client/T01/C-netops", "netops (Channel) - Acme - Slack", 1_000, tab=5)
+    b.nav(
+        SLACK, "/client/T01/C-netops", "netops (Channel) - Acme - Slack", 1_000, tab=5
+    )
     b.click("Huddle", "button", 6_000, tab=5, origin=SLACK, path="/client/T01/C-netops")
     b.note(
         "Called the Berlin site lead: the core switch lost power during "
@@ -201,18 +260,51 @@ def _outage_resolve(b):
     b.click("Sign in", "button", 1_000, **login)
     b.submit("Sign in", 100, **login)
     b.nav(NETADMIN, "/devices", "Devices - Network admin", 1_200, tab=6, **hint)
-    b.click("core-sw-01", "link", 6_000, tab=6, origin=NETADMIN, path="/devices", **hint)
+    b.click(
+        "core-sw-01", "link", 6_000, tab=6, origin=NETADMIN, path="/devices", **hint
+    )
     dev = "/devices/core-sw-01"
     b.nav(NETADMIN, dev, "core-sw-01 - Network admin", 700, "push", tab=6, **hint)
     b.click("Ports", "tab", 4_000, tab=6, origin=NETADMIN, path=dev, **hint)
-    b.choose("Uplink ports 49-52 enabled", "", 7_000, "checkbox", checked=True, tab=6, origin=NETADMIN, path=dev, **hint)
+    b.choose(
+        "Uplink ports 49-52 enabled",
+        "",
+        7_000,
+        "checkbox",
+        checked=True,
+        tab=6,
+        origin=NETADMIN,
+        path=dev,
+        **hint,
+    )
     b.click("Apply", "button", 3_000, tab=6, origin=NETADMIN, path=dev, **hint)
     b.submit("Apply", 100, tab=6, origin=NETADMIN, path=dev, **hint)
-    b.add("tab_switched", 30_000, tab=2, origin=GRAFANA, path="/d/core-net/core-network/berlin", title="Berlin site uplink - Dashboards - Grafana")
-    b.click("Refresh dashboard", "button", 2_000, tab=2, origin=GRAFANA, path="/d/core-net/core-network/berlin")
+    b.add(
+        "tab_switched",
+        30_000,
+        tab=2,
+        origin=GRAFANA,
+        path="/d/core-net/core-network/berlin",
+        title="Berlin site uplink - Dashboards - Grafana",
+    )
+    b.click(
+        "Refresh dashboard",
+        "button",
+        2_000,
+        tab=2,
+        origin=GRAFANA,
+        path="/d/core-net/core-network/berlin",
+    )
     inc = "/now/nav/ui/classic/incident.do/4f1c9a"
     sn = {"tab": 1, "origin": SNOW, "path": inc}
-    b.add("tab_switched", 15_000, tab=1, origin=SNOW, path=inc, title="INC0012345 | ServiceNow")
+    b.add(
+        "tab_switched",
+        15_000,
+        tab=1,
+        origin=SNOW,
+        path=inc,
+        title="INC0012345 | ServiceNow",
+    )
     b.click("Resolution Information", "tab", 3_000, **sn)
     b.choose("Resolution code", "Solved (Permanently)", 4_000, **sn)
     b.edit("Resolution notes", 15_000, "textarea", **sn)
@@ -223,22 +315,45 @@ def _outage_resolve(b):
 
 
 def _outage_close(b):
-    b.add("tab_switched", 600_000, tab=5, origin=SLACK, path="/client/T01/C-netops", title="netops (Channel) - Acme - Slack")
-    b.note("The Berlin site lead confirmed that every floor is back online.", 30_000, tab=5)
+    b.add(
+        "tab_switched",
+        600_000,
+        tab=5,
+        origin=SLACK,
+        path="/client/T01/C-netops",
+        title="netops (Channel) - Acme - Slack",
+    )
+    b.note(
+        "The Berlin site lead confirmed that every floor is back online.", 30_000, tab=5
+    )
     inc = "/now/nav/ui/classic/incident.do/4f1c9a"
     sn = {"tab": 1, "origin": SNOW, "path": inc}
-    b.add("tab_switched", 8_000, tab=1, origin=SNOW, path=inc, title="INC0012345 | ServiceNow")
+    b.add(
+        "tab_switched",
+        8_000,
+        tab=1,
+        origin=SNOW,
+        path=inc,
+        title="INC0012345 | ServiceNow",
+    )
     b.choose("State", "Closed", 4_000, **sn)
     b.edit("Close notes", 10_000, "textarea", **sn)
     b.click("Update", "button", 2_000, **sn)
     b.submit("Update", 150, **sn)
-    b.nav(SNOW, "/now/nav/ui/classic/incident_list.do", "Incidents | ServiceNow", 1_000, "push", tab=1)
+    b.nav(
+        SNOW,
+        "/now/nav/ui/classic/incident_list.do",
+        "Incidents | ServiceNow",
+        1_000,
+        "push",
+        tab=1,
+    )
 
 
 # -- Synthetic recordings ------------------------------------------------------
 
 HOSTILE = (
-    'He said "quoted" and \'single\'',
+    "He said \"quoted\" and 'single'",
     "brackets [a] (b) {c} <d>",
     "end",
     "#frag; #quot; &amp; &lt;",
@@ -299,9 +414,16 @@ def _synthetic_action(b, rng, words):
     roll = rng.random()
     if roll < 0.3:
         ticket = f"INC{rng.randrange(10**6):07d}" if kind == "itsm" else ""
-        b.nav(origin, path, f"{ticket} {word}".strip(), rng.randrange(500, 9_000), tab=tab)
+        b.nav(
+            origin, path, f"{ticket} {word}".strip(), rng.randrange(500, 9_000), tab=tab
+        )
     elif roll < 0.5:
-        b.click(word, rng.choice(("button", "link", "tab")), rng.randrange(300, 6_000), **page)
+        b.click(
+            word,
+            rng.choice(("button", "link", "tab")),
+            rng.randrange(300, 6_000),
+            **page,
+        )
     elif roll < 0.7:
         b.edit(f"{word} field", rng.randrange(1_000, 9_000), **page)
     elif roll < 0.85:

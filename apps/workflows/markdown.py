@@ -1,0 +1,59 @@
+"""The SOP as Markdown. Pure: no Django."""
+
+import re
+
+from .sop import KIND_TITLES, format_duration
+
+_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~])")
+
+
+def md_escape(text):
+    """Return ``text`` shown literally by any CommonMark renderer."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def render_markdown(sop, *, organization="", version=None):
+    """Return the Markdown document for ``sop`` (a ``sop.Sop``)."""
+    lines = [f"# {md_escape(sop.title)}", ""]
+    byline = [f"Standard operating procedure, {sop.step_count} steps"]
+    if organization:
+        byline.append(md_escape(organization))
+    if version is not None:
+        byline.append(f"version {version}")
+    lines += [" · ".join(byline), ""]
+    lines += ["## Purpose", "", md_escape(sop.purpose), ""]
+    lines += ["## When to use it", "", md_escape(sop.when_to_use), ""]
+    lines += ["## Roles", ""]
+    lines += [f"- **{md_escape(name)}**: {md_escape(role)}" for name, role in sop.roles]
+    lines += ["", "## Systems", ""]
+    lines += [
+        f"- {md_escape(name)} ({KIND_TITLES.get(kind, kind)}): {count} steps"
+        for name, kind, count in sop.systems
+    ]
+    lines += ["", f"## Steps ({format_duration(sop.duration_ms)} in all)", ""]
+    for phase in sop.phases:
+        lines += [f"### {phase.title} ({format_duration(phase.duration_ms)})", ""]
+        lines += [_step_line(step) for step in phase.steps]
+        lines.append("")
+    lines += ["## Decision rules as observed", ""]
+    lines += [f"- {md_escape(rule)}" for rule in sop.decision_rules] or [
+        "No decision was observed."
+    ]
+    lines += ["", "## Notes from the agent", ""]
+    lines += [
+        f"- {md_escape(phase)}: {md_escape(note)}" for phase, note in sop.notes
+    ] or ["The agent added no notes."]
+    lines += ["", "## What was not observed", ""]
+    lines += [f"- {md_escape(sentence)}" for sentence in sop.not_observed]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _step_line(step):
+    text = md_escape(step.text)
+    if step.kind == "decision":
+        text = f"**Decision:** {text}"
+    evidence = ", ".join(str(seq) for seq in step.evidence) or "none"
+    return (
+        f"{step.number}\\. {text} — {md_escape(step.system)}, "
+        f"{format_duration(step.duration_ms)} (events {evidence})  "
+    )

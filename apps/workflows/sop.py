@@ -1,0 +1,288 @@
+"""The SOP document as plain data, built only from what was observed.
+
+Pure: no Django, no clock. Every sentence either states something the
+recording shows or says plainly that it was not observed.
+"""
+
+from dataclasses import dataclass, field
+
+from .phases import PHASES
+
+PHASE_TITLES = {
+    "log": "Log",
+    "triage": "Triage",
+    "investigate": "Investigate",
+    "resolve": "Resolve",
+    "close": "Close",
+}
+KIND_TITLES = {
+    "itsm": "ITSM",
+    "monitoring": "Monitoring and alerting",
+    "admin": "Admin and infrastructure",
+    "communication": "Email and chat",
+    "other": "Other",
+}
+REDACTION_NAMES = {
+    "email": ("email address", "email addresses"),
+    "phone": ("phone number", "phone numbers"),
+    "card": ("card number", "card numbers"),
+    "ip": ("IP address", "IP addresses"),
+    "person": ("personal name", "personal names"),
+    "token": ("secret or token", "secrets or tokens"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SopStep:
+    number: int
+    ref: str
+    text: str
+    kind: str
+    system: str
+    system_kind: str
+    duration_ms: int
+    evidence: tuple[int, ...]
+    decision: dict | None = None
+    withheld: bool = False
+    edited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SopPhase:
+    phase: str
+    title: str
+    duration_ms: int
+    steps: tuple[SopStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sop:
+    title: str
+    purpose: str
+    when_to_use: str
+    roles: tuple[tuple[str, str], ...]
+    systems: tuple[tuple[str, str, int], ...]
+    phases: tuple[SopPhase, ...]
+    decision_rules: tuple[str, ...]
+    notes: tuple[tuple[str, str], ...]
+    not_observed: tuple[str, ...]
+    duration_ms: int
+    step_count: int
+    facts: dict = field(default_factory=dict)
+
+
+def format_duration(ms):
+    """Return a short human duration: "45 s", "3 min 5 s", "1 h 2 min"."""
+    seconds = round(max(0, ms) / 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
+    """Return the ``Sop`` for steps that already carry their phases."""
+    numbered = [_sop_step(number, step) for number, step in enumerate(steps, 1)]
+    phases = _phases(numbered, steps)
+    decisions = [step for step in steps if step.decision is not None]
+    systems = _systems(steps)
+    kind_word = kind or "incident"
+    return Sop(
+        title=title or f"Handle a recorded {kind_word}",
+        purpose=_purpose(kind_word, steps, systems),
+        when_to_use=_when_to_use(kind_word, title, decisions),
+        roles=_roles(agent, decisions),
+        systems=systems,
+        phases=phases,
+        decision_rules=tuple(_decision_rule(step) for step in decisions),
+        notes=tuple(
+            (PHASE_TITLES.get(step.phase, step.phase), step.note)
+            for step in steps
+            if step.kind == "note" and step.note
+        ),
+        not_observed=_not_observed(privacy, steps, PHASES, phases),
+        duration_ms=sum(step.duration_ms for step in steps),
+        step_count=len(steps),
+        facts=_facts(decisions),
+    )
+
+
+def _sop_step(number, step):
+    decision = None
+    if step.decision is not None:
+        decision = {
+            "field": step.decision.field,
+            "value": step.decision.value,
+            "topic": step.decision.topic,
+            "looked_at": list(step.decision.looked_at),
+            "previous": list(step.decision.previous),
+        }
+    return SopStep(
+        number=number,
+        ref=step.ref,
+        text=step.text,
+        kind=step.kind,
+        system=step.system,
+        system_kind=step.system_kind,
+        duration_ms=step.duration_ms,
+        evidence=tuple(step.evidence),
+        decision=decision,
+        withheld=step.withheld,
+        edited=step.edited,
+    )
+
+
+def _phases(numbered, steps):
+    result = []
+    for phase in PHASES:
+        members = tuple(
+            sop_step
+            for sop_step, step in zip(numbered, steps, strict=True)
+            if step.phase == phase
+        )
+        if members:
+            result.append(
+                SopPhase(
+                    phase=phase,
+                    title=PHASE_TITLES[phase],
+                    duration_ms=sum(step.duration_ms for step in members),
+                    steps=members,
+                )
+            )
+    return tuple(result)
+
+
+def _systems(steps):
+    counts = {}
+    for step in steps:
+        if step.kind == "wait":
+            continue
+        key = (step.system, step.system_kind)
+        counts[key] = counts.get(key, 0) + 1
+    order = {}
+    for step in steps:
+        order.setdefault((step.system, step.system_kind), len(order))
+    return tuple(
+        (name, kind, count)
+        for (name, kind), count in sorted(counts.items(), key=lambda i: order[i[0]])
+    )
+
+
+def _purpose(kind, steps, systems):
+    names = [name for name, _kind, _count in systems]
+    acting = [step for step in steps if step.kind not in ("wait", "note")]
+    if not acting:
+        return f"The recording of this {kind} holds no steps to follow."
+    return (
+        f"Handle {_a(kind)} the way it was handled in the recorded run: "
+        f"{len(acting)} steps in {_join(names)}."
+    )
+
+
+def _when_to_use(kind, title, decisions):
+    sentence = f"Use it for {_a(kind)} like the recorded one"
+    sentence += f", “{title}”." if title else "."
+    chosen = [
+        f"{step.decision.field} {step.decision.value}"
+        for step in decisions
+        if step.decision.topic in ("severity", "category", "team")
+    ]
+    if chosen:
+        return f"{sentence} In the recorded run it was given {_join(chosen)}."
+    return f"{sentence} The recording does not show how the {kind} was classified."
+
+
+def _roles(agent, decisions):
+    roles = [
+        (
+            "Service-desk agent",
+            f"Did every recorded step ({agent})."
+            if agent
+            else "Did every recorded step.",
+        )
+    ]
+    for step in decisions:
+        decision = step.decision
+        if decision.topic == "team":
+            roles.append((decision.value, f"Chosen as {decision.field}."))
+        elif decision.topic == "owner":
+            roles.append((decision.value, f"Made the owner ({decision.field})."))
+    unique = {}
+    for name, role in roles:
+        unique.setdefault(name, role)
+    return tuple(unique.items())
+
+
+def _decision_rule(step):
+    decision = step.decision
+    sentence = f"{decision.field} was set to {decision.value}"
+    if decision.previous:
+        sentence += f" (first {_join(decision.previous)}, then changed)"
+    if decision.looked_at:
+        return f"{sentence} after: {'; '.join(decision.looked_at)}."
+    return f"{sentence}; no lookup was recorded just before."
+
+
+def _not_observed(privacy, steps, phases, present):
+    sentences = [
+        "Values typed into fields are never recorded: a step names the field, "
+        "not what was entered.",
+        "What the systems showed in reply (messages, results) was not recorded.",
+        "Work outside the browser, such as calls and typed chat messages, was "
+        "not recorded; only the agent's notes describe it.",
+    ]
+    seen = {phase.phase for phase in present}
+    missing = [PHASE_TITLES[phase] for phase in phases if phase not in seen]
+    if missing:
+        sentences.append(f"No step was observed in: {_join(missing)}.")
+    withheld = sorted({step.text for step in steps if step.withheld})
+    if withheld:
+        sentences.append(
+            f"Sensitive fields were used but their values withheld: {_join(withheld)}."
+        )
+    if privacy is not None:
+        sentences.extend(_privacy_sentences(privacy))
+    return tuple(sentences)
+
+
+def _privacy_sentences(privacy):
+    sentences = []
+    counts = sorted((privacy.get("redactions") or {}).items())
+    parts = []
+    for name, count in counts:
+        if count:
+            one, many = REDACTION_NAMES.get(name, (name, name))
+            parts.append(f"{count} {one if count == 1 else many}")
+    if parts:
+        sentences.append(f"The recorder removed {_join(parts)} from what it saw.")
+    skipped = privacy.get("skipped_fields") or []
+    if skipped:
+        sentences.append(f"Fields not recorded at all: {_join(sorted(skipped))}.")
+    for item in privacy.get("uninstrumented") or []:
+        sentences.append(
+            f"Pages on {item.get('origin', '')} were not recorded "
+            f"({item.get('reason', 'no reason given')})."
+        )
+    return sentences
+
+
+def _facts(decisions):
+    facts = {}
+    for step in decisions:
+        if step.decision.topic != "other":
+            facts[step.decision.topic] = step.decision.value
+    return facts
+
+
+def _a(word):
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def _join(items):
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

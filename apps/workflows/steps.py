@@ -1,0 +1,707 @@
+"""Collapse recorded events into the steps a person would write down.
+
+Pure: no Django, no clock. The same events always give the same steps.
+``docs/sop-rules.md`` describes every rule below for people.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+
+from apps.recordings.format import EventType, FieldKind
+
+from .systems import Classifier, System
+
+# A navigation this soon after another in the same tab, with nothing done in
+# between, is a redirect: only where it lands is a step.
+REDIRECT_MS = 3_000
+# A navigation this soon after a click in the same tab is what the click did.
+CONSEQUENCE_MS = 5_000
+# Silence longer than this becomes an explicit wait step.
+WAIT_THRESHOLD_MS = 120_000
+MAX_TEXT = 90
+GENERIC_SUBMIT = {"submit", "save", "ok", "send", "go", "update", "confirm"}
+
+TICKET = re.compile(
+    r"\b((?:INC|RITM|REQ|CHG|PRB|TASK|SCTASK|SR|IM)\d{4,}|[A-Z][A-Z0-9]{1,9}-\d{1,7}"
+    r"|#\d{3,})\b"
+)
+TICKET_KINDS = {
+    "INC": "incident",
+    "IM": "incident",
+    "RITM": "request",
+    "REQ": "request",
+    "SR": "request",
+    "CHG": "change",
+    "PRB": "problem",
+    "TASK": "task",
+    "SCTASK": "task",
+}
+NEW_RECORD = re.compile(r"(?:^|[/_.=?-])(?:new|create)(?:$|[/_.&?=-])", re.IGNORECASE)
+SENSITIVE = re.compile(
+    r"pass(?:word|code|phrase)?\b|secret|token|\botp\b|one[- ]time|\bpin\b|\bmfa\b|"
+    r"\b2fa\b|\bssn\b|social security|card number|\bcvv\b|\bcvc\b|api[ _-]?key",
+    re.IGNORECASE,
+)
+SEARCH_FIELD = re.compile(
+    r"search|query|filter|\bfind\b|\bkql\b|\bspl\b|promql|expression|lucene",
+    re.IGNORECASE,
+)
+SEARCH_BUTTON = re.compile(
+    r"^(?:search|run|run query|execute|go|apply|refresh|find)$", re.IGNORECASE
+)
+TOPICS = (
+    ("owner", re.compile(r"assigned to|assignee|\bowner\b|responder", re.IGNORECASE)),
+    ("team", re.compile(r"group|team|queue|escalat", re.IGNORECASE)),
+    (
+        "severity",
+        re.compile(r"priority|severity|impact|urgency|\bsev\b", re.IGNORECASE),
+    ),
+    (
+        "state",
+        re.compile(
+            r"state|status|resolution code|close code|resolution", re.IGNORECASE
+        ),
+    ),
+    (
+        "category",
+        re.compile(
+            r"categor|\btype\b|service|configuration item|\bci\b|classification",
+            re.IGNORECASE,
+        ),
+    ),
+)
+SEARCH_NOUNS = {
+    "Kibana": "logs",
+    "Splunk": "logs",
+    "Prometheus": "metrics",
+    "Grafana": "metrics",
+    "Datadog": "metrics",
+    "New Relic": "metrics",
+    "PagerDuty": "alerts",
+    "Opsgenie": "alerts",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    field: str
+    value: str
+    topic: str = "other"
+    # Labels of the lookups the agent made just before choosing.
+    looked_at: tuple[str, ...] = ()
+    # Values chosen first and then changed, in order.
+    previous: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Step:
+    ref: str
+    key: str
+    kind: str  # action, decision, lookup, wait, note
+    verb: str
+    text: str
+    system: str
+    system_kind: str
+    start_ms: int
+    end_ms: int
+    evidence: tuple[int, ...]
+    phase: str = ""
+    phase_source: str = "rule"  # rule, mark or editor
+    mark: str = ""
+    decision: Decision | None = None
+    withheld: bool = False
+    note: str = ""
+    ticket: str = ""
+    edited: bool = False
+
+    @property
+    def duration_ms(self):
+        return max(0, self.end_ms - self.start_ms)
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A step being built, with what later events need to merge into it."""
+
+    source: str  # the event type that made it, or "wait"
+    tab: int
+    ts: int
+    last_ts: int
+    system: System
+    kind: str
+    verb: str
+    text: str
+    target: tuple = ()
+    evidence: list[int] = field(default_factory=list)
+    mark: str = ""
+    decision: Decision | None = None
+    withheld: bool = False
+    note: str = ""
+    ticket: str = ""
+    key_object: str = ""
+    soft: bool = False
+    end_hint: int | None = None
+
+
+def build_steps(
+    events,
+    *,
+    classifier=None,
+    skipped_fields=(),
+    wait_threshold_ms=WAIT_THRESHOLD_MS,
+):
+    """Return the list of ``Step`` for events ordered by ``seq``."""
+    builder = _Builder(
+        classifier or Classifier(),
+        {name.lower() for name in skipped_fields},
+        wait_threshold_ms,
+    )
+    for event in events:
+        builder.add(event)
+    return _finish(builder.drafts)
+
+
+class _Builder:
+    def __init__(self, classifier, skipped, wait_threshold_ms):
+        self.classifier = classifier
+        self.skipped = skipped
+        self.wait_threshold_ms = wait_threshold_ms
+        self.drafts = []
+        self.pages = {}  # tab -> (origin, path, title, system hint, hint kind)
+        self.pending = []
+        self.mark = ""
+        self.last_ts = None
+        self.paused = False
+
+    @property
+    def last(self):
+        return self.drafts[-1] if self.drafts else None
+
+    def add(self, event):
+        self._maybe_wait(event)
+        handler = _HANDLERS.get(event.type)
+        if handler is not None:
+            handler(self, event)
+        self.last_ts = event.ts
+
+    def _maybe_wait(self, event):
+        if self.paused or self.last_ts is None or self.last is None:
+            return
+        gap = event.ts - self.last_ts
+        if gap <= self.wait_threshold_ms:
+            return
+        minutes = max(1, round(gap / 60_000))
+        self.drafts.append(
+            _Draft(
+                source="wait",
+                tab=-1,
+                ts=self.last_ts,
+                last_ts=event.ts,
+                system=self.last.system,
+                kind="wait",
+                verb="wait",
+                text=f"Wait about {minutes} min (no activity was recorded)",
+                mark=self.mark,
+                key_object="idle",
+            )
+        )
+
+    def page(self, event):
+        """Return the page ``event`` happened on, learning it when given."""
+        if event.origin:
+            known = self.pages.get(event.tab)
+            title = event.title or (known[2] if known else "")
+            self.pages[event.tab] = (
+                event.origin,
+                event.path,
+                title,
+                event.system,
+                event.system_kind,
+            )
+        return self.pages.get(event.tab, ("", "", "", event.system, event.system_kind))
+
+    def system(self, event):
+        origin, path, _title, hint, hint_kind = self.page(event)
+        kind = hint_kind.value if hint_kind is not None else None
+        return self.classifier.classify(origin, path, hint, kind)
+
+    def new(self, event, **values):
+        draft = _Draft(
+            source=event.type.value,
+            tab=event.tab,
+            ts=event.ts,
+            last_ts=event.ts,
+            evidence=[*self.pending, event.seq],
+            mark=self.mark,
+            **values,
+        )
+        self.pending = []
+        if self.last is not None and self.last.soft:
+            # A tab switch followed by something else was only a focus change
+            # if the next thing is a navigation; otherwise it stays a step.
+            if draft.source == "navigation" and draft.tab == self.last.tab:
+                draft.evidence[:0] = self.last.evidence
+                draft.ts = self.last.ts
+                self.drafts.pop()
+            else:
+                self.last.soft = False
+        self.drafts.append(draft)
+        return draft
+
+    def extend(self, draft, event):
+        draft.evidence.extend(self.pending)
+        draft.evidence.append(event.seq)
+        draft.last_ts = event.ts
+        self.pending = []
+
+
+def _same_tab_recent(draft, event, window):
+    return (
+        draft is not None
+        and draft.tab == event.tab
+        and event.ts - draft.last_ts <= window
+    )
+
+
+def _on_navigation(builder, event):
+    previous_page = builder.pages.get(event.tab)
+    system = builder.system(event)
+    last = builder.last
+    values = _navigation_values(event, system)
+
+    if last is not None and last.source == "navigation" and last.tab == event.tab:
+        redirect = event.ts - last.last_ts <= REDIRECT_MS or event.nav == "replace"
+        same_page = previous_page is not None and previous_page[:2] == (
+            event.origin,
+            event.path,
+        )
+        if redirect or same_page:
+            builder.extend(last, event)
+            if redirect:
+                _apply(last, values, system)
+            return
+    if _same_tab_recent(last, event, CONSEQUENCE_MS):
+        opens_record = system.kind == "itsm" and (
+            values["verb"] == "create" or values.get("ticket")
+        )
+        if last.source == "click" and (last.verb == "follow" or opens_record):
+            builder.extend(last, event)
+            _apply(last, values, system)
+            last.source = "navigation"
+            return
+        if last.source in ("click", "form_submitted") or last.verb == "search":
+            if last.system == system:
+                builder.extend(last, event)
+                return
+    builder.new(event, system=system, **values)
+
+
+def _apply(draft, values, system):
+    draft.system = system
+    for name, value in values.items():
+        setattr(draft, name, value)
+
+
+def _navigation_values(event, system):
+    title = _clean_title(event.title, system.name)
+    ticket = _ticket(f"{event.title} {event.path}")
+    looks = "lookup" if system.kind in ("monitoring", "admin") else "action"
+    if system.kind == "itsm" and ticket:
+        record = TICKET_KINDS.get(re.match(r"[A-Z#]*", ticket)[0], "ticket")
+        text = f"Open {record} {ticket} in {system.name}"
+        return {
+            "kind": "action",
+            "verb": "open",
+            "text": text,
+            "ticket": ticket,
+            "key_object": record,
+        }
+    if system.kind == "itsm" and NEW_RECORD.search(event.path):
+        return {
+            "kind": "action",
+            "verb": "create",
+            "text": f"Create a new record in {system.name}",
+            "key_object": "record",
+        }
+    text = f"Open {title} in {system.name}" if title else f"Open {system.name}"
+    return {
+        "kind": looks,
+        "verb": "open",
+        "text": _cut(text),
+        "ticket": ticket,
+        "key_object": title or "home",
+    }
+
+
+def _clean_title(title, system_name):
+    parts = [part.strip() for part in re.split(r"\s+[|–—-]\s+", title)]
+    kept = [
+        part
+        for part in parts
+        if part
+        and part.lower() not in ("dashboards", "home")
+        and not system_name.lower().startswith(part.lower())
+    ]
+    title = " · ".join(kept)
+    if title.lower().startswith(system_name.lower()):
+        # "Prometheus Time Series ..." in Prometheus says nothing more.
+        return ""
+    return _cut(title, 60)
+
+
+def _ticket(text):
+    match = TICKET.search(text)
+    return match[1] if match else ""
+
+
+def _cut(text, limit=MAX_TEXT):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _target(event):
+    return (event.tab, event.role, event.name, event.label, event.path)
+
+
+def _on_click(builder, event):
+    system = builder.system(event)
+    last = builder.last
+    target = _target(event)
+    if (
+        last is not None
+        and last.source == "click"
+        and last.target == target
+        and event.tab == last.tab
+    ):
+        builder.extend(last, event)
+        return
+    name = _cut(event.name or event.label, 60)
+    if last is not None and last.verb == "search" and SEARCH_BUTTON.match(name):
+        if _same_tab_recent(last, event, CONSEQUENCE_MS):
+            builder.extend(last, event)
+            return
+    verb, text = _click_text(event.role, name)
+    kind = "lookup" if system.kind == "monitoring" else "action"
+    builder.new(
+        event,
+        system=system,
+        kind=kind,
+        verb=verb,
+        text=_cut(f"{text} in {system.name}" if kind == "lookup" else text),
+        target=target,
+        key_object=name or event.role or "element",
+    )
+
+
+def _click_text(role, name):
+    role = (role or "").lower()
+    if not name:
+        return "click", f"Click an unlabelled {role or 'element'}"
+    if role == "link":
+        return "follow", f"Open {name}"
+    if role == "tab":
+        return "click", f"Open the {name} tab"
+    if role in ("menuitem", "option"):
+        return "click", f"Choose {name}"
+    return "click", f"Click {name}"
+
+
+def _field_name(event):
+    return _cut(event.label or event.name or "an unlabelled field", 60)
+
+
+def _is_sensitive(builder, event):
+    names = {event.name.lower(), event.label.lower()} - {""}
+    if names & builder.skipped:
+        return True
+    return bool(SENSITIVE.search(f"{event.name} {event.label}"))
+
+
+def _on_field_edited(builder, event):
+    system = builder.system(event)
+    last = builder.last
+    target = _target(event)
+    if (
+        last is not None
+        and last.source == "field_edited"
+        and last.target == target
+        and event.tab == last.tab
+    ):
+        builder.extend(last, event)
+        return
+    if event.field_kind == FieldKind.CHECKBOX and event.checked is not None:
+        _on_choice(builder, event)
+        return
+
+    label = _field_name(event)
+    sensitive = _is_sensitive(builder, event)
+    if not sensitive and (
+        event.role == "searchbox" or SEARCH_FIELD.search(f"{event.name} {event.label}")
+    ):
+        noun = SEARCH_NOUNS.get(system.name, "")
+        text = f"Search {noun} in {system.name}" if noun else f"Search in {system.name}"
+        kind = "action" if system.kind == "itsm" else "lookup"
+        builder.new(
+            event,
+            system=system,
+            kind=kind,
+            verb="search",
+            text=text,
+            target=target,
+            key_object=label,
+        )
+        return
+    text = f"Enter {label} (value withheld)" if sensitive else f"Enter {label}"
+    builder.new(
+        event,
+        system=system,
+        kind="action",
+        verb="enter",
+        text=text,
+        target=target,
+        withheld=sensitive,
+        key_object=label,
+    )
+
+
+def _topic(field_label):
+    for topic, pattern in TOPICS:
+        if pattern.search(field_label):
+            return topic
+    return "other"
+
+
+def _decision_text(decision):
+    if decision.value in ("ticked", "cleared"):
+        verb = "Tick" if decision.value == "ticked" else "Clear"
+        return f"{verb} {decision.field}"
+    if decision.topic == "team":
+        return f"Assign to {decision.value}"
+    if decision.topic == "owner":
+        return f"Make {decision.value} the owner"
+    return f"Set {decision.field} to {decision.value}"
+
+
+def _on_choice(builder, event):
+    system = builder.system(event)
+    label = _field_name(event)
+    if event.checked is not None and event.field_kind == FieldKind.CHECKBOX:
+        value = "ticked" if event.checked else "cleared"
+    else:
+        value = _cut(event.value, 80) or "(no value shown)"
+    last = builder.last
+    target = (event.tab, label, event.path)
+    if (
+        last is not None
+        and last.source == "choice_made"
+        and last.target == target
+        and last.decision is not None
+    ):
+        previous = (*last.decision.previous, last.decision.value)
+        last.decision = replace(last.decision, value=value, previous=previous)
+        last.text = _cut(_decision_text(last.decision))
+        builder.extend(last, event)
+        return
+    decision = Decision(field=label, value=value, topic=_topic(label))
+    draft = builder.new(
+        event,
+        system=system,
+        kind="decision",
+        verb="set",
+        text=_cut(_decision_text(decision)),
+        target=target,
+        decision=decision,
+        key_object=label,
+    )
+    draft.source = "choice_made"
+
+
+def _on_submit(builder, event):
+    system = builder.system(event)
+    last = builder.last
+    name = _cut(event.name or event.label, 60)
+    if _same_tab_recent(last, event, CONSEQUENCE_MS) and last.system == system:
+        if last.verb == "search":
+            builder.extend(last, event)
+            return
+        if last.source == "click" and last.verb == "click":
+            name = name or last.key_object
+            builder.drafts.pop()
+            builder.pending[:0] = last.evidence
+            event_ts = last.ts
+        else:
+            event_ts = None
+    else:
+        event_ts = None
+    ticket = _ticket(f"{builder.page(event)[2]} {event.path}")
+    text = _submit_text(system, ticket, name, NEW_RECORD.search(event.path))
+    draft = builder.new(
+        event,
+        system=system,
+        kind="action",
+        verb="submit",
+        text=_cut(text),
+        ticket=ticket,
+        key_object=name or "form",
+    )
+    if event_ts is not None:
+        draft.ts = event_ts
+
+
+def _submit_text(system, ticket, name, is_new):
+    generic = name.lower() in GENERIC_SUBMIT
+    if system.kind == "itsm" and ticket:
+        return f"Save {ticket} ({name})" if name else f"Save {ticket}"
+    if system.kind == "itsm" and is_new:
+        return f"Submit the new record in {system.name}"
+    if name and not generic:
+        return f"Submit the form with {name}"
+    return "Submit the form"
+
+
+def _on_tab_switched(builder, event):
+    system = builder.system(event)
+    title = _clean_title(builder.page(event)[2], system.name)
+    last = builder.last
+    if last is not None and last.soft:
+        builder.drafts.pop()
+        builder.pending[:0] = last.evidence
+    text = (
+        f"Switch to {title} in {system.name}" if title else f"Switch to {system.name}"
+    )
+    draft = builder.new(
+        event,
+        system=system,
+        kind="lookup" if system.kind in ("monitoring", "admin") else "action",
+        verb="switch",
+        text=_cut(text),
+        key_object=title or "tab",
+    )
+    draft.soft = True
+
+
+def _on_note(builder, event):
+    note = event.note.strip()
+    if not note:
+        return
+    system = builder.system(event)
+    builder.new(
+        event,
+        system=system,
+        kind="note",
+        verb="note",
+        text=_cut(f"Note: {note}"),
+        note=note,
+        key_object="note",
+    )
+
+
+def _on_phase(builder, event):
+    if event.phase is not None:
+        builder.mark = event.phase.value
+
+
+def _on_context(builder, event):
+    builder.page(event)
+    builder.pending.append(event.seq)
+
+
+def _on_pause(builder, event):
+    builder.paused = True
+    if builder.last is not None:
+        builder.last.end_hint = event.ts
+
+
+def _on_resume(builder, event):
+    builder.paused = False
+
+
+_HANDLERS = {
+    EventType.NAVIGATION: _on_navigation,
+    EventType.CLICK: _on_click,
+    EventType.FIELD_EDITED: _on_field_edited,
+    EventType.CHOICE_MADE: _on_choice,
+    EventType.FORM_SUBMITTED: _on_submit,
+    EventType.TAB_OPENED: _on_context,
+    EventType.TAB_SWITCHED: _on_tab_switched,
+    EventType.PHASE_MARKED: _on_phase,
+    EventType.NOTE_ADDED: _on_note,
+    EventType.RECORDING_PAUSED: _on_pause,
+    EventType.RECORDING_RESUMED: _on_resume,
+}
+
+
+def _slug(text):
+    # Ticket numbers differ from run to run; the step they name does not.
+    text = TICKET.sub("ticket", text)
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
+
+
+def step_to_dict(step):
+    """Return ``step`` as plain JSON-ready data."""
+    data = {name: getattr(step, name) for name in Step.__slots__}
+    data["evidence"] = list(step.evidence)
+    if step.decision is not None:
+        decision = step.decision
+        data["decision"] = {
+            "field": decision.field,
+            "value": decision.value,
+            "topic": decision.topic,
+            "looked_at": list(decision.looked_at),
+            "previous": list(decision.previous),
+        }
+    return data
+
+
+def step_from_dict(data):
+    values = {name: data[name] for name in Step.__slots__ if name in data}
+    values["evidence"] = tuple(values.get("evidence", ()))
+    decision = data.get("decision")
+    if decision:
+        values["decision"] = Decision(
+            field=decision["field"],
+            value=decision["value"],
+            topic=decision.get("topic", "other"),
+            looked_at=tuple(decision.get("looked_at", ())),
+            previous=tuple(decision.get("previous", ())),
+        )
+    return Step(**values)
+
+
+def _finish(drafts):
+    steps = []
+    seen = {}
+    lookups = []
+    for index, draft in enumerate(drafts):
+        key = f"{draft.system.kind}:{draft.verb}:{_slug(draft.key_object)}"
+        seen[key] = seen.get(key, 0) + 1
+        following = drafts[index + 1].ts if index + 1 < len(drafts) else draft.last_ts
+        end = draft.end_hint if draft.end_hint is not None else following
+        decision = draft.decision
+        if decision is not None:
+            decision = replace(decision, looked_at=tuple(lookups[-3:]))
+        elif draft.kind == "lookup":
+            lookups.append(draft.text)
+        elif draft.verb == "submit":
+            # Saving a form ends a round of choices and what informed them.
+            lookups = []
+        steps.append(
+            Step(
+                ref=f"{key}#{seen[key]}",
+                key=key,
+                kind=draft.kind,
+                verb=draft.verb,
+                text=draft.text,
+                system=draft.system.name,
+                system_kind=draft.system.kind,
+                start_ms=draft.ts,
+                end_ms=max(draft.ts, end),
+                evidence=tuple(sorted(set(draft.evidence))),
+                mark=draft.mark,
+                decision=decision,
+                withheld=draft.withheld,
+                note=draft.note,
+                ticket=draft.ticket,
+            )
+        )
+    return steps

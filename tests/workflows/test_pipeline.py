@@ -1,0 +1,152 @@
+import xml.etree.ElementTree as ET
+
+import msgspec
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from apps.workflows.pipeline import generate
+from tests.workflows import recording_factory as rf
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+
+
+def _generate(recording, **options):
+    return generate(
+        recording.events,
+        title=recording.title,
+        agent=recording.agent,
+        privacy=msgspec.to_builtins(recording.privacy),
+        organization="Acme IT",
+        version=1,
+        **options,
+    )
+
+
+def _bytes(generated):
+    return (
+        msgspec.json.encode(generated.steps),
+        generated.markdown.encode(),
+        generated.mermaid.encode(),
+        generated.bpmn,
+    )
+
+
+def test_generate_five_phase_sample_yields_an_sop_with_decisions():
+    sop = _generate(rf.network_outage()).sop
+
+    assert [phase.phase for phase in sop.phases] == [
+        "log",
+        "triage",
+        "investigate",
+        "resolve",
+        "close",
+    ]
+    assert sop.title == "Berlin office lost network access"
+    assert (
+        "Priority was set to 2 - High after: Open Core network in Grafana; "
+        "Open Berlin site uplink in Grafana." in sop.decision_rules
+    )
+    assert ("Network", "Chosen as Assignment group.") in sop.roles
+    assert ("Dana Wright", "Made the owner (Assigned to).") in sop.roles
+    assert [name for name, _kind, _count in sop.systems] == [
+        "ServiceNow",
+        "Grafana",
+        "Prometheus",
+        "Kibana",
+        "Slack",
+        "Network admin console",
+    ]
+    assert sop.notes[0][0] == "Investigate"
+    assert "Fields not recorded at all: password." in sop.not_observed
+    assert sop.facts["severity"] == "2 - High"
+    numbers = [step.number for phase in sop.phases for step in phase.steps]
+    assert numbers == list(range(1, sop.step_count + 1))
+
+
+def test_generate_markdown_lists_every_phase_and_the_withheld_value():
+    markdown = _generate(rf.network_outage()).markdown
+
+    for heading in (
+        "### Log",
+        "### Triage",
+        "### Investigate",
+        "### Resolve",
+        "### Close",
+    ):
+        assert heading in markdown
+    assert "Enter Password (value withheld)" in markdown
+    assert "**Decision:** Set Priority to 2 - High" in markdown
+
+
+def test_generate_is_byte_identical_on_a_second_run():
+    recording = rf.network_outage()
+
+    assert _bytes(_generate(recording)) == _bytes(_generate(recording))
+
+
+@hsettings(max_examples=30, deadline=None)
+@given(
+    size=st.integers(min_value=1, max_value=400),
+    seed=st.integers(min_value=0, max_value=10_000),
+    hostile=st.booleans(),
+)
+def test_generate_is_deterministic_for_any_recording(size, seed, hostile):
+    first = _bytes(_generate(rf.synthetic(size, seed=seed, hostile=hostile)))
+    again = _bytes(_generate(rf.synthetic(size, seed=seed, hostile=hostile)))
+
+    assert first == again
+
+
+def test_generate_bpmn_is_valid_xml_with_a_shape_for_every_node():
+    root = ET.fromstring(_generate(rf.network_outage()).bpmn)
+
+    process = root.find(f"{BPMN}process")
+    nodes = [
+        element.get("id")
+        for element in process
+        if element.tag.split("}")[1]
+        in ("startEvent", "endEvent", "userTask", "exclusiveGateway")
+    ]
+    shapes = {s.get("bpmnElement") for s in root.iter(f"{BPMNDI}BPMNShape")}
+    flows = process.findall(f"{BPMN}sequenceFlow")
+    edges = {e.get("bpmnElement") for e in root.iter(f"{BPMNDI}BPMNEdge")}
+    lanes = [lane.get("name") for lane in process.iter(f"{BPMN}lane")]
+
+    assert set(nodes) <= shapes
+    assert {flow.get("id") for flow in flows} == edges
+    assert len(flows) == len(nodes) - 1
+    assert lanes == ["Log", "Triage", "Investigate", "Resolve", "Close"]
+    gateway_out = [
+        f.get("name") for f in flows if f.get("sourceRef").startswith("Gateway_")
+    ]
+    assert "2 - High" in gateway_out
+
+
+def test_generate_bpmn_survives_hostile_labels():
+    generated = _generate(rf.synthetic(200, seed=7, hostile=True))
+
+    root = ET.fromstring(generated.bpmn)
+    names = {element.get("name") for element in root.iter() if element.get("name")}
+    assert any("<script>" in name for name in names)
+
+
+def test_generate_applies_edits_and_reports_those_it_could_not():
+    recording = rf.network_outage()
+    plain = _generate(recording)
+    first, second = plain.steps[0]["ref"], plain.steps[1]["ref"]
+    edits = [
+        {"op": "reword", "ref": first, "text": "Sign in to ServiceNow"},
+        {"op": "delete", "ref": second},
+        {"op": "move_phase", "ref": first, "phase": "triage"},
+        {"op": "reword", "ref": "missing#1", "text": "x"},
+    ]
+
+    edited = _generate(recording, edits=edits)
+
+    assert edited.steps[0]["text"] == "Sign in to ServiceNow"
+    assert edited.steps[0]["phase"] == "triage"
+    assert edited.steps[0]["edited"] is True
+    assert second not in [step["ref"] for step in edited.steps]
+    assert edited.skipped_edits == [edits[3]]

@@ -1,0 +1,200 @@
+from apps.workflows.phases import assign_phases
+from apps.workflows.steps import build_steps, step_from_dict, step_to_dict
+from tests.workflows import recording_factory as rf
+from tests.workflows.recording_factory import SNOW, RecordingBuilder
+
+
+def _steps(builder, **options):
+    return assign_phases(build_steps(builder.events, **options))
+
+
+def _texts(steps):
+    return [step.text for step in steps]
+
+
+def test_build_steps_names_the_incident_and_system():
+    b = RecordingBuilder()
+    b.nav(SNOW, "/incident.do/1", "INC0012345 | ServiceNow", tab=1)
+
+    (step,) = _steps(b)
+
+    assert step.text == "Open incident INC0012345 in ServiceNow"
+    assert (step.system, step.system_kind) == ("ServiceNow", "itsm")
+    assert step.evidence == (1,)
+
+
+def test_build_steps_merges_redirects_into_where_they_land():
+    b = RecordingBuilder()
+    b.nav(SNOW, "/login", "Log in | ServiceNow", tab=1)
+    b.nav(SNOW, "/portal", "Self-service | ServiceNow", after=800, nav="replace", tab=1)
+
+    (step,) = _steps(b)
+
+    assert step.text == "Open Self-service in ServiceNow"
+    assert step.evidence == (1, 2)
+
+
+def test_build_steps_merges_repeated_clicks_and_edits_of_one_field():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/x"}
+    b.click("Refresh", **page).click("Refresh", **page).click("Refresh", **page)
+    b.edit("Short description", **page).edit("Short description", **page)
+
+    steps = _steps(b)
+
+    assert _texts(steps) == ["Click Refresh", "Enter Short description"]
+    assert [step.evidence for step in steps] == [(1, 2, 3), (4, 5)]
+
+
+def test_build_steps_keeps_every_decision_with_its_value_and_topic():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/incident.do/1"}
+    b.choose("Priority", "2 - High", **page)
+    b.choose("Assignment group", "Network", **page)
+    b.choose("Assigned to", "Dana Wright", **page)
+    b.choose("State", "In Progress", **page)
+    b.choose("Category", "Network", **page)
+
+    steps = _steps(b)
+
+    assert _texts(steps) == [
+        "Set Priority to 2 - High",
+        "Assign to Network",
+        "Make Dana Wright the owner",
+        "Set State to In Progress",
+        "Set Category to Network",
+    ]
+    assert [step.decision.topic for step in steps] == [
+        "severity",
+        "team",
+        "owner",
+        "state",
+        "category",
+    ]
+    assert all(step.kind == "decision" for step in steps)
+
+
+def test_build_steps_keeps_a_changed_choice_with_what_came_first():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/incident.do/1"}
+    b.choose("Urgency", "2 - Medium", **page).choose("Urgency", "1 - High", **page)
+
+    (step,) = _steps(b)
+
+    assert step.decision.value == "1 - High"
+    assert step.decision.previous == ("2 - Medium",)
+    assert step.evidence == (1, 2)
+
+
+def test_build_steps_decision_records_what_was_looked_at_before():
+    steps = _steps_of_sample()
+    priority = next(s for s in steps if s.decision and s.decision.field == "Priority")
+
+    assert priority.decision.looked_at == (
+        "Open Core network in Grafana",
+        "Open Berlin site uplink in Grafana",
+    )
+
+
+def test_build_steps_withholds_sensitive_fields_but_keeps_the_step():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": "https://admin.corp", "path": "/login"}
+    b.edit("Username", **page).edit("Password", **page).edit("One-time code", **page)
+
+    steps = _steps(b)
+
+    assert _texts(steps) == [
+        "Enter Username",
+        "Enter Password (value withheld)",
+        "Enter One-time code (value withheld)",
+    ]
+    assert [step.withheld for step in steps] == [False, True, True]
+
+
+def test_build_steps_withholds_fields_the_recorder_skipped():
+    b = RecordingBuilder()
+    b.edit("Badge", tab=1, origin="https://admin.corp", path="/")
+
+    (step,) = _steps(b, skipped_fields=["badge"])
+
+    assert step.text == "Enter Badge (value withheld)"
+
+
+def test_build_steps_turns_silence_into_an_explicit_wait():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/x"}
+    b.click("Save", **page).click("Close", after=600_000, **page)
+
+    steps = _steps(b)
+
+    assert _texts(steps) == [
+        "Click Save",
+        "Wait about 10 min (no activity was recorded)",
+        "Click Close",
+    ]
+    assert steps[1].kind == "wait"
+    assert steps[1].duration_ms == 600_000
+
+
+def test_build_steps_pause_is_not_a_wait():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/x"}
+    b.click("Save", **page).add("recording_paused").add(
+        "recording_resumed", after=900_000
+    )
+    b.click("Close", **page)
+
+    steps = _steps(b)
+
+    assert _texts(steps) == ["Click Save", "Click Close"]
+    assert steps[0].duration_ms == 1_000
+
+
+def test_build_steps_keeps_notes_verbatim():
+    b = RecordingBuilder()
+    b.note("Called the site lead; switch power lost.", tab=1)
+
+    (step,) = _steps(b)
+
+    assert step.kind == "note"
+    assert step.note == "Called the site lead; switch power lost."
+
+
+def test_build_steps_search_field_becomes_a_lookup():
+    b = RecordingBuilder()
+    page = {"tab": 4, "origin": "https://kibana.acme.net", "path": "/app/discover"}
+    b.edit("Search", role="searchbox", **page).submit(**page)
+
+    (step,) = _steps(b)
+
+    assert step.text == "Search logs in Kibana"
+    assert step.kind == "lookup"
+    assert step.evidence == (1, 2)
+
+
+def test_build_steps_every_event_of_the_sample_is_evidence_or_context():
+    recording = rf.network_outage()
+    steps = _steps_of_sample()
+    evidence = {seq for step in steps for seq in step.evidence}
+    contextual = {
+        event.seq
+        for event in recording.events
+        if event.type in ("phase_marked", "tab_opened")
+    }
+
+    assert evidence | contextual >= {event.seq for event in recording.events} - {
+        event.seq for event in recording.events if event.type == "tab_opened"
+    }
+    assert len(steps) < len(recording.events) * 0.75
+
+
+def test_step_dict_round_trip_is_lossless():
+    for step in _steps_of_sample():
+        assert step_from_dict(step_to_dict(step)) == step
+
+
+def _steps_of_sample():
+    recording = rf.network_outage()
+    return assign_phases(
+        build_steps(recording.events, skipped_fields=recording.privacy.skipped_fields)
+    )

@@ -1,0 +1,87 @@
+import pytest
+
+from apps.workflows.systems import Classifier, Rule, validate_host_pattern
+
+
+@pytest.mark.parametrize(
+    ("origin", "path", "name", "kind"),
+    [
+        ("https://acme.service-now.com", "/now/nav/ui", "ServiceNow", "itsm"),
+        (
+            "https://acme.atlassian.net",
+            "/jira/servicedesk/projects/IT",
+            "Jira Service Management",
+            "itsm",
+        ),
+        ("https://acme.zendesk.com", "/agent", "Zendesk", "itsm"),
+        ("https://acme.freshservice.com", "/a/tickets", "Freshservice", "itsm"),
+        ("https://acme.pagerduty.com", "/incidents", "PagerDuty", "monitoring"),
+        ("https://acme.app.opsgenie.com", "/alert", "Opsgenie", "monitoring"),
+        ("https://app.datadoghq.com", "/dashboard", "Datadog", "monitoring"),
+        ("https://grafana.acme.net", "/d/x", "Grafana", "monitoring"),
+        ("https://prometheus.acme.net:9090", "/graph", "Prometheus", "monitoring"),
+        ("https://kibana.acme.net", "/app/discover", "Kibana", "monitoring"),
+        ("https://one.newrelic.com", "/", "New Relic", "monitoring"),
+        ("https://acme.splunkcloud.com", "/en-US/app", "Splunk", "monitoring"),
+        ("https://eu-west-1.console.aws.amazon.com", "/ec2", "AWS console", "admin"),
+        ("https://portal.azure.com", "/", "Azure portal", "admin"),
+        ("https://console.cloud.google.com", "/", "Google Cloud console", "admin"),
+        ("https://acme-admin.okta.com", "/admin", "Okta", "admin"),
+        ("https://entra.microsoft.com", "/", "Entra ID", "admin"),
+        ("https://app.slack.com", "/client", "Slack", "communication"),
+        ("https://teams.microsoft.com", "/", "Microsoft Teams", "communication"),
+        ("https://mail.google.com", "/mail", "Gmail", "communication"),
+        ("https://outlook.office.com", "/mail", "Outlook", "communication"),
+    ],
+)
+def test_classify_default_rules_name_common_products(origin, path, name, kind):
+    system = Classifier().classify(origin, path)
+
+    assert (system.name, system.kind) == (name, kind)
+
+
+def test_classify_does_not_take_a_lookalike_host_for_servicenow():
+    system = Classifier().classify("https://service-now.com.evil.example", "/")
+
+    assert system.name == "service-now.com.evil.example"
+    assert system.kind == "other"
+
+
+def test_classify_jira_outside_service_management_is_not_itsm():
+    system = Classifier().classify("https://acme.atlassian.net", "/wiki/spaces")
+
+    assert system.kind == "other"
+
+
+def test_classify_organization_rule_wins_over_defaults_and_hint():
+    rules = [Rule("*.acme.net", "Acme tools", "admin")]
+
+    system = Classifier(rules).classify(
+        "https://grafana.acme.net", "/", "Hinted", "itsm"
+    )
+
+    assert (system.name, system.kind) == ("Acme tools", "admin")
+
+
+def test_classify_uses_recorder_hint_when_no_rule_matches():
+    system = Classifier().classify("https://netadmin.corp", "/", "Net admin", "admin")
+
+    assert (system.name, system.kind) == ("Net admin", "admin")
+
+
+def test_classify_port_pattern_matches_host_and_port():
+    rules = [Rule("10.0.0.5:8443", "Switch UI", "admin")]
+    classifier = Classifier(rules)
+
+    assert classifier.classify("https://10.0.0.5:8443", "/").name == "Switch UI"
+    assert classifier.classify("https://10.0.0.5", "/").name == "10.0.0.5"
+
+
+@pytest.mark.parametrize("pattern", ["", "  ", "https://x.com/a", "*.*", "a b"])
+def test_validate_host_pattern_refuses_what_is_not_a_host(pattern):
+    with pytest.raises(ValueError):
+        validate_host_pattern(pattern)
+
+
+def test_validate_host_pattern_lowercases():
+    assert validate_host_pattern(" *.Corp.Example ") == "*.corp.example"
