@@ -1,3 +1,4 @@
+import os
 import secrets
 
 import pytest
@@ -6,6 +7,10 @@ from tests.e2e_real import incident, tools
 
 CHROMIUM = "/usr/bin/chromium"
 AGENT = "alex.agent"
+
+# Playwright's sync API keeps an event loop on the main thread, where the test
+# also reads the database; Django refuses that unless told it is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +35,7 @@ def prometheus():
     exporter.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def playwright_driver():
     from playwright.sync_api import sync_playwright
 

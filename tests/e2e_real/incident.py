@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 SERVICE = "vpn-gateway"
 PHASES = ("log", "triage", "investigate", "resolve", "close")
 NOTE = "called the network team on the bridge"
+GRAPHS_LINK = "VPN gateway graphs"
 
 # Playwright's own waits cover each action; this bounds every one of them.
 ACTION_TIMEOUT_MS = 15_000
@@ -75,14 +76,14 @@ def perform(page, *, helpdesk, prometheus, recorder, choices=None):
     page.set_default_timeout(ACTION_TIMEOUT_MS)
 
     recorder.mark_phase("log")
-    ticket_url = log_ticket(page, helpdesk, typed, choices)
+    ticket_url = log_ticket(page, helpdesk, prometheus, typed, choices)
     ticket_id = int(re.search(r"/tickets/(\d+)/", ticket_url).group(1))
 
     recorder.mark_phase("triage")
     triage(page, choices)
 
     recorder.mark_phase("investigate")
-    queries = investigate(page, prometheus, typed, recorder)
+    queries = investigate(page, typed, recorder)
 
     recorder.mark_phase("resolve")
     respond(page, typed.text("fix", "Reset uplink0 on the VPN gateway {m}"), "Resolved")
@@ -101,7 +102,7 @@ def log_in(page, helpdesk, *, username, password):
     page.wait_for_url(re.compile(r"/dashboard/"))
 
 
-def log_ticket(page, helpdesk, typed, choices):
+def log_ticket(page, helpdesk, prometheus, typed, choices):
     page.goto(f"{helpdesk}/dashboard/")
     page.get_by_role("link", name="New Ticket").first.click()
     page.wait_for_url(re.compile(r"/tickets/submit/"))
@@ -110,10 +111,13 @@ def log_ticket(page, helpdesk, typed, choices):
     page.get_by_label("Summary of the problem").fill(
         typed.text("summary", "VPN drops every few minutes {m}")
     )
+    # The alert's link to the graphs goes into the description, as a
+    # monitoring integration would put it there.
     page.get_by_label("Description of your issue").fill(
         typed.text(
             "description",
-            f"Affected service: {SERVICE}. Remote users lose the tunnel {{m}}",
+            f"Affected service: {SERVICE}. Remote users lose the tunnel {{m}}\n\n"
+            f"[{GRAPHS_LINK}]({prometheus}/graph)",
         )
     )
     page.get_by_role("button", name="Submit Ticket").click()
@@ -130,12 +134,14 @@ def triage(page, choices):
     save(page)
 
 
-def investigate(page, prometheus, typed, recorder):
+def investigate(page, typed, recorder):
     """Open Prometheus in a new tab, run two queries, read one as a graph."""
     helpdesk_page = page
-    page = page.context.new_page()
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=GRAPHS_LINK).first.click(modifiers=["Control"])
+    page = opened.value
     page.set_default_timeout(ACTION_TIMEOUT_MS)
-    page.goto(f"{prometheus}/graph")
+    page.bring_to_front()
     page.wait_for_url(re.compile(r"/classic/graph"))
 
     errors = typed.text(
