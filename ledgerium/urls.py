@@ -20,7 +20,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "api/docs/",
-        SpectacularRedocView.as_view(url_name="api_schema"),
+        SpectacularRedocView.as_view(
+            url_name="api_schema", template_name="recordings/api_docs.html"
+        ),
         name="api_docs",
     ),
     path("", include("apps.accounts.urls")),

@@ -194,12 +194,18 @@ class RecordingListCreateApi(RecordingApi):
 
 
 class RecordingDetailApi(RecordingApi):
-    @extend_schema(operation_id="recordings_retrieve")
+    @extend_schema(
+        operation_id="recordings_retrieve",
+        responses={200: RecordingDetailSerializer, 404: ERROR_RESPONSE},
+    )
     def get(self, request, recording_id):
         recording = self.recording(request, recording_id)
         return Response(RecordingDetailSerializer(recording).data)
 
-    @extend_schema(operation_id="recordings_discard", responses={204: None})
+    @extend_schema(
+        operation_id="recordings_discard",
+        responses={204: None, 404: ERROR_RESPONSE},
+    )
     def delete(self, request, recording_id):
         services.recording_discard(recording=self.recording(request, recording_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -245,7 +251,9 @@ class RecordingExportApi(RecordingApi):
     @extend_schema(
         responses={
             (200, "application/json"): _ref("Recording"),
-            (200, "application/xml"): OpenApiResponse(description="An XES log."),
+            (200, "application/xml"): OpenApiResponse(
+                {"type": "string"}, description="An IEEE 1849 (XES) event log."
+            ),
         },
     )
     def get(self, request, recording_id):

@@ -1,6 +1,7 @@
 """Add the recording format's msgspec types to the OpenAPI document."""
 
 import msgspec
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from . import format
 
@@ -26,6 +27,43 @@ ERROR_SCHEMA = {
 }
 
 
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.accounts.authentication.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (ldg_...) from the Extension page.",
+        }
+
+
+def openapi_30(schema):
+    """Return a JSON Schema from msgspec in OpenAPI 3.0's dialect.
+
+    3.0 has no ``{"type": "null"}``: an ``anyOf`` with it becomes the other
+    branch marked ``nullable``. An empty ``required`` list is not allowed.
+    """
+    if isinstance(schema, list):
+        return [openapi_30(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: openapi_30(value) for key, value in schema.items()}
+    if schema.get("required") == []:
+        del schema["required"]
+    branches = schema.get("anyOf")
+    if branches and {"type": "null"} in branches:
+        rest = [branch for branch in branches if branch != {"type": "null"}]
+        del schema["anyOf"]
+        if len(rest) == 1 and "$ref" not in rest[0]:
+            schema.update(rest[0])
+        else:
+            schema["anyOf"] = rest
+        schema["nullable"] = True
+    return schema
+
+
 def add_format_components(result, generator, request, public):
     """Put Recording, Batch, Finish and Error into ``components.schemas``."""
     (_schemas, components) = msgspec.json.schema_components(
@@ -33,6 +71,6 @@ def add_format_components(result, generator, request, public):
         ref_template="#/components/schemas/{name}",
     )
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(components)
+    schemas.update(openapi_30(components))
     schemas["Error"] = ERROR_SCHEMA
     return result
