@@ -133,3 +133,12 @@ def incident_stalled(*, organization, now_ms):
         if i.is_open
     ]
     return history.stalled_incidents(open_rows, times.values(), now_ms=now_ms)
+
+
+def similarity_fields(incident):
+    return {
+        "category": incident.category,
+        "subcategory": incident.subcategory,
+        "symptom": incident.symptom,
+        "cmdb_ci": incident.cmdb_ci,
+    }

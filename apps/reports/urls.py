@@ -1,1 +1,22 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("incidents/", views.incident_history, name="incident_history"),
+    path(
+        "incidents/report.pdf", views.incident_history_pdf, name="incident_history_pdf"
+    ),
+    path(
+        "incidents/step-timings.csv",
+        views.incident_history_csv,
+        name="incident_history_csv",
+    ),
+    path("incidents/log.xes", views.incident_history_xes, name="incident_history_xes"),
+    path(
+        "incidents/report.json",
+        views.incident_history_json,
+        name="incident_history_json",
+    ),
+    path("incidents/<str:number>/", views.incident_detail, name="incident_detail"),
+]

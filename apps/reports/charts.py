@@ -1,0 +1,120 @@
+"""Server-rendered SVG charts: readable without JavaScript, and in PDFs.
+
+Pure: each function takes report figures and returns SVG text. Every piece
+of text is escaped; sizes are rounded so that the output is stable.
+"""
+
+from xml.sax.saxutils import escape, quoteattr
+
+from .duration import format_duration
+
+WIDTH = 640
+ROW = 26
+LABEL_WIDTH = 170
+PHASE_COLOURS = {
+    "log": "#8da0cb",
+    "triage": "#fc8d62",
+    "investigate": "#66c2a5",
+    "resolve": "#e78ac3",
+    "close": "#b3b3b3",
+}
+BAR_COLOUR = "#4c78a8"
+FONT = 'font-family="DejaVu Sans, sans-serif" font-size="12"'
+
+
+def _svg(height, title, body):
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label={quoteattr(title)}>'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def _number(value):
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _text(x, y, content, anchor="start"):
+    return (
+        f'<text x="{_number(x)}" y="{_number(y)}" {FONT} text-anchor="{anchor}">'
+        f"{escape(str(content))}</text>"
+    )
+
+
+def _rect(x, y, width, height, colour, tip):
+    return (
+        f'<rect x="{_number(x)}" y="{_number(y)}" width="{_number(width)}" '
+        f'height="{_number(height)}" fill="{colour}"><title>{escape(tip)}</title></rect>'
+    )
+
+
+def phase_bar(segments, *, title):
+    """Return a stacked bar of (phase, label, ms) segments, with a legend."""
+    total = sum(ms for _phase, _label, ms in segments)
+    body, x = [], 0.0
+    for phase, label, ms in segments:
+        width = WIDTH * ms / total if total else 0
+        tip = f"{label}: {format_duration(ms)}"
+        body.append(_rect(x, 0, width, 28, PHASE_COLOURS.get(phase, BAR_COLOUR), tip))
+        x += width
+
+    legend_x = 0
+    for phase, label, ms in segments:
+        body.append(
+            _rect(legend_x, 40, 12, 12, PHASE_COLOURS.get(phase, BAR_COLOUR), label)
+        )
+        caption = f"{label} {format_duration(ms)}"
+        body.append(_text(legend_x + 16, 51, caption))
+        legend_x += 16 + 7 * len(caption) + 14
+    return _svg(60, title, body)
+
+
+def bars(rows, *, title):
+    """Return horizontal bars of (label, ms) rows, longest scaled to full width."""
+    longest = max((ms or 0 for _label, ms in rows), default=0)
+    span = WIDTH - LABEL_WIDTH - 90
+    body = []
+    for index, (label, ms) in enumerate(rows):
+        y = index * ROW
+        width = span * (ms or 0) / longest if longest else 0
+        body.append(_text(LABEL_WIDTH - 6, y + 17, _clip(label), anchor="end"))
+        body.append(_rect(LABEL_WIDTH, y + 4, width, ROW - 8, BAR_COLOUR, label))
+        body.append(_text(LABEL_WIDTH + width + 6, y + 17, format_duration(ms)))
+    return _svg(max(ROW, ROW * len(rows)), title, body)
+
+
+def spread(rows, *, title):
+    """Return one min-median-max line per (label, {"min", "median", "max"}) row."""
+    highest = max((figures["max"] for _label, figures in rows), default=0)
+    span = WIDTH - LABEL_WIDTH - 90
+    body = []
+    for index, (label, figures) in enumerate(rows):
+        y = index * ROW + ROW / 2
+
+        def at(ms):
+            return LABEL_WIDTH + (span * ms / highest if highest else 0)
+
+        tip = (
+            f"{label}: {format_duration(figures['min'])} to "
+            f"{format_duration(figures['max'])}, median "
+            f"{format_duration(figures['median'])}"
+        )
+        body.append(_text(LABEL_WIDTH - 6, y + 4, _clip(label), anchor="end"))
+        body.append(
+            f'<line x1="{_number(at(figures["min"]))}" y1="{_number(y)}" '
+            f'x2="{_number(at(figures["max"]))}" y2="{_number(y)}" '
+            f'stroke="{BAR_COLOUR}" stroke-width="4"><title>{escape(tip)}</title></line>'
+        )
+        body.append(
+            f'<circle cx="{_number(at(figures["median"]))}" cy="{_number(y)}" r="6" '
+            f'fill="#e45756"><title>{escape(tip)}</title></circle>'
+        )
+        body.append(
+            _text(at(figures["max"]) + 8, y + 4, format_duration(figures["max"]))
+        )
+    return _svg(max(ROW, ROW * len(rows)), title, body)
+
+
+def _clip(label, limit=26):
+    label = str(label)
+    return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -1,0 +1,129 @@
+"""Turn a ``Report`` into what the templates show: charts, words, tables.
+
+``report_context`` feeds ``templates/reports/_report.html``; a workflow page
+includes that fragment with ``{% include "reports/_report.html" %}`` and the
+context under ``report``. ``report_pdf`` prints the same fragment.
+"""
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from . import charts, texts
+from .measures import RESOLUTION_PHASES, median
+
+
+def _labels(report):
+    return {node["key"]: node["label"] for node in report.process_map["nodes"]}
+
+
+def _phase_segments(split, close_ms):
+    segments = [(phase, texts.PHASE_NAMES[phase], split[phase]) for phase in split]
+    segments.append(("close", texts.PHASE_NAMES["close"], close_ms))
+    return segments
+
+
+def _typical_split(report):
+    """Return the median time per phase over the runs, for many runs."""
+    timings = [run["timing"] for run in report.runs]
+    split = {
+        phase: median([t["split"][phase] for t in timings]) or 0
+        for phase in RESOLUTION_PHASES
+    }
+    return split, median([t["close_ms"] for t in timings]) or 0
+
+
+def _run_context(run):
+    timing = run["timing"]
+    segments = _phase_segments(timing["split"], timing["close_ms"])
+    systems = [(row["system"], row["duration_ms"]) for row in run["systems"]]
+    return {
+        **run,
+        "phases": [{"phase": p, "name": name, "ms": ms} for p, name, ms in segments],
+        "phase_chart": mark_safe(
+            charts.phase_bar(segments, title=_("Where the resolution time went"))
+        ),
+        "system_chart": mark_safe(charts.bars(systems, title=_("Time per system"))),
+    }
+
+
+def _findings(report):
+    labels = _labels(report)
+    return [
+        {
+            **finding,
+            "name": texts.FINDING_NAMES[finding["type"]],
+            "summary": texts.finding_summary(finding, labels),
+            "recommendation": texts.finding_recommendation(finding),
+            "step_labels": [labels.get(key, key) for key in finding["steps"]],
+        }
+        for finding in report.findings
+    ]
+
+
+def _many_context(report):
+    split, close_ms = _typical_split(report)
+    segments = _phase_segments(split, close_ms)
+    handoffs = [
+        (f"{row['from']} → {row['to']}", row["median_wait_ms"])
+        for row in report.handoffs
+    ]
+    spread = [(row["agent"], row["spread"]["resolution"]) for row in report.agents]
+    labels = _labels(report)
+    return {
+        "typical_phases": [
+            {"phase": p, "name": name, "ms": ms} for p, name, ms in segments
+        ],
+        "typical_phase_chart": mark_safe(
+            charts.phase_bar(segments, title=_("Median time per phase"))
+        ),
+        "handoff_chart": mark_safe(
+            charts.bars(handoffs[:30], title=_("Median wait after each handoff"))
+        ),
+        "spread_chart": mark_safe(
+            charts.spread(spread[:30], title=_("Resolution time per agent"))
+        ),
+        "edges": [
+            {
+                **edge,
+                "source_label": labels[edge["source"]],
+                "target_label": labels[edge["target"]],
+            }
+            for edge in report.process_map["edges"]
+        ],
+        "variant_rows": [
+            {**row, "labels": [labels[key] for key in row["keys"]]}
+            for row in report.variants[:10]
+        ],
+    }
+
+
+def report_context(report, *, title=""):
+    """Return the template context of ``report`` for ``_report.html``."""
+    context = {
+        "title": title,
+        "report": report,
+        "run_count": len(report.runs),
+        "health": report.health,
+        "health_parts": [
+            {"name": texts.HEALTH_PART_NAMES[name], **part}
+            for name, part in report.health["parts"].items()
+        ],
+        "health_formula": texts.health_formula(),
+        "findings": _findings(report),
+    }
+    if len(report.runs) == 1:
+        context["run"] = _run_context(report.runs[0])
+    elif report.runs:
+        context.update(_many_context(report))
+    return context
+
+
+def report_pdf(report, *, title, base_url=None):
+    """Return the PDF bytes of ``report`` (WeasyPrint, DejaVu fonts)."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "reports/report_pdf.html", {"report_view": report_context(report, title=title)}
+    )
+    return HTML(string=html, base_url=base_url).write_pdf()

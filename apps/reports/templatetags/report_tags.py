@@ -1,0 +1,16 @@
+from django import template
+
+from apps.reports.duration import format_duration
+
+register = template.Library()
+
+
+@register.filter
+def duration(ms):
+    """Render milliseconds as 45 s, 12 min, 3 h 5 min or 2 d 4 h."""
+    return format_duration(ms)
+
+
+@register.filter
+def percent(value):
+    return "–" if value is None else f"{value:.0%}"

@@ -1,0 +1,120 @@
+"""The words of the report: phase names, the health formula, each finding.
+
+The pure core gives codes and figures; this module turns them into
+translated sentences for the page and the PDF.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .duration import format_duration
+
+PHASE_NAMES = {
+    "log": gettext_lazy("Logging"),
+    "triage": gettext_lazy("Triage"),
+    "investigate": gettext_lazy("Investigation"),
+    "resolve": gettext_lazy("Fix"),
+    "close": gettext_lazy("Close after resolution"),
+}
+
+HEALTH_PART_NAMES = {
+    "consistency": gettext_lazy("Consistency"),
+    "flow": gettext_lazy("Flow"),
+    "handoffs": gettext_lazy("Handoffs"),
+    "documentation": gettext_lazy("Documentation"),
+    "rework": gettext_lazy("No rework"),
+}
+
+FINDING_NAMES = {
+    "bottleneck": gettext_lazy("Bottleneck"),
+    "rework": gettext_lazy("Rework"),
+    "handoff_ping_pong": gettext_lazy("Handoff ping-pong"),
+    "variance": gettext_lazy("Variance"),
+    "missing_documentation": gettext_lazy("Missing documentation"),
+}
+
+
+def health_formula():
+    return _(
+        "The score adds five parts, each worth a share of 100 points: "
+        "consistency (25) is 1 minus the mean distance of the runs from the "
+        "most common path; flow (25) is 1 minus the share of resolution time "
+        "spent in idle waits; handoffs (20) is 1 divided by 1 plus the mean "
+        "number of ownership moves per run; documentation (15) is the share "
+        "of decisions and note-only steps that have a recorded rule; no "
+        "rework (15) is the share of runs that repeat no step."
+    )
+
+
+def _steps(finding, labels):
+    return ", ".join(labels.get(key, key) for key in finding["steps"]) or "–"
+
+
+def finding_summary(finding, labels):
+    """Return what was observed, in one sentence."""
+    params = finding["params"]
+    steps = _steps(finding, labels)
+    kind = finding["type"]
+    if kind == "bottleneck":
+        return _(
+            "%(steps)s typically takes %(time)s, against a median resolution "
+            "time of %(resolution)s."
+        ) % {
+            "steps": steps,
+            "time": format_duration(params["median_ms"]),
+            "resolution": format_duration(params["resolution_ms"]),
+        }
+    if kind == "rework":
+        return _("%(steps)s is done again after other steps in %(runs)s run(s).") % {
+            "steps": steps,
+            "runs": params["runs"],
+        }
+    if kind == "handoff_ping_pong":
+        return _(
+            "After %(steps)s, ownership went back to an earlier team or owner "
+            "in %(runs)s run(s)."
+        ) % {"steps": steps, "runs": params["runs"]}
+    if kind == "variance":
+        return _(
+            "The runs follow %(variants)s different paths, on average %(distance)s "
+            "of the steps away from the most common one."
+        ) % {
+            "variants": params["variants"],
+            "distance": f"{params['mean_distance']:.0%}",
+        }
+    return _("%(steps)s has no recorded rule in %(runs)s run(s).") % {
+        "steps": steps,
+        "runs": params["runs"],
+    }
+
+
+def finding_recommendation(finding):
+    kind = finding["type"]
+    if kind == "bottleneck":
+        return _(
+            "Look at what this step waits for; automate or parallelise the "
+            "slow part, or alert when it runs long."
+        )
+    if kind == "rework":
+        return _(
+            "Find out why the step is redone: add the missing check before it "
+            "or make its outcome clearer."
+        )
+    if kind == "handoff_ping_pong":
+        return _(
+            "Write down which team owns this kind of incident and suggest it "
+            "at triage, so it is assigned once."
+        )
+    if kind == "variance":
+        return _(
+            "Agree on one path, publish it as the SOP and check new runs against it."
+        )
+    if finding["params"].get("gap") == "note_only_step":
+        return _(
+            "This step happens outside the browser: describe it in the SOP "
+            "with what to check and what to record."
+        )
+    return _(
+        "Write the rule behind this choice into the SOP, so that every agent "
+        "decides the same way."
+    )
