@@ -1,0 +1,259 @@
+// Watch what the agent does on a page and report it to the service worker.
+// It reports names, labels and chosen options; never typed text, keys,
+// HTML, cookies or clipboard contents, and nothing at all while the
+// recording is paused or stopped.
+(() => {
+  const { names, navigation, events, connect, messages, storageKeys } =
+    globalThis.ledgerium;
+  const isTop = window.top === window;
+  const editedFields = new WeakSet();
+  let state = 'idle';
+  let lastPage = null;
+
+  function send(message) {
+    try {
+      chrome.runtime.sendMessage(message).catch(() => {});
+    } catch {
+      // The extension was reloaded or removed: this script is orphaned.
+    }
+  }
+
+  function capture(raw) {
+    if (state !== 'recording') return;
+    const page = events.splitUrl(location.href);
+    send({
+      type: messages.CAPTURE,
+      event: { ...page, title: document.title, ...raw, ts: Date.now() }
+    });
+  }
+
+  // -- Pages -----------------------------------------------------------------
+  function reportPage(href, nav, ts) {
+    if (state !== 'recording') return;
+    const page = navigation.pageOf(href, document.title, nav);
+    if (!navigation.isNewPage(lastPage, page)) return;
+    lastPage = page;
+    send({ type: messages.CAPTURE, event: { type: 'navigation', ...page, ts } });
+  }
+
+  function reportCurrentPage({ fresh }) {
+    if (fresh) lastPage = null;
+    reportPage(location.href, 'load', Date.now());
+    reportSensitiveFields();
+    reportUninstrumentedFrames();
+  }
+
+  // -- Clicks ----------------------------------------------------------------
+  function onClick(event) {
+    if (!event.isTrusted || state !== 'recording') return;
+    const found = names.findActionable(event.composedPath());
+    if (!found) return;
+    const { element, kind } = found;
+    if (names.isSensitive(element)) return;
+    if (kind === 'option') {
+      capture(optionChoice(element));
+      return;
+    }
+    capture({
+      type: 'click',
+      name: names.accessibleName(element),
+      role: names.roleOf(element)
+    });
+  }
+
+  function optionChoice(option) {
+    const list = option.closest('[role="listbox"], [role="menu"], [role="tree"]');
+    const controlled = list?.id
+      ? list.getRootNode().querySelector(`[aria-controls~="${list.id}"]`)
+      : null;
+    return {
+      type: 'choice_made',
+      label: names.optionOwnerLabel(option),
+      value: names.accessibleName(option),
+      field_kind: controlled ? 'combobox' : 'listbox'
+    };
+  }
+
+  // -- Fields ----------------------------------------------------------------
+  function onChange(event) {
+    if (!event.isTrusted || state !== 'recording') return;
+    const field = event.composedPath()[0];
+    if (!field || field.nodeType !== 1 || names.isSensitive(field)) return;
+    const kind = names.fieldKind(field);
+    if (kind === 'select') {
+      capture({
+        type: 'choice_made',
+        label: names.fieldLabel(field),
+        value: names.selectedOptionLabel(field),
+        field_kind: 'select'
+      });
+    } else if (kind === 'radio') {
+      if (!field.checked) return;
+      capture({
+        type: 'choice_made',
+        label: names.groupLabel(field),
+        value: names.accessibleName(field),
+        field_kind: 'radio',
+        checked: true
+      });
+    } else if (kind === 'checkbox') {
+      capture({
+        type: 'choice_made',
+        label: names.fieldLabel(field),
+        field_kind: 'checkbox',
+        checked: field.checked
+      });
+    } else {
+      fieldEdited(field, kind);
+    }
+  }
+
+  // Rich-text editors fire input but no change.
+  function onInput(event) {
+    if (!event.isTrusted || state !== 'recording') return;
+    const field = event.composedPath()[0];
+    if (!field?.isContentEditable || field.tagName === 'INPUT') return;
+    const editor = field.closest('[contenteditable]') ?? field;
+    if (names.isSensitive(editor)) return;
+    fieldEdited(editor, 'textarea');
+  }
+
+  function fieldEdited(field, kind) {
+    if (editedFields.has(field)) return;
+    editedFields.add(field);
+    capture({ type: 'field_edited', label: names.fieldLabel(field), field_kind: kind });
+  }
+
+  function onSubmit(event) {
+    if (!event.isTrusted || state !== 'recording') return;
+    const form = event.composedPath()[0];
+    if (!form || form.tagName !== 'FORM') return;
+    const submitter = event.submitter ? names.accessibleName(event.submitter) : '';
+    const name =
+      form.getAttribute('aria-label') ||
+      names.humanize(form.getAttribute('name') || form.id) ||
+      submitter;
+    capture({ type: 'form_submitted', name });
+  }
+
+  // -- Privacy receipt -------------------------------------------------------
+  // Name the sensitive fields a page holds, all of them at once, so that the
+  // receipt cannot tell which one the agent used.
+  function reportSensitiveFields() {
+    if (state !== 'recording') return;
+    const fields = document.querySelectorAll('input, textarea, [contenteditable]');
+    const labels = Array.from(fields)
+      .filter((field) => names.isSensitive(field))
+      .map((field) => names.fieldLabel(field) || field.type || 'field');
+    if (labels.length) send({ type: messages.SKIPPED_FIELDS, labels });
+  }
+
+  function onFocusIn(event) {
+    if (state !== 'recording') return;
+    const field = event.composedPath()[0];
+    if (field?.nodeType === 1 && names.isSensitive(field)) reportSensitiveFields();
+  }
+
+  // Frames whose address is not a web page get no content script.
+  function reportUninstrumentedFrames() {
+    if (state !== 'recording') return;
+    for (const frame of document.querySelectorAll('iframe, frame, embed, object')) {
+      const source = frame.src || frame.data || '';
+      if (!source || /^(?:https?:|about:|javascript:)/.test(source)) continue;
+      const { origin } = events.splitUrl(source);
+      send({
+        type: messages.UNINSTRUMENTED,
+        origin: origin || source.split(':')[0] + ':',
+        reason: 'frame-not-a-web-page'
+      });
+    }
+  }
+
+  // -- One-step connect from the Ledgerium Extension page --------------------
+  function onWindowMessage(event) {
+    const data = event.data;
+    if (!data || typeof data !== 'object' || event.source !== window) return;
+    if (data.type === 'ledgerium:ping' && event.origin === location.origin) {
+      const version = chrome.runtime.getManifest().version;
+      window.postMessage({ type: 'ledgerium:pong', version }, location.origin);
+    } else if (data.type === 'ledgerium:connect') {
+      handleConnect(event);
+    }
+  }
+
+  async function handleConnect(event) {
+    const check = connect.checkConnectRequest({
+      data: event.data,
+      origin: event.origin,
+      fromSameWindow: event.source === window,
+      pageOrigin: location.origin
+    });
+    if (check.ok && !window.confirm(confirmText(check.server))) {
+      check.ok = false;
+      check.reason = 'declined-by-user';
+    }
+    if (!check.ok) return answer({ type: 'ledgerium:connect-refused', reason: check.reason });
+    try {
+      const reply = await chrome.runtime.sendMessage({
+        type: messages.CONNECT,
+        server: check.server,
+        token: check.token
+      });
+      if (!reply?.ok) throw new Error(reply?.error ?? 'not stored');
+      answer({ type: 'ledgerium:connected', server: check.server });
+    } catch {
+      answer({ type: 'ledgerium:connect-refused', reason: 'extension-error' });
+    }
+  }
+
+  function confirmText(server) {
+    return (
+      `Connect the Ledgerium recorder to ${server}?\n\n` +
+      'Recordings you make will be uploaded to this server.'
+    );
+  }
+
+  function answer(message) {
+    window.postMessage(message, location.origin);
+  }
+
+  // -- State -----------------------------------------------------------------
+  // A frame reports its page when it loads during a recording; on start and
+  // resume only the top frame does, so each frame is not a step of its own.
+  function applyStatus(status, { initial = false } = {}) {
+    const previous = state;
+    state = status?.state ?? 'idle';
+    if (state !== 'recording' || previous === 'recording') return;
+    if (initial || isTop) reportCurrentPage({ fresh: previous !== 'paused' });
+  }
+
+  function start() {
+    // The page's title exists only once its head is parsed.
+    const ready =
+      document.readyState === 'loading'
+        ? new Promise((resolve) =>
+            document.addEventListener('DOMContentLoaded', resolve, { once: true })
+          )
+        : Promise.resolve();
+    Promise.all([chrome.storage.local.get(storageKeys.STATUS), ready]).then(
+      ([stored]) => applyStatus(stored[storageKeys.STATUS], { initial: true })
+    );
+    chrome.storage.onChanged.addListener((changes, area) => {
+      if (area === 'local' && changes[storageKeys.STATUS]) {
+        applyStatus(changes[storageKeys.STATUS].newValue);
+      }
+    });
+    // Capture phase on window: pages that stop propagation still get seen.
+    window.addEventListener('click', onClick, true);
+    window.addEventListener('change', onChange, true);
+    window.addEventListener('input', onInput, true);
+    window.addEventListener('submit', onSubmit, true);
+    window.addEventListener('focusin', onFocusIn, true);
+    navigation.watchNavigation(window, ({ href, nav, ts }) =>
+      reportPage(href, nav, ts)
+    );
+    if (isTop) window.addEventListener('message', onWindowMessage);
+  }
+
+  start();
+})();

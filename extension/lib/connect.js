@@ -1,0 +1,41 @@
+// The one-step connect protocol between the Ledgerium Extension page and
+// the content script. A page may connect the extension only to itself.
+(() => {
+  const ns = (globalThis.ledgerium ??= {});
+
+  const TOKEN = /^ldg_[A-Za-z0-9_-]{16,200}$/;
+
+  // Return {ok: true, server, token} for a connect request the page may
+  // make, or {ok: false, reason} naming what is wrong with it.
+  function checkConnectRequest({ data, origin, fromSameWindow, pageOrigin }) {
+    if (!fromSameWindow) return refuse('not-from-this-page');
+    if (origin !== pageOrigin) return refuse('origin-mismatch');
+    if (data.server !== pageOrigin) return refuse('server-is-not-this-page');
+    if (!/^https?:\/\//.test(pageOrigin)) return refuse('not-a-web-page');
+    if (typeof data.token !== 'string' || !TOKEN.test(data.token)) {
+      return refuse('malformed-token');
+    }
+    return { ok: true, server: pageOrigin, token: data.token };
+  }
+
+  function refuse(reason) {
+    return { ok: false, reason };
+  }
+
+  // Return the server URL typed in the popup as an origin, or null.
+  function normaliseServer(text) {
+    try {
+      const url = new URL(String(text ?? '').trim());
+      if (!/^https?:$/.test(url.protocol)) return null;
+      return url.origin;
+    } catch {
+      return null;
+    }
+  }
+
+  function isToken(text) {
+    return TOKEN.test(String(text ?? ''));
+  }
+
+  ns.connect = { checkConnectRequest, isToken, normaliseServer };
+})();

@@ -1,0 +1,169 @@
+// The redaction rules, the same as the server's apps/recordings/redaction.py
+// and held to the same vectors (schema/redaction-vectors.json). Loaded as a
+// classic content script, and as a side-effect module by the service worker
+// and the tests, so it exports through a namespace on globalThis.
+(() => {
+  const ns = (globalThis.ledgerium ??= {});
+
+  // Python's ASCII \s: JavaScript's would also take Unicode spaces.
+  const SPACE = '[ \\t\\n\\r\\f\\v]';
+  const WIDE = '\\u00c0-\\u{10ffff}';
+
+  // Text without any of these cannot match a rule.
+  const TRIGGER = /[@?#]|[0-9]{3}|[A-Za-z0-9_+/=-]{20}|bearer/iu;
+
+  const URL_QUERY = new RegExp(
+    `(?<url>(?:[A-Za-z][A-Za-z0-9+.-]*://|www\\.)[^?#${SPACE.slice(1, -1)}]*)` +
+      `(?<rest>(?:\\?(?!\\[query\\])|#)[^${SPACE.slice(1, -1)}]*)`,
+    'gu'
+  );
+  const BEARER = new RegExp(`(?<word>bearer)${SPACE}+(?!\\[token\\])[A-Za-z0-9._~+/-]+=*`, 'giu');
+  const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/gu;
+  const API_KEY = new RegExp(
+    '(?<![A-Za-z0-9_])(?:' +
+      [
+        '(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}',
+        'gh[pousr]_[A-Za-z0-9]{20,}',
+        'github_pat_[A-Za-z0-9_]{20,}',
+        'xox[abposr]-[A-Za-z0-9-]{10,}',
+        'A(?:KIA|SIA)[0-9A-Z]{16}',
+        'AIza[A-Za-z0-9_-]{30,}',
+        'ldg_[A-Za-z0-9_-]{20,}'
+      ].join('|') +
+      ')',
+    'gu'
+  );
+  const EMAIL = new RegExp(
+    `[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~${WIDE}-]+` +
+      `@[A-Za-z0-9${WIDE}-]+(?:\\.[A-Za-z0-9${WIDE}-]+)*` +
+      `\\.(?:[A-Za-z${WIDE}]{2,}|xn--[A-Za-z0-9-]+)`,
+    'gu'
+  );
+  const IBAN =
+    /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/gu;
+  const CARD = /(?<![0-9A-Za-z-])(?:[0-9][ -]?){12,18}[0-9](?![0-9A-Za-z])/gu;
+  const ACCOUNT =
+    /(?<word>(?:account|acct|a\/c)(?: ?(?:no\.?|number|#))?[ :#]*)[0-9][0-9 -]{4,}[0-9]/giu;
+  const PHONE = new RegExp(
+    '(?<![A-Za-z0-9_-])(?:' +
+      [
+        '\\+[0-9][0-9 ().-]{6,}[0-9]',
+        '\\([0-9]{3}\\) ?[0-9]{3}[-. ][0-9]{4}',
+        '[0-9]{3}[-. ][0-9]{3}[-. ][0-9]{4}',
+        '0[0-9]{2,4}[ -][0-9]{3,4}[ -]?[0-9]{3,4}'
+      ].join('|') +
+      ')(?![A-Za-z0-9_-])',
+    'gu'
+  );
+  const HEX_SECRET = /(?<![A-Za-z0-9_-])[0-9a-fA-F]{32,}(?![A-Za-z0-9_-])/gu;
+  const B64_SECRET = /(?<![A-Za-z0-9_+/=-])[A-Za-z0-9_+/-]{32,}={0,2}(?![A-Za-z0-9_+/=-])/gu;
+  const DIGITS = /(?<![A-Za-z0-9_-])[0-9]{9,}(?![A-Za-z0-9_])/gu;
+
+  function luhnValid(digits) {
+    let total = 0;
+    for (let position = 0; position < digits.length; position += 1) {
+      let value = Number(digits[digits.length - 1 - position]);
+      if (position % 2) value = value > 4 ? value * 2 - 9 : value * 2;
+      total += value;
+    }
+    return total % 10 === 0;
+  }
+
+  // ISO 13616: move the country and check digits to the end, read letters
+  // as numbers from 10, and the whole must leave 1 modulo 97.
+  function ibanValid(text) {
+    const compact = text.replace(/ /g, '');
+    if (compact.length < 15 || compact.length > 34) return false;
+    const moved = compact.slice(4) + compact.slice(0, 4);
+    let remainder = 0;
+    for (const char of moved) {
+      const digits = String(parseInt(char, 36));
+      for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
+    }
+    return remainder === 1;
+  }
+
+  function card(match) {
+    const digits = match[0].replace(/[^0-9]/g, '');
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? '[card]' : null;
+  }
+
+  function b64Secret(match) {
+    const text = match[0];
+    const mixed = /[0-9]/.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+    return mixed ? '[secret]' : null;
+  }
+
+  // The order matters: a URL's query goes before the email inside it is
+  // seen, a card before its digits count as a long run.
+  const SUBSTITUTIONS = [
+    ['query', URL_QUERY, (m) => `${m.groups.url}?[query]`],
+    ['bearer', BEARER, (m) => `${m.groups.word} [token]`],
+    ['jwt', JWT, () => '[token]'],
+    ['api_key', API_KEY, () => '[api_key]'],
+    ['email', EMAIL, () => '[email]'],
+    ['iban', IBAN, (m) => (ibanValid(m[0]) ? '[iban]' : null)],
+    ['card', CARD, card],
+    ['account', ACCOUNT, (m) => `${m.groups.word}[account]`],
+    ['phone', PHONE, () => '[phone]'],
+    ['secret', HEX_SECRET, () => '[secret]'],
+    ['secret', B64_SECRET, b64Secret],
+    ['digits', DIGITS, () => '[number]']
+  ];
+  const RULES = [...new Set(SUBSTITUTIONS.map(([rule]) => rule))];
+
+  function apply(rule, pattern, replace, text, counts) {
+    return text.replace(pattern, (...args) => {
+      const groups = typeof args.at(-1) === 'object' ? args.at(-1) : undefined;
+      const match = Object.assign([args[0]], { groups });
+      const replacement = replace(match);
+      if (replacement === null) return args[0];
+      counts[rule] = (counts[rule] ?? 0) + 1;
+      return replacement;
+    });
+  }
+
+  function redactInto(text, counts) {
+    if (!text || !TRIGGER.test(text)) return text ?? '';
+    let result = text;
+    for (const [rule, pattern, replace] of SUBSTITUTIONS) {
+      result = apply(rule, pattern, replace, result, counts);
+    }
+    return result;
+  }
+
+  // Return {text, counts}: the text with every finding replaced by its
+  // marker, and the number of findings per rule.
+  function redactText(text) {
+    const counts = {};
+    return { text: redactInto(text, counts), counts };
+  }
+
+  // Return {text, counts} for a URL path: query and fragment cut (counted as
+  // "query"), then the text rules on each segment.
+  function redactPath(path) {
+    const counts = {};
+    let result = path ?? '';
+    const cuts = [result.indexOf('?'), result.indexOf('#')].filter((at) => at >= 0);
+    if (cuts.length) {
+      result = result.slice(0, Math.min(...cuts));
+      counts.query = 1;
+    }
+    if (TRIGGER.test(result)) {
+      result = result
+        .split('/')
+        .map((segment) => redactInto(segment, counts))
+        .join('/');
+    }
+    return { text: result, counts };
+  }
+
+  function addCounts(total, counts) {
+    for (const [name, count] of Object.entries(counts)) {
+      total[name] = (total[name] ?? 0) + count;
+    }
+    return total;
+  }
+
+  ns.redact = { RULES, addCounts, ibanValid, luhnValid, redactPath, redactText };
+})();

@@ -1,0 +1,204 @@
+// Start, pause, resume, stop and review a recording, and store each event
+// before anything tries to upload it.
+import './lib/redact.js';
+import './lib/events.js';
+import './lib/messages.js';
+import { eventKey, read, readEvents, removeEvents, serialised, updateRecording } from './sw-store.js';
+
+const { events, redact, storageKeys } = globalThis.ledgerium;
+const STEP_TYPES = new Set(Object.keys(events.FIELDS));
+
+export async function setStatus(state, id = null) {
+  await chrome.storage.local.set({ [storageKeys.STATUS]: { state, id } });
+}
+
+export function recordingStart({ tabId, title }) {
+  return serialised(async () => {
+    const stored = await read(storageKeys.RECORDING);
+    if (stored[storageKeys.RECORDING]) throw new Error('A recording is already open.');
+    await removeEvents();
+    const recording = {
+      id: crypto.randomUUID(),
+      title: String(title ?? '').trim().slice(0, 300),
+      startedAt: Date.now(),
+      finishedAt: null,
+      state: 'recording',
+      nextSeq: 1,
+      tabs: Number.isInteger(tabId) ? [tabId] : [],
+      adoptTab: !Number.isInteger(tabId),
+      activeTab: tabId ?? null,
+      privacy: { redactions: {}, skipped_fields: [], uninstrumented: [] },
+      dropped: [],
+      created: false,
+      ackedThrough: 0,
+      clockOffsetMs: 0,
+      finishRequested: false,
+      discardRequested: false,
+      upload: { state: 'pending', attempt: 0, lastError: '' }
+    };
+    await chrome.storage.local.set({
+      [storageKeys.RECORDING]: recording,
+      [storageKeys.STATUS]: { state: 'recording', id: recording.id }
+    });
+    return recording;
+  });
+}
+
+// Store one event if the recording takes it; return it, or null.
+export function recordEvent(raw, { tabId = 0, frameId = 0, fromTab = false } = {}) {
+  return updateRecording((recording) => {
+    if (recording.state !== 'recording') return null;
+    if (fromTab && !acceptsTab(recording, tabId)) return null;
+    const seq = recording.nextSeq;
+    const { event, counts } = events.buildEvent(raw, {
+      seq,
+      ts: raw.ts ?? Date.now(),
+      tab: Math.max(0, tabId),
+      frame: Math.max(0, frameId)
+    });
+    recording.nextSeq = seq + 1;
+    redact.addCounts(recording.privacy.redactions, counts);
+    return { [eventKey(seq)]: event };
+  });
+}
+
+// After a browser restart tab ids change: the first tab the agent works in
+// becomes the recorded tab again.
+function acceptsTab(recording, tabId) {
+  if (recording.tabs.includes(tabId)) return true;
+  if (!recording.adoptTab) return false;
+  recording.tabs.push(tabId);
+  recording.activeTab = tabId;
+  recording.adoptTab = false;
+  return true;
+}
+
+export function recordingSetState(next) {
+  return serialised(async () => {
+    const stored = await read(storageKeys.RECORDING);
+    const recording = stored[storageKeys.RECORDING];
+    if (!recording) throw new Error('No recording is open.');
+    const allowed = {
+      paused: ['recording'],
+      recording: ['paused'],
+      review: ['recording', 'paused']
+    };
+    if (!allowed[next].includes(recording.state)) {
+      throw new Error(`Cannot go from ${recording.state} to ${next}.`);
+    }
+    recording.state = next;
+    if (next === 'review') recording.finishedAt = Date.now();
+    await chrome.storage.local.set({
+      [storageKeys.RECORDING]: recording,
+      [storageKeys.STATUS]: { state: next, id: recording.id }
+    });
+    return recording;
+  });
+}
+
+export function addSkippedFields(labels) {
+  return updateRecording((recording) => {
+    if (recording.state !== 'recording') return;
+    const known = new Set(recording.privacy.skipped_fields);
+    for (const label of labels.slice(0, 50)) {
+      const { text, counts } = redact.redactText(String(label).slice(0, 200));
+      if (known.has(text)) continue;
+      known.add(text);
+      redact.addCounts(recording.privacy.redactions, counts);
+    }
+    recording.privacy.skipped_fields = [...known];
+  });
+}
+
+export function addUninstrumented(origin, reason) {
+  return updateRecording((recording) => {
+    if (recording.state !== 'recording') return;
+    const list = recording.privacy.uninstrumented;
+    const clean = String(origin).slice(0, 255);
+    if (list.some((item) => item.origin === clean && item.reason === reason)) return;
+    list.push({ origin: clean, reason });
+  });
+}
+
+export function toggleDrop(seq) {
+  return updateRecording((recording) => {
+    if (recording.state !== 'review') throw new Error('Steps can be dropped only in review.');
+    const dropped = new Set(recording.dropped);
+    if (dropped.has(seq)) dropped.delete(seq);
+    else dropped.add(seq);
+    recording.dropped = [...dropped].sort((a, b) => a - b);
+  });
+}
+
+export function requestFinish() {
+  return updateRecording((recording) => {
+    if (recording.state !== 'review') throw new Error('Stop the recording first.');
+    recording.finishRequested = true;
+  });
+}
+
+export function requestDiscard() {
+  return serialised(async () => {
+    const stored = await read(storageKeys.RECORDING);
+    const recording = stored[storageKeys.RECORDING];
+    if (!recording) return null;
+    recording.discardRequested = true;
+    recording.state = 'review';
+    await removeEvents();
+    await chrome.storage.local.set({
+      [storageKeys.RECORDING]: recording,
+      [storageKeys.STATUS]: { state: 'discarding', id: recording.id }
+    });
+    return recording;
+  });
+}
+
+// Forget the recording in the browser, once the server has it or dropped it.
+export function recordingClose(result) {
+  return serialised(async () => {
+    await removeEvents();
+    await chrome.storage.local.remove(storageKeys.RECORDING);
+    await chrome.storage.local.set({
+      [storageKeys.STATUS]: { state: 'idle', id: null },
+      lastResult: result
+    });
+  });
+}
+
+// Return what the popup shows.
+export async function recordingSummary() {
+  const stored = await read(storageKeys.RECORDING, storageKeys.CONNECTION, 'lastResult');
+  const recording = stored[storageKeys.RECORDING];
+  const connection = stored[storageKeys.CONNECTION];
+  const summary = {
+    connection: connection
+      ? { server: connection.server, needsReconnect: Boolean(connection.needsReconnect) }
+      : null,
+    lastResult: stored.lastResult ?? null,
+    recording: null
+  };
+  if (!recording) return summary;
+  const stored_events = await readEvents();
+  const steps = stored_events.filter((event) => STEP_TYPES.has(event.type));
+  summary.recording = {
+    id: recording.id,
+    title: recording.title,
+    state: recording.state,
+    steps: steps.filter((event) => !event.type.startsWith('recording_')).length,
+    uploaded: stored_events.filter((event) => event.seq <= recording.ackedThrough).length,
+    total: stored_events.length,
+    upload: recording.upload,
+    finishRequested: recording.finishRequested,
+    discardRequested: recording.discardRequested,
+    privacy: recording.privacy,
+    review:
+      recording.state === 'review'
+        ? steps.map((event) => ({
+            seq: event.seq,
+            text: events.describe(event),
+            dropped: recording.dropped.includes(event.seq)
+          }))
+        : []
+  };
+  return summary;
+}
