@@ -7,10 +7,12 @@ half, a render on a warm page tens of milliseconds. With
 """
 
 import logging
+import queue
 import re
 import threading
 import urllib.request
 from base64 import urlsafe_b64encode
+from concurrent.futures import Future
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -43,36 +45,72 @@ class RenderError(Exception):
 
 
 class ChromiumRenderer:
-    """One headless Chromium page with Mermaid loaded, reused for each render."""
+    """One headless Chromium page with Mermaid loaded, reused for each render.
 
-    def __init__(self, *, chromium_path, mermaid_js):
+    Playwright's sync API runs an event loop in the thread that starts it,
+    which Django then takes for an async context; so the browser lives in a
+    thread of its own and renders are handed to it.
+    """
+
+    def __init__(self, *, chromium_path, mermaid_js, timeout=120):
+        self.timeout = timeout
+        self._jobs = queue.Queue()
+        started = Future()
+        self._thread = threading.Thread(
+            target=self._serve,
+            args=(chromium_path, mermaid_js, started),
+            name="mermaid-chromium",
+            daemon=True,
+        )
+        self._thread.start()
+        started.result(timeout=timeout)
+
+    def _serve(self, chromium_path, mermaid_js, started):
         from playwright.sync_api import sync_playwright
 
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        self._page = self._browser.new_page()
-        # Nothing the page loads may leave this machine.
-        self._page.route("**/*", _refuse_network)
-        self._page.set_content("<!doctype html><html><body></body></html>")
-        self._page.add_script_tag(content=Path(mermaid_js).read_text())
-        self._page.evaluate(INITIALIZE)
-        self._count = 0
+        try:
+            playwright = sync_playwright().start()
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
+            page = browser.new_page()
+            # Nothing the page loads may leave this machine.
+            page.route("**/*", _refuse_network)
+            page.set_content("<!doctype html><html><body></body></html>")
+            page.add_script_tag(content=Path(mermaid_js).read_text())
+            page.evaluate(INITIALIZE)
+        except Exception as error:
+            started.set_exception(error)
+            return
+        started.set_result(True)
+        count = 0
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            source, future = job
+            count += 1
+            try:
+                future.set_result(page.evaluate(RENDER, [f"map{count}", source]))
+            except Exception as error:
+                future.set_exception(error)
+        browser.close()
+        playwright.stop()
 
     def render(self, source):
-        self._count += 1
-        result = self._page.evaluate(RENDER, [f"map{self._count}", source])
+        if not self._thread.is_alive():
+            raise RuntimeError("The Mermaid browser has stopped.")
+        future = Future()
+        self._jobs.put((source, future))
+        result = future.result(timeout=self.timeout)
         if "error" in result:
             raise RenderError(result["error"])
         return size_from_viewbox(result["svg"])
 
     def close(self):
-        try:
-            self._browser.close()
-        finally:
-            self._playwright.stop()
+        self._jobs.put(None)
+        self._thread.join(timeout=10)
 
 
 def _refuse_network(route):

@@ -1,0 +1,105 @@
+"""Render an SOP version's HTML, SVG map and PDF; the shell around the core."""
+
+import base64
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from . import render
+from .sop import KIND_TITLES, format_duration
+
+logger = logging.getLogger(__name__)
+
+
+def document_data(sop):
+    """Return the SOP as JSON-ready data for storing and for templates."""
+    data = asdict(sop)
+    for phase in data["phases"]:
+        phase["duration"] = format_duration(phase["duration_ms"])
+        for step in phase["steps"]:
+            step["duration"] = format_duration(step["duration_ms"])
+            step["evidence"] = list(step["evidence"])
+    data["duration"] = format_duration(sop.duration_ms)
+    data["systems"] = [
+        {"name": name, "kind": KIND_TITLES.get(kind, kind), "count": count}
+        for name, kind, count in sop.systems
+    ]
+    data["roles"] = [{"name": name, "role": role} for name, role in sop.roles]
+    data["notes"] = [{"phase": phase, "note": note} for phase, note in sop.notes]
+    return data
+
+
+def render_html(*, document, workflow_id, version_number):
+    """Return the SOP as an HTML fragment, with links to each step's evidence."""
+    return render_to_string(
+        "workflows/_sop_body.html",
+        {
+            "sop": document,
+            "workflow_id": workflow_id,
+            "version_number": version_number,
+        },
+    )
+
+
+def render_map_svg(source):
+    return render.render_svg(
+        source,
+        chromium_path=settings.CHROMIUM_PATH,
+        mermaid_js=str(mermaid_js_path()),
+        ink_server=settings.MERMAID_INK_SERVER,
+    )
+
+
+def mermaid_js_path():
+    vendored = Path(settings.BASE_DIR) / "static/vendor/mermaid.min.js"
+    if vendored.exists():
+        return vendored
+    return Path(settings.BASE_DIR) / "node_modules/mermaid/dist/mermaid.min.js"
+
+
+def pdf_html(*, document, organization_name, version_number, svg):
+    """Return the whole HTML page WeasyPrint turns into the PDF."""
+    map_uri = ""
+    if svg:
+        map_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return render_to_string(
+        "workflows/sop_pdf.html",
+        {
+            "sop": document,
+            "organization_name": organization_name,
+            "version_number": version_number,
+            "map_uri": map_uri,
+        },
+    )
+
+
+def html_to_pdf(html):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_pdf(*, document, organization_name, version_number, svg):
+    return html_to_pdf(
+        pdf_html(
+            document=document,
+            organization_name=organization_name,
+            version_number=version_number,
+            svg=svg,
+        )
+    )
+
+
+def export_html(*, version, organization_name):
+    """Return a standalone HTML page of a version, for download."""
+    return render_to_string(
+        "workflows/sop_export.html",
+        {
+            "version": version,
+            "sop": version.document,
+            "organization_name": organization_name,
+        },
+    )

@@ -1,0 +1,121 @@
+"""Reads of workflows, runs and SOP versions, always scoped by organization."""
+
+import difflib
+
+from apps.core.selectors import get_scoped_or_404
+
+from .models import Run, SopVersion, SystemRule, Workflow
+from .steps import step_from_dict
+from .systems import Rule
+from .traces import steps_to_trace
+
+
+def workflow_list(*, organization):
+    return Workflow.objects.for_organization(organization).select_related(
+        "current_version", "reference_run"
+    )
+
+
+def workflow_get(*, organization, workflow_id, for_update=False):
+    queryset = Workflow.objects.select_related("organization")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    return get_scoped_or_404(queryset, organization=organization, pk=workflow_id)
+
+
+def run_get(*, organization, run_id):
+    queryset = Run.objects.select_related("workflow", "recording")
+    return get_scoped_or_404(queryset, organization=organization, pk=run_id)
+
+
+def run_list(*, workflow):
+    return (
+        Run.objects.for_organization(workflow.organization_id)
+        .filter(workflow=workflow)
+        .select_related("recording")
+    )
+
+
+def run_for_recording(*, organization, recording):
+    return (
+        Run.objects.for_organization(organization)
+        .filter(recording=recording)
+        .select_related("workflow")
+        .first()
+    )
+
+
+def version_list(*, workflow):
+    return (
+        SopVersion.objects.for_organization(workflow.organization_id)
+        .filter(workflow=workflow)
+        .defer("pdf", "svg", "html", "markdown", "mermaid", "bpmn", "steps", "document")
+    )
+
+
+def version_get(*, workflow, number=None):
+    """Return version ``number`` of ``workflow``, or its current one; 404 if none."""
+    queryset = SopVersion.objects.filter(workflow=workflow)
+    if number is None:
+        if workflow.current_version_id is None:
+            return None
+        number_lookup = {"pk": workflow.current_version_id}
+    else:
+        number_lookup = {"number": number}
+    return get_scoped_or_404(
+        queryset, organization=workflow.organization_id, **number_lookup
+    )
+
+
+def version_diff(*, older, newer):
+    """Return the unified diff of two versions' Markdown, as lines."""
+    return list(
+        difflib.unified_diff(
+            older.markdown.splitlines(),
+            newer.markdown.splitlines(),
+            fromfile=f"version {older.number}",
+            tofile=f"version {newer.number}",
+            lineterm="",
+        )
+    )
+
+
+def system_rule_list(*, organization):
+    return SystemRule.objects.for_organization(organization)
+
+
+def system_rules(*, organization):
+    """Return the organization's rules as the classifier takes them."""
+    return tuple(
+        Rule(rule.host_pattern, rule.name, rule.kind, rule.path_prefix)
+        for rule in system_rule_list(organization=organization)
+    )
+
+
+def workflow_traces(*, workflow):
+    """Return one ``reports.trace.Trace`` per generated run of ``workflow``."""
+    traces = []
+    for run in run_list(workflow=workflow).filter(state="ready"):
+        steps = [step_from_dict(data) for data in run.steps]
+        traces.append(
+            steps_to_trace(
+                steps,
+                run_id=run.pk,
+                agent=run.recording.agent,
+                title=run.recording.title,
+            )
+        )
+    return traces
+
+
+def step_evidence(*, version, number):
+    """Return ``(step, events)``: the SOP step ``number`` and its recorded events."""
+    from apps.recordings.selectors import recording_events
+
+    steps = version.steps
+    if not 1 <= number <= len(steps) or version.source_run is None:
+        return None, []
+    step = steps[number - 1]
+    wanted = set(step["evidence"])
+    events = recording_events(recording=version.source_run.recording)
+    return step, [event for event in events if event.seq in wanted]

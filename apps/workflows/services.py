@@ -1,0 +1,476 @@
+"""Writes to workflows: generate, build runs, edit, regenerate, rules.
+
+Generation is two steps. ``workflow_generate`` runs in the request (or on
+the finish signal): it reserves quota for a new workflow inside the
+transaction that creates it, creates the run, and enqueues the build once
+that transaction commits. ``run_build`` runs in the Celery worker: it
+computes everything outside any transaction and stores the result in one
+transaction, keyed so that running it twice stores it once.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.services import usage_reserve_workflow
+from apps.core.errors import ApplicationError
+from apps.recordings.models import RecordingStatus
+from apps.recordings.selectors import recording_events
+
+from . import documents, selectors
+from .edits import EditError, validate_edit
+from .models import Run, SopVersion, State, SystemRule, Workflow
+from .pipeline import from_steps, generate
+from .steps import step_from_dict
+from .systems import KINDS, validate_host_pattern
+
+logger = logging.getLogger(__name__)
+
+
+def _extra(workflow):
+    return {"organization_id": workflow.organization_id, "workflow_id": workflow.pk}
+
+
+def _require_editor(membership):
+    if membership is None or not membership.can_edit:
+        raise ApplicationError(
+            _("Viewers can read workflows but not change them."),
+            code="permission_denied",
+            status=403,
+        )
+
+
+# ------------------------------------------------------------------------------
+# Generate
+# ------------------------------------------------------------------------------
+def workflow_generate(*, organization, recording, workflow=None, user=None):
+    """Return the workflow the recording documents, creating it if new.
+
+    A new workflow counts against the month's quota; a run added to an
+    existing workflow does not. Refused before any work starts when the
+    quota is used up; the recording stays as it is.
+    """
+    if recording.organization_id != organization.pk:
+        raise ApplicationError(_("Not found."), code="not_found", status=404)
+    if recording.status != RecordingStatus.FINISHED:
+        raise ApplicationError(
+            _("Finish the recording before generating its workflow."),
+            code="recording_not_finished",
+            status=409,
+        )
+    existing = selectors.run_for_recording(
+        organization=organization, recording=recording
+    )
+    if existing is not None:
+        return existing.workflow
+
+    try:
+        with transaction.atomic():
+            run = _create_run(organization, recording, workflow, user)
+    except IntegrityError:
+        # The same recording was generated concurrently; the other one won.
+        existing = selectors.run_for_recording(
+            organization=organization, recording=recording
+        )
+        if existing is None:
+            raise
+        return existing.workflow
+    _enqueue_build(run)
+    logger.info("Workflow generation queued", extra=_extra(run.workflow))
+    return run.workflow
+
+
+def _create_run(organization, recording, workflow, user):
+    if workflow is None:
+        usage_reserve_workflow(organization=organization)
+        workflow = Workflow.objects.create(
+            organization=organization,
+            title=recording.title or _("Untitled %(kind)s") % {"kind": recording.kind},
+            kind=recording.kind or "incident",
+            created_by=user,
+        )
+    else:
+        workflow = selectors.workflow_get(
+            organization=organization, workflow_id=workflow.pk, for_update=True
+        )
+    run = Run.objects.create(
+        organization=organization, workflow=workflow, recording=recording
+    )
+    fields = {"state": State.QUEUED, "progress": 0, "failure_reason": ""}
+    if workflow.reference_run_id is None:
+        fields["reference_run"] = run
+    Workflow.objects.filter(pk=workflow.pk).update(**fields)
+    workflow.refresh_from_db()
+    run.workflow = workflow
+    return run
+
+
+def _enqueue_build(run):
+    from .tasks import run_build_task
+
+    organization_id, run_id, generation = run.organization_id, run.pk, run.generation
+    transaction.on_commit(
+        lambda: run_build_task.delay(organization_id, run_id, generation)
+    )
+
+
+def _progress(workflow_id, state, progress, reason=""):
+    Workflow.objects.filter(pk=workflow_id).update(
+        state=state, progress=progress, failure_reason=reason, updated_at=timezone.now()
+    )
+
+
+def run_build(*, run, generation):
+    """Build the run's steps and, for the reference run, a new SOP version.
+
+    Safe to call twice for the same ``generation``: the second call finds the
+    version stored under its key and stores nothing.
+    """
+    workflow = run.workflow
+    key = f"run:{run.pk}:generation:{generation}"
+    if run.generation != generation or _version_exists(workflow, key):
+        logger.info("Build already done or superseded", extra=_extra(workflow))
+        return None
+    _progress(workflow.pk, State.RUNNING, 10)
+    Run.objects.filter(pk=run.pk).update(state=State.RUNNING)
+
+    events = recording_events(recording=run.recording)
+    if not events:
+        raise ApplicationError(
+            _("The recording holds no events, so there is nothing to document."),
+            code="recording_empty",
+        )
+    is_reference = workflow.reference_run_id in (None, run.pk)
+    artefacts = _artefacts(workflow, run, events, edits=workflow.edits)
+    _progress(workflow.pk, State.RUNNING, 40)
+    rendered = _render(workflow, artefacts) if is_reference else None
+    return _store_build(workflow, run, key, artefacts, rendered, is_reference)
+
+
+def _version_exists(workflow, key):
+    return SopVersion.objects.filter(workflow=workflow, key=key).exists()
+
+
+def _artefacts(workflow, run, events, *, edits):
+    recording = run.recording
+    return generate(
+        events,
+        title=workflow.title,
+        kind=workflow.kind,
+        agent=recording.agent,
+        privacy=recording.privacy,
+        rules=selectors.system_rules(organization=workflow.organization),
+        edits=edits,
+        organization=workflow.organization.name,
+        version=_next_number(workflow),
+    )
+
+
+def _next_number(workflow):
+    highest = SopVersion.objects.filter(workflow=workflow).aggregate(n=Max("number"))
+    return (highest["n"] or 0) + 1
+
+
+def _render(workflow, artefacts):
+    number = _next_number(workflow)
+    document = documents.document_data(artefacts.sop)
+    svg = documents.render_map_svg(artefacts.mermaid)
+    _progress(workflow.pk, State.RUNNING, 70)
+    pdf = documents.render_pdf(
+        document=document,
+        organization_name=workflow.organization.name,
+        version_number=number,
+        svg=svg,
+    )
+    _progress(workflow.pk, State.RUNNING, 90)
+    return {"document": document, "svg": svg, "pdf": pdf}
+
+
+def _store_build(workflow, run, key, artefacts, rendered, is_reference):
+    with transaction.atomic():
+        locked = selectors.workflow_get(
+            organization=workflow.organization, workflow_id=workflow.pk, for_update=True
+        )
+        if _version_exists(locked, key):
+            return None
+        raw_steps = artefacts.steps
+        Run.objects.filter(pk=run.pk).update(
+            state=State.READY,
+            failure_reason="",
+            steps=raw_steps,
+            step_count=len(raw_steps),
+            duration_ms=artefacts.sop.duration_ms,
+            generated_at=timezone.now(),
+        )
+        version = None
+        if is_reference:
+            version = _version_create(
+                locked,
+                run,
+                key,
+                artefacts,
+                rendered,
+                reason=_reason(locked),
+            )
+        _progress(locked.pk, State.READY, 100)
+    logger.info("Workflow ready", extra=_extra(workflow))
+    return version
+
+
+def _reason(workflow):
+    if workflow.current_version_id is None:
+        return SopVersion.Reason.GENERATED
+    return SopVersion.Reason.REGENERATED
+
+
+def _version_create(workflow, run, key, artefacts, rendered, *, reason, user=None):
+    number = _next_number(workflow)
+    document = (
+        rendered["document"] if rendered else documents.document_data(artefacts.sop)
+    )
+    version = SopVersion.objects.create(
+        organization_id=workflow.organization_id,
+        workflow=workflow,
+        number=number,
+        key=key,
+        source_run=run,
+        reason=reason,
+        steps=artefacts.steps,
+        document=document,
+        edits=list(workflow.edits),
+        skipped_edits=artefacts.skipped_edits,
+        markdown=artefacts.markdown,
+        html=documents.render_html(
+            document=document, workflow_id=workflow.pk, version_number=number
+        ),
+        mermaid=artefacts.mermaid,
+        bpmn=artefacts.bpmn.decode(),
+        svg=rendered["svg"] if rendered else "",
+        pdf=rendered["pdf"] if rendered else None,
+        render_state=State.READY if rendered else State.QUEUED,
+        created_by=user,
+    )
+    Workflow.objects.filter(pk=workflow.pk).update(current_version=version)
+    workflow.current_version = version
+    return version
+
+
+def run_build_failed(*, run, reason):
+    """Mark the run and its workflow failed with a reason a person understands."""
+    Run.objects.filter(pk=run.pk).update(state=State.FAILED, failure_reason=reason)
+    _progress(run.workflow_id, State.FAILED, 0, reason)
+    logger.warning("Workflow generation failed: %s", reason, extra=_extra(run.workflow))
+
+
+def workflow_retry(*, membership, workflow):
+    """Queue a failed workflow's reference run again."""
+    _require_editor(membership)
+    if workflow.state != State.FAILED:
+        raise ApplicationError(
+            _("Only a failed workflow can be retried; this one is %(state)s.")
+            % {"state": workflow.get_state_display().lower()},
+            code="not_failed",
+            status=409,
+        )
+    return workflow_regenerate(membership=membership, workflow=workflow)
+
+
+def workflow_regenerate(*, membership, workflow):
+    """Build the reference run again into a new version; never counts quota."""
+    _require_editor(membership)
+    with transaction.atomic():
+        locked = selectors.workflow_get(
+            organization=workflow.organization, workflow_id=workflow.pk, for_update=True
+        )
+        run = locked.reference_run
+        if run is None:
+            raise ApplicationError(
+                _("This workflow has no run to generate from."), code="no_run"
+            )
+        Run.objects.filter(pk=run.pk).update(
+            generation=F("generation") + 1, state=State.QUEUED, failure_reason=""
+        )
+        run.refresh_from_db()
+        _progress(locked.pk, State.QUEUED, 0)
+        _enqueue_build(run)
+    return run
+
+
+def workflow_set_reference(*, membership, workflow, run):
+    _require_editor(membership)
+    if run.workflow_id != workflow.pk:
+        raise ApplicationError(_("Not found."), code="not_found", status=404)
+    Workflow.objects.filter(pk=workflow.pk).update(reference_run=run)
+    workflow.refresh_from_db()
+    return workflow_regenerate(membership=membership, workflow=workflow)
+
+
+def workflow_delete(*, membership, workflow):
+    """Delete the workflow; its quota slot stays used for the month."""
+    _require_editor(membership)
+    logger.info("Workflow deleted", extra=_extra(workflow))
+    workflow.delete()
+
+
+# ------------------------------------------------------------------------------
+# Edit
+# ------------------------------------------------------------------------------
+def workflow_edit(*, membership, workflow, edit):
+    """Apply one edit to the current version's steps as a new version."""
+    _require_editor(membership)
+    try:
+        cleaned = validate_edit(edit)
+    except EditError as error:
+        raise ApplicationError(str(error), code="invalid_edit") from error
+    with transaction.atomic():
+        locked = selectors.workflow_get(
+            organization=workflow.organization, workflow_id=workflow.pk, for_update=True
+        )
+        current = selectors.version_get(workflow=locked)
+        if current is None:
+            raise ApplicationError(
+                _("Wait until the workflow is ready before editing it."),
+                code="not_ready",
+                status=409,
+            )
+        version = _edited_version(locked, current, cleaned, membership.user)
+    _enqueue_render(version)
+    return version
+
+
+def _edited_version(workflow, current, edit, user):
+    from .edits import apply_edits
+
+    steps = [step_from_dict(data) for data in current.steps]
+    if edit["op"] == "move_phase":
+        steps = _move_phase(steps, edit)
+        skipped = []
+    else:
+        steps, skipped = apply_edits(steps, [edit])
+    if skipped:
+        raise ApplicationError(
+            _("That step is no longer in the current version; reload the page."),
+            code="step_missing",
+            status=409,
+        )
+    workflow.edits = [*workflow.edits, edit]
+    Workflow.objects.filter(pk=workflow.pk).update(edits=workflow.edits)
+    number = _next_number(workflow)
+    artefacts = from_steps(
+        steps,
+        title=workflow.title,
+        kind=workflow.kind,
+        agent=current.source_run.recording.agent if current.source_run else "",
+        privacy=current.source_run.recording.privacy if current.source_run else {},
+        organization=workflow.organization.name,
+        version=number,
+    )
+    return _version_create(
+        workflow,
+        current.source_run,
+        f"edit:{number}",
+        artefacts,
+        None,
+        reason=SopVersion.Reason.EDITED,
+        user=user,
+    )
+
+
+def _move_phase(steps, edit):
+    from dataclasses import replace
+
+    moved = []
+    found = False
+    for step in steps:
+        if step.ref == edit["ref"]:
+            step = replace(
+                step, phase=edit["phase"], phase_source="editor", edited=True
+            )
+            found = True
+        moved.append(step)
+    if not found:
+        raise ApplicationError(
+            _("That step is no longer in the current version; reload the page."),
+            code="step_missing",
+            status=409,
+        )
+    return moved
+
+
+def _enqueue_render(version):
+    from .tasks import version_render_task
+
+    organization_id, version_id = version.organization_id, version.pk
+    transaction.on_commit(
+        lambda: version_render_task.delay(organization_id, version_id)
+    )
+
+
+def version_render(*, version):
+    """Render the map SVG and the PDF of a version that has none yet."""
+    if version.render_state == State.READY:
+        return version
+    workflow = version.workflow
+    svg = documents.render_map_svg(version.mermaid)
+    pdf = documents.render_pdf(
+        document=version.document,
+        organization_name=workflow.organization.name,
+        version_number=version.number,
+        svg=svg,
+    )
+    SopVersion.objects.filter(pk=version.pk).update(
+        svg=svg, pdf=pdf, render_state=State.READY, render_failure=""
+    )
+    version.refresh_from_db()
+    return version
+
+
+def version_render_failed(*, version, reason):
+    SopVersion.objects.filter(pk=version.pk).update(
+        render_state=State.FAILED, render_failure=reason
+    )
+
+
+# ------------------------------------------------------------------------------
+# System rules
+# ------------------------------------------------------------------------------
+def system_rule_create(*, membership, host_pattern, name, kind, path_prefix=""):
+    _require_editor(membership)
+    try:
+        pattern = validate_host_pattern(host_pattern)
+    except ValueError as error:
+        raise ApplicationError(
+            str(error), code="invalid", field="host_pattern"
+        ) from error
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError(
+            _("Give the system a name."), code="required", field="name"
+        )
+    if kind not in KINDS:
+        raise ApplicationError(
+            _("Choose the kind of system."), code="invalid", field="kind"
+        )
+    try:
+        with transaction.atomic():
+            return SystemRule.objects.create(
+                organization=membership.organization,
+                host_pattern=pattern,
+                path_prefix=(path_prefix or "").strip(),
+                name=name[:80],
+                kind=kind,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            _("There is already a rule for %(host)s.") % {"host": pattern},
+            code="duplicate",
+            field="host_pattern",
+        ) from None
+
+
+def system_rule_delete(*, membership, rule):
+    _require_editor(membership)
+    rule.delete()

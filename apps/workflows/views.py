@@ -1,0 +1,257 @@
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import membership_required
+from apps.core.selectors import get_scoped_or_404
+from apps.recordings.selectors import recording_get
+
+from . import documents, selectors, services
+from .models import State, SystemKind, SystemRule
+from .phases import PHASES
+from .sop import PHASE_TITLES
+
+EXPORTS = {
+    "pdf": ("application/pdf", "pdf"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "mermaid": ("text/plain; charset=utf-8", "mmd"),
+    "svg": ("image/svg+xml", "svg"),
+    "bpmn": ("application/xml", "bpmn"),
+}
+
+
+def _workflow(request, workflow_id):
+    return selectors.workflow_get(
+        organization=request.organization, workflow_id=workflow_id
+    )
+
+
+@membership_required
+def workflow_list(request):
+    return render(
+        request,
+        "workflows/list.html",
+        {"workflows": selectors.workflow_list(organization=request.organization)},
+    )
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_generate(request):
+    recording = recording_get(
+        organization=request.organization,
+        recording_id=request.POST.get("recording", ""),
+    )
+    workflow = None
+    if request.POST.get("workflow"):
+        workflow = _workflow(request, request.POST["workflow"])
+    workflow = services.workflow_generate(
+        organization=request.organization,
+        recording=recording,
+        workflow=workflow,
+        user=request.user,
+    )
+    return redirect(workflow)
+
+
+@membership_required
+def workflow_detail(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    version = selectors.version_get(workflow=workflow)
+    return render(
+        request,
+        "workflows/detail.html",
+        {
+            "workflow": workflow,
+            "version": version,
+            "runs": selectors.run_list(workflow=workflow),
+            "can_edit": request.membership.can_edit,
+            "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
+            "busy": workflow.state in (State.QUEUED, State.RUNNING),
+        },
+    )
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_edit(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    edit = {
+        key: request.POST.get(key, "")
+        for key in ("op", "ref", "text", "with", "phase", "after")
+    }
+    if edit["op"] == "split":
+        edit["texts"] = [line for line in edit["text"].splitlines() if line.strip()]
+    services.workflow_edit(membership=request.membership, workflow=workflow, edit=edit)
+    messages.success(request, _("Saved as a new version."))
+    return redirect(workflow)
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_regenerate(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    services.workflow_regenerate(membership=request.membership, workflow=workflow)
+    messages.success(request, _("Generating again; this page shows the progress."))
+    return redirect(workflow)
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_retry(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    services.workflow_retry(membership=request.membership, workflow=workflow)
+    messages.success(request, _("Queued again."))
+    return redirect(workflow)
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_set_reference(request, workflow_id, run_id):
+    workflow = _workflow(request, workflow_id)
+    run = selectors.run_get(organization=request.organization, run_id=run_id)
+    services.workflow_set_reference(
+        membership=request.membership, workflow=workflow, run=run
+    )
+    return redirect(workflow)
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_delete(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    services.workflow_delete(membership=request.membership, workflow=workflow)
+    messages.success(request, _("Workflow deleted."))
+    return redirect("workflow_list")
+
+
+@membership_required
+def workflow_versions(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    return render(
+        request,
+        "workflows/versions.html",
+        {"workflow": workflow, "versions": selectors.version_list(workflow=workflow)},
+    )
+
+
+def _number(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@membership_required
+def workflow_compare(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    older = selectors.version_get(
+        workflow=workflow, number=_number(request.GET.get("a"))
+    )
+    newer = selectors.version_get(
+        workflow=workflow, number=_number(request.GET.get("b"))
+    )
+    return render(
+        request,
+        "workflows/compare.html",
+        {
+            "workflow": workflow,
+            "older": older,
+            "newer": newer,
+            "diff": selectors.version_diff(older=older, newer=newer),
+        },
+    )
+
+
+@membership_required
+def workflow_download(request, workflow_id, export_format):
+    workflow = _workflow(request, workflow_id)
+    if export_format not in EXPORTS:
+        raise Http404
+    number = request.GET.get("version")
+    version = selectors.version_get(
+        workflow=workflow, number=_number(number) if number else None
+    )
+    if version is None:
+        raise Http404
+    body = export_body(version, export_format, workflow.organization.name)
+    if body is None:
+        messages.info(request, _("The PDF is still being prepared; try again shortly."))
+        return redirect(workflow)
+    content_type, extension = EXPORTS[export_format]
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{slugify(workflow.title) or 'workflow'}-v{version.number}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_body(version, export_format, organization_name):
+    """Return the stored bytes of one export, or ``None`` while not rendered."""
+    if export_format == "pdf":
+        return bytes(version.pdf) if version.pdf else None
+    if export_format == "svg":
+        return version.svg or None
+    if export_format == "html":
+        return documents.export_html(
+            version=version, organization_name=organization_name
+        )
+    return {"md": version.markdown, "mermaid": version.mermaid, "bpmn": version.bpmn}[
+        export_format
+    ]
+
+
+@membership_required
+def workflow_evidence(request, workflow_id, version_number, step_number):
+    workflow = _workflow(request, workflow_id)
+    version = selectors.version_get(workflow=workflow, number=version_number)
+    step, events = selectors.step_evidence(version=version, number=step_number)
+    if step is None:
+        raise Http404
+    return render(
+        request,
+        "workflows/evidence.html",
+        {
+            "workflow": workflow,
+            "version": version,
+            "step": step,
+            "events": events,
+            "number": step_number,
+        },
+    )
+
+
+@membership_required(edit=True)
+def system_rule_list(request):
+    if request.method == "POST":
+        services.system_rule_create(
+            membership=request.membership,
+            host_pattern=request.POST.get("host_pattern", ""),
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", ""),
+            path_prefix=request.POST.get("path_prefix", ""),
+        )
+        messages.success(
+            request, _("Rule added; it applies to workflows generated from now on.")
+        )
+        return redirect("system_rule_list")
+    return render(
+        request,
+        "workflows/systems.html",
+        {
+            "rules": selectors.system_rule_list(organization=request.organization),
+            "kinds": SystemKind.choices,
+            "can_edit": request.membership.can_edit,
+        },
+    )
+
+
+@membership_required(edit=True)
+@require_POST
+def system_rule_delete(request, rule_id):
+    rule = get_scoped_or_404(SystemRule, organization=request.organization, pk=rule_id)
+    services.system_rule_delete(membership=request.membership, rule=rule)
+    return redirect("system_rule_list")

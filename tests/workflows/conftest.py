@@ -1,0 +1,28 @@
+import pytest
+
+from apps.recordings.services import recording_import
+from tests.workflows import recording_factory as rf
+
+
+@pytest.fixture(autouse=True)
+def _no_generate_on_finish(settings):
+    # Tests generate on purpose; importing a recording alone must not.
+    settings.WORKFLOWS_GENERATE_ON_FINISH = False
+
+
+@pytest.fixture
+def recording_factory(db):
+    def make(organization, recording=None, user=None):
+        recording = recording or rf.network_outage()
+        if user is None:
+            user = organization.memberships.first().user
+        return recording_import(
+            organization=organization, user=user, document=rf.encode(recording)
+        )
+
+    return make
+
+
+@pytest.fixture
+def outage(organization, recording_factory):
+    return recording_factory(organization)

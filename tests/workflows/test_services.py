@@ -1,0 +1,181 @@
+import pytest
+
+from apps.accounts.models import MonthlyUsage
+from apps.core.errors import ApplicationError
+from apps.workflows import selectors, services
+from apps.workflows.models import SopVersion, State, Workflow
+from tests.workflows import recording_factory as rf
+
+
+def _generate_and_build(organization, recording, workflow=None):
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording, workflow=workflow
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    return workflow
+
+
+def _usage(organization):
+    row = MonthlyUsage.objects.filter(organization=organization).first()
+    return row.workflows_created if row else 0
+
+
+def test_workflow_generate_builds_a_ready_version_with_every_artefact(
+    organization, outage
+):
+    workflow = _generate_and_build(organization, outage)
+
+    version = workflow.current_version
+    assert workflow.state == State.READY
+    assert workflow.progress == 100
+    assert version.number == 1
+    assert version.render_state == State.READY
+    assert bytes(version.pdf).startswith(b"%PDF")
+    assert "<svg" in version.svg and "foreignObject" not in version.svg
+    assert "Set Priority to 2 - High" in version.html
+    assert "### Close" in version.markdown
+    assert version.bpmn.startswith("<?xml")
+    assert _usage(organization) == 1
+
+
+def test_workflow_generate_twice_for_one_recording_is_one_workflow(
+    organization, outage
+):
+    first = services.workflow_generate(organization=organization, recording=outage)
+    again = services.workflow_generate(organization=organization, recording=outage)
+
+    assert first.pk == again.pk
+    assert _usage(organization) == 1
+
+
+def test_run_build_twice_stores_one_version(organization, outage):
+    workflow = _generate_and_build(organization, outage)
+    run = workflow.reference_run
+
+    assert services.run_build(run=run, generation=run.generation) is None
+    assert SopVersion.objects.filter(workflow=workflow).count() == 1
+
+
+def test_workflow_generate_adding_a_run_does_not_count(organization, recording_factory):
+    workflow = _generate_and_build(organization, recording_factory(organization))
+    second = recording_factory(organization, rf.synthetic(80, seed=2))
+
+    again = _generate_and_build(organization, second, workflow=workflow)
+
+    assert again.pk == workflow.pk
+    assert workflow.runs.count() == 2
+    assert _usage(organization) == 1
+    assert SopVersion.objects.filter(workflow=workflow).count() == 1
+    assert len(selectors.workflow_traces(workflow=workflow)) == 2
+
+
+def test_workflow_generate_refuses_the_sixth_on_free_and_keeps_the_recording(
+    organization, recording_factory
+):
+    MonthlyUsage.objects.create(
+        organization=organization,
+        month=_month(organization),
+        workflows_created=5,
+    )
+    recording = recording_factory(organization)
+
+    with pytest.raises(ApplicationError) as raised:
+        services.workflow_generate(organization=organization, recording=recording)
+
+    assert raised.value.code == "quota_exceeded"
+    assert "5 of 5" in raised.value.message
+    assert Workflow.objects.filter(organization=organization).count() == 0
+    recording.refresh_from_db()
+    assert recording.status == "finished"
+
+
+def test_workflow_delete_keeps_the_slot_used(organization, owner, outage):
+    workflow = _generate_and_build(organization, outage)
+    membership = organization.memberships.get(user=owner)
+
+    services.workflow_delete(membership=membership, workflow=workflow)
+
+    assert _usage(organization) == 1
+
+
+def test_workflow_regenerate_makes_a_new_version_without_counting(
+    organization, owner, outage
+):
+    workflow = _generate_and_build(organization, outage)
+    membership = organization.memberships.get(user=owner)
+
+    run = services.workflow_regenerate(membership=membership, workflow=workflow)
+    services.run_build(run=run, generation=run.generation)
+
+    workflow.refresh_from_db()
+    assert workflow.current_version.number == 2
+    assert workflow.current_version.reason == "regenerated"
+    assert _usage(organization) == 1
+
+
+def test_workflow_edit_keeps_edits_across_regeneration(organization, owner, outage):
+    workflow = _generate_and_build(organization, outage)
+    membership = organization.memberships.get(user=owner)
+    ref = workflow.current_version.steps[0]["ref"]
+
+    edited = services.workflow_edit(
+        membership=membership,
+        workflow=workflow,
+        edit={"op": "reword", "ref": ref, "text": "Sign in to ServiceNow"},
+    )
+    run = services.workflow_regenerate(membership=membership, workflow=workflow)
+    services.run_build(run=run, generation=run.generation)
+
+    workflow.refresh_from_db()
+    assert edited.number == 2
+    assert edited.steps[0]["text"] == "Sign in to ServiceNow"
+    assert workflow.current_version.number == 3
+    assert workflow.current_version.steps[0]["text"] == "Sign in to ServiceNow"
+    diff = selectors.version_diff(
+        older=selectors.version_get(workflow=workflow, number=1),
+        newer=selectors.version_get(workflow=workflow, number=2),
+    )
+    assert "+1\\. Sign in to ServiceNow — ServiceNow, 7 s (events 1, 2)  " in diff
+
+
+def test_workflow_edit_refused_for_viewers(organization, outage):
+    from tests import factories
+
+    workflow = _generate_and_build(organization, outage)
+    viewer = factories.member_add(organization=organization, role="viewer")
+    membership = organization.memberships.get(user=viewer)
+
+    with pytest.raises(ApplicationError) as raised:
+        services.workflow_edit(
+            membership=membership,
+            workflow=workflow,
+            edit={"op": "delete", "ref": workflow.current_version.steps[0]["ref"]},
+        )
+
+    assert raised.value.code == "permission_denied"
+
+
+def test_workflow_generate_uses_organization_system_rules(
+    organization, owner, recording_factory
+):
+    membership = organization.memberships.get(user=owner)
+    services.system_rule_create(
+        membership=membership,
+        host_pattern="*.acme-corp.net",
+        name="Acme internal",
+        kind="admin",
+    )
+
+    workflow = _generate_and_build(organization, recording_factory(organization))
+
+    systems = {step["system"] for step in workflow.current_version.steps}
+    assert "Acme internal" in systems
+    assert "Grafana" not in systems
+
+
+def _month(organization):
+    from apps.accounts.selectors import month_start
+
+    return month_start(organization=organization)
