@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core.views import healthz
 
@@ -20,14 +20,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "api/docs/",
-        SpectacularRedocView.as_view(
-            url_name="api_schema", template_name="recordings/api_docs.html"
-        ),
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema"),
         name="api_docs",
     ),
     path("", include("apps.accounts.urls")),
     path("", include("apps.recordings.urls")),
     path("", include("apps.workflows.urls")),
     path("", include("apps.reports.urls")),
+    path("", include("apps.sharing.urls")),
     path("", include("apps.web.urls")),
 ]

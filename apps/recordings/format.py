@@ -205,8 +205,18 @@ def truncate(event):
 
 
 def json_schema():
-    """Return the JSON Schema of a whole recording document."""
-    schema = msgspec.json.schema(Recording)
+    """Return the JSON Schema of a whole recording document.
+
+    ``$defs`` also holds ``Batch`` and ``Finish``, the bodies of the append
+    and finish requests, for clients that validate those.
+    """
+    (root,), definitions = msgspec.json.schema_components(
+        (Recording,), ref_template="#/$defs/{name}"
+    )
+    _batch, more = msgspec.json.schema_components(
+        (Batch, Finish), ref_template="#/$defs/{name}"
+    )
+    schema = {**root, "$defs": {**definitions, **more}}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"Ledgerium recording, format version {FORMAT_VERSION}"
     return schema

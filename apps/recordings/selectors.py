@@ -1,6 +1,7 @@
 """Reads of recordings and their events, always scoped by organization."""
 
 import msgspec
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from apps.core.selectors import get_scoped_or_404
@@ -123,3 +124,15 @@ def subtract_ranges(gaps, known_ranges, known_seqs):
             ]
         result.extend([a, b] for a, b in pieces)
     return result
+
+
+def recording_by_id(recording_id):
+    """Return the recording with ``recording_id`` in any organization, or None.
+
+    For staff tools (management commands) only; requests use
+    ``recording_get``.
+    """
+    try:
+        return Recording.objects.filter(pk=recording_id).first()
+    except (ValueError, ValidationError):
+        return None

@@ -1,0 +1,163 @@
+import io
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.recordings.management.commands.recording_schema import (
+    SCHEMA_FILE,
+    schema_text,
+)
+from apps.recordings.models import Recording
+from tests.recordings.helpers import events, recording_body
+
+XES = "{http://www.xes-standard.org/}"
+
+
+@pytest.fixture
+def document_file(tmp_path):
+    body = recording_body(events=events(1, 4), finished_at=1_767_000_009_000)
+    body["events"][1].update(type="choice_made", label="Priority", value="2 - High")
+    path = tmp_path / "recording.json"
+    path.write_text(json.dumps(body))
+    return path, body
+
+
+def _run(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_recording_schema_file_is_up_to_date():
+    assert SCHEMA_FILE.read_text() == schema_text()
+
+
+def test_import_recording_stores_and_finishes_it(document_file, organization, owner):
+    path, body = document_file
+
+    output = _run(
+        "import_recording", str(path), "--org", organization.slug, "--user", owner.email
+    )
+
+    recording = Recording.objects.get(pk=body["id"])
+    assert output == f"Imported recording {body['id']} with 4 events.\n"
+    assert (recording.status, recording.event_count) == ("finished", 4)
+    assert recording.organization == organization
+
+
+def test_import_recording_twice_changes_nothing(document_file, organization, owner):
+    path, body = document_file
+    args = (
+        "import_recording",
+        str(path),
+        "--org",
+        organization.slug,
+        "--user",
+        owner.email,
+    )
+
+    _run(*args)
+    _run(*args)
+
+    assert Recording.objects.get(pk=body["id"]).event_count == 4
+
+
+def test_import_recording_names_the_bad_event(tmp_path, organization, owner):
+    body = recording_body(events=events(1, 3))
+    body["events"][2]["type"] = "hover"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(body))
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_recording",
+            str(path),
+            "--org",
+            organization.slug,
+            "--user",
+            owner.email,
+        )
+
+    assert str(raised.value) == "Event 2: type: Invalid enum value 'hover'. (event 2)"
+    assert not Recording.objects.exists()
+
+
+def test_import_recording_refuses_a_non_member(document_file, organization):
+    path, _body = document_file
+
+    with pytest.raises(CommandError, match="is not a member"):
+        call_command(
+            "import_recording", str(path), "--org", organization.slug, "--user", "x@y.z"
+        )
+
+
+def test_export_recording_json_imports_back_the_same(
+    document_file, organization, owner, other_organization, tmp_path
+):
+    path, body = document_file
+    _run(
+        "import_recording", str(path), "--org", organization.slug, "--user", owner.email
+    )
+
+    exported = json.loads(_run("export_recording", body["id"], "--format", "json"))
+
+    assert exported["events"] == json.loads(path.read_text())["events"]
+    assert exported["clock_offset_ms"] == body["clock_offset_ms"]
+    assert exported["started_at"] == body["started_at"]
+
+
+def test_export_recording_xes_is_a_log_with_one_trace(
+    document_file, organization, owner
+):
+    path, body = document_file
+    _run(
+        "import_recording", str(path), "--org", organization.slug, "--user", owner.email
+    )
+
+    log = ElementTree.fromstring(
+        _run("export_recording", body["id"], "--format", "xes")
+    )
+
+    assert log.tag == f"{XES}log"
+    assert {e.get("prefix") for e in log.iter(f"{XES}extension")} == {
+        "concept",
+        "time",
+        "org",
+        "lifecycle",
+    }
+    [trace] = log.findall(f"{XES}trace")
+    assert trace.find(f"{XES}string[@key='concept:name']").get("value") == body["id"]
+    found = trace.findall(f"{XES}event")
+    assert len(found) == 4
+    second = {a.get("key"): a.get("value") for a in found[1]}
+    assert second["concept:name"] == "choice_made: Priority"
+    assert second["org:resource"] == "Agent A"
+    assert second["lifecycle:transition"] == "complete"
+    # 1_767_000_002_000 ms plus the 250 ms clock offset.
+    assert second["time:timestamp"] == "2025-12-29T09:20:02.250Z"
+
+
+def test_export_recording_unknown_id_fails(db):
+    with pytest.raises(CommandError, match="No recording has the id"):
+        call_command("export_recording", "00000000-0000-0000-0000-000000000000")
+
+
+def test_api_export_xes_matches_the_command(
+    api_client, document_file, organization, owner
+):
+    path, body = document_file
+    _run(
+        "import_recording", str(path), "--org", organization.slug, "--user", owner.email
+    )
+
+    response = api_client.get(f"/api/v1/recordings/{body['id']}/export.xes")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert response.content.decode() == _run(
+        "export_recording", body["id"], "--format", "xes"
+    )
+    assert Path(SCHEMA_FILE).exists()
