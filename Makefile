@@ -78,8 +78,10 @@ test: install services lint
 extension: extension/node_modules/.installed
 	cd extension && npm run build
 
+# The real run also writes its PDF pages and SOP to docs/examples/ and the
+# recording to apps/recordings/samples/real-incident.json.
 e2e-real: install services
-	$(VENV)/bin/pytest tests/e2e_real
+	E2E_REAL_WRITE=1 $(VENV)/bin/pytest tests/e2e_real
 
 bench: install services
 	$(PY) bench/ingest.py

@@ -107,7 +107,7 @@ def log_ticket(page, helpdesk, prometheus, typed, choices):
     page.get_by_role("link", name="New Ticket").first.click()
     page.wait_for_url(re.compile(r"/tickets/submit/"))
 
-    page.get_by_label("Queue").select_option(label=choices.start_queue)
+    choose(page, page.get_by_label("Queue"), choices.start_queue)
     page.get_by_label("Summary of the problem").fill(
         typed.text("summary", "VPN drops every few minutes {m}")
     )
@@ -128,9 +128,9 @@ def log_ticket(page, helpdesk, prometheus, typed, choices):
 def triage(page, choices):
     page.locator("#respond-tab").click()
     page.get_by_role("button", name="Update ticket details").click()
-    page.locator("#id_owner").select_option(label=choices.owner)
-    page.locator("#id_priority").select_option(label=choices.priority)
-    page.locator("#id_queue").select_option(label=choices.queue)
+    choose(page, page.locator("#id_owner"), choices.owner)
+    choose(page, page.locator("#id_priority"), choices.priority)
+    choose(page, page.locator("#id_queue"), choices.queue)
     save(page)
 
 
@@ -162,6 +162,26 @@ def investigate(page, typed, recorder):
 
     helpdesk_page.bring_to_front()
     return [errors, latency]
+
+
+def choose(page, select, label):
+    """Pick ``label`` in a ``<select>`` with the mouse and keyboard, as a person.
+
+    Playwright's ``select_option`` fires untrusted events, which the recorder
+    rightly ignores; opening the list and moving to the option does not.
+    """
+    labels, current = select.evaluate(
+        "el => [Array.from(el.options, (o) => o.label.trim()), el.selectedIndex]"
+    )
+    target = labels.index(label)
+    select.click()
+    key = "ArrowDown" if target > current else "ArrowUp"
+    for _ in range(abs(target - current)):
+        page.keyboard.press(key)
+    page.keyboard.press("Enter")
+    chosen = select.evaluate("el => el.options[el.selectedIndex].label.trim()")
+    if chosen != label:
+        raise AssertionError(f"Chose {chosen!r} instead of {label!r}.")
 
 
 def run_query(page, expression):

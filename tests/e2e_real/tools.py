@@ -28,6 +28,8 @@ HELPDESK_REQUIREMENTS = HELPDESK_SITE / "requirements.txt"
 STATE = ROOT / "var" / "e2e-real"
 HELPDESK_VENV = STATE / "helpdesk-venv"
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+HELPDESK_PORT = 48081
+PROMETHEUS_PORT = 49091
 
 # Variables that would make the helpdesk call out to a webhook.
 SCRUBBED_ENV = ("HELPDESK_NEW_TICKET_WEBHOOK_URLS", "HELPDESK_FOLLOWUP_WEBHOOK_URLS")
@@ -70,11 +72,20 @@ class Service:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def free_port():
-    """Return a loopback port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port(preferred=0):
+    """Return a loopback port nothing listens on right now.
+
+    ``preferred`` is tried first so that the recorded origins, and so the
+    sample recording, stay the same from run to run when it is free.
+    """
+    for candidate in (preferred, 0) if preferred else (0,):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise ToolError("No free loopback port.")
 
 
 def fresh_folder(name):
@@ -189,7 +200,7 @@ def start_helpdesk(*, password):
         env=env,
     )
 
-    port = free_port()
+    port = free_port(HELPDESK_PORT)
     log_path = folder / "server.log"
     # DEBUG is off so an error page never shows the environment; --insecure
     # lets runserver still serve the helpdesk's vendored static files.
@@ -240,7 +251,7 @@ def start_prometheus():
         )
     folder = fresh_folder("prometheus")
     exporter = start_exporter(folder)
-    port = free_port()
+    port = free_port(PROMETHEUS_PORT)
     config = folder / "prometheus.yml"
     config.write_text(
         PROMETHEUS_CONFIG.format(prometheus_port=port, exporter_port=exporter.port)
