@@ -1,0 +1,42 @@
+// Draw the process map with the vendored Mermaid and follow generation
+// progress; the page works without it (the map source stays readable).
+(() => {
+  const maps = document.querySelectorAll('pre[data-mermaid]');
+  if (maps.length && window.mermaid) {
+    window.mermaid.initialize({
+      startOnLoad: false,
+      securityLevel: 'strict',
+      htmlLabels: false,
+      flowchart: { htmlLabels: false },
+      maxTextSize: 5000000,
+      maxEdges: 5000,
+    });
+    window.mermaid.run({ nodes: maps }).catch((error) => {
+      maps.forEach((node) => node.setAttribute('data-error', String(error)));
+    });
+  }
+
+  const box = document.getElementById('workflow-state');
+  if (!box) return;
+  const busy = ['queued', 'running'];
+  if (!busy.includes(box.dataset.state)) return;
+  const label = box.querySelector('[data-state-label]');
+  const bar = box.querySelector('[data-progress]');
+
+  const poll = async () => {
+    const response = await fetch(box.dataset.stateUrl, {
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    if (!response.ok) return;
+    const state = await response.json();
+    if (bar) bar.value = state.progress;
+    if (label) label.textContent = state.state;
+    if (busy.includes(state.state)) {
+      window.setTimeout(poll, 1500);
+    } else {
+      window.location.reload();
+    }
+  };
+  window.setTimeout(poll, 1500);
+})();

@@ -1,0 +1,123 @@
+from http import HTTPStatus
+
+import pytest
+
+from apps.workflows import selectors, services
+from apps.workflows.models import SystemRule
+from tests import factories
+
+
+@pytest.fixture
+def workflow(organization, outage):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    run = selectors.run_for_recording(organization=organization, recording=outage)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    return workflow
+
+
+def test_workflow_list_shows_the_organization_workflows(owner_client, workflow):
+    response = owner_client.get("/workflows/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert workflow.title.encode() in response.content
+
+
+def test_workflow_detail_shows_sop_map_source_and_evidence_links(owner_client, workflow):
+    response = owner_client.get(f"/workflows/{workflow.pk}/")
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "Set Priority to 2 - High" in body
+    assert 'data-mermaid>---' in body
+    assert "vendor/mermaid.min.js" in body
+    assert f"/workflows/{workflow.pk}/versions/1/steps/1/" in body
+    assert "<script>" not in body.replace('<script src=', "")
+
+
+def test_workflow_evidence_lists_the_recorded_events(owner_client, workflow):
+    response = owner_client.get(f"/workflows/{workflow.pk}/versions/1/steps/3/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert b"Create a new record in ServiceNow" in response.content
+    assert b"/now/nav/ui/classic/incident.do/new" in response.content
+
+
+@pytest.mark.parametrize(
+    ("export", "start"),
+    [("pdf", b"%PDF"), ("md", b"# Berlin"), ("bpmn", b"<?xml"), ("mermaid", b"---")],
+)
+def test_workflow_download_serves_the_stored_export(owner_client, workflow, export, start):
+    response = owner_client.get(f"/workflows/{workflow.pk}/download/{export}/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.content.startswith(start)
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_workflow_edit_post_makes_a_new_version_and_compare_shows_it(
+    owner_client, workflow
+):
+    ref = workflow.current_version.steps[1]["ref"]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/", {"op": "reword", "ref": ref, "text": "Open the list"}
+    )
+    compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert b"+2\\. Open the list" in compare.content
+
+
+def test_workflow_edit_refused_for_a_viewer(client, organization, workflow):
+    viewer = factories.member_add(organization=organization, role="viewer")
+    client.force_login(viewer)
+    ref = workflow.current_version.steps[0]["ref"]
+
+    page = client.get(f"/workflows/{workflow.pk}/")
+    response = client.post(f"/workflows/{workflow.pk}/edit/", {"op": "delete", "ref": ref})
+
+    assert page.status_code == HTTPStatus.OK
+    assert b"Edit steps" not in page.content
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_workflow_edit_with_bad_input_says_what_is_wrong(owner_client, workflow):
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/", {"op": "explode", "ref": "x"}
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"Unknown edit" in response.content
+
+
+def test_api_workflow_state_reports_ready_and_version(api_client, workflow):
+    response = api_client.get(f"/api/v1/workflows/{workflow.pk}/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["state"] == "ready"
+    assert response.json()["version"] == 1
+    assert response.json()["progress"] == 100
+
+
+def test_api_workflow_retry_refuses_a_ready_workflow(api_client, workflow):
+    response = api_client.post(f"/api/v1/workflows/{workflow.pk}/retry/")
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json()["error"]["code"] == "not_failed"
+
+
+def test_system_rule_list_adds_and_refuses_a_bad_pattern(owner_client, organization):
+    added = owner_client.post(
+        "/workflows/systems/",
+        {"host_pattern": "*.corp.example", "name": "Corp admin", "kind": "admin"},
+    )
+    refused = owner_client.post(
+        "/workflows/systems/",
+        {"host_pattern": "https://x/y", "name": "X", "kind": "admin"},
+    )
+
+    assert added.status_code == HTTPStatus.FOUND
+    assert SystemRule.objects.filter(organization=organization).count() == 1
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert b"without a scheme" in refused.content
