@@ -9,7 +9,7 @@ import msgspec
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -113,6 +113,13 @@ class RecordingDetailSerializer(RecordingSerializer):
         return recording_missing(recording=recording)
 
 
+class RecordingPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RecordingSerializer(many=True)
+
+
 class ProgressSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.CharField()
@@ -149,7 +156,11 @@ class RecordingApi(APIView):
 class RecordingListCreateApi(RecordingApi):
     @extend_schema(
         operation_id="recordings_list",
-        responses={200: RecordingSerializer(many=True)},
+        responses={200: RecordingPageSerializer},
+        parameters=[
+            OpenApiParameter("limit", int, description="Page size, 50 by default."),
+            OpenApiParameter("offset", int, description="Recordings to skip."),
+        ],
     )
     def get(self, request):
         paginator = LimitOffsetPagination()
@@ -161,7 +172,7 @@ class RecordingListCreateApi(RecordingApi):
 
     @extend_schema(
         operation_id="recordings_create",
-        request={"application/json": _ref("Recording")},
+        request={"application/json": _ref("FormatRecording")},
         responses={
             201: RecordingDetailSerializer,
             200: RecordingDetailSerializer,
@@ -214,7 +225,7 @@ class RecordingDetailApi(RecordingApi):
 class RecordingEventsApi(RecordingApi):
     @extend_schema(
         operation_id="recordings_events_append",
-        request={"application/json": _ref("Batch")},
+        request={"application/json": _ref("FormatBatch")},
         responses={
             200: ProgressSerializer,
             400: ERROR_RESPONSE,
@@ -232,7 +243,7 @@ class RecordingEventsApi(RecordingApi):
 class RecordingFinishApi(RecordingApi):
     @extend_schema(
         operation_id="recordings_finish",
-        request={"application/json": _ref("Finish")},
+        request={"application/json": _ref("FormatFinish")},
         responses={200: RecordingDetailSerializer, 409: ERROR_RESPONSE},
     )
     def post(self, request, recording_id):
@@ -250,7 +261,7 @@ class RecordingExportApi(RecordingApi):
 
     @extend_schema(
         responses={
-            (200, "application/json"): _ref("Recording"),
+            (200, "application/json"): _ref("FormatRecording"),
             (200, "application/xml"): OpenApiResponse(
                 {"type": "string"}, description="An IEEE 1849 (XES) event log."
             ),

@@ -5,6 +5,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from . import format
 
+PREFIX = "Format"
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -65,12 +67,18 @@ def openapi_30(schema):
 
 
 def add_format_components(result, generator, request, public):
-    """Put Recording, Batch, Finish and Error into ``components.schemas``."""
+    """Put the format's types and Error into ``components.schemas``.
+
+    The format's names get a prefix so they cannot collide with the
+    serializers' (``FormatRecording`` is the document, ``Recording`` the
+    resource).
+    """
     (_schemas, components) = msgspec.json.schema_components(
         (format.Recording, format.Batch, format.Finish),
-        ref_template="#/components/schemas/{name}",
+        ref_template="#/components/schemas/" + PREFIX + "{name}",
     )
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(openapi_30(components))
+    for name, schema in openapi_30(components).items():
+        schemas[PREFIX + name] = schema
     schemas["Error"] = ERROR_SCHEMA
     return result

@@ -8,13 +8,13 @@ def test_api_schema_describes_the_recording_format(db):
     response = Client().get("/api/schema/", HTTP_ACCEPT="application/json")
     schema = response.json()
 
-    batch = schema["components"]["schemas"]["Batch"]
+    batch = schema["components"]["schemas"]["FormatBatch"]
     assert batch["properties"]["events"]["items"] == {
-        "$ref": "#/components/schemas/Event"
+        "$ref": "#/components/schemas/FormatEvent"
     }
     operation = schema["paths"]["/api/v1/recordings/{recording_id}/events/"]["post"]
     assert operation["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Batch"
+        "$ref": "#/components/schemas/FormatBatch"
     }
     assert {"apiToken": []} in operation["security"]
 
