@@ -101,7 +101,7 @@ class ExtensionRecorder(incident.Recorder):
         self.popup.get_by_role("button", name="Connect").click()
         self.wait_for(lambda s: s["connection"], "the connection to be stored")
 
-    def start(self, page):
+    def start(self, page, title=""):
         tab_id = self.popup.evaluate(
             """async (href) => {
                 const tabs = await chrome.tabs.query({});
@@ -112,7 +112,8 @@ class ExtensionRecorder(incident.Recorder):
         if tab_id is None:
             raise RecorderError(f"No tab shows {page.url}.")
         reply = self.popup.evaluate(
-            "tabId => chrome.runtime.sendMessage({type: 'start', tabId})", tab_id
+            "([tabId, title]) => chrome.runtime.sendMessage({type: 'start', tabId, title})",
+            [tab_id, title],
         )
         if not reply.get("ok"):
             raise RecorderError(f"The recorder refused to start: {reply}")

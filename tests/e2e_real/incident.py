@@ -17,6 +17,8 @@ SERVICE = "vpn-gateway"
 PHASES = ("log", "triage", "investigate", "resolve", "close")
 NOTE = "called the network team on the bridge"
 GRAPHS_LINK = "VPN gateway graphs"
+# What the agent names the recording in the popup, which is not the helpdesk.
+TITLE = "VPN drops for remote users"
 
 # Playwright's own waits cover each action; this bounds every one of them.
 ACTION_TIMEOUT_MS = 15_000

@@ -65,7 +65,7 @@ def recorded_run(
         recorder = browser.ExtensionRecorder(context, extension_id)
         recorder.connect(live_server.url, token)
         page = agent_page_factory(context)
-        started = recorder.start(page)
+        started = recorder.start(page, title=incident.TITLE)
         marks = {}
         outcome = incident.perform(
             page,
