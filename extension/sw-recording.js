@@ -17,9 +17,10 @@ export function recordingStart({ tabId, title }) {
     const stored = await read(storageKeys.RECORDING);
     if (stored[storageKeys.RECORDING]) throw new Error('A recording is already open.');
     await removeEvents();
+    const { text: cleanTitle, counts } = redact.redactText(String(title ?? '').trim());
     const recording = {
       id: crypto.randomUUID(),
-      title: String(title ?? '').trim().slice(0, 300),
+      title: Array.from(cleanTitle).slice(0, 300).join(''),
       startedAt: Date.now(),
       finishedAt: null,
       state: 'recording',
@@ -27,7 +28,7 @@ export function recordingStart({ tabId, title }) {
       tabs: Number.isInteger(tabId) ? [tabId] : [],
       adoptTab: !Number.isInteger(tabId),
       activeTab: tabId ?? null,
-      privacy: { redactions: {}, skipped_fields: [], uninstrumented: [] },
+      privacy: { redactions: counts, skipped_fields: [], uninstrumented: [] },
       dropped: [],
       created: false,
       ackedThrough: 0,

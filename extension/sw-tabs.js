@@ -31,6 +31,8 @@ async function onCreated(tab) {
   if (!recording || !recording.tabs.includes(tab.openerTabId)) return;
   await updateRecording((current) => {
     if (!current.tabs.includes(tab.id)) current.tabs.push(tab.id);
+    // Opening a tab in front is not also a switch to it.
+    if (tab.active) current.activeTab = tab.id;
   });
   await recordEvent(
     { type: 'tab_opened', opener_tab: tab.openerTabId, ...pageOfTab(tab) },
@@ -60,8 +62,20 @@ async function onUpdated(tabId, change, tab) {
   if (recording?.tabs.includes(tabId)) await noteBrowserPage(tab);
 }
 
+// Tab events arrive together (a new tab is created and activated at once);
+// handling them one after another keeps "opened" before "switched".
+let tabQueue = Promise.resolve();
+
+function inOrder(handler) {
+  return (...args) => {
+    tabQueue = tabQueue.then(() => handler(...args)).catch((error) => {
+      console.warn('Tab event not recorded: %s', error?.message ?? error);
+    });
+  };
+}
+
 export function listenToTabs() {
-  chrome.tabs.onCreated.addListener(onCreated);
-  chrome.tabs.onActivated.addListener(onActivated);
-  chrome.tabs.onUpdated.addListener(onUpdated);
+  chrome.tabs.onCreated.addListener(inOrder(onCreated));
+  chrome.tabs.onActivated.addListener(inOrder(onActivated));
+  chrome.tabs.onUpdated.addListener(inOrder(onUpdated));
 }

@@ -7,8 +7,10 @@
     globalThis.ledgerium;
   const isTop = window.top === window;
   const editedFields = new WeakSet();
+  const shadowRoots = new WeakSet();
   let state = 'idle';
   let lastPage = null;
+  let routes = null;
 
   function send(message) {
     try {
@@ -20,6 +22,7 @@
 
   function capture(raw) {
     if (state !== 'recording') return;
+    routes?.flush();
     const page = events.splitUrl(location.href);
     send({
       type: messages.CAPTURE,
@@ -46,6 +49,7 @@
   // -- Clicks ----------------------------------------------------------------
   function onClick(event) {
     if (!event.isTrusted || state !== 'recording') return;
+    watchShadowRoot(event);
     const found = names.findActionable(event.composedPath());
     if (!found) return;
     const { element, kind } = found;
@@ -75,8 +79,20 @@
   }
 
   // -- Fields ----------------------------------------------------------------
+  // change and input do not cross a shadow root's boundary: listen on each
+  // open root the agent reaches (focus and clicks do cross it).
+  function watchShadowRoot(event) {
+    const root = event.composedPath()[0]?.getRootNode?.();
+    if (!root || root === document || shadowRoots.has(root) || !root.host) return;
+    shadowRoots.add(root);
+    root.addEventListener('change', onChange, true);
+    root.addEventListener('input', onInput, true);
+  }
+
+  // Selections made by the page's own scripts or by automation arrive
+  // untrusted; they still change the value the agent submits, so they count.
   function onChange(event) {
-    if (!event.isTrusted || state !== 'recording') return;
+    if (state !== 'recording') return;
     const field = event.composedPath()[0];
     if (!field || field.nodeType !== 1 || names.isSensitive(field)) return;
     const kind = names.fieldKind(field);
@@ -108,14 +124,19 @@
     }
   }
 
-  // Rich-text editors fire input but no change.
+  // A field counts as edited at its first input, not when it loses focus:
+  // a tab closed while typing never fires change. Rich-text editors fire
+  // input and no change at all.
   function onInput(event) {
     if (!event.isTrusted || state !== 'recording') return;
-    const field = event.composedPath()[0];
-    if (!field?.isContentEditable || field.tagName === 'INPUT') return;
-    const editor = field.closest('[contenteditable]') ?? field;
-    if (names.isSensitive(editor)) return;
-    fieldEdited(editor, 'textarea');
+    const target = event.composedPath()[0];
+    if (!target || target.nodeType !== 1) return;
+    const field = target.isContentEditable
+      ? (target.closest('[contenteditable]') ?? target)
+      : target;
+    if (names.isSensitive(field)) return;
+    const kind = names.fieldKind(field);
+    if (kind === 'text' || kind === 'textarea') fieldEdited(field, kind);
   }
 
   function fieldEdited(field, kind) {
@@ -150,6 +171,7 @@
 
   function onFocusIn(event) {
     if (state !== 'recording') return;
+    watchShadowRoot(event);
     const field = event.composedPath()[0];
     if (field?.nodeType === 1 && names.isSensitive(field)) reportSensitiveFields();
   }
@@ -249,7 +271,7 @@
     window.addEventListener('input', onInput, true);
     window.addEventListener('submit', onSubmit, true);
     window.addEventListener('focusin', onFocusIn, true);
-    navigation.watchNavigation(window, ({ href, nav, ts }) =>
+    routes = navigation.watchNavigation(window, ({ href, nav, ts }) =>
       reportPage(href, nav, ts)
     );
     if (isTop) window.addEventListener('message', onWindowMessage);

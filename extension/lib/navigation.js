@@ -19,11 +19,25 @@
   }
 
   // Call report({href, nav, ts}) for every same-document navigation in win.
-  // Return a function that stops watching.
+  // Return {stop, flush}: flush() reports waiting navigations at once, so
+  // that a click right after a route change still comes after it.
   function watchNavigation(win, report, { settleMs = TITLE_SETTLE_MS } = {}) {
+    const waiting = [];
+    const flush = () => {
+      while (waiting.length) {
+        const { timer, entry } = waiting.shift();
+        win.clearTimeout(timer);
+        report(entry);
+      }
+    };
     const deliver = (href, nav) => {
-      const ts = Date.now();
-      win.setTimeout(() => report({ href, nav, ts }), settleMs);
+      const entry = { href, nav, ts: Date.now() };
+      const timer = win.setTimeout(() => {
+        const at = waiting.findIndex((item) => item.entry === entry);
+        if (at >= 0) waiting.splice(at, 1);
+        report(entry);
+      }, settleMs);
+      waiting.push({ timer, entry });
     };
     const listeners = [];
     const listen = (target, name, handler) => {
@@ -55,7 +69,11 @@
         deliver(last, 'hash');
       });
     }
-    return () => listeners.forEach((remove) => remove());
+    const stop = () => {
+      listeners.forEach((remove) => remove());
+      waiting.splice(0).forEach(({ timer }) => win.clearTimeout(timer));
+    };
+    return { stop, flush };
   }
 
   function pageOf(href, title, nav) {

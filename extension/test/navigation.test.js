@@ -7,8 +7,8 @@ const { isNewPage, pageOf, watchNavigation } = ledgerium.navigation;
 
 function collect(window, options = { settleMs: 0 }) {
   const seen = [];
-  const stop = watchNavigation(window, (entry) => seen.push(entry), options);
-  return { seen, stop };
+  const { stop, flush } = watchNavigation(window, (entry) => seen.push(entry), options);
+  return { seen, stop, flush };
 }
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,6 +76,18 @@ test('watch_navigation_reads_the_title_after_it_settles', async () => {
   window.document.title = 'INC0000007';
   await tick(30);
   assert.deepEqual(titles, ['INC0000007']);
+});
+
+test('watch_navigation_flush_reports_waiting_navigations_at_once', async () => {
+  const window = page('');
+  const navigate = withNavigationApi(window);
+  const { seen, flush } = collect(window, { settleMs: 1000 });
+  navigate('https://itsm.example.test/incident/9', 'push');
+  assert.equal(seen.length, 0);
+  flush();
+  assert.deepEqual(seen.map(({ nav }) => nav), ['push']);
+  await tick(20);
+  assert.equal(seen.length, 1);
 });
 
 test('is_new_page_skips_replace_on_the_same_path', () => {
