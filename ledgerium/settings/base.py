@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.recordings",
     "apps.workflows",
     "apps.reports",
+    "apps.sharing",
     "apps.web",
 ]
 

@@ -1,0 +1,67 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from apps.core.models import OrganizationScopedModel
+
+# 24 random bytes: 192 bits, past the 128 the link must withstand guessing.
+TOKEN_BYTES = 24
+
+
+class ShareLink(OrganizationScopedModel):
+    """A public, read-only, revocable link to one workflow's SOP.
+
+    Only the SHA-256 of the token is stored, so the database alone cannot
+    open a link. The password, when set, is kept as a Django password hash.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="share_links"
+    )
+    workflow = models.ForeignKey(
+        "workflows.Workflow", on_delete=models.CASCADE, related_name="share_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    include_report = models.BooleanField(default=False)
+    password_hash = models.CharField(max_length=128, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="share_links",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.label or f"Share link {self.pk}"
+
+    @property
+    def has_password(self):
+        return bool(self.password_hash)
+
+    @property
+    def is_expired(self):
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and not self.is_expired
+
+    @staticmethod
+    def generate():
+        return secrets.token_urlsafe(TOKEN_BYTES)
+
+    @staticmethod
+    def hash(raw):
+        return hashlib.sha256(raw.encode()).hexdigest()

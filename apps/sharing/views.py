@@ -1,0 +1,138 @@
+import logging
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import membership_required
+from apps.core.errors import ApplicationError, PermissionDenied
+
+from . import selectors, services
+from .forms import ShareLinkForm, SharePasswordForm
+
+logger = logging.getLogger(__name__)
+
+UNLOCKED_SESSION_KEY = "share_links_unlocked"
+
+
+# ------------------------------------------------------------------------------
+# The public page: no log-in, nothing of the organization but this SOP
+# ------------------------------------------------------------------------------
+def _private(response):
+    """Keep a shared page out of caches, search engines and referrers."""
+    response["Cache-Control"] = "no-store, max-age=0"
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _gone(request):
+    return _private(render(request, "sharing/gone.html", status=404))
+
+
+def _client_key(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@never_cache
+def shared(request, token):
+    link = selectors.share_link_for_token(token=token)
+    if link is None:
+        return _gone(request)
+    unlocked = request.session.get(UNLOCKED_SESSION_KEY, [])
+    if link.has_password and link.pk not in unlocked:
+        return _password(request, link, unlocked)
+
+    services.share_link_record_view(link=link)
+    context = selectors.shared_content(link=link)
+    return _private(render(request, "sharing/shared.html", context))
+
+
+def _password(request, link, unlocked):
+    form = SharePasswordForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.share_link_unlock(
+                link=link,
+                password=form.cleaned_data["password"],
+                client_key=_client_key(request),
+            )
+        except ApplicationError as error:
+            form.add_error("password", error.message)
+            status = error.status
+        else:
+            request.session[UNLOCKED_SESSION_KEY] = [*unlocked, link.pk]
+            return _private(redirect(request.path))
+    return _private(
+        render(request, "sharing/password.html", {"form": form}, status=status)
+    )
+
+
+# ------------------------------------------------------------------------------
+# Managing links
+# ------------------------------------------------------------------------------
+@membership_required(edit=True)
+def share_link_new(request):
+    if not request.membership.can_edit:
+        raise PermissionDenied(_("Viewers cannot share workflows."))
+    workflows = selectors.shareable_workflows(organization=request.organization)
+    initial = {"workflow": request.GET.get("workflow", "")}
+    form = ShareLinkForm(request.POST or None, workflows=workflows, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, raw = services.share_link_create(
+                membership=request.membership,
+                workflow=form.cleaned_data["workflow"],
+                label=form.cleaned_data["label"],
+                include_report=form.cleaned_data["include_report"],
+                expires_at=form.expires_at(request.organization.zoneinfo),
+                password=form.cleaned_data["password"],
+            )
+        except ApplicationError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            url = request.build_absolute_uri(reverse("shared", kwargs={"token": raw}))
+            return render(
+                request, "sharing/created.html", {"link": link, "share_url": url}
+            )
+    return render(request, "sharing/new.html", {"form": form})
+
+
+@membership_required
+def share_link_list(request):
+    membership = request.membership
+    if not membership.can_edit:
+        raise PermissionDenied(_("Viewers cannot see share links."))
+    user = None if membership.can_manage else request.user
+    links = selectors.share_link_active_list(
+        organization=request.organization, user=user
+    )
+    return render(request, "sharing/list.html", {"links": links})
+
+
+@membership_required(edit=True)
+@require_POST
+def share_link_revoke(request, share_link_id):
+    link = selectors.share_link_get(
+        organization=request.organization, share_link_id=share_link_id
+    )
+    services.share_link_revoke(membership=request.membership, link=link)
+    messages.success(request, _("The link was revoked; it opens nothing now."))
+    return redirect("share_link_list")
+
+
+@membership_required(manage=True)
+@require_POST
+def share_link_revoke_all(request):
+    count = services.share_link_revoke_all(membership=request.membership)
+    messages.success(
+        request,
+        _("%(count)s links revoked; none of them opens anything now.")
+        % {"count": count},
+    )
+    return redirect("share_link_list")

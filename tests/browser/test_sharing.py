@@ -1,0 +1,51 @@
+"""Share an SOP, open it logged out, revoke it: in Chromium."""
+
+import pytest
+
+from apps.sharing.models import ShareLink
+from tests import factories
+from tests.browser.conftest import axe, log_in, shoot
+from tests.sharing.helpers import workflow_built
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_server):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    workflow = workflow_built(organization)
+    log_in(context, owner, live_server)
+
+    page.goto(f"/share-links/new/?workflow={workflow.pk}")
+    assert axe(page) == []
+    shoot(page, "share-new")
+    page.get_by_label("Label").fill("for the vendor")
+    page.get_by_label("Include the workflow intelligence report").check()
+    page.get_by_role("button", name="Create link").click()
+    url = page.input_value("[data-share-url]")
+    shoot(page, "share-created")
+
+    visitor = browser.new_context(base_url=live_server.url)
+    shared = visitor.new_page()
+    response = shared.goto(url)
+    assert response.headers["cache-control"].startswith("no-store")
+    assert "noindex" in response.headers["x-robots-tag"]
+    shared.get_by_role("heading", name=workflow.title, exact=True).wait_for()
+    shared.locator('[data-map][data-drawn="true"] svg').wait_for()
+    shared.get_by_role("heading", name="Workflow intelligence report").wait_for()
+    assert shared.get_by_role("navigation").count() == 0
+    assert axe(shared) == []
+    assert shoot(shared, "shared-sop") <= 0
+
+    page.goto("/settings/share-links/")
+    assert axe(page) == []
+    shoot(page, "share-links")
+    assert "for the vendor" in page.locator("[data-share-link]").inner_text()
+    page.get_by_role("button", name="Revoke", exact=True).click()
+    page.get_by_text("The link was revoked").wait_for()
+
+    gone = shared.reload()
+    assert gone.status == 404
+    shared.get_by_role("heading", name="This link does not open anything").wait_for()
+    shoot(shared, "shared-gone")
+    assert ShareLink.objects.get().view_count == 1
+    visitor.close()

@@ -1,0 +1,244 @@
+import re
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.core.errors import ApplicationError
+from apps.sharing import services
+from apps.sharing.models import ShareLink
+from tests import factories
+from tests.sharing.helpers import workflow_built, workflow_in
+
+pytestmark = pytest.mark.django_db
+
+HREF = re.compile(r'(?:href|src)="([^"]*)"')
+
+
+def _membership(organization, role=Role.OWNER):
+    if role == Role.OWNER:
+        return organization.memberships.get(role=Role.OWNER)
+    user = factories.member_add(organization=organization, role=role)
+    return organization.memberships.get(user=user)
+
+
+def _link(organization, **options):
+    workflow = options.pop("workflow", None) or workflow_in(organization)
+    return services.share_link_create(
+        membership=_membership(organization), workflow=workflow, **options
+    )
+
+
+def test_share_link_token_is_long_and_only_its_hash_is_kept(organization):
+    link, raw = _link(organization)
+
+    assert len(raw) >= 32  # 24 random bytes in URL-safe base64
+    assert link.token_hash == ShareLink.hash(raw)
+    assert raw not in str(ShareLink.objects.filter(pk=link.pk).values().get())
+
+
+def test_shared_page_opens_without_login_and_counts_the_view(organization, client):
+    link, raw = _link(organization)
+
+    response = client.get(f"/s/{raw}/")
+
+    assert response.status_code == HTTPStatus.OK
+    link.refresh_from_db()
+    assert link.view_count == 1
+    assert link.last_viewed_at is not None
+
+
+def test_shared_page_is_never_cached_or_indexed(organization, client):
+    _link_row, raw = _link(organization)
+
+    response = client.get(f"/s/{raw}/")
+
+    assert "no-store" in response["Cache-Control"]
+    assert "noindex" in response["X-Robots-Tag"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert b'<meta name="robots" content="noindex' in response.content
+
+
+def test_shared_page_links_nowhere_into_the_app(organization, client):
+    workflow = workflow_in(organization)
+    _link_row, raw = _link(organization, workflow=workflow)
+
+    page = client.get(f"/s/{raw}/").content.decode()
+
+    assert "<nav" not in page
+    assert [
+        url for url in HREF.findall(page) if not url.startswith(("/static/", "#"))
+    ] == []
+    assert "action=" not in page
+    assert organization.name not in page
+    assert workflow.get_absolute_url() not in page
+
+
+def test_revoked_link_answers_404_at_once(organization, client):
+    link, raw = _link(organization)
+    assert client.get(f"/s/{raw}/").status_code == HTTPStatus.OK
+
+    services.share_link_revoke(membership=_membership(organization), link=link)
+    response = client.get(f"/s/{raw}/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_expired_link_answers_404(organization, client):
+    link, raw = _link(organization, expires_at=timezone.now() + timedelta(hours=1))
+    ShareLink.objects.filter(pk=link.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert client.get(f"/s/{raw}/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_unknown_token_answers_404(client):
+    assert client.get("/s/" + "A" * 32 + "/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_expiry_in_the_past_is_refused(organization):
+    with pytest.raises(ApplicationError) as caught:
+        _link(organization, expires_at=timezone.now() - timedelta(days=1))
+
+    assert caught.value.code == "expiry_past"
+
+
+def test_password_link_asks_before_showing(organization, client):
+    link, raw = _link(organization, password="open sesame 42")
+
+    asked = client.get(f"/s/{raw}/")
+    wrong = client.post(f"/s/{raw}/", {"password": "guess"})
+    right = client.post(f"/s/{raw}/", {"password": "open sesame 42"})
+    shown = client.get(f"/s/{raw}/")
+
+    assert b"This SOP is protected" in asked.content
+    assert wrong.status_code == HTTPStatus.BAD_REQUEST
+    assert b"That password is not right." in wrong.content
+    assert right.status_code == HTTPStatus.FOUND
+    assert shown.status_code == HTTPStatus.OK
+    assert b"This SOP is protected" not in shown.content
+    link.refresh_from_db()
+    assert link.view_count == 1
+    assert link.password_hash.startswith(("pbkdf2", "md5", "argon2"))
+
+
+def test_password_guessing_is_throttled(organization):
+    _link_row, raw = _link(organization, password="open sesame 42")
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    for _attempt in range(services.PASSWORD_ATTEMPTS):
+        client.post(f"/s/{raw}/", {"password": "guess"})
+
+    response = client.post(f"/s/{raw}/", {"password": "open sesame 42"})
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_short_password_is_refused(organization):
+    with pytest.raises(ApplicationError) as caught:
+        _link(organization, password="short")
+
+    assert caught.value.code == "password_short"
+
+
+def test_viewer_cannot_share(organization):
+    viewer = _membership(organization, Role.VIEWER)
+
+    with pytest.raises(ApplicationError) as caught:
+        services.share_link_create(
+            membership=viewer, workflow=workflow_in(organization)
+        )
+
+    assert caught.value.status == HTTPStatus.FORBIDDEN
+
+
+def test_member_shares_and_revokes_own_link_but_not_others(organization):
+    member = _membership(organization, Role.MEMBER)
+    own, _raw = services.share_link_create(
+        membership=member, workflow=workflow_in(organization)
+    )
+    others, _raw = _link(organization)
+
+    services.share_link_revoke(membership=member, link=own)
+    with pytest.raises(ApplicationError):
+        services.share_link_revoke(membership=member, link=others)
+
+    own.refresh_from_db()
+    others.refresh_from_db()
+    assert own.revoked_at is not None and others.revoked_at is None
+
+
+def test_admin_sees_every_active_link_and_revokes_all(organization):
+    admin = _membership(organization, Role.ADMIN)
+    member = _membership(organization, Role.MEMBER)
+    services.share_link_create(membership=member, workflow=workflow_in(organization))
+    _link(organization, label="for the auditors")
+    client = Client()
+    client.force_login(admin.user)
+
+    page = client.get("/settings/share-links/").content.decode()
+    response = client.post("/settings/share-links/revoke-all/")
+
+    assert page.count("data-share-link=") == 2
+    assert "for the auditors" in page
+    assert response.status_code == HTTPStatus.FOUND
+    assert not ShareLink.objects.filter(revoked_at=None).exists()
+
+
+def test_member_may_not_revoke_all(organization):
+    member = _membership(organization, Role.MEMBER)
+    _link(organization)
+    client = Client()
+    client.force_login(member.user)
+
+    response = client.post("/settings/share-links/revoke-all/")
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert ShareLink.objects.filter(revoked_at=None).count() == 1
+
+
+def test_share_form_creates_a_link_and_shows_it_once(organization, owner_client):
+    workflow = workflow_in(organization)
+
+    response = owner_client.post(
+        "/share-links/new/",
+        {"workflow": str(workflow.pk), "label": "vendor", "include_report": "on"},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    link = ShareLink.objects.get(organization=organization)
+    assert link.include_report and link.label == "vendor"
+    url = response.context["share_url"]
+    assert ShareLink.hash(url.rstrip("/").rsplit("/", 1)[1]) == link.token_hash
+
+
+def test_share_form_offers_only_own_workflows(
+    organization, other_organization, owner_client
+):
+    workflow_in(organization, title="Ours")
+    theirs = workflow_in(other_organization, title="Theirs")
+
+    response = owner_client.post("/share-links/new/", {"workflow": str(theirs.pk)})
+
+    assert response.status_code == HTTPStatus.OK
+    assert not ShareLink.objects.exists()
+    assert b"Select a valid choice" in response.content
+    assert b"Theirs" not in response.content
+
+
+def test_report_is_shown_only_when_chosen(organization, client):
+    workflow = workflow_built(organization)
+    _plain, plain_raw = _link(organization, workflow=workflow)
+    _full, full_raw = _link(organization, workflow=workflow, include_report=True)
+
+    plain = client.get(f"/s/{plain_raw}/").content.decode()
+    full = client.get(f"/s/{full_raw}/").content.decode()
+
+    assert "Workflow intelligence report" not in plain
+    assert "Workflow intelligence report" in full
+    assert "Resolution time" in full
+    assert workflow.title in plain and workflow.title in full
