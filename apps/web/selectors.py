@@ -5,6 +5,8 @@ from django.conf import settings
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
 from apps.recordings.selectors import recording_list
+from apps.workflows.models import State
+from apps.workflows.selectors import workflow_list
 
 
 def plan_list():
@@ -37,6 +39,39 @@ def extension_package():
 
 def recent_recordings(*, organization, limit=8):
     return recording_list(organization=organization)[:limit]
+
+
+BUSY_STATES = {State.QUEUED, State.RUNNING}
+
+
+def recent_workflows(*, organization, limit=8):
+    return list(workflow_list(organization=organization)[:limit])
+
+
+def workflow_status(workflow):
+    """Return what the dashboard shows of one workflow, as JSON-ready data."""
+    return {
+        "key": f"workflow:{workflow.pk}",
+        "state": workflow.state,
+        "state_label": str(workflow.get_state_display()),
+        "progress": workflow.progress,
+        "busy": workflow.state in BUSY_STATES,
+        "url": workflow.get_absolute_url(),
+    }
+
+
+def dashboard_status(*, organization):
+    items = [
+        workflow_status(workflow)
+        for workflow in recent_workflows(organization=organization)
+    ]
+    usage = usage_summary(organization=organization)
+    usage.pop("resets_on_date")
+    return {
+        "usage": usage,
+        "items": items,
+        "busy": any(item["busy"] for item in items),
+    }
 
 
 def search(*, organization, query, limit=50):

@@ -54,6 +54,7 @@ def dashboard(request):
             "recordings": selectors.recent_recordings(
                 organization=request.organization
             ),
+            "workflows": selectors.recent_workflows(organization=request.organization),
         },
     )
 
@@ -61,9 +62,8 @@ def dashboard(request):
 @membership_required
 @require_GET
 def dashboard_status(request):
-    usage = selectors.usage_summary(organization=request.organization)
-    usage.pop("resets_on_date")
-    response = JsonResponse({"usage": usage, "busy": False})
+    status = selectors.dashboard_status(organization=request.organization)
+    response = JsonResponse(status)
     response["Cache-Control"] = "no-store"
     return response
 

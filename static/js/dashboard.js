@@ -23,13 +23,17 @@ function patchItem(item) {
   const state = row.querySelector('[data-state]');
   if (state && state.dataset.state !== item.state) {
     state.dataset.state = item.state;
+    state.dataset.busy = String(item.busy);
     state.className = `state state-${item.state}`;
     state.textContent = item.state_label;
   }
   const progress = row.querySelector('progress');
   if (progress) {
     progress.hidden = !item.busy;
-    if (typeof item.progress === 'number') progress.value = item.progress;
+    if (typeof item.progress === 'number') {
+      progress.value = item.progress;
+      progress.textContent = `${item.progress}%`;
+    }
   }
   const link = row.querySelector('a[data-item-link]');
   if (link && item.url) link.href = item.url;

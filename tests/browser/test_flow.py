@@ -106,5 +106,5 @@ def test_new_team_connects_and_sees_its_first_recording(page, live_server):
     assert finished.status == 200, finished.text()
 
     page.goto("/dashboard/")
-    page.get_by_text(document["title"]).wait_for()
+    page.locator('[data-item^="recording:"]').get_by_text(document["title"]).wait_for()
     shoot(page, "flow-dashboard-recording")
