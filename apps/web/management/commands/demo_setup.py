@@ -10,11 +10,18 @@ from apps.accounts.services import organization_create
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
 from apps.workflows.selectors import run_for_recording
+from apps.workflows.services import system_rule_create
 
 SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
 DEMO_EMAIL = "demo@ledgerium.test"
 DEMO_PASSWORD = "ledgerium-demo"
 DEMO_ORGANIZATION = "Demo Service Desk"
+# The real incident was recorded against django-helpdesk and Prometheus on
+# these loopback ports; the rules name them as an organization would.
+DEMO_SYSTEM_RULES = [
+    ("127.0.0.1:48081", "Helpdesk", "itsm"),
+    ("127.0.0.1:49091", "Prometheus", "monitoring"),
+]
 
 
 class Command(BaseCommand):
@@ -54,6 +61,11 @@ class Command(BaseCommand):
         Organization.objects.filter(pk=organization.pk).update(
             workflow_limit_override=50
         )
+        membership = organization.memberships.get(user=user)
+        for host, name, kind in DEMO_SYSTEM_RULES:
+            system_rule_create(
+                membership=membership, host_pattern=host, name=name, kind=kind
+            )
         return user, organization
 
     def _load(self, sample, organization, user):
