@@ -10,6 +10,7 @@ transaction, keyed so that running it twice stores it once.
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -108,13 +109,17 @@ def _create_run(organization, recording, workflow, user):
     return run
 
 
+def _queue_options():
+    # Workflows may have workers of their own: they need Chromium.
+    queue = getattr(settings, "WORKFLOWS_QUEUE", "")
+    return {"queue": queue} if queue else {}
+
+
 def _enqueue_build(run):
     from .tasks import run_build_task
 
-    organization_id, run_id, generation = run.organization_id, run.pk, run.generation
-    transaction.on_commit(
-        lambda: run_build_task.delay(organization_id, run_id, generation)
-    )
+    args = (run.organization_id, run.pk, run.generation)
+    transaction.on_commit(lambda: run_build_task.apply_async(args, **_queue_options()))
 
 
 def _progress(workflow_id, state, progress, reason=""):
@@ -403,9 +408,9 @@ def _move_phase(steps, edit):
 def _enqueue_render(version):
     from .tasks import version_render_task
 
-    organization_id, version_id = version.organization_id, version.pk
+    args = (version.organization_id, version.pk)
     transaction.on_commit(
-        lambda: version_render_task.delay(organization_id, version_id)
+        lambda: version_render_task.apply_async(args, **_queue_options())
     )
 
 

@@ -23,16 +23,18 @@ def test_workflow_list_shows_the_organization_workflows(owner_client, workflow):
     assert workflow.title.encode() in response.content
 
 
-def test_workflow_detail_shows_sop_map_source_and_evidence_links(owner_client, workflow):
+def test_workflow_detail_shows_sop_map_source_and_evidence_links(
+    owner_client, workflow
+):
     response = owner_client.get(f"/workflows/{workflow.pk}/")
 
     body = response.content.decode()
     assert response.status_code == HTTPStatus.OK
     assert "Set Priority to 2 - High" in body
-    assert 'data-mermaid>---' in body
+    assert "data-mermaid>---" in body
     assert "vendor/mermaid.min.js" in body
     assert f"/workflows/{workflow.pk}/versions/1/steps/1/" in body
-    assert "<script>" not in body.replace('<script src=', "")
+    assert "<script>" not in body.replace("<script src=", "")
 
 
 def test_workflow_evidence_lists_the_recorded_events(owner_client, workflow):
@@ -47,7 +49,9 @@ def test_workflow_evidence_lists_the_recorded_events(owner_client, workflow):
     ("export", "start"),
     [("pdf", b"%PDF"), ("md", b"# Berlin"), ("bpmn", b"<?xml"), ("mermaid", b"---")],
 )
-def test_workflow_download_serves_the_stored_export(owner_client, workflow, export, start):
+def test_workflow_download_serves_the_stored_export(
+    owner_client, workflow, export, start
+):
     response = owner_client.get(f"/workflows/{workflow.pk}/download/{export}/")
 
     assert response.status_code == HTTPStatus.OK
@@ -61,7 +65,8 @@ def test_workflow_edit_post_makes_a_new_version_and_compare_shows_it(
     ref = workflow.current_version.steps[1]["ref"]
 
     response = owner_client.post(
-        f"/workflows/{workflow.pk}/edit/", {"op": "reword", "ref": ref, "text": "Open the list"}
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": ref, "text": "Open the list"},
     )
     compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2")
 
@@ -75,7 +80,9 @@ def test_workflow_edit_refused_for_a_viewer(client, organization, workflow):
     ref = workflow.current_version.steps[0]["ref"]
 
     page = client.get(f"/workflows/{workflow.pk}/")
-    response = client.post(f"/workflows/{workflow.pk}/edit/", {"op": "delete", "ref": ref})
+    response = client.post(
+        f"/workflows/{workflow.pk}/edit/", {"op": "delete", "ref": ref}
+    )
 
     assert page.status_code == HTTPStatus.OK
     assert b"Edit steps" not in page.content

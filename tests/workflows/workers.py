@@ -1,0 +1,93 @@
+"""Start and kill real Celery workers of our own, on a queue of our own."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.db import connection
+
+from ledgerium.celery import app
+
+
+def start_worker(queue, name):
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ledgerium.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "LEDGERIUM_TEST_RUN_ID": str(os.getpid()),
+    }
+    hostname = f"{name}-{os.getpid()}@localhost"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ledgerium",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            hostname,
+        ],
+        env=env,
+        # A session of its own, so that killing it takes its Chromium too.
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            worker.hostname = hostname
+            return worker
+        if worker.poll() is not None:
+            raise RuntimeError("The Celery worker exited at start-up.")
+    kill_worker(worker)
+    raise RuntimeError("The Celery worker did not answer within 120 s.")
+
+
+def kill_worker(worker):
+    """SIGKILL the worker and everything it started, as a crash would."""
+    try:
+        os.killpg(worker.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    worker.wait(timeout=10)
+
+
+def stop_worker(worker):
+    try:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        kill_worker(worker)
+
+
+def restore_unacked(visibility_timeout=1):
+    """Give back messages that a dead worker took and never acknowledged.
+
+    Redis hands an unacknowledged message to another worker once it has been
+    out longer than the visibility timeout (an hour in our settings); this
+    does the same after ``visibility_timeout`` seconds, for this test only.
+    """
+    from kombu import Connection
+
+    time.sleep(visibility_timeout + 0.5)
+    with Connection(
+        settings.CELERY_BROKER_URL,
+        transport_options={"visibility_timeout": visibility_timeout},
+    ) as broker:
+        broker.default_channel.qos.restore_visible(num=100)
