@@ -80,7 +80,9 @@ class Outage:
     def down(self):
         listener, self.listener = self.listener, None
         if listener is not None:
-            listener.close()
+            # close() alone leaves a socket listening while accept() blocks on
+            # it; shutdown() stops it at once.
+            _close(listener)
         with self.lock:
             for connection in list(self.connections):
                 _close(connection)
@@ -167,11 +169,29 @@ class Recorder:
         return [stored[key] for key in keys]
 
     def stop_worker(self, page):
-        """Stop the extension's service worker, as the browser does when idle."""
+        """Stop the extension's service worker, as the browser does when idle.
+
+        Wait until the browser reports it stopped, so that a test cannot pass
+        on a worker that kept running.
+        """
+        script = f"chrome-extension://{self.extension_id}/service-worker.js"
+        statuses = []
         session = self.context.new_cdp_session(page)
+        session.on(
+            "ServiceWorker.workerVersionUpdated",
+            lambda update: statuses.extend(
+                version["runningStatus"]
+                for version in update["versions"]
+                if version["scriptURL"] == script
+            ),
+        )
         session.send("ServiceWorker.enable")
         session.send("ServiceWorker.stopAllWorkers")
+        deadline = time.monotonic() + 10
+        while "stopped" not in statuses and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
         session.detach()
+        assert "stopped" in statuses, f"the worker did not stop: {statuses}"
 
     def wait_for(self, predicate, timeout=60, message="condition"):
         deadline = time.monotonic() + timeout
