@@ -1,6 +1,8 @@
 """Reads behind the web pages that are not any one app's data."""
 
 from django.conf import settings
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
@@ -74,11 +76,45 @@ def dashboard_status(*, organization):
     }
 
 
+def _matching_steps(workflow, query):
+    folded = query.casefold()
+    steps = workflow.current_version.steps if workflow.current_version else []
+    for number, step in enumerate(steps, 1):
+        if folded in (step.get("text") or "").casefold():
+            yield {
+                "text": step["text"],
+                "workflow_title": workflow.title,
+                "url": f"{workflow.get_absolute_url()}#step-{number}",
+            }
+
+
 def search(*, organization, query, limit=50):
-    """Return the organization's recordings whose title holds ``query``."""
+    """Return the organization's workflows, SOP steps and recordings matching.
+
+    Matching is case-insensitive on the workflow title, the text of each step
+    of its current SOP version, and the recording title. The database
+    narrows the workflows; the steps that match are picked out here.
+    """
+    workflows = (
+        workflow_list(organization=organization)
+        .annotate(steps_text=Cast("current_version__steps", TextField()))
+        .filter(Q(title__icontains=query) | Q(steps_text__icontains=query))
+    )[:limit]
+    found_workflows, found_steps = [], []
+    for workflow in workflows:
+        if query.casefold() in workflow.title.casefold():
+            found_workflows.append(
+                {"title": workflow.title, "url": workflow.get_absolute_url()}
+            )
+        found_steps.extend(_matching_steps(workflow, query))
+
     recordings = recording_list(organization=organization).filter(
         title__icontains=query
     )
-    found = {"recordings": list(recordings[:limit]), "workflows": [], "steps": []}
+    found = {
+        "workflows": found_workflows,
+        "steps": found_steps[:limit],
+        "recordings": list(recordings[:limit]),
+    }
     found["total"] = sum(len(rows) for rows in found.values())
     return found

@@ -7,6 +7,7 @@ from apps.accounts.models import ApiToken, MonthlyUsage, Plan, Role
 from apps.accounts.selectors import month_start
 from apps.recordings.models import Recording
 from tests import factories
+from tests.sharing.helpers import workflow_in
 from tests.web.html import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,18 @@ def test_member_page_has_a_title_and_labels(owner_client, path):
 
     assert unlabelled_controls(page) == []
     assert "<title>" in page and "<title> · Ledgerium" not in page
+
+
+def test_search_finds_workflows_and_steps_of_own_organization(
+    organization, other_organization, owner_client
+):
+    ours = workflow_in(organization, title="Berlin network outage")
+    workflow_in(other_organization, title="Globex network outage")
+
+    page = owner_client.get("/search/", {"q": "NETWORK"}).content.decode()
+    steps = owner_client.get("/search/", {"q": "enter caller"}).content.decode()
+
+    assert "Berlin network outage" in page
+    assert "Globex" not in page and "Globex" not in steps
+    assert "Enter Caller" in steps
+    assert f"{ours.get_absolute_url()}#step-" in steps
