@@ -47,7 +47,9 @@ def _require_editor(membership):
 # ------------------------------------------------------------------------------
 # Generate
 # ------------------------------------------------------------------------------
-def workflow_generate(*, organization, recording, workflow=None, user=None):
+def workflow_generate(
+    *, organization, recording, workflow=None, user=None, enqueue=True
+):
     """Return the workflow the recording documents, creating it if new.
 
     A new workflow counts against the month's quota; a run added to an
@@ -79,7 +81,8 @@ def workflow_generate(*, organization, recording, workflow=None, user=None):
         if existing is None:
             raise
         return existing.workflow
-    _enqueue_build(run)
+    if enqueue:
+        _enqueue_build(run)
     logger.info("Workflow generation queued", extra=_extra(run.workflow))
     return run.workflow
 
