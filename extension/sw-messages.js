@@ -34,9 +34,12 @@ const POPUP_ONLY = new Set([
 
 async function storeConnection(server, token) {
   const origin = connect.normaliseServer(server);
-  if (!origin) throw new Error('The server address must start with http:// or https://.');
+  if (!origin)
+    throw new Error('The server address must start with http:// or https://.');
   if (!connect.isToken(token)) {
-    throw new Error('The token must be the ldg_… token from the Extension page.');
+    throw new Error(
+      'The token must be the ldg_… token from the Extension page.'
+    );
   }
   await chrome.storage.local.set({
     [storageKeys.CONNECTION]: { server: origin, token, needsReconnect: false }
@@ -47,14 +50,21 @@ async function storeConnection(server, token) {
 // Content scripts of pages may send only what a page can see; everything
 // that steers the recording comes from the extension's own popup.
 function fromExtensionPage(sender) {
-  return sender.id === chrome.runtime.id && sender.url?.startsWith(chrome.runtime.getURL(''));
+  return (
+    sender.id === chrome.runtime.id &&
+    sender.url?.startsWith(chrome.runtime.getURL(''))
+  );
 }
 
 async function handle(message, sender) {
   if (POPUP_ONLY.has(message.type) && !fromExtensionPage(sender)) {
     throw new Error(`${message.type} is accepted from the popup only.`);
   }
-  const tab = { tabId: sender.tab?.id ?? 0, frameId: sender.frameId ?? 0, fromTab: true };
+  const tab = {
+    tabId: sender.tab?.id ?? 0,
+    frameId: sender.frameId ?? 0,
+    fromTab: true
+  };
   switch (message.type) {
     case messages.CAPTURE:
       if (!sender.tab) throw new Error('Captures come from pages.');
@@ -62,7 +72,9 @@ async function handle(message, sender) {
       pump();
       return {};
     case messages.SKIPPED_FIELDS:
-      await addSkippedFields(Array.isArray(message.labels) ? message.labels : []);
+      await addSkippedFields(
+        Array.isArray(message.labels) ? message.labels : []
+      );
       return {};
     case messages.UNINSTRUMENTED:
       await addUninstrumented(message.origin, message.reason);
@@ -134,4 +146,3 @@ export function listenToMessages() {
     return true;
   });
 }
-

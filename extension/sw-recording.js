@@ -3,7 +3,14 @@
 import './lib/redact.js';
 import './lib/events.js';
 import './lib/messages.js';
-import { eventKey, read, readEvents, removeEvents, serialised, updateRecording } from './sw-store.js';
+import {
+  eventKey,
+  read,
+  readEvents,
+  removeEvents,
+  serialised,
+  updateRecording
+} from './sw-store.js';
 
 const { events, redact, storageKeys } = globalThis.ledgerium;
 const STEP_TYPES = new Set(Object.keys(events.FIELDS));
@@ -15,9 +22,12 @@ export async function setStatus(state, id = null) {
 export function recordingStart({ tabId, title }) {
   return serialised(async () => {
     const stored = await read(storageKeys.RECORDING);
-    if (stored[storageKeys.RECORDING]) throw new Error('A recording is already open.');
+    if (stored[storageKeys.RECORDING])
+      throw new Error('A recording is already open.');
     await removeEvents();
-    const { text: cleanTitle, counts } = redact.redactText(String(title ?? '').trim());
+    const { text: cleanTitle, counts } = redact.redactText(
+      String(title ?? '').trim()
+    );
     const recording = {
       id: crypto.randomUUID(),
       title: Array.from(cleanTitle).slice(0, 300).join(''),
@@ -46,7 +56,10 @@ export function recordingStart({ tabId, title }) {
 }
 
 // Store one event if the recording takes it; return it, or null.
-export function recordEvent(raw, { tabId = 0, frameId = 0, fromTab = false } = {}) {
+export function recordEvent(
+  raw,
+  { tabId = 0, frameId = 0, fromTab = false } = {}
+) {
   return updateRecording((recording) => {
     if (recording.state !== 'recording') return null;
     if (fromTab && !acceptsTab(recording, tabId)) return null;
@@ -116,14 +129,16 @@ export function addUninstrumented(origin, reason) {
     if (recording.state !== 'recording') return;
     const list = recording.privacy.uninstrumented;
     const clean = String(origin).slice(0, 255);
-    if (list.some((item) => item.origin === clean && item.reason === reason)) return;
+    if (list.some((item) => item.origin === clean && item.reason === reason))
+      return;
     list.push({ origin: clean, reason });
   });
 }
 
 export function toggleDrop(seq) {
   return updateRecording((recording) => {
-    if (recording.state !== 'review') throw new Error('Steps can be dropped only in review.');
+    if (recording.state !== 'review')
+      throw new Error('Steps can be dropped only in review.');
     const dropped = new Set(recording.dropped);
     if (dropped.has(seq)) dropped.delete(seq);
     else dropped.add(seq);
@@ -133,7 +148,8 @@ export function toggleDrop(seq) {
 
 export function requestFinish() {
   return updateRecording((recording) => {
-    if (recording.state !== 'review') throw new Error('Stop the recording first.');
+    if (recording.state !== 'review')
+      throw new Error('Stop the recording first.');
     recording.finishRequested = true;
   });
 }
@@ -168,12 +184,19 @@ export function recordingClose(result) {
 
 // Return what the popup shows.
 export async function recordingSummary() {
-  const stored = await read(storageKeys.RECORDING, storageKeys.CONNECTION, 'lastResult');
+  const stored = await read(
+    storageKeys.RECORDING,
+    storageKeys.CONNECTION,
+    'lastResult'
+  );
   const recording = stored[storageKeys.RECORDING];
   const connection = stored[storageKeys.CONNECTION];
   const summary = {
     connection: connection
-      ? { server: connection.server, needsReconnect: Boolean(connection.needsReconnect) }
+      ? {
+          server: connection.server,
+          needsReconnect: Boolean(connection.needsReconnect)
+        }
       : null,
     lastResult: stored.lastResult ?? null,
     recording: null
@@ -186,7 +209,9 @@ export async function recordingSummary() {
     title: recording.title,
     state: recording.state,
     steps: steps.filter((event) => !event.type.startsWith('recording_')).length,
-    uploaded: stored_events.filter((event) => event.seq <= recording.ackedThrough).length,
+    uploaded: stored_events.filter(
+      (event) => event.seq <= recording.ackedThrough
+    ).length,
     total: stored_events.length,
     upload: recording.upload,
     finishRequested: recording.finishRequested,

@@ -24,7 +24,10 @@ export function updateRecording(change) {
     const recording = stored[storageKeys.RECORDING];
     if (!recording) return null;
     const extra = (await change(recording)) ?? {};
-    await chrome.storage.local.set({ [storageKeys.RECORDING]: recording, ...extra });
+    await chrome.storage.local.set({
+      [storageKeys.RECORDING]: recording,
+      ...extra
+    });
     return recording;
   });
 }

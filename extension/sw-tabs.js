@@ -23,7 +23,10 @@ function pageOfTab(tab) {
 async function noteBrowserPage(tab) {
   const href = tab.url || tab.pendingUrl || '';
   if (!href || /^https?:/.test(href) || href === 'about:blank') return;
-  await addUninstrumented(events.splitUrl(href).origin || href.split(':')[0] + ':', 'browser-page');
+  await addUninstrumented(
+    events.splitUrl(href).origin || href.split(':')[0] + ':',
+    'browser-page'
+  );
 }
 
 async function onCreated(tab) {
@@ -43,7 +46,11 @@ async function onCreated(tab) {
 
 async function onActivated({ tabId }) {
   const recording = await currentRecording();
-  if (!recording || !recording.tabs.includes(tabId) || recording.activeTab === tabId) {
+  if (
+    !recording ||
+    !recording.tabs.includes(tabId) ||
+    recording.activeTab === tabId
+  ) {
     return;
   }
   await updateRecording((current) => {
@@ -68,9 +75,11 @@ let tabQueue = Promise.resolve();
 
 function inOrder(handler) {
   return (...args) => {
-    tabQueue = tabQueue.then(() => handler(...args)).catch((error) => {
-      console.warn('Tab event not recorded: %s', error?.message ?? error);
-    });
+    tabQueue = tabQueue
+      .then(() => handler(...args))
+      .catch((error) => {
+        console.warn('Tab event not recorded: %s', error?.message ?? error);
+      });
   };
 }
 

@@ -54,7 +54,8 @@ async function discard(api, recording) {
   if (recording.created) {
     const answer = await api.call('DELETE', `recordings/${recording.id}/`);
     const verdict = upload.classify(answer.status);
-    const gone = verdict === 'missing' || errorCode(answer) === 'recording_discarded';
+    const gone =
+      verdict === 'missing' || errorCode(answer) === 'recording_discarded';
     if (verdict !== 'ok' && !gone) return failure(verdict, answer);
   }
   await recordingClose({ id: recording.id, outcome: 'discarded' });
@@ -97,7 +98,9 @@ function clockOffset(dateHeader, before, after) {
   const server = Date.parse(dateHeader ?? '');
   if (Number.isNaN(server)) return 0;
   const offset = server + 500 - Math.round((before + after) / 2);
-  return Math.abs(offset) < 2000 ? 0 : Math.max(-86400000, Math.min(86400000, offset));
+  return Math.abs(offset) < 2000
+    ? 0
+    : Math.max(-86400000, Math.min(86400000, offset));
 }
 
 async function sendEvents(api, recording) {
@@ -107,9 +110,13 @@ async function sendEvents(api, recording) {
     const batch = upload.nextBatch(await readEvents(), acked);
     if (!batch.length) return 'ok';
     await setUpload({ state: 'uploading' });
-    const answer = await api.call('POST', `recordings/${recording.id}/events/`, {
-      events: batch
-    });
+    const answer = await api.call(
+      'POST',
+      `recordings/${recording.id}/events/`,
+      {
+        events: batch
+      }
+    );
     const verdict = upload.classify(answer.status);
     if (verdict === 'missing') {
       await updateRecording((current) => {
@@ -120,7 +127,10 @@ async function sendEvents(api, recording) {
     if (verdict !== 'ok') return failure(verdict, answer);
     const next = upload.ackedAfter(batch.at(-1).seq, answer.body?.missing);
     stalls = next > acked ? 0 : stalls + 1;
-    if (stalls >= 3) return failure('rejected', { error: 'The server keeps asking for the same events.' });
+    if (stalls >= 3)
+      return failure('rejected', {
+        error: 'The server keeps asking for the same events.'
+      });
     acked = next;
     await updateRecording((current) => {
       current.ackedThrough = acked;
@@ -153,7 +163,11 @@ async function finish(api, recording) {
     return 'again';
   }
   if (verdict !== 'ok') return failure(verdict, answer);
-  await recordingClose({ id: recording.id, outcome: 'finished', server: api.server });
+  await recordingClose({
+    id: recording.id,
+    outcome: 'finished',
+    server: api.server
+  });
   return 'ok';
 }
 
@@ -177,7 +191,12 @@ async function handleFailure(outcome) {
   const attempt = (recording?.upload.attempt ?? 0) + 1;
   const delay = upload.backoffDelay(attempt, Math.random());
   await setUpload({
-    state: outcome === 'retry' ? (answer.status ? 'server-error' : 'offline') : 'rejected',
+    state:
+      outcome === 'retry'
+        ? answer.status
+          ? 'server-error'
+          : 'offline'
+        : 'rejected',
     attempt,
     nextAt: Date.now() + delay
   });
@@ -234,9 +253,17 @@ class Api {
         signal: controller.signal
       });
       const text = await response.text();
-      return { status: response.status, body: parseJson(text), date: response.headers.get('Date') };
+      return {
+        status: response.status,
+        body: parseJson(text),
+        date: response.headers.get('Date')
+      };
     } catch (error) {
-      return { status: 0, body: null, error: `The server could not be reached (${error.name}).` };
+      return {
+        status: 0,
+        body: null,
+        error: `The server could not be reached (${error.name}).`
+      };
     } finally {
       clearTimeout(timer);
     }

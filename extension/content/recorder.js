@@ -36,7 +36,10 @@
     const page = navigation.pageOf(href, document.title, nav);
     if (!navigation.isNewPage(lastPage, page)) return;
     lastPage = page;
-    send({ type: messages.CAPTURE, event: { type: 'navigation', ...page, ts } });
+    send({
+      type: messages.CAPTURE,
+      event: { type: 'navigation', ...page, ts }
+    });
   }
 
   function reportCurrentPage({ fresh }) {
@@ -66,7 +69,9 @@
   }
 
   function optionChoice(option) {
-    const list = option.closest('[role="listbox"], [role="menu"], [role="tree"]');
+    const list = option.closest(
+      '[role="listbox"], [role="menu"], [role="tree"]'
+    );
     const controlled = list?.id
       ? list.getRootNode().querySelector(`[aria-controls~="${list.id}"]`)
       : null;
@@ -83,7 +88,8 @@
   // open root the agent reaches (focus and clicks do cross it).
   function watchShadowRoot(event) {
     const root = event.composedPath()[0]?.getRootNode?.();
-    if (!root || root === document || shadowRoots.has(root) || !root.host) return;
+    if (!root || root === document || shadowRoots.has(root) || !root.host)
+      return;
     shadowRoots.add(root);
     root.addEventListener('change', onChange, true);
     root.addEventListener('input', onInput, true);
@@ -142,14 +148,20 @@
   function fieldEdited(field, kind) {
     if (editedFields.has(field)) return;
     editedFields.add(field);
-    capture({ type: 'field_edited', label: names.fieldLabel(field), field_kind: kind });
+    capture({
+      type: 'field_edited',
+      label: names.fieldLabel(field),
+      field_kind: kind
+    });
   }
 
   function onSubmit(event) {
     if (!event.isTrusted || state !== 'recording') return;
     const form = event.composedPath()[0];
     if (!form || form.tagName !== 'FORM') return;
-    const submitter = event.submitter ? names.accessibleName(event.submitter) : '';
+    const submitter = event.submitter
+      ? names.accessibleName(event.submitter)
+      : '';
     const name =
       form.getAttribute('aria-label') ||
       names.humanize(form.getAttribute('name') || form.id) ||
@@ -162,7 +174,9 @@
   // receipt cannot tell which one the agent used.
   function reportSensitiveFields() {
     if (state !== 'recording') return;
-    const fields = document.querySelectorAll('input, textarea, [contenteditable]');
+    const fields = document.querySelectorAll(
+      'input, textarea, [contenteditable]'
+    );
     const labels = Array.from(fields)
       .filter((field) => names.isSensitive(field))
       .map((field) => names.fieldLabel(field) || field.type || 'field');
@@ -173,13 +187,16 @@
     if (state !== 'recording') return;
     watchShadowRoot(event);
     const field = event.composedPath()[0];
-    if (field?.nodeType === 1 && names.isSensitive(field)) reportSensitiveFields();
+    if (field?.nodeType === 1 && names.isSensitive(field))
+      reportSensitiveFields();
   }
 
   // Frames whose address is not a web page get no content script.
   function reportUninstrumentedFrames() {
     if (state !== 'recording') return;
-    for (const frame of document.querySelectorAll('iframe, frame, embed, object')) {
+    for (const frame of document.querySelectorAll(
+      'iframe, frame, embed, object'
+    )) {
       const source = frame.src || frame.data || '';
       if (!source || /^(?:https?:|about:|javascript:)/.test(source)) continue;
       const { origin } = events.splitUrl(source);
@@ -214,7 +231,11 @@
       check.ok = false;
       check.reason = 'declined-by-user';
     }
-    if (!check.ok) return answer({ type: 'ledgerium:connect-refused', reason: check.reason });
+    if (!check.ok)
+      return answer({
+        type: 'ledgerium:connect-refused',
+        reason: check.reason
+      });
     try {
       const reply = await chrome.runtime.sendMessage({
         type: messages.CONNECT,
@@ -254,7 +275,9 @@
     const ready =
       document.readyState === 'loading'
         ? new Promise((resolve) =>
-            document.addEventListener('DOMContentLoaded', resolve, { once: true })
+            document.addEventListener('DOMContentLoaded', resolve, {
+              once: true
+            })
           )
         : Promise.resolve();
     Promise.all([chrome.storage.local.get(storageKeys.STATUS), ready]).then(

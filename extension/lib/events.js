@@ -86,7 +86,8 @@
       const value = normalise(field, raw[field]);
       if (value === undefined || value === '') continue;
       if (REDACTED.includes(field)) {
-        const redact = field === 'path' ? ns.redact.redactPath : ns.redact.redactText;
+        const redact =
+          field === 'path' ? ns.redact.redactPath : ns.redact.redactText;
         const result = redact(value);
         ns.redact.addCounts(counts, result.counts);
         event[field] = result.text;
@@ -99,8 +100,10 @@
 
   function normalise(field, value) {
     if (value === undefined || value === null) return undefined;
-    if (field === 'checked') return typeof value === 'boolean' ? value : undefined;
-    if (field === 'opener_tab') return Number.isInteger(value) ? value : undefined;
+    if (field === 'checked')
+      return typeof value === 'boolean' ? value : undefined;
+    if (field === 'opener_tab')
+      return Number.isInteger(value) ? value : undefined;
     if (field === 'phase') return validEnum(value, PHASES);
     if (field === 'nav') return validEnum(value, NAV_KINDS);
     if (field === 'field_kind') return validEnum(value, FIELD_KINDS);

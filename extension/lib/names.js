@@ -172,9 +172,14 @@
   }
 
   function isLabelable(el) {
-    return ['INPUT', 'SELECT', 'TEXTAREA', 'METER', 'PROGRESS', 'OUTPUT'].includes(
-      el.tagName
-    );
+    return [
+      'INPUT',
+      'SELECT',
+      'TEXTAREA',
+      'METER',
+      'PROGRESS',
+      'OUTPUT'
+    ].includes(el.tagName);
   }
 
   function isInputButton(el) {
@@ -184,10 +189,12 @@
   function implicitRole(el) {
     const tag = el.tagName;
     if (tag === 'A' && el.hasAttribute('href')) return 'link';
-    if (tag === 'BUTTON' || tag === 'SUMMARY' || isInputButton(el)) return 'button';
+    if (tag === 'BUTTON' || tag === 'SUMMARY' || isInputButton(el))
+      return 'button';
     if (tag === 'TR') return 'row';
     if (tag === 'OPTION') return 'option';
-    if (tag === 'SELECT') return el.multiple || el.size > 1 ? 'listbox' : 'combobox';
+    if (tag === 'SELECT')
+      return el.multiple || el.size > 1 ? 'listbox' : 'combobox';
     if (tag === 'TEXTAREA') return 'textbox';
     if (tag === 'INPUT') {
       if (el.type === 'checkbox') return 'checkbox';
@@ -227,9 +234,12 @@
   // a page scripted for clicks; plain data tables would flood the steps.
   function isClickableRow(row) {
     if (row.getAttribute('role') === 'row') return true;
-    if (row.hasAttribute('onclick') || row.hasAttribute('data-href')) return true;
+    if (row.hasAttribute('onclick') || row.hasAttribute('data-href'))
+      return true;
     const table = row.closest('table');
-    return Boolean(table && /grid|treegrid/.test(table.getAttribute('role') ?? ''));
+    return Boolean(
+      table && /grid|treegrid/.test(table.getAttribute('role') ?? '')
+    );
   }
 
   function legendOf(el) {
@@ -293,9 +303,14 @@
   // Return the label of the listbox or combobox an ARIA option belongs to:
   // the list's own label, else the label of the combobox that controls it.
   function optionOwnerLabel(option) {
-    const list = option.closest('[role="listbox"], [role="menu"], [role="tree"]');
+    const list = option.closest(
+      '[role="listbox"], [role="menu"], [role="tree"]'
+    );
     if (!list) return '';
-    if (list.hasAttribute('aria-label') || list.hasAttribute('aria-labelledby')) {
+    if (
+      list.hasAttribute('aria-label') ||
+      list.hasAttribute('aria-labelledby')
+    ) {
       return accessibleName(list);
     }
     if (!list.id) return '';

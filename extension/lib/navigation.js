@@ -5,7 +5,11 @@
 (() => {
   const ns = (globalThis.ledgerium ??= {});
 
-  const NAVIGATION_TYPES = { push: 'push', replace: 'replace', traverse: 'pop' };
+  const NAVIGATION_TYPES = {
+    push: 'push',
+    replace: 'replace',
+    traverse: 'pop'
+  };
   // Single-page apps usually set the new title just after changing the URL.
   const TITLE_SETTLE_MS = 250;
 
@@ -60,7 +64,8 @@
       const withoutHash = (href) => href.split('#')[0];
       listen(win, 'popstate', () => {
         const href = win.location.href;
-        const onlyHash = withoutHash(href) === withoutHash(last) && href !== last;
+        const onlyHash =
+          withoutHash(href) === withoutHash(last) && href !== last;
         last = href;
         if (!onlyHash) deliver(href, 'pop');
       });

@@ -17,7 +17,10 @@
       `(?<rest>(?:\\?(?!\\[query\\])|#)[^${SPACE.slice(1, -1)}]*)`,
     'gu'
   );
-  const BEARER = new RegExp(`(?<word>bearer)${SPACE}+(?!\\[token\\])[A-Za-z0-9._~+/-]+=*`, 'giu');
+  const BEARER = new RegExp(
+    `(?<word>bearer)${SPACE}+(?!\\[token\\])[A-Za-z0-9._~+/-]+=*`,
+    'giu'
+  );
   const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/gu;
   const API_KEY = new RegExp(
     '(?<![A-Za-z0-9_])(?:' +
@@ -56,7 +59,8 @@
     'gu'
   );
   const HEX_SECRET = /(?<![A-Za-z0-9_-])[0-9a-fA-F]{32,}(?![A-Za-z0-9_-])/gu;
-  const B64_SECRET = /(?<![A-Za-z0-9_+/=-])[A-Za-z0-9_+/-]{32,}={0,2}(?![A-Za-z0-9_+/=-])/gu;
+  const B64_SECRET =
+    /(?<![A-Za-z0-9_+/=-])[A-Za-z0-9_+/-]{32,}={0,2}(?![A-Za-z0-9_+/=-])/gu;
   const DIGITS = /(?<![A-Za-z0-9_-])[0-9]{9,}(?![A-Za-z0-9_])/gu;
 
   function luhnValid(digits) {
@@ -78,19 +82,23 @@
     let remainder = 0;
     for (const char of moved) {
       const digits = String(parseInt(char, 36));
-      for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
+      for (const digit of digits)
+        remainder = (remainder * 10 + Number(digit)) % 97;
     }
     return remainder === 1;
   }
 
   function card(match) {
     const digits = match[0].replace(/[^0-9]/g, '');
-    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? '[card]' : null;
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits)
+      ? '[card]'
+      : null;
   }
 
   function b64Secret(match) {
     const text = match[0];
-    const mixed = /[0-9]/.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+    const mixed =
+      /[0-9]/.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
     return mixed ? '[secret]' : null;
   }
 
@@ -144,7 +152,9 @@
   function redactPath(path) {
     const counts = {};
     let result = path ?? '';
-    const cuts = [result.indexOf('?'), result.indexOf('#')].filter((at) => at >= 0);
+    const cuts = [result.indexOf('?'), result.indexOf('#')].filter(
+      (at) => at >= 0
+    );
     if (cuts.length) {
       result = result.slice(0, Math.min(...cuts));
       counts.query = 1;
@@ -165,5 +175,12 @@
     return total;
   }
 
-  ns.redact = { RULES, addCounts, ibanValid, luhnValid, redactPath, redactText };
+  ns.redact = {
+    RULES,
+    addCounts,
+    ibanValid,
+    luhnValid,
+    redactPath,
+    redactText
+  };
 })();

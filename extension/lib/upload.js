@@ -20,7 +20,10 @@
     let bytes = 16;
     for (const event of pending) {
       const size = JSON.stringify(event).length + 1;
-      if (batch.length && (batch.length >= BATCH_EVENTS || bytes + size > BATCH_BYTES)) {
+      if (
+        batch.length &&
+        (batch.length >= BATCH_EVENTS || bytes + size > BATCH_BYTES)
+      ) {
         break;
       }
       batch.push(event);
@@ -56,7 +59,9 @@
   function ackedAfter(sentThrough, missing) {
     let acked = sentThrough;
     for (const range of missing ?? []) {
-      const start = Array.isArray(range) ? range[0] : (range.start ?? range.from);
+      const start = Array.isArray(range)
+        ? range[0]
+        : (range.start ?? range.from);
       if (Number.isInteger(start)) acked = Math.min(acked, start - 1);
     }
     return Math.max(0, acked);

@@ -20,7 +20,8 @@ const UPLOAD_STATES = {
 
 async function send(type, extra = {}) {
   const reply = await chrome.runtime.sendMessage({ type, ...extra });
-  if (!reply?.ok) throw new Error(reply?.error ?? 'The recorder did not answer.');
+  if (!reply?.ok)
+    throw new Error(reply?.error ?? 'The recorder did not answer.');
   return reply;
 }
 
@@ -44,7 +45,9 @@ async function render() {
   show('connect', needsConnect);
   show('reconnect-note', Boolean(connection?.needsReconnect));
   show('disconnect', Boolean(connection) && !recording);
-  $('server-name').textContent = connection ? `Server: ${connection.server}` : 'Not connected';
+  $('server-name').textContent = connection
+    ? `Server: ${connection.server}`
+    : 'Not connected';
   show('idle', !recording);
   show('recording', recording && recording.state !== 'review');
   show('review', recording?.state === 'review');
@@ -57,7 +60,11 @@ function statusText(recording) {
   if (!recording) return 'Not recording.';
   if (recording.discardRequested) return 'Discarding…';
   if (recording.finishRequested) return 'Finishing: uploading the last steps…';
-  const words = { recording: 'Recording.', paused: 'Paused: nothing is recorded.', review: 'Stopped.' };
+  const words = {
+    recording: 'Recording.',
+    paused: 'Paused: nothing is recorded.',
+    review: 'Stopped.'
+  };
   return words[recording.state] ?? recording.state;
 }
 
@@ -82,14 +89,16 @@ function renderLastResult(result, recording) {
 
 function renderRecording(recording) {
   $('step-count').textContent = String(recording.steps);
-  const upload = UPLOAD_STATES[recording.upload.state] ?? recording.upload.state;
+  const upload =
+    UPLOAD_STATES[recording.upload.state] ?? recording.upload.state;
   const counts = `${recording.uploaded} of ${recording.total} events sent`;
   $('upload-state').textContent = `${upload} (${counts})`;
   $('upload-state').title = recording.upload.lastError ?? '';
   show('pause', recording.state === 'recording');
   show('resume', recording.state === 'paused');
   $('phases').disabled = recording.state !== 'recording';
-  $('note-form').querySelector('button').disabled = recording.state !== 'recording';
+  $('note-form').querySelector('button').disabled =
+    recording.state !== 'recording';
   if (recording.state === 'review') renderReview(recording);
 }
 
@@ -136,7 +145,10 @@ async function onConnect(event) {
 
 async function onStart(event) {
   event.preventDefault();
-  const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+  const [tab] = await chrome.tabs.query({
+    active: true,
+    lastFocusedWindow: true
+  });
   await act(messages.START, { tabId: tab?.id, title: $('title').value });
 }
 
@@ -164,7 +176,9 @@ function wire() {
   });
   $('finish').addEventListener('click', () => act(messages.FINISH));
   $('discard').addEventListener('click', () => {
-    if (window.confirm('Discard this recording? What was uploaded is deleted.')) {
+    if (
+      window.confirm('Discard this recording? What was uploaded is deleted.')
+    ) {
       act(messages.DISCARD);
     }
   });

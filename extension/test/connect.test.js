@@ -6,7 +6,11 @@ import { ledgerium } from './helpers.js';
 const { checkConnectRequest, normaliseServer, isToken } = ledgerium.connect;
 const token = 'ldg_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v';
 const request = (overrides = {}) => ({
-  data: { type: 'ledgerium:connect', server: 'https://ledgerium.example.test', token },
+  data: {
+    type: 'ledgerium:connect',
+    server: 'https://ledgerium.example.test',
+    token
+  },
   origin: 'https://ledgerium.example.test',
   fromSameWindow: true,
   pageOrigin: 'https://ledgerium.example.test',
@@ -14,21 +18,45 @@ const request = (overrides = {}) => ({
 });
 
 test('check_connect_request_accepts_a_page_connecting_to_itself', () => {
-  assert.deepEqual(checkConnectRequest(request()), { ok: true, server: 'https://ledgerium.example.test', token });
+  assert.deepEqual(checkConnectRequest(request()), {
+    ok: true,
+    server: 'https://ledgerium.example.test',
+    token
+  });
 });
 
 test('check_connect_request_refuses_other_windows_origins_and_servers', () => {
   const reasons = [
     request({ fromSameWindow: false }),
     request({ origin: 'https://evil.example.test' }),
-    request({ data: { type: 'ledgerium:connect', server: 'https://evil.example.test', token } }),
-    request({ data: { type: 'ledgerium:connect', server: 'https://ledgerium.example.test', token: 'abc' } })
+    request({
+      data: {
+        type: 'ledgerium:connect',
+        server: 'https://evil.example.test',
+        token
+      }
+    }),
+    request({
+      data: {
+        type: 'ledgerium:connect',
+        server: 'https://ledgerium.example.test',
+        token: 'abc'
+      }
+    })
   ].map((r) => checkConnectRequest(r).reason);
-  assert.deepEqual(reasons, ['not-from-this-page', 'origin-mismatch', 'server-is-not-this-page', 'malformed-token']);
+  assert.deepEqual(reasons, [
+    'not-from-this-page',
+    'origin-mismatch',
+    'server-is-not-this-page',
+    'malformed-token'
+  ]);
 });
 
 test('normalise_server_returns_the_origin_or_null', () => {
-  assert.equal(normaliseServer(' https://ledgerium.example.test/extension/ '), 'https://ledgerium.example.test');
+  assert.equal(
+    normaliseServer(' https://ledgerium.example.test/extension/ '),
+    'https://ledgerium.example.test'
+  );
   assert.equal(normaliseServer('ftp://x.test'), null);
   assert.equal(normaliseServer('not a url'), null);
 });

@@ -7,19 +7,32 @@ const { buildEvent, describe, splitUrl, MAX_LENGTHS } = ledgerium.events;
 const at = { seq: 7, ts: 1700000000123, tab: 3, frame: 0 };
 
 test('split_url_drops_query_and_fragment', () => {
-  assert.deepEqual(splitUrl('https://acme.service-now.com/incident.do?sys_id=1#top'), {
-    origin: 'https://acme.service-now.com',
-    path: '/incident.do'
-  });
+  assert.deepEqual(
+    splitUrl('https://acme.service-now.com/incident.do?sys_id=1#top'),
+    {
+      origin: 'https://acme.service-now.com',
+      path: '/incident.do'
+    }
+  );
 });
 
 test('split_url_keeps_only_the_scheme_of_browser_pages', () => {
-  assert.deepEqual(splitUrl('chrome://settings/passwords'), { origin: 'chrome://settings', path: '' });
+  assert.deepEqual(splitUrl('chrome://settings/passwords'), {
+    origin: 'chrome://settings',
+    path: ''
+  });
 });
 
 test('build_event_keeps_only_the_fields_of_its_type', () => {
   const { event } = buildEvent(
-    { type: 'click', name: 'Save', role: 'button', value: 'typed secret', origin: 'https://x.test', path: '/a' },
+    {
+      type: 'click',
+      name: 'Save',
+      role: 'button',
+      value: 'typed secret',
+      origin: 'https://x.test',
+      path: '/a'
+    },
     at
   );
   assert.deepEqual(event, {
@@ -37,7 +50,12 @@ test('build_event_keeps_only_the_fields_of_its_type', () => {
 
 test('build_event_field_edited_never_carries_a_value', () => {
   const { event } = buildEvent(
-    { type: 'field_edited', label: 'Short description', value: 'SENTINEL', field_kind: 'text' },
+    {
+      type: 'field_edited',
+      label: 'Short description',
+      value: 'SENTINEL',
+      field_kind: 'text'
+    },
     at
   );
   assert.equal(event.value, undefined);
@@ -63,31 +81,61 @@ test('build_event_redacts_labels_titles_and_choices', () => {
 });
 
 test('build_event_cuts_long_text_like_the_server', () => {
-  const { event } = buildEvent({ type: 'note_added', note: 'é'.repeat(2500) }, at);
+  const { event } = buildEvent(
+    { type: 'note_added', note: 'é'.repeat(2500) },
+    at
+  );
   assert.equal(Array.from(event.note).length, MAX_LENGTHS.note);
   assert.ok(event.note.endsWith('…'));
   assert.deepEqual(event.truncated, ['note']);
 });
 
 test('build_event_refuses_unknown_types', () => {
-  assert.throws(() => buildEvent({ type: 'keystroke' }, at), /Unknown event type: keystroke/);
+  assert.throws(
+    () => buildEvent({ type: 'keystroke' }, at),
+    /Unknown event type: keystroke/
+  );
 });
 
 test('build_event_drops_invalid_enums', () => {
-  const { event } = buildEvent({ type: 'navigation', nav: 'teleport', origin: 'https://x.test' }, at);
+  const { event } = buildEvent(
+    { type: 'navigation', nav: 'teleport', origin: 'https://x.test' },
+    at
+  );
   assert.equal(event.nav, undefined);
 });
 
 test('build_event_marks_have_no_tab', () => {
   const { event } = buildEvent({ type: 'phase_marked', phase: 'triage' }, at);
-  assert.deepEqual(event, { seq: 7, ts: 1700000000123, type: 'phase_marked', phase: 'triage' });
+  assert.deepEqual(event, {
+    seq: 7,
+    ts: 1700000000123,
+    type: 'phase_marked',
+    phase: 'triage'
+  });
 });
 
 test('describe_event_reads_as_a_step', () => {
-  assert.equal(describe({ type: 'field_edited', label: 'Summary' }), 'Entered a value in Summary');
   assert.equal(
-    describe({ type: 'choice_made', label: 'Severity', value: '2 - High', field_kind: 'select' }),
+    describe({ type: 'field_edited', label: 'Summary' }),
+    'Entered a value in Summary'
+  );
+  assert.equal(
+    describe({
+      type: 'choice_made',
+      label: 'Severity',
+      value: '2 - High',
+      field_kind: 'select'
+    }),
     'Chose 2 - High for Severity'
   );
-  assert.equal(describe({ type: 'choice_made', label: 'Major', field_kind: 'checkbox', checked: false }), 'Unchecked Major');
+  assert.equal(
+    describe({
+      type: 'choice_made',
+      label: 'Major',
+      field_kind: 'checkbox',
+      checked: false
+    }),
+    'Unchecked Major'
+  );
 });

@@ -12,5 +12,6 @@ export const ledgerium = globalThis.ledgerium;
 
 // Return a jsdom document holding `html`, at a web address.
 export function page(html, url = 'https://itsm.example.test/incident/new') {
-  return new JSDOM(`<!doctype html><html><body>${html}</body></html>`, { url }).window;
+  return new JSDOM(`<!doctype html><html><body>${html}</body></html>`, { url })
+    .window;
 }

@@ -5,7 +5,8 @@ import { ledgerium, page } from './helpers.js';
 
 const { accessibleName, fieldLabel, findActionable, groupLabel, isSensitive } =
   ledgerium.names;
-const { roleOf, selectedOptionLabel, optionOwnerLabel, fieldKind } = ledgerium.names;
+const { roleOf, selectedOptionLabel, optionOwnerLabel, fieldKind } =
+  ledgerium.names;
 
 function named(html, selector = '#target') {
   const { document } = page(html);
@@ -20,34 +21,60 @@ test('accessible_name_prefers_aria_labelledby', () => {
 });
 
 test('accessible_name_uses_aria_label_over_text', () => {
-  assert.equal(named('<a id="target" href="/x" aria-label="Close ticket">×</a>'), 'Close ticket');
+  assert.equal(
+    named('<a id="target" href="/x" aria-label="Close ticket">×</a>'),
+    'Close ticket'
+  );
 });
 
 test('accessible_name_reads_visible_text_collapsed', () => {
-  assert.equal(named('<button id="target">\n  Save\n  <b>and close</b> </button>'), 'Save and close');
+  assert.equal(
+    named('<button id="target">\n  Save\n  <b>and close</b> </button>'),
+    'Save and close'
+  );
 });
 
 test('accessible_name_skips_hidden_text', () => {
-  const html = '<button id="target"><span aria-hidden="true">★</span>Favourite</button>';
+  const html =
+    '<button id="target"><span aria-hidden="true">★</span>Favourite</button>';
   assert.equal(named(html), 'Favourite');
 });
 
 test('accessible_name_falls_back_to_title_then_alt', () => {
-  assert.equal(named('<button id="target" title="Refresh"></button>'), 'Refresh');
-  assert.equal(named('<a id="target" href="/"><img src="x.png" alt="Home"></a>'), 'Home');
+  assert.equal(
+    named('<button id="target" title="Refresh"></button>'),
+    'Refresh'
+  );
+  assert.equal(
+    named('<a id="target" href="/"><img src="x.png" alt="Home"></a>'),
+    'Home'
+  );
 });
 
 test('accessible_name_of_icon_only_button_comes_from_its_icon', () => {
-  assert.equal(named('<button id="target"><i class="fa fa-solid fa-trash-can"></i></button>'), 'trash can');
-  assert.equal(named('<button id="target"><svg><title>Settings</title></svg></button>'), 'Settings');
+  assert.equal(
+    named(
+      '<button id="target"><i class="fa fa-solid fa-trash-can"></i></button>'
+    ),
+    'trash can'
+  );
+  assert.equal(
+    named('<button id="target"><svg><title>Settings</title></svg></button>'),
+    'Settings'
+  );
 });
 
 test('accessible_name_of_input_button_is_its_value', () => {
-  assert.equal(named('<input id="target" type="submit" value="Resolve">'), 'Resolve');
+  assert.equal(
+    named('<input id="target" type="submit" value="Resolve">'),
+    'Resolve'
+  );
 });
 
 test('field_label_comes_from_label_element', () => {
-  const { document } = page('<label for="s">Short description</label><input id="s">');
+  const { document } = page(
+    '<label for="s">Short description</label><input id="s">'
+  );
   assert.equal(fieldLabel(document.querySelector('#s')), 'Short description');
 });
 
@@ -60,7 +87,10 @@ test('field_label_of_wrapped_select_excludes_its_options', () => {
 
 test('field_label_falls_back_to_humanized_name', () => {
   const { document } = page('<input name="caller_phoneNumber">');
-  assert.equal(fieldLabel(document.querySelector('input')), 'caller phone Number');
+  assert.equal(
+    fieldLabel(document.querySelector('input')),
+    'caller phone Number'
+  );
 });
 
 test('group_label_of_radio_is_the_fieldset_legend', () => {
@@ -73,7 +103,9 @@ test('group_label_of_radio_is_the_fieldset_legend', () => {
 });
 
 test('find_actionable_climbs_to_the_button', () => {
-  const { document } = page('<button id="b"><span id="inner">Go</span></button>');
+  const { document } = page(
+    '<button id="b"><span id="inner">Go</span></button>'
+  );
   const inner = document.querySelector('#inner');
   const found = findActionable([inner, inner.parentElement, document.body]);
   assert.equal(found.element.id, 'b');
@@ -82,8 +114,14 @@ test('find_actionable_climbs_to_the_button', () => {
 
 test('find_actionable_ignores_text_fields_and_plain_text', () => {
   const { document } = page('<p id="p">Just text</p><input id="i">');
-  assert.equal(findActionable([document.querySelector('#p'), document.body]), null);
-  assert.equal(findActionable([document.querySelector('#i'), document.body]), null);
+  assert.equal(
+    findActionable([document.querySelector('#p'), document.body]),
+    null
+  );
+  assert.equal(
+    findActionable([document.querySelector('#i'), document.body]),
+    null
+  );
 });
 
 test('find_actionable_takes_rows_only_in_grids_or_scripted', () => {
@@ -103,7 +141,8 @@ test('find_actionable_sees_into_open_shadow_roots', () => {
   const window = page('<div id="host"></div>');
   const host = window.document.querySelector('#host');
   const root = host.attachShadow({ mode: 'open' });
-  root.innerHTML = '<div role="button" aria-label="Acknowledge alert"><span>✓</span></div>';
+  root.innerHTML =
+    '<div role="button" aria-label="Acknowledge alert"><span>✓</span></div>';
   const span = root.querySelector('span');
   const found = findActionable([span, span.parentElement, root, host]);
   assert.equal(accessibleName(found.element), 'Acknowledge alert');
@@ -135,5 +174,11 @@ test('is_sensitive_catches_passwords_codes_and_cards', () => {
       '<input id="c" name="card_number"><input id="d" name="api_key"><input id="e" name="summary">'
   );
   const sensitive = (id) => isSensitive(document.querySelector(id));
-  assert.deepEqual(['#a', '#b', '#c', '#d', '#e'].map(sensitive), [true, true, true, true, false]);
+  assert.deepEqual(['#a', '#b', '#c', '#d', '#e'].map(sensitive), [
+    true,
+    true,
+    true,
+    true,
+    false
+  ]);
 });

@@ -7,7 +7,11 @@ const { isNewPage, pageOf, watchNavigation } = ledgerium.navigation;
 
 function collect(window, options = { settleMs: 0 }) {
   const seen = [];
-  const { stop, flush } = watchNavigation(window, (entry) => seen.push(entry), options);
+  const { stop, flush } = watchNavigation(
+    window,
+    (entry) => seen.push(entry),
+    options
+  );
   return { seen, stop, flush };
 }
 
@@ -17,9 +21,17 @@ const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 // shape Chromium gives a content script.
 function withNavigationApi(window) {
   window.navigation = new window.EventTarget();
-  return (url, navigationType, { hashChange = false, sameDocument = true } = {}) => {
+  return (
+    url,
+    navigationType,
+    { hashChange = false, sameDocument = true } = {}
+  ) => {
     const event = new window.Event('navigate');
-    Object.assign(event, { navigationType, hashChange, destination: { url, sameDocument } });
+    Object.assign(event, {
+      navigationType,
+      hashChange,
+      destination: { url, sameDocument }
+    });
     window.navigation.dispatchEvent(event);
   };
 }
@@ -31,7 +43,9 @@ test('watch_navigation_reports_push_replace_and_traverse', async () => {
   navigate('https://itsm.example.test/incident/42?tab=notes', 'push');
   navigate('https://itsm.example.test/incident/42', 'replace');
   navigate('https://itsm.example.test/list', 'traverse');
-  navigate('https://itsm.example.test/list#details', 'push', { hashChange: true });
+  navigate('https://itsm.example.test/list#details', 'push', {
+    hashChange: true
+  });
   await tick();
   assert.deepEqual(
     seen.map(({ href, nav }) => [href, nav]),
@@ -60,7 +74,10 @@ test('watch_navigation_without_the_api_uses_popstate_and_hashchange', async () =
   await tick(20);
   window.dispatchEvent(new window.PopStateEvent('popstate'));
   await tick();
-  assert.deepEqual(seen.map(({ nav }) => nav), ['hash', 'pop']);
+  assert.deepEqual(
+    seen.map(({ nav }) => nav),
+    ['hash', 'pop']
+  );
   stop();
   window.dispatchEvent(new window.PopStateEvent('popstate'));
   await tick();
@@ -71,7 +88,9 @@ test('watch_navigation_reads_the_title_after_it_settles', async () => {
   const window = page('');
   const navigate = withNavigationApi(window);
   const titles = [];
-  watchNavigation(window, () => titles.push(window.document.title), { settleMs: 10 });
+  watchNavigation(window, () => titles.push(window.document.title), {
+    settleMs: 10
+  });
   navigate('https://itsm.example.test/incident/7', 'push');
   window.document.title = 'INC0000007';
   await tick(30);
@@ -85,16 +104,34 @@ test('watch_navigation_flush_reports_waiting_navigations_at_once', async () => {
   navigate('https://itsm.example.test/incident/9', 'push');
   assert.equal(seen.length, 0);
   flush();
-  assert.deepEqual(seen.map(({ nav }) => nav), ['push']);
+  assert.deepEqual(
+    seen.map(({ nav }) => nav),
+    ['push']
+  );
   await tick(20);
   assert.equal(seen.length, 1);
 });
 
 test('is_new_page_skips_replace_on_the_same_path', () => {
   const last = pageOf('https://x.test/list?page=1', 'List', 'push');
-  assert.equal(isNewPage(last, pageOf('https://x.test/list?page=2', 'List', 'replace')), false);
-  assert.equal(isNewPage(last, pageOf('https://x.test/list?page=2', 'List', 'push')), true);
-  assert.equal(isNewPage(last, pageOf('https://x.test/item', 'Item', 'replace')), true);
-  assert.equal(isNewPage(last, pageOf('https://x.test/list#a', 'List', 'hash')), false);
-  assert.equal(isNewPage(last, pageOf('https://x.test/list#b', 'Details', 'hash')), true);
+  assert.equal(
+    isNewPage(last, pageOf('https://x.test/list?page=2', 'List', 'replace')),
+    false
+  );
+  assert.equal(
+    isNewPage(last, pageOf('https://x.test/list?page=2', 'List', 'push')),
+    true
+  );
+  assert.equal(
+    isNewPage(last, pageOf('https://x.test/item', 'Item', 'replace')),
+    true
+  );
+  assert.equal(
+    isNewPage(last, pageOf('https://x.test/list#a', 'List', 'hash')),
+    false
+  );
+  assert.equal(
+    isNewPage(last, pageOf('https://x.test/list#b', 'Details', 'hash')),
+    true
+  );
 });

@@ -3,13 +3,28 @@ import assert from 'node:assert/strict';
 
 import { ledgerium } from './helpers.js';
 
-const { nextBatch, backoffDelay, classify, ackedAfter, BATCH_EVENTS, BATCH_BYTES } = ledgerium.upload;
+const {
+  nextBatch,
+  backoffDelay,
+  classify,
+  ackedAfter,
+  BATCH_EVENTS,
+  BATCH_BYTES
+} = ledgerium.upload;
 const events = (count, extra = {}) =>
-  Array.from({ length: count }, (_, i) => ({ seq: i + 1, ts: 1, type: 'click', ...extra }));
+  Array.from({ length: count }, (_, i) => ({
+    seq: i + 1,
+    ts: 1,
+    type: 'click',
+    ...extra
+  }));
 
 test('next_batch_takes_events_after_the_acknowledged_seq_in_order', () => {
   const shuffled = events(5).reverse();
-  assert.deepEqual(nextBatch(shuffled, 2).map((event) => event.seq), [3, 4, 5]);
+  assert.deepEqual(
+    nextBatch(shuffled, 2).map((event) => event.seq),
+    [3, 4, 5]
+  );
 });
 
 test('next_batch_stops_at_the_event_limit', () => {
@@ -30,7 +45,10 @@ test('next_batch_is_empty_when_all_are_acknowledged', () => {
 });
 
 test('backoff_delay_doubles_up_to_the_ceiling', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 9].map((attempt) => backoffDelay(attempt)), [3000, 6000, 12000, 24000, 30000, 30000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 9].map((attempt) => backoffDelay(attempt)),
+    [3000, 6000, 12000, 24000, 30000, 30000]
+  );
 });
 
 test('backoff_delay_spreads_by_a_fifth_at_most', () => {
@@ -40,14 +58,34 @@ test('backoff_delay_spreads_by_a_fifth_at_most', () => {
 });
 
 test('classify_tells_retry_from_reconnect_and_rejection', () => {
-  const verdicts = [200, 201, 204, 0, 429, 500, 503, 401, 403, 404, 409, 400, 413].map(classify);
+  const verdicts = [
+    200, 201, 204, 0, 429, 500, 503, 401, 403, 404, 409, 400, 413
+  ].map(classify);
   assert.deepEqual(verdicts, [
-    'ok', 'ok', 'ok', 'retry', 'retry', 'retry', 'retry', 'reconnect', 'reconnect', 'missing', 'conflict', 'rejected', 'rejected'
+    'ok',
+    'ok',
+    'ok',
+    'retry',
+    'retry',
+    'retry',
+    'retry',
+    'reconnect',
+    'reconnect',
+    'missing',
+    'conflict',
+    'rejected',
+    'rejected'
   ]);
 });
 
 test('acked_after_steps_back_to_the_first_missing_range', () => {
   assert.equal(ackedAfter(40, []), 40);
-  assert.equal(ackedAfter(40, [[12, 15], [30, 30]]), 11);
+  assert.equal(
+    ackedAfter(40, [
+      [12, 15],
+      [30, 30]
+    ]),
+    11
+  );
   assert.equal(ackedAfter(40, [[1, 3]]), 0);
 });
