@@ -85,7 +85,7 @@ class FieldKind(enum.StrEnum):
     OTHER = "other"
 
 
-class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     """One thing the agent did, in the order given by ``seq``.
 
     ``value`` is never typed text: it is the chosen option's label for

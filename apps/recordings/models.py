@@ -132,7 +132,7 @@ class RawBatch(OrganizationScopedModel):
     """
 
     recording = models.ForeignKey(
-        Recording, on_delete=models.CASCADE, related_name="raw_batches"
+        Recording, on_delete=models.CASCADE, related_name="raw_batches", db_index=False
     )
     digest = models.CharField(max_length=64)
     body = models.BinaryField()
@@ -140,6 +140,11 @@ class RawBatch(OrganizationScopedModel):
 
     class Meta:
         ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["recording", "digest"], name="rawbatch_recording_digest"
+            )
+        ]
         verbose_name_plural = "raw batches"
 
     def __str__(self):

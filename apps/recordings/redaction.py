@@ -9,6 +9,7 @@ Ticket and order numbers (``INC0012345``, ``SD-42``, ``Order #10234``) are
 what an SOP reader needs, so a digit run joined to letters is never touched.
 """
 
+import functools
 import re
 
 FLAGS = re.ASCII
@@ -127,19 +128,50 @@ def _b64_secret(match):
     return "[secret]" if mixed else None
 
 
+_DIGIT_HINT = re.compile(r"[0-9][0-9 ().+-]{4,}[0-9]", FLAGS)
+_IBAN_HINT = re.compile(r"[A-Z]{2}[0-9]{2}", FLAGS)
+
+
+def _has_digit_run(text):
+    return _DIGIT_HINT.search(text) is not None
+
+
+# Each rule runs only when its cheap precondition holds. A precondition is
+# necessary for the rule's pattern to match, so it changes no result; the
+# extension need not copy them.
 _SUBSTITUTIONS = (
-    ("query", _URL_QUERY, lambda m: m["url"] + "?[query]"),
-    ("bearer", _BEARER, lambda m: m["word"] + " [token]"),
-    ("jwt", _JWT, lambda m: "[token]"),
-    ("api_key", _API_KEY, lambda m: "[api_key]"),
-    ("email", _EMAIL, lambda m: "[email]"),
-    ("iban", _IBAN, _iban),
-    ("card", _CARD, _card),
-    ("account", _ACCOUNT, lambda m: m["word"] + "[account]"),
-    ("phone", _PHONE, lambda m: "[phone]"),
-    ("secret", _HEX_SECRET, lambda m: "[secret]"),
-    ("secret", _B64_SECRET, _b64_secret),
-    ("digits", _DIGITS, lambda m: "[number]"),
+    (
+        "query",
+        lambda t: "://" in t or "www." in t,
+        _URL_QUERY,
+        lambda m: m["url"] + "?[query]",
+    ),
+    (
+        "bearer",
+        lambda t: "bearer" in t.lower(),
+        _BEARER,
+        lambda m: m["word"] + " [token]",
+    ),
+    ("jwt", lambda t: "eyJ" in t, _JWT, lambda m: "[token]"),
+    (
+        "api_key",
+        lambda t: "_" in t or "xox" in t or "AKIA" in t or "ASIA" in t or "AIza" in t,
+        _API_KEY,
+        lambda m: "[api_key]",
+    ),
+    ("email", lambda t: "@" in t, _EMAIL, lambda m: "[email]"),
+    ("iban", lambda t: _IBAN_HINT.search(t) is not None, _IBAN, _iban),
+    ("card", _has_digit_run, _CARD, _card),
+    (
+        "account",
+        lambda t: ("acc" in t.lower() or "a/c" in t.lower()) and _has_digit_run(t),
+        _ACCOUNT,
+        lambda m: m["word"] + "[account]",
+    ),
+    ("phone", _has_digit_run, _PHONE, lambda m: "[phone]"),
+    ("secret", lambda t: len(t) >= 32, _HEX_SECRET, lambda m: "[secret]"),
+    ("secret", lambda t: len(t) >= 32, _B64_SECRET, _b64_secret),
+    ("digits", _has_digit_run, _DIGITS, lambda m: "[number]"),
 )
 
 
@@ -154,17 +186,28 @@ def _apply(rule, pattern, replace, text, counts):
     return pattern.sub(substitute, text)
 
 
+@functools.lru_cache(maxsize=32768)
+def _redact(text):
+    """Return ``(redacted, counts)``; the same labels recur in every recording."""
+    counts = {}
+    if _TRIGGER.search(text):
+        for rule, needed, pattern, replace in _SUBSTITUTIONS:
+            if needed(text):
+                text = _apply(rule, pattern, replace, text, counts)
+    return text, tuple(counts.items())
+
+
 def redact(text, counts=None):
     """Return ``text`` with every finding replaced by its marker.
 
     Findings are added to ``counts`` (rule name to number) when given.
     """
-    if counts is None:
-        counts = {}
-    if not text or not _TRIGGER.search(text):
+    if not text:
         return text
-    for rule, pattern, replace in _SUBSTITUTIONS:
-        text = _apply(rule, pattern, replace, text, counts)
+    text, found = _redact(text)
+    if counts is not None:
+        for rule, count in found:
+            counts[rule] = counts.get(rule, 0) + count
     return text
 
 

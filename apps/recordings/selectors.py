@@ -90,6 +90,19 @@ def recording_missing(*, recording):
     known, not missing. Without ``last_seq`` only gaps below the highest
     stored seq can be seen.
     """
+    if recording.event_count == recording.highest_seq:
+        # Every seq up to the highest is stored: no gap below it, and no need
+        # to scan the events (this is the common case, on every append).
+        gaps = []
+    else:
+        gaps = _gaps_below_highest(recording)
+    end = recording.last_seq or 0
+    if end > recording.highest_seq:
+        gaps.append([recording.highest_seq + 1, end])
+    return subtract_ranges(gaps, recording.final_gaps, recording.dropped_seqs)
+
+
+def _gaps_below_highest(recording):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT seq + 1, next - 1 FROM ("
@@ -100,13 +113,7 @@ def recording_missing(*, recording):
             ") AS runs WHERE next - seq > 1 ORDER BY 1",
             [recording.pk, recording.pk],
         )
-        gaps = [[first, last] for first, last in cursor.fetchall()]
-    end = recording.last_seq or 0
-    if end > recording.highest_seq:
-        gaps.append([recording.highest_seq + 1, end])
-    if not recording.highest_seq and not end:
-        gaps = []
-    return subtract_ranges(gaps, recording.final_gaps, recording.dropped_seqs)
+        return [[first, last] for first, last in cursor.fetchall()]
 
 
 def subtract_ranges(gaps, known_ranges, known_seqs):

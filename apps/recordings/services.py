@@ -179,7 +179,9 @@ def _raw_batch_keep(recording, body):
     removes the leftover.
     """
     digest = hashlib.sha256(body).hexdigest()
-    leftover = RawBatch.objects.filter(recording=recording, digest=digest).first()
+    leftover = (
+        RawBatch.objects.filter(recording=recording, digest=digest).order_by().first()
+    )
     if leftover is not None:
         return leftover
     return RawBatch.objects.create(
@@ -276,14 +278,27 @@ def _seq_conflict(seq, index):
 
 
 def _stored(recording, seqs):
-    """Return ``{seq: event}`` for the given seqs already stored."""
+    """Return ``{seq: event}`` for the given seqs already stored.
+
+    A batch's seqs are nearly always one run, so an index-only range scan
+    first finds which exist (usually none) and only those are read.
+    """
     if not seqs:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
+            "SELECT seq FROM recordings_event "
+            "WHERE recording_id = %s AND seq BETWEEN %s AND %s",
+            [recording.pk, min(seqs), max(seqs)],
+        )
+        wanted = set(seqs)
+        present = [seq for (seq,) in cursor.fetchall() if seq in wanted]
+        if not present:
+            return {}
+        cursor.execute(
             "SELECT seq, data::text FROM recordings_event "
             "WHERE recording_id = %s AND seq = ANY(%s)",
-            [recording.pk, seqs],
+            [recording.pk, present],
         )
         return {seq: _EVENT_DECODER.decode(data) for seq, data in cursor.fetchall()}
 
