@@ -5,8 +5,10 @@ import pytest
 from apps.accounts.models import MonthlyUsage
 from apps.accounts.selectors import month_start
 from apps.recordings.models import Recording
+from apps.sharing.services import share_link_create
 from tests import factories
 from tests.browser.conftest import axe, log_in, shoot
+from tests.sharing.helpers import workflow_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +28,11 @@ MEMBER_PAGES = {
     "plan": "/settings/plan/",
     "members": "/settings/members/",
     "tokens": "/settings/tokens/",
+    "share-links": "/settings/share-links/",
+    "workflows": "/workflows/",
+    "workflow": "{workflow}",
+    "systems": "/workflows/systems/",
+    "incidents": "/incidents/",
 }
 
 
@@ -56,9 +63,14 @@ def test_member_page_passes_axe_at_both_widths(context, page, live_server, name)
         workflows_created=3,
     )
     Recording.objects.create(organization=organization, title="Printer jams")
+    workflow = workflow_in(organization)
+    share_link_create(
+        membership=organization.memberships.get(user=owner), workflow=workflow
+    )
     log_in(context, owner, live_server)
 
-    _check(page, name, MEMBER_PAGES[name])
+    path = MEMBER_PAGES[name].format(workflow=workflow.get_absolute_url())
+    _check(page, name, path)
 
 
 def test_keyboard_focus_is_visible(page):

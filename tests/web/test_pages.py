@@ -6,6 +6,7 @@ from django.test import Client
 from apps.accounts.models import ApiToken, MonthlyUsage, Plan, Role
 from apps.accounts.selectors import month_start
 from apps.recordings.models import Recording
+from apps.workflows.models import State, Workflow
 from tests import factories
 from tests.sharing.helpers import workflow_in
 from tests.web.html import unlabelled_controls
@@ -230,3 +231,33 @@ def test_search_finds_workflows_and_steps_of_own_organization(
     assert "Globex" not in page and "Globex" not in steps
     assert "Enter Caller" in steps
     assert f"{ours.get_absolute_url()}#step-" in steps
+
+
+def test_dashboard_status_reports_a_generating_workflow_as_busy(
+    organization, owner_client
+):
+    workflow = workflow_in(organization, title="Still generating")
+    Workflow.objects.filter(pk=workflow.pk).update(state=State.RUNNING, progress=40)
+
+    body = owner_client.get("/dashboard/status/").json()
+    page = owner_client.get("/dashboard/").content.decode()
+
+    assert body["busy"] is True
+    item = body["items"][0]
+    assert (item["key"], item["state"], item["progress"]) == (
+        f"workflow:{workflow.pk}",
+        "running",
+        40,
+    )
+    assert item["url"] == workflow.get_absolute_url()
+    assert 'data-busy="true"' in page
+    assert 'value="40"' in page
+
+
+def test_dashboard_status_is_idle_once_ready(organization, owner_client):
+    workflow_in(organization)
+
+    body = owner_client.get("/dashboard/status/").json()
+
+    assert body["busy"] is False
+    assert body["items"][0]["state"] == "ready"
