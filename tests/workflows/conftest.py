@@ -10,17 +10,19 @@ def _no_generate_on_finish(settings):
     settings.WORKFLOWS_GENERATE_ON_FINISH = False
 
 
+def import_sample(organization, recording=None, user=None):
+    """Import ``recording`` (the network outage by default) as finished."""
+    recording = recording or rf.network_outage()
+    if user is None:
+        user = organization.memberships.first().user
+    return recording_import(
+        organization=organization, user=user, document=rf.encode(recording)
+    )
+
+
 @pytest.fixture
 def recording_factory(db):
-    def make(organization, recording=None, user=None):
-        recording = recording or rf.network_outage()
-        if user is None:
-            user = organization.memberships.first().user
-        return recording_import(
-            organization=organization, user=user, document=rf.encode(recording)
-        )
-
-    return make
+    return import_sample
 
 
 @pytest.fixture
