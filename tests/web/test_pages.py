@@ -168,7 +168,7 @@ def test_extension_download_serves_the_built_zip(owner_client, settings, tmp_pat
     response = owner_client.get("/extension/download/")
 
     assert response.status_code == HTTPStatus.OK
-    assert b"".join(response.streaming_content) == b"PK\x05\x06zip"
+    assert response.content == b"PK\x05\x06zip"
     assert "ledgerium-extension.zip" in response["Content-Disposition"]
 
 
