@@ -62,8 +62,8 @@ def parse_args():
     parser.add_argument("--recordings", type=int, default=40)
     parser.add_argument("--batches", type=int, default=5, help="Per recording.")
     parser.add_argument("--batch-size", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     return parser.parse_args()
 
@@ -325,7 +325,8 @@ def run_rounds(args, database, port, token, workload, total):
             print(
                 f"round {number}: API {total / api_seconds:>9,.0f} events/s   "
                 f"COPY {total / copy_seconds:>9,.0f} rows/s   "
-                f"ratio {copy_seconds / api_seconds:.2f}"
+                f"ratio {copy_seconds / api_seconds:.2f}",
+                flush=True,
             )
     return results
 
@@ -333,10 +334,14 @@ def run_rounds(args, database, port, token, workload, total):
 def report(results):
     api = statistics.median(results["api"])
     copy = statistics.median(results["copy"])
-    ratio = api / copy
+    # Each round's two runs share the machine's load at that moment, so the
+    # median of the per-round ratios is the figure to compare.
+    ratio = statistics.median(
+        a / c for a, c in zip(results["api"], results["copy"], strict=True)
+    )
     verdict = "meets" if ratio >= TARGET else "misses"
     print(f"median: API {api:,.0f} events/s, COPY {copy:,.0f} rows/s")
-    print(f"ratio API/COPY: {ratio:.2f} ({verdict} the target of {TARGET})")
+    print(f"ratio API/COPY (median of rounds): {ratio:.2f} ({verdict} {TARGET})")
 
 
 if __name__ == "__main__":

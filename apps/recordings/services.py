@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 
 import msgspec
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,12 +161,11 @@ def recording_append(*, recording, body):
         _refuse_closed(recording, cleaned)
     raw = _raw_batch_keep(recording, body)
     try:
-        _append(recording, cleaned, raw)
+        recording = _append(recording, cleaned, raw)
     except ApplicationError:
         # A refused batch holds nothing to keep.
         RawBatch.objects.filter(pk=raw.pk).delete()
         raise
-    recording.refresh_from_db()
     return recording_progress(recording=recording, batch_events=len(cleaned))
 
 
@@ -184,12 +181,18 @@ def _raw_batch_keep(recording, body):
     )
     if leftover is not None:
         return leftover
-    return RawBatch.objects.create(
-        organization_id=recording.organization_id,
-        recording=recording,
-        digest=digest,
-        body=body,
-    )
+    with transaction.atomic():
+        # The raw batch guards against this process dying before the events
+        # are stored. Waiting for its WAL flush would add nothing: until the
+        # events commit (synchronously) the client has no answer and resends.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return RawBatch.objects.create(
+            organization_id=recording.organization_id,
+            recording=recording,
+            digest=digest,
+            body=body,
+        )
 
 
 def recording_progress(*, recording, batch_events=None):
@@ -225,7 +228,8 @@ def _refuse_closed(recording, cleaned):
 def _append(recording, cleaned, raw=None):
     """Store ``cleaned`` events under the recording's row lock.
 
-    ``raw`` is the raw batch to delete once stored, if any.
+    ``raw`` is the raw batch to delete once stored, if any. Return the
+    recording as the lock left it, counters updated.
     """
     with transaction.atomic():
         locked = Recording.objects.select_for_update().get(pk=recording.pk)
@@ -235,7 +239,7 @@ def _append(recording, cleaned, raw=None):
             _count_stored(locked, fresh, counts)
         if raw is not None:
             RawBatch.objects.filter(pk=raw.pk).delete()
-    return len(fresh)
+    return locked
 
 
 def _fresh_events(recording, cleaned):
@@ -331,10 +335,15 @@ def _count_stored(recording, events, counts):
     redactions = dict(recording.server_redactions)
     for rule, count in counts.items():
         redactions[rule] = redactions.get(rule, 0) + count
+    # The row lock is held, so the counters can be computed here.
+    recording.event_count += len(events)
+    recording.highest_seq = max(recording.highest_seq, *(e.seq for e in events))
+    recording.server_redactions = redactions
     Recording.objects.filter(pk=recording.pk).update(
-        event_count=F("event_count") + len(events),
-        highest_seq=Greatest(F("highest_seq"), max(event.seq for event in events)),
+        event_count=recording.event_count,
+        highest_seq=recording.highest_seq,
         server_redactions=redactions,
+        updated_at=timezone.now(),
     )
 
 
