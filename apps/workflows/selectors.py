@@ -119,3 +119,18 @@ def step_evidence(*, version, number):
     wanted = set(step["evidence"])
     events = recording_events(recording=version.source_run.recording)
     return step, [event for event in events if event.seq in wanted]
+
+
+def workflow_report(*, workflow):
+    """Return the ``reports.report.Report`` over every generated run, or None.
+
+    Conformance is measured against the current SOP version's step keys.
+    """
+    from apps.reports.report import build_report
+
+    traces = workflow_traces(workflow=workflow)
+    if not traces:
+        return None
+    version = version_get(workflow=workflow)
+    approved = [step["key"] for step in version.steps] if version else None
+    return build_report(traces, approved=approved)

@@ -69,6 +69,8 @@ def test_workflow_generate_adding_a_run_does_not_count(organization, recording_f
     assert _usage(organization) == 1
     assert SopVersion.objects.filter(workflow=workflow).count() == 1
     assert len(selectors.workflow_traces(workflow=workflow)) == 2
+    report = selectors.workflow_report(workflow=workflow)
+    assert len(report.runs) == 2
 
 
 def test_workflow_generate_refuses_the_sixth_on_free_and_keeps_the_recording(
