@@ -6,9 +6,16 @@ from django.db.models.functions import Cast
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
-from apps.recordings.selectors import recording_list
+from apps.recordings.selectors import (
+    recording_events,
+    recording_get,
+    recording_list,
+    recording_missing,
+)
 from apps.workflows.models import State
-from apps.workflows.selectors import workflow_list
+from apps.workflows.pipeline import phased_steps
+from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
+from apps.workflows.sop import format_duration
 
 
 def plan_list():
@@ -118,3 +125,42 @@ def search(*, organization, query, limit=50):
     }
     found["total"] = sum(len(rows) for rows in found.values())
     return found
+
+
+MAX_EVENTS_SHOWN = 500
+
+
+def _event_rows(events):
+    start = events[0].ts if events else 0
+    return [
+        {
+            "seq": event.seq,
+            "at": format_duration(event.ts - start),
+            "type": event.type.value.replace("_", " "),
+            "system": event.system or event.origin,
+            "what": event.label or event.name or event.title or event.note,
+            "value": event.value,
+        }
+        for event in events
+    ]
+
+
+def recording_overview(*, organization, recording_id):
+    """Return a recording with its captured events, built steps and workflow."""
+    recording = recording_get(organization=organization, recording_id=recording_id)
+    events = recording_events(recording=recording)
+    steps, _skipped = phased_steps(
+        events,
+        rules=system_rules(organization=organization),
+        privacy=recording.privacy,
+    )
+    run = run_for_recording(organization=organization, recording=recording)
+    return {
+        "recording": recording,
+        "events": _event_rows(events[:MAX_EVENTS_SHOWN]),
+        "events_hidden": max(0, len(events) - MAX_EVENTS_SHOWN),
+        "steps": steps,
+        "workflow": run.workflow if run else None,
+        "missing": recording_missing(recording=recording),
+        "workflows": list(workflow_list(organization=organization)[:50]),
+    }

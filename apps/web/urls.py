@@ -10,6 +10,21 @@ urlpatterns = [
     path("dashboard/status/", views.dashboard_status, name="dashboard_status"),
     path("search/", views.search, name="search"),
     path("upload/", views.recording_upload, name="recording_upload"),
+    path(
+        "recordings/<uuid:recording_id>/",
+        views.recording_detail,
+        name="recording_detail",
+    ),
+    path(
+        "recordings/<uuid:recording_id>/finish/",
+        views.recording_finish_view,
+        name="recording_finish",
+    ),
+    path(
+        "recordings/<uuid:recording_id>/delete/",
+        views.recording_delete,
+        name="recording_delete",
+    ),
     path("extension/", views.extension, name="extension"),
     path("extension/download/", views.extension_download, name="extension_download"),
     path("extension/connect/", views.extension_connect, name="extension_connect"),

@@ -13,7 +13,12 @@ from apps.accounts.models import Role
 from apps.accounts.services import api_token_create
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.recordings import format as recording_format
-from apps.recordings.services import recording_import
+from apps.recordings.selectors import recording_get
+from apps.recordings.services import (
+    recording_discard,
+    recording_finish,
+    recording_import,
+)
 
 from . import selectors
 from .forms import RecordingUploadForm
@@ -204,3 +209,38 @@ def recording_upload(request):
     return render(
         request, "web/upload.html", {"form": form, "limit": limit}, status=status
     )
+
+
+@membership_required
+def recording_detail(request, recording_id):
+    overview = selectors.recording_overview(
+        organization=request.organization, recording_id=recording_id
+    )
+    return render(request, "web/recording.html", overview)
+
+
+@membership_required(edit=True)
+@require_POST
+def recording_finish_view(request, recording_id):
+    """Finish a recording the extension could not finish itself."""
+    recording = recording_get(
+        organization=request.organization, recording_id=recording_id
+    )
+    accept_gaps = request.POST.get("accept_gaps") == "on"
+    recording_finish(
+        recording=recording,
+        finish=recording_format.Finish(gaps_final=accept_gaps),
+    )
+    messages.success(request, _("The recording is finished."))
+    return redirect("recording_detail", recording_id=recording.pk)
+
+
+@membership_required(edit=True)
+@require_POST
+def recording_delete(request, recording_id):
+    recording = recording_get(
+        organization=request.organization, recording_id=recording_id
+    )
+    recording_discard(recording=recording)
+    messages.success(request, _("The recording and its events were deleted."))
+    return redirect("dashboard")

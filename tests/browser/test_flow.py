@@ -111,6 +111,12 @@ def _watch_ready(page, title):
     item.locator('[data-state="ready"]').wait_for(timeout=120_000)
     assert axe(page) == []
     shoot(page, "flow-dashboard-ready")
+
+    page.locator('[data-item^="recording:"]').get_by_role("link", name=title).click()
+    page.get_by_role("heading", name="Captured events").wait_for()
+    assert page.get_by_text("Documented in the workflow").is_visible()
+    assert axe(page) == []
+    shoot(page, "flow-recording")
     return Workflow.objects.get(title=title)
 
 

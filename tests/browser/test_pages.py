@@ -31,6 +31,7 @@ MEMBER_PAGES = {
     "share-links": "/settings/share-links/",
     "workflows": "/workflows/",
     "workflow": "{workflow}",
+    "recording": "/recordings/{recording}/",
     "systems": "/workflows/systems/",
     "incidents": "/incidents/",
 }
@@ -62,14 +63,18 @@ def test_member_page_passes_axe_at_both_widths(context, page, live_server, name)
         month=month_start(organization=organization),
         workflows_created=3,
     )
-    Recording.objects.create(organization=organization, title="Printer jams")
+    recording = Recording.objects.create(
+        organization=organization, title="Printer jams"
+    )
     workflow = workflow_in(organization)
     share_link_create(
         membership=organization.memberships.get(user=owner), workflow=workflow
     )
     log_in(context, owner, live_server)
 
-    path = MEMBER_PAGES[name].format(workflow=workflow.get_absolute_url())
+    path = MEMBER_PAGES[name].format(
+        workflow=workflow.get_absolute_url(), recording=recording.pk
+    )
     _check(page, name, path)
 
 

@@ -1,0 +1,107 @@
+import uuid
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import Role
+from apps.recordings import format
+from apps.recordings.models import Recording, RecordingStatus
+from apps.recordings.services import recording_create
+from tests import factories
+from tests.sharing.helpers import SAMPLE
+
+pytestmark = pytest.mark.django_db
+
+
+def _imported(owner_client, organization):
+    owner_client.post("/upload/", {"file": SAMPLE.open("rb")})
+    return Recording.objects.get(organization=organization)
+
+
+def _open_recording(organization, owner):
+    document = format.Recording(
+        id=str(uuid.uuid4()),
+        title="Half way",
+        events=[
+            format.Event(seq=1, ts=1_767_000_000_000, type="click", name="Save"),
+            format.Event(seq=3, ts=1_767_000_005_000, type="click", name="Close"),
+        ],
+    )
+    recording, _created = recording_create(
+        organization=organization, user=owner, document=document
+    )
+    return recording
+
+
+def test_recording_page_shows_steps_and_events(organization, owner_client):
+    recording = _imported(owner_client, organization)
+
+    response = owner_client.get(f"/recordings/{recording.pk}/")
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "Berlin office lost network access" in page
+    assert "Captured events" in page
+    assert page.count("<tr>") > 10
+    assert "Open ServiceNow" in page
+
+
+def test_upload_lands_on_the_recording_page(organization, owner_client):
+    response = owner_client.post("/upload/", {"file": SAMPLE.open("rb")})
+
+    recording = Recording.objects.get(organization=organization)
+    assert response["Location"] == f"/recordings/{recording.pk}/"
+
+
+def test_open_recording_with_a_gap_finishes_only_when_accepted(
+    organization, owner, owner_client
+):
+    recording = _open_recording(organization, owner)
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+    refused = owner_client.post(f"/recordings/{recording.pk}/finish/")
+    accepted = owner_client.post(
+        f"/recordings/{recording.pk}/finish/", {"accept_gaps": "on"}
+    )
+
+    assert "1 range of events never arrived." in page
+    assert refused.status_code == HTTPStatus.CONFLICT
+    assert accepted.status_code == HTTPStatus.FOUND
+    recording.refresh_from_db()
+    assert recording.status == RecordingStatus.FINISHED
+
+
+def test_delete_discards_the_events(organization, owner_client):
+    recording = _imported(owner_client, organization)
+
+    response = owner_client.post(f"/recordings/{recording.pk}/delete/")
+
+    assert response.status_code == HTTPStatus.FOUND
+    recording.refresh_from_db()
+    assert recording.status == RecordingStatus.DISCARDED
+    assert not recording.events.exists()
+
+
+def test_viewer_sees_but_cannot_delete(organization, owner_client):
+    recording = _imported(owner_client, organization)
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+
+    page = client.get(f"/recordings/{recording.pk}/").content.decode()
+    response = client.post(f"/recordings/{recording.pk}/delete/")
+
+    assert "Delete recording" not in page
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_recording_of_another_organization_is_404(
+    organization, other_organization, owner_client
+):
+    stranger = other_organization.memberships.get(role=Role.OWNER).user
+    recording = _open_recording(other_organization, stranger)
+
+    response = owner_client.get(f"/recordings/{recording.pk}/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
