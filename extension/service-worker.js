@@ -11,7 +11,12 @@ import { listenToTabs } from './sw-tabs.js';
 import { pump, UPLOAD_ALARM } from './sw-upload.js';
 import { updateRecording } from './sw-store.js';
 
-listenToMessages();
+// Messages wait until a restart has been noticed, so that a capture from
+// a new tab is not refused for a tab id of the last session.
+const ready = adoptTabsAfterRestart().catch((error) => {
+  console.warn('Could not check for a browser restart: %s', error.message);
+});
+listenToMessages(ready);
 listenToTabs();
 
 chrome.alarms.onAlarm.addListener((alarm) => {
@@ -19,14 +24,18 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 });
 
 // Tab ids do not survive a browser restart: let the recording adopt the
-// tab the agent works in next.
-chrome.runtime.onStartup.addListener(async () => {
+// tab the agent works in next. chrome.storage.session is empty once per
+// browser session, which tells a restart from a worker that merely woke up
+// (runtime.onStartup does not fire for every kind of launch).
+async function adoptTabsAfterRestart() {
+  const { sessionStarted } = await chrome.storage.session.get('sessionStarted');
+  if (sessionStarted) return;
+  await chrome.storage.session.set({ sessionStarted: Date.now() });
   await updateRecording((recording) => {
     recording.tabs = [];
     recording.activeTab = null;
     recording.adoptTab = true;
   });
-  pump();
-});
+}
 
-pump();
+ready.then(pump);

@@ -134,15 +134,17 @@ async function handle(message, sender) {
   }
 }
 
-export function listenToMessages() {
+export function listenToMessages(ready) {
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    handle(message ?? {}, sender).then(
-      (result) => sendResponse({ ok: true, ...result }),
-      (error) => {
-        console.warn('Message %s refused: %s', message?.type, error.message);
-        sendResponse({ ok: false, error: error.message });
-      }
-    );
+    ready
+      .then(() => handle(message ?? {}, sender))
+      .then(
+        (result) => sendResponse({ ok: true, ...result }),
+        (error) => {
+          console.warn('Message %s refused: %s', message?.type, error.message);
+          sendResponse({ ok: false, error: error.message });
+        }
+      );
     return true;
   });
 }

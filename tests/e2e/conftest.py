@@ -211,27 +211,41 @@ class Recorder:
 
 
 @pytest.fixture
-def recorder(tmp_path):
-    """Launch Chromium (new headless) with the unpacked extension loaded."""
+def launch(tmp_path):
+    """Return a function that starts Chromium (new headless) with the unpacked
+    extension on a profile folder, and gives its ``Recorder``; the same
+    folder again is the same browser after a restart."""
     from playwright.sync_api import sync_playwright
 
+    contexts = []
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=settings.CHROMIUM_PATH,
-            headless=True,
-            ignore_default_args=["--disable-extensions"],
-            args=[
-                *CHROMIUM_ARGS,
-                f"--disable-extensions-except={EXTENSION}",
-                f"--load-extension={EXTENSION}",
-            ],
-        )
-        context.set_default_timeout(15000)
-        worker = (
-            context.service_workers[0]
-            if context.service_workers
-            else context.wait_for_event("serviceworker")
-        )
-        yield Recorder(context, worker.url.split("/")[2])
-        context.close()
+
+        def start(profile=tmp_path / "profile"):
+            context = playwright.chromium.launch_persistent_context(
+                str(profile),
+                executable_path=settings.CHROMIUM_PATH,
+                headless=True,
+                ignore_default_args=["--disable-extensions"],
+                args=[
+                    *CHROMIUM_ARGS,
+                    f"--disable-extensions-except={EXTENSION}",
+                    f"--load-extension={EXTENSION}",
+                ],
+            )
+            contexts.append(context)
+            context.set_default_timeout(15000)
+            worker = (
+                context.service_workers[0]
+                if context.service_workers
+                else context.wait_for_event("serviceworker")
+            )
+            return Recorder(context, worker.url.split("/")[2])
+
+        yield start
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def recorder(launch):
+    return launch()

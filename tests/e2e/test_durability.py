@@ -104,3 +104,46 @@ def test_recorder_keeps_the_recording_when_the_token_is_revoked(
         lambda: server_seqs(recording_id) == [1, 2, 3], message="the upload to resume"
     )
     assert Recording.objects.get(id=recording_id).status == "recording"
+
+
+def test_recorder_uploads_after_a_browser_restart(launch, server, pages_url, api_token):
+    recorder = launch()
+    connect_in_panel(recorder, server.url, api_token)
+    page = recorder.context.new_page()
+    page.goto(f"{pages_url}/itsm.html")
+    start_on(recorder, page, "Printer queue stuck")
+    recording_id = recorder.state()["recording"]["id"]
+    recorder.wait_for(lambda: server_seqs(recording_id) == [1], message="first upload")
+
+    server.down()
+    page.select_option("#severity", label="3 - Moderate")
+    page.click("#attach")
+    recorder.wait_for(
+        lambda: recorder.state()["recording"]["total"] == 3, message="stored events"
+    )
+    recorder.context.close()
+    server.up()
+
+    recorder = launch()
+    recorder.wait_for(
+        lambda: server_seqs(recording_id) == [1, 2, 3], message="upload after restart"
+    )
+    # Tab ids changed with the restart: the tab the agent works in next is
+    # the recorded tab.
+    page = recorder.context.new_page()
+    page.goto(f"{pages_url}/itsm.html")
+    page.click("#save")
+    recorder.wait_for(
+        lambda: len(server_seqs(recording_id)) >= 8, message="the adopted tab"
+    )
+    stored = [
+        e.data for e in Event.objects.filter(recording_id=recording_id).order_by("seq")
+    ]
+    # The page loaded while recording, so its frame's page is a step too.
+    assert {e["path"] for e in stored[3:5]} == {"/itsm.html", "/kb.html"}
+    assert [(e["type"], e.get("name", e.get("path"))) for e in stored[5:]] == [
+        ("click", "Save incident"),
+        ("form_submitted", "Incident form"),
+        ("navigation", "/incident/INC0010042"),
+    ]
+    assert len({e["tab"] for e in stored[3:]}) == 1
