@@ -100,12 +100,12 @@ def _finding(kind, steps, runs, params):
 
 
 def _by_key(measured, pick):
-    runs_by_key = defaultdict(list)
+    """Return {key: run ids} for the keys ``pick`` finds in each run."""
+    runs_by_key = defaultdict(dict)
     for run in measured:
         for key in pick(run):
-            if run["run_id"] not in runs_by_key[key]:
-                runs_by_key[key].append(run["run_id"])
-    return runs_by_key
+            runs_by_key[key][run["run_id"]] = True
+    return {key: list(runs) for key, runs in runs_by_key.items()}
 
 
 def _rework(measured):

@@ -289,7 +289,9 @@ def incident_trace(updates):
     intervals = state_intervals(updates)
     for update, (state, start, end) in zip(updates, intervals, strict=True):
         state_activity = _state_activity(state, start, end)
-        moment = update.updated_ms
+        # The first update's choices stand from the start of its state, so
+        # that they come first whether steps are ordered by start or by end.
+        moment = start if update is updates[0] else update.updated_ms
         if update.assignment_group and update.assignment_group != group:
             group = update.assignment_group
             activities.append(
