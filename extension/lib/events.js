@@ -52,7 +52,8 @@
     try {
       const url = new URL(href);
       if (!/^https?:$/.test(url.protocol)) {
-        return { origin: `${url.protocol}//${url.host}`, path: '' };
+        const origin = url.host ? `${url.protocol}//${url.host}` : url.protocol;
+        return { origin, path: '' };
       }
       return { origin: url.origin, path: url.pathname };
     } catch {

@@ -23,6 +23,13 @@ test('split_url_keeps_only_the_scheme_of_browser_pages', () => {
   });
 });
 
+test('split_url_names_data_urls_by_scheme_alone', () => {
+  assert.deepEqual(splitUrl('data:text/html,<p>secret</p>'), {
+    origin: 'data:',
+    path: ''
+  });
+});
+
 test('build_event_keeps_only_the_fields_of_its_type', () => {
   const { event } = buildEvent(
     {

@@ -193,6 +193,9 @@ def test_recorder_uploads_a_scripted_incident_without_typed_values(
     assert [e["nav"] for e in navigation] == ["load", "push", "load"]
     assert recording.privacy["skipped_fields"] == ["Admin password"]
     assert recording.privacy["redactions"] == {"email": 1}
+    assert recording.privacy["uninstrumented"] == [
+        {"origin": "data:", "reason": "frame-not-a-web-page"}
+    ]
 
     uploaded = b"".join(bytes(batch.body) for batch in RawBatch.objects.all())
     for where, text in [
@@ -206,3 +209,31 @@ def test_recorder_uploads_a_scripted_incident_without_typed_values(
     assert "Admin password" not in json.dumps(stored)
     # Finished recordings leave nothing behind in the browser.
     assert not [key for key in recorder.storage() if key.startswith("event:")]
+
+
+def test_recorder_discard_deletes_what_the_server_holds(
+    recorder, server, pages_url, api_token
+):
+    connect_in_panel(recorder, server.url, api_token)
+    page = recorder.context.new_page()
+    page.goto(f"{pages_url}/itsm.html")
+    start_on(recorder, page, "Wrong incident")
+    page.click("#attach")
+    recording_id = recorder.state()["recording"]["id"]
+    recorder.wait_for(
+        lambda: Event.objects.filter(recording_id=recording_id).count() == 2,
+        message="the upload",
+    )
+
+    recorder.panel.click("#stop")
+    recorder.panel.once("dialog", lambda dialog: dialog.accept())
+    recorder.panel.click("#discard")
+    recorder.panel.get_by_text("The last recording was discarded.").wait_for()
+
+    recording = Recording.objects.get(id=recording_id)
+    assert recording.status == "discarded"
+    assert not Event.objects.filter(recording_id=recording_id).exists()
+    stored = recorder.storage()
+    assert "recording" not in stored
+    assert not [key for key in stored if key.startswith("event:")]
+    assert stored["status"] == {"state": "idle", "id": None}
