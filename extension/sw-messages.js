@@ -15,6 +15,7 @@ import {
   toggleDrop
 } from './sw-recording.js';
 import { pump } from './sw-upload.js';
+import { serialised } from './sw-store.js';
 
 const { connect, events, messages, storageKeys } = globalThis.ledgerium;
 const POPUP_ONLY = new Set([
@@ -41,9 +42,11 @@ async function storeConnection(server, token) {
       'The token must be the ldg_… token from the Extension page.'
     );
   }
-  await chrome.storage.local.set({
-    [storageKeys.CONNECTION]: { server: origin, token, needsReconnect: false }
-  });
+  await serialised(() =>
+    chrome.storage.local.set({
+      [storageKeys.CONNECTION]: { server: origin, token, needsReconnect: false }
+    })
+  );
   pump();
 }
 
@@ -77,7 +80,7 @@ async function handle(message, sender) {
       );
       return {};
     case messages.UNINSTRUMENTED:
-      await addUninstrumented(message.origin, message.reason);
+      await addUninstrumented(message.origin, message.reason, tab);
       return {};
     case messages.CONNECT:
       await storeConnection(message.server, message.token);

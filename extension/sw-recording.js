@@ -42,7 +42,6 @@ export function recordingStart({ tabId, title }) {
       dropped: [],
       created: false,
       ackedThrough: 0,
-      clockOffsetMs: 0,
       finishRequested: false,
       discardRequested: false,
       upload: { state: 'pending', attempt: 0, lastError: '' }
@@ -110,9 +109,10 @@ export function recordingSetState(next) {
   });
 }
 
-export function addSkippedFields(labels) {
+export function addSkippedFields(labels, { tabId, fromTab = false } = {}) {
   return updateRecording((recording) => {
     if (recording.state !== 'recording') return;
+    if (fromTab && !recording.tabs.includes(tabId)) return;
     const known = new Set(recording.privacy.skipped_fields);
     for (const label of labels.slice(0, 50)) {
       const { text, counts } = redact.redactText(String(label).slice(0, 200));
@@ -124,9 +124,10 @@ export function addSkippedFields(labels) {
   });
 }
 
-export function addUninstrumented(origin, reason) {
+export function addUninstrumented(origin, reason, { tabId, fromTab } = {}) {
   return updateRecording((recording) => {
     if (recording.state !== 'recording') return;
+    if (fromTab && !recording.tabs.includes(tabId)) return;
     const list = recording.privacy.uninstrumented;
     const clean = String(origin).slice(0, 255);
     if (list.some((item) => item.origin === clean && item.reason === reason))
@@ -202,17 +203,17 @@ export async function recordingSummary() {
     recording: null
   };
   if (!recording) return summary;
-  const stored_events = await readEvents();
-  const steps = stored_events.filter((event) => STEP_TYPES.has(event.type));
+  const storedEvents = await readEvents();
+  const steps = storedEvents.filter((event) => STEP_TYPES.has(event.type));
   summary.recording = {
     id: recording.id,
     title: recording.title,
     state: recording.state,
     steps: steps.filter((event) => !event.type.startsWith('recording_')).length,
-    uploaded: stored_events.filter(
+    uploaded: storedEvents.filter(
       (event) => event.seq <= recording.ackedThrough
     ).length,
-    total: stored_events.length,
+    total: storedEvents.length,
     upload: recording.upload,
     finishRequested: recording.finishRequested,
     discardRequested: recording.discardRequested,

@@ -2,12 +2,16 @@
 // backoff from a chrome.alarms alarm, which outlives a stopped worker.
 import './lib/upload.js';
 import './lib/messages.js';
-import { read, readEvents, updateRecording } from './sw-store.js';
+import { read, readEvents, serialised, updateRecording } from './sw-store.js';
 import { recordingClose } from './sw-recording.js';
 
 const { upload, storageKeys } = globalThis.ledgerium;
 export const UPLOAD_ALARM = 'upload';
 const REQUEST_TIMEOUT_MS = 20000;
+// Each step of an upload answers one of these.
+const OK = { outcome: 'ok' };
+const AGAIN = { outcome: 'again' };
+const DONE = { outcome: 'done' };
 let pumping = false;
 let again = false;
 
@@ -38,33 +42,40 @@ async function pumpOnce() {
   if (!connection?.token || connection.needsReconnect) {
     return setUpload({ state: connection ? 'reconnect' : 'not-connected' });
   }
+
   const api = new Api(connection);
   const steps = recording.discardRequested
     ? [discard]
     : [create, sendEvents, finish];
   for (const step of steps) {
-    const outcome = await step(api, recording);
-    if (outcome === 'done') break;
-    if (outcome !== 'ok') return handleFailure(outcome);
+    const result = await step(api, recording);
+    if (result.outcome === 'done') break;
+    if (result.outcome === 'again') {
+      again = true;
+      return;
+    }
+    if (result.outcome !== 'ok') return handleFailure(api, result);
   }
   await chrome.alarms.clear(UPLOAD_ALARM);
+}
+
+function failed(answer) {
+  return { outcome: upload.classify(answer.status), answer };
 }
 
 async function discard(api, recording) {
   if (recording.created) {
     const answer = await api.call('DELETE', `recordings/${recording.id}/`);
-    const verdict = upload.classify(answer.status);
     const gone =
-      verdict === 'missing' || errorCode(answer) === 'recording_discarded';
-    if (verdict !== 'ok' && !gone) return failure(verdict, answer);
+      answer.status === 404 || errorCode(answer) === 'recording_discarded';
+    if (!gone && upload.classify(answer.status) !== 'ok') return failed(answer);
   }
   await recordingClose({ id: recording.id, outcome: 'discarded' });
-  return 'ok';
+  return DONE;
 }
 
 async function create(api, recording) {
-  if (recording.created) return 'ok';
-  const before = Date.now();
+  if (recording.created) return OK;
   const answer = await api.call('POST', 'recordings/', {
     id: recording.id,
     title: recording.title,
@@ -72,35 +83,22 @@ async function create(api, recording) {
     client: {
       name: 'ledgerium-extension',
       version: chrome.runtime.getManifest().version,
-      browser: navigator.userAgent.slice(0, 200)
+      browser: navigator.userAgent.slice(0, 80)
     },
     started_at: recording.startedAt
   });
-  const verdict = upload.classify(answer.status);
   if (errorCode(answer) === 'recording_discarded') {
-    // Discarded on the server (from the web app): nothing left to send.
+    // Discarded on the server, from the web app: nothing is left to send.
     await recordingClose({ id: recording.id, outcome: 'discarded' });
-    return 'done';
+    return DONE;
   }
-  if (verdict !== 'ok') return failure(verdict, answer);
-  const offset = clockOffset(answer.date, before, Date.now());
+  if (upload.classify(answer.status) !== 'ok') return failed(answer);
+
   await updateRecording((current) => {
     current.created = true;
-    current.clockOffsetMs = offset;
   });
   recording.created = true;
-  return 'ok';
-}
-
-// The server's Date header has one-second precision: good enough to notice
-// a client clock that is minutes off, which is what it is for.
-function clockOffset(dateHeader, before, after) {
-  const server = Date.parse(dateHeader ?? '');
-  if (Number.isNaN(server)) return 0;
-  const offset = server + 500 - Math.round((before + after) / 2);
-  return Math.abs(offset) < 2000
-    ? 0
-    : Math.max(-86400000, Math.min(86400000, offset));
+  return OK;
 }
 
 async function sendEvents(api, recording) {
@@ -108,29 +106,25 @@ async function sendEvents(api, recording) {
   let stalls = 0;
   for (;;) {
     const batch = upload.nextBatch(await readEvents(), acked);
-    if (!batch.length) return 'ok';
+    if (!batch.length) return OK;
     await setUpload({ state: 'uploading' });
-    const answer = await api.call(
-      'POST',
-      `recordings/${recording.id}/events/`,
-      {
-        events: batch
-      }
-    );
-    const verdict = upload.classify(answer.status);
-    if (verdict === 'missing') {
+    const path = `recordings/${recording.id}/events/`;
+    const answer = await api.call('POST', path, { events: batch });
+    if (answer.status === 404) {
+      // The server does not know the recording (yet): create it again.
       await updateRecording((current) => {
         current.created = false;
       });
-      return 'again';
+      return AGAIN;
     }
-    if (verdict !== 'ok') return failure(verdict, answer);
+    if (upload.classify(answer.status) !== 'ok') return failed(answer);
+
     const next = upload.ackedAfter(batch.at(-1).seq, answer.body?.missing);
     stalls = next > acked ? 0 : stalls + 1;
-    if (stalls >= 3)
-      return failure('rejected', {
-        error: 'The server keeps asking for the same events.'
-      });
+    if (stalls >= 3) {
+      const error = 'The server keeps asking for the same events.';
+      return { outcome: 'rejected', answer: { ...answer, error } };
+    }
     acked = next;
     await updateRecording((current) => {
       current.ackedThrough = acked;
@@ -144,7 +138,7 @@ async function finish(api, recording) {
   const current = stored[storageKeys.RECORDING];
   if (!current?.finishRequested) {
     await setUpload({ state: 'up-to-date', attempt: 0, lastError: '' });
-    return 'ok';
+    return OK;
   }
   const answer = await api.call('POST', `recordings/${recording.id}/finish/`, {
     finished_at: current.finishedAt,
@@ -153,53 +147,34 @@ async function finish(api, recording) {
     dropped: current.dropped,
     privacy: current.privacy
   });
-  const verdict = upload.classify(answer.status);
   const missing = answer.body?.error?.missing;
   if (errorCode(answer) === 'recording_incomplete' && Array.isArray(missing)) {
     // The server lost events it had acknowledged: send them again.
     await updateRecording((latest) => {
       latest.ackedThrough = upload.ackedAfter(latest.ackedThrough, missing);
     });
-    return 'again';
+    return AGAIN;
   }
-  if (verdict !== 'ok') return failure(verdict, answer);
-  await recordingClose({
-    id: recording.id,
-    outcome: 'finished',
-    server: api.server
-  });
-  return 'ok';
+  if (upload.classify(answer.status) !== 'ok') return failed(answer);
+
+  const server = api.server;
+  await recordingClose({ id: recording.id, outcome: 'finished', server });
+  return OK;
 }
 
-function failure(verdict, answer) {
-  failure.last = answer;
-  return verdict;
-}
-
-async function handleFailure(outcome) {
-  if (outcome === 'again') {
-    again = true;
-    return;
-  }
-  const answer = failure.last ?? {};
-  const message = answer.error || describeAnswer(answer);
+async function handleFailure(api, { outcome, answer }) {
+  const lastError = answer.error || describeAnswer(answer);
   if (outcome === 'reconnect') {
-    await markReconnect();
-    return setUpload({ state: 'reconnect', lastError: message });
+    await markReconnect(api.token);
+    return setUpload({ state: 'reconnect', lastError });
   }
-  const recording = await setUpload({ lastError: message });
+
+  const recording = await setUpload({ lastError });
   const attempt = (recording?.upload.attempt ?? 0) + 1;
   const delay = upload.backoffDelay(attempt, Math.random());
-  await setUpload({
-    state:
-      outcome === 'retry'
-        ? answer.status
-          ? 'server-error'
-          : 'offline'
-        : 'rejected',
-    attempt,
-    nextAt: Date.now() + delay
-  });
+  let state = 'rejected';
+  if (outcome === 'retry') state = answer.status ? 'server-error' : 'offline';
+  await setUpload({ state, attempt, nextAt: Date.now() + delay });
   await chrome.alarms.create(UPLOAD_ALARM, { when: Date.now() + delay });
 }
 
@@ -212,14 +187,17 @@ function describeAnswer(answer) {
   return `HTTP ${answer.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
 }
 
-async function markReconnect() {
-  const stored = await read(storageKeys.CONNECTION);
-  const connection = stored[storageKeys.CONNECTION];
-  if (connection) {
+// Ask for a new token, unless the agent already gave one while the
+// refused request was on its way.
+function markReconnect(token) {
+  return serialised(async () => {
+    const stored = await read(storageKeys.CONNECTION);
+    const connection = stored[storageKeys.CONNECTION];
+    if (connection?.token !== token) return;
     await chrome.storage.local.set({
       [storageKeys.CONNECTION]: { ...connection, needsReconnect: true }
     });
-  }
+  });
 }
 
 function setUpload(changes) {
@@ -235,7 +213,7 @@ class Api {
     this.token = token;
   }
 
-  // Return {status, body, date}; status 0 when the server could not be reached.
+  // Return {status, body}; status 0 when the server could not be reached.
   async call(method, path, body) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
@@ -252,18 +230,13 @@ class Api {
         cache: 'no-store',
         signal: controller.signal
       });
-      const text = await response.text();
       return {
         status: response.status,
-        body: parseJson(text),
-        date: response.headers.get('Date')
+        body: parseJson(await response.text())
       };
     } catch (error) {
-      return {
-        status: 0,
-        body: null,
-        error: `The server could not be reached (${error.name}).`
-      };
+      const reason = `The server could not be reached (${error.name}).`;
+      return { status: 0, body: null, error: reason };
     } finally {
       clearTimeout(timer);
     }

@@ -77,12 +77,14 @@ function renderLastResult(result, recording) {
     element.textContent = 'The last recording was discarded.';
     return;
   }
-  element.append('The last recording was uploaded. ');
-  if (result.url) {
+  element.append(
+    'The last recording was uploaded: Ledgerium is writing its SOP. '
+  );
+  if (result.server) {
     const link = document.createElement('a');
-    link.href = result.url;
+    link.href = `${result.server}/workflows/`;
     link.target = '_blank';
-    link.textContent = 'Open it in Ledgerium';
+    link.textContent = 'Open your workflows';
     element.append(link);
   }
 }
