@@ -5,7 +5,7 @@ Pure, like ``measures``: it reads ``Trace`` values and the one-run figures.
 
 import operator
 from collections import Counter, defaultdict
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy
 from rapidfuzz.distance import Levenshtein
@@ -61,7 +61,7 @@ def process_map(runs):
     keys = list(map(_KEY, flat))
     nodes = Counter(keys)
     index = {key: position for position, key in enumerate(sorted(nodes))}
-    firsts = numpy.cumsum([0] + [len(activities) for activities in runs])[:-1]
+    firsts = list(accumulate(map(len, runs[:-1]), initial=0)) if runs else []
     return {
         "nodes": _nodes(runs, nodes),
         "edges": _edges(flat, keys, index, firsts),
@@ -86,7 +86,7 @@ def _edges(flat, keys, index, firsts):
     # A transition joins two neighbours of one run: drop the pairs that
     # straddle two runs.
     within = numpy.ones(len(flat) - 1, dtype=bool)
-    within[firsts[1:] - 1] = False
+    within[numpy.array(firsts[1:], dtype=numpy.int64) - 1] = False
     codes = (ids[:-1] * width + ids[1:])[within]
     gaps = numpy.maximum(begun[1:] - finished[:-1], 0)[within]
     if not len(codes):
@@ -146,26 +146,26 @@ def variants(traces_in_order):
 
 
 def run_distances(traces_in_order, variant_rows):
-    """Return each run's variant and its distance to the most common variant."""
+    """Return each run's variant and its distance to the most common variant.
+
+    The distance is computed once per variant, not once per run.
+    """
     if not variant_rows:
         return []
     reference = variant_rows[0]["keys"]
-    rank_of = {tuple(row["keys"]): row["rank"] for row in variant_rows}
-    cache = {}
-    rows = []
-    for trace, activities in traces_in_order:
-        sequence = tuple(map(_KEY, activities))
-        if sequence not in cache:
-            cache[sequence] = normalized_distance(reference, sequence)
-        rows.append(
-            {
-                "run_id": trace.run_id,
-                "agent": trace.agent,
-                "variant": rank_of[sequence],
-                "distance": cache[sequence],
-            }
-        )
-    return rows
+    of_run = {}
+    for row in variant_rows:
+        figures = (row["rank"], normalized_distance(reference, row["keys"]))
+        of_run.update(dict.fromkeys(row["runs"], figures))
+    return [
+        {
+            "run_id": trace.run_id,
+            "agent": trace.agent,
+            "variant": of_run[trace.run_id][0],
+            "distance": of_run[trace.run_id][1],
+        }
+        for trace, _activities in traces_in_order
+    ]
 
 
 def _spread(values):

@@ -37,10 +37,10 @@ def paced_trace(run_id, agent, keys, gap_minutes):
             Activity(
                 key=key,
                 label=key.title(),
-                phase=PHASE[key],
+                phase=PHASE.get(key, "resolve"),
                 start_ms=start,
                 end_ms=start + MINUTE,
-                system=SYSTEM[key],
+                system=SYSTEM.get(key, ""),
                 kind="lookup" if key == "lookup" else "action",
                 decision=DECISIONS.get(key),
             )

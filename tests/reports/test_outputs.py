@@ -1,0 +1,258 @@
+import csv
+import io
+import xml.etree.ElementTree as ElementTree
+
+from apps.reports import charts
+from apps.reports.aggregate import process_map
+from apps.reports.conformance import conformance
+from apps.reports.exports import step_timings_csv, timestamp, traces_xes
+from apps.reports.history import stalled_incidents, suggest
+from apps.reports.measures import ordered_activities
+from apps.reports.mermaid import escape_label, process_map_mermaid
+from apps.reports.trace import Activity, Decision, Trace
+from tests.reports.traces import MAIN, SWAPS, paced_trace, twelve_traces
+
+XES = "{http://www.xes-standard.org/}"
+
+
+def test_escape_label_keeps_every_character_visible():
+    assert escape_label('Set "P1" <now> & `go` #35; a\nb') == (
+        "Set \u201dP1\u201d &lt;now&gt; &amp; \u02cbgo\u02cb #\u200b35; a<br>b"
+    )
+
+
+def test_process_map_mermaid_quotes_labels_and_generates_ids():
+    trace = Trace(
+        run_id="r",
+        agent="a",
+        activities=(
+            Activity(
+                key="end", label='Say "end" [x]', phase="log", start_ms=0, end_ms=1
+            ),
+            Activity(
+                key="b", label="a -> b", phase="log", start_ms=60_001, end_ms=62_000
+            ),
+        ),
+    )
+
+    text = process_map_mermaid(process_map([ordered_activities(trace)]))
+
+    assert text.splitlines() == [
+        "flowchart LR",
+        '  start(("Start"))',
+        '  finish(("End"))',
+        '  n1["a -&gt; b (1×)"]',
+        '  n2["Say \u201dend\u201d [x] (1×)"]',
+        '  start -->|"1×"| n2',
+        '  n2 -->|"1× · 1 min"| n1',
+        '  n1 -->|"1×"| finish',
+    ]
+
+
+def test_conformance_names_missing_added_and_out_of_order_steps():
+    trace = paced_trace("b4", "ben", SWAPS + ("call",), 1)
+    approved = ["open", "priority", "group", "lookup", "verify", "restart", "close"]
+
+    result = conformance(trace, approved)
+
+    assert result["missing"] == ["verify"]
+    assert result["added"] == ["call"]
+    # priority, lookup, group, restart against priority, group, lookup,
+    # restart: one of the swapped pair is out of order.
+    assert len(result["out_of_order"]) == 1
+    assert result["out_of_order"][0] in ("group", "lookup")
+    assert result["conforms"] is False
+
+
+def test_conformance_checks_triage_rules():
+    trace = Trace(
+        run_id="r",
+        agent="a",
+        activities=(
+            Activity(
+                key="priority",
+                label="Priority",
+                phase="triage",
+                start_ms=0,
+                end_ms=1,
+                decision=Decision(field="Priority", value="3 - Moderate"),
+            ),
+        ),
+        attributes={"category": "Network"},
+    )
+    rules = [
+        {"field": "priority", "value": "2 - High", "when": {"category": "Network"}},
+        {"field": "Priority", "value": "1 - Critical", "when": {"category": "Email"}},
+        {"field": "Assignment group", "value": "NOC"},
+    ]
+
+    result = conformance(trace, ["priority"], rules)
+
+    assert [(o["outcome"], o["observed"]) for o in result["rules"]] == [
+        ("broken", "3 - Moderate"),
+        ("not_applicable", None),
+        ("not_observed", None),
+    ]
+    assert result["conforms"] is False
+
+
+def test_conformance_of_the_approved_path_conforms():
+    result = conformance(paced_trace("a1", "ana", MAIN, 1), list(MAIN))
+
+    assert (result["missing"], result["added"], result["out_of_order"]) == ([], [], [])
+    assert result["conforms"] is True
+
+
+def test_traces_xes_is_valid_and_has_a_start_and_complete_per_step():
+    traces = twelve_traces()
+
+    text = traces_xes(traces)
+
+    root = ElementTree.fromstring(text.encode())
+    found = root.findall(f"{XES}trace")
+    assert len(found) == 12
+    events = found[0].findall(f"{XES}event")
+    assert len(events) == 2 * len(MAIN)
+    first = {e.get("key"): e.get("value") for e in events[0]}
+    assert first["concept:name"] == "open"
+    assert first["lifecycle:transition"] == "start"
+    assert first["time:timestamp"] == "1970-01-01T00:00:00.000+00:00"
+    assert traces_xes(list(reversed(traces))) == text
+
+
+def test_traces_xes_drops_control_characters():
+    trace = Trace(
+        run_id="r\x01",
+        agent="a",
+        activities=(
+            Activity(key="k", label="bad\x0bx", phase="log", start_ms=0, end_ms=5),
+        ),
+    )
+
+    root = ElementTree.fromstring(traces_xes([trace]).encode())
+
+    assert root.find(f"{XES}trace/{XES}string").get("value") == "r"
+
+
+def test_step_timings_csv_rows_and_formula_guard():
+    trace = Trace(
+        run_id="r1",
+        agent="ana",
+        activities=(
+            Activity(
+                key="k",
+                label="=HYPERLINK(1)",
+                phase="log",
+                start_ms=1_500,
+                end_ms=4_000,
+            ),
+        ),
+    )
+
+    rows = list(csv.reader(io.StringIO(step_timings_csv([trace]))))
+
+    assert rows[1] == [
+        "r1",
+        "ana",
+        "0",
+        "k",
+        "'=HYPERLINK(1)",
+        "log",
+        "",
+        "action",
+        "1970-01-01T00:00:01.500+00:00",
+        "1970-01-01T00:00:04.000+00:00",
+        "2500",
+    ]
+
+
+def test_timestamp_of_a_known_moment():
+    # 29-02-2016 01:16 UTC is 1456708560 s after the epoch.
+    assert timestamp(1_456_708_560_123) == "2016-02-29T01:16:00.123+00:00"
+
+
+def test_charts_escape_labels_and_stay_stable():
+    rows = [("<script>", 60_000), ("A & B", 30_000)]
+
+    first = charts.bars(rows, title='Time "per" system')
+    second = charts.bars(rows, title='Time "per" system')
+
+    assert first == second
+    assert "<script>" not in first and "&lt;script&gt;" in first
+    assert "aria-label='Time \"per\" system'" in first
+    ElementTree.fromstring(first)
+    ElementTree.fromstring(
+        charts.phase_bar([("log", "Logging", 0), ("triage", "Triage", 5)], title="t")
+    )
+    ElementTree.fromstring(
+        charts.spread([("ana", {"min": 1, "median": 2, "max": 3})], title="s")
+    )
+
+
+def test_suggest_votes_by_similarity():
+    target = {"number": "new", "category": "C1", "subcategory": "S1", "cmdb_ci": "CI9"}
+    candidates = [
+        {
+            "number": "a",
+            "category": "C1",
+            "subcategory": "S1",
+            "cmdb_ci": "",
+            "priority": "2 - High",
+            "assignment_group": "G1",
+        },
+        {
+            "number": "b",
+            "category": "C1",
+            "subcategory": "S2",
+            "cmdb_ci": "CI9",
+            "priority": "3 - Moderate",
+            "assignment_group": "G2",
+        },
+        {
+            "number": "c",
+            "category": "C1",
+            "subcategory": "S3",
+            "cmdb_ci": "",
+            "priority": "2 - High",
+            "assignment_group": "G1",
+        },
+        {
+            "number": "d",
+            "category": "C7",
+            "subcategory": "S7",
+            "cmdb_ci": "",
+            "priority": "1 - Critical",
+            "assignment_group": "G9",
+        },
+    ]
+
+    result = suggest(target, candidates)
+
+    # b scores 3 + 1 = 4, a 2 + 1 = 3, c 1; d shares nothing.
+    assert [(row["number"], row["score"]) for row in result["similar"]] == [
+        ("b", 4),
+        ("a", 3),
+        ("c", 1),
+    ]
+    # 2 - High gets 3 + 1 = 4 against 4 for 3 - Moderate: the tie goes to
+    # the value that sorts first.
+    assert result["priority"] == {"value": "2 - High", "weight": 4, "of": 8}
+    assert result["assignment_group"]["value"] == "G1"
+
+
+def test_stalled_incidents_use_the_organizations_median_gap():
+    hour = 3_600_000
+    # Gaps between updates: 1, 1, 2 and 4 hours: the median is 1.5 hours, so
+    # an open incident stalls after 4.5 hours without an update.
+    history = [[0, hour, 2 * hour], [0, 2 * hour, 6 * hour]]
+    open_incidents = [
+        {"number": "quiet", "last_update_ms": 10 * hour},
+        {"number": "recent", "last_update_ms": 12 * hour},
+    ]
+
+    result = stalled_incidents(open_incidents, history, now_ms=15 * hour)
+
+    assert result["threshold_ms"] == 4.5 * hour
+    assert [(r["number"], r["silent_ms"]) for r in result["incidents"]] == [
+        ("quiet", 5 * hour)
+    ]
