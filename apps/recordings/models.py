@@ -134,8 +134,8 @@ class RawBatch(OrganizationScopedModel):
     recording = models.ForeignKey(
         Recording, on_delete=models.CASCADE, related_name="raw_batches", db_index=False
     )
-    digest = models.CharField(max_length=64)
-    body = models.BinaryField()
+    digest = models.CharField(max_length=64)  # SHA-256 of the body
+    body = models.BinaryField()  # the body as received, zlib-compressed
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ content is the same and refused (409) when it differs.
 import hashlib
 import logging
 import uuid
+import zlib
 from datetime import UTC, datetime
 
 import msgspec
@@ -191,7 +192,9 @@ def _raw_batch_keep(recording, body):
             organization_id=recording.organization_id,
             recording=recording,
             digest=digest,
-            body=body,
+            # Batches repeat themselves (origins, titles, labels): compressed
+            # they are a tenth of the size, far cheaper to write than to zip.
+            body=zlib.compress(body, 1),
         )
 
 
@@ -352,7 +355,7 @@ def raw_batches_replay(*, recording):
     replayed = 0
     for raw in RawBatch.objects.filter(recording=recording).order_by("id"):
         try:
-            cleaned = validation.decode_batch(bytes(raw.body))
+            cleaned = validation.decode_batch(zlib.decompress(raw.body))
             _append(recording, cleaned, raw)
         except ApplicationError:
             logger.warning(
