@@ -16,14 +16,12 @@ from .render import RenderError
 
 logger = logging.getLogger(__name__)
 
-RETRY = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "max_retries": 4,
-    "retry_backoff": 5,
-    "retry_backoff_max": 120,
-    "retry_jitter": False,
-}
+RETRY = {"acks_late": True, "reject_on_worker_lost": True, "max_retries": 4}
+
+
+def _backoff(retries):
+    """Return the seconds to wait before retry number ``retries + 1``."""
+    return min(120, 5 * 2**retries)
 
 
 def _organization(organization_id):
@@ -50,7 +48,7 @@ def run_build_task(self, organization_id, run_id, generation):
             services.run_build_failed(run=run, reason=_failure_reason(error))
             return None
         logger.warning("Build of run %s failed; retrying", run_id, exc_info=True)
-        raise self.retry(exc=error) from error
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
     return version.pk if version else None
 
 
@@ -85,5 +83,5 @@ def version_render_task(self, organization_id, version_id):
                 version=version, reason=_failure_reason(error)
             )
             return None
-        raise self.retry(exc=error) from error
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
     return version.pk
