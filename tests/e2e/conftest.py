@@ -220,7 +220,7 @@ def launch(tmp_path):
     contexts = []
     with sync_playwright() as playwright:
 
-        def start(profile=tmp_path / "profile"):
+        def start(profile=tmp_path / "profile", extension=EXTENSION):
             context = playwright.chromium.launch_persistent_context(
                 str(profile),
                 executable_path=settings.CHROMIUM_PATH,
@@ -228,8 +228,8 @@ def launch(tmp_path):
                 ignore_default_args=["--disable-extensions"],
                 args=[
                     *CHROMIUM_ARGS,
-                    f"--disable-extensions-except={EXTENSION}",
-                    f"--load-extension={EXTENSION}",
+                    f"--disable-extensions-except={extension}",
+                    f"--load-extension={extension}",
                 ],
             )
             contexts.append(context)
