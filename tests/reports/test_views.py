@@ -88,3 +88,54 @@ def test_incident_history_needs_a_login(client, history):
     response = client.get(reverse("incident_history"))
 
     assert response.status_code == HTTPStatus.FOUND
+
+
+def _one_run_view():
+    from apps.reports.rendering import report_context
+    from apps.reports.report import build_report
+    from tests.reports.traces import MAIN, paced_trace
+
+    return report_context(
+        build_report([paced_trace("a1", "ana", MAIN, 2)]), title="Password reset"
+    )
+
+
+def test_report_fragment_of_one_run_shows_the_split_summing_up():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/_report.html", {"report_view": _one_run_view()})
+
+    # Gap 2: each step owns 3 minutes; resolution 4 * 3 + 1 = 13 minutes:
+    # logging 3, triage 6, investigation 3, fix 1; close 2 + 1 = 3.
+    assert "Resolution time: 13 min" in html
+    for name, figure in (
+        ("Logging", "3 min"),
+        ("Triage", "6 min"),
+        ("Investigation", "3 min"),
+        ("Fix", "1 min"),
+        ("Close after resolution", "3 min"),
+    ):
+        assert f'<th scope="row">{name}</th><td>{figure}</td>' in html
+    assert html.count("<svg") == 2
+
+
+def test_report_pdf_holds_the_figures_as_text(tmp_path):
+    import subprocess
+
+    from apps.reports.rendering import report_pdf
+    from apps.reports.report import build_report
+    from tests.reports.traces import twelve_traces
+
+    pdf = report_pdf(build_report(twelve_traces()), title="Password reset")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Password reset" in text
+    assert "Agent variance" in text
+    assert "Process health" in text
