@@ -489,3 +489,21 @@ def recording_import(*, organization, user, document):
         recording=recording,
         finish=format.Finish(finished_at=parsed.finished_at, gaps_final=True),
     )
+
+
+def raw_batches_replay_stale(*, older_than):
+    """Replay raw batches left for longer than ``older_than``; return how many.
+
+    For recordings whose client gave up after a crash and never finished:
+    their batches are stored anyway.
+    """
+    cutoff = timezone.now() - older_than
+    recording_ids = (
+        RawBatch.objects.filter(received_at__lt=cutoff)
+        .values_list("recording_id", flat=True)
+        .distinct()
+    )
+    replayed = 0
+    for recording in Recording.objects.filter(pk__in=list(recording_ids)):
+        replayed += raw_batches_replay(recording=recording)
+    return replayed

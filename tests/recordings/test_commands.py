@@ -161,3 +161,25 @@ def test_api_export_xes_matches_the_command(
         "export_recording", body["id"], "--format", "xes"
     )
     assert Path(SCHEMA_FILE).exists()
+
+
+def test_replay_raw_batches_stores_what_a_crash_left(api_client, monkeypatch):
+    from apps.recordings import services
+    from apps.recordings.models import Event, RawBatch
+    from tests.recordings.helpers import create, send
+
+    recording_id = create(api_client)
+
+    def fail(recording, events):
+        raise ConnectionError("server closed the connection")
+
+    monkeypatch.setattr(services, "_copy_events", fail)
+    with pytest.raises(ConnectionError):
+        send(api_client, recording_id, events(1, 5))
+    monkeypatch.undo()
+
+    output = _run("replay_raw_batches", "--older-than", "0")
+
+    assert output == "Replayed 1 raw batches.\n"
+    assert Event.objects.filter(recording_id=recording_id).count() == 5
+    assert not RawBatch.objects.exists()
