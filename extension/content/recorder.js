@@ -7,6 +7,9 @@
     globalThis.ledgerium;
   const isTop = window.top === window;
   const editedFields = new WeakSet();
+  // The text fields the agent typed into on this page, to mask their values
+  // wherever the page echoes them.
+  const typedFields = [];
   const shadowRoots = new WeakSet();
   let state = 'idle';
   let lastPage = null;
@@ -24,16 +27,31 @@
     if (state !== 'recording') return;
     routes?.flush();
     const page = events.splitUrl(location.href);
-    send({
-      type: messages.CAPTURE,
-      event: { ...page, title: document.title, ...raw, ts: Date.now() }
-    });
+    const event = { ...page, title: document.title, ...raw, ts: Date.now() };
+    send({ type: messages.CAPTURE, event: withoutTypedText(event) });
+  }
+
+  function typedValues() {
+    return typedFields.map((field) =>
+      field.isContentEditable ? field.textContent : field.value
+    );
+  }
+
+  // Choices keep their label: an option is the page's text even when the
+  // agent typed part of it to find it.
+  function withoutTypedText(event) {
+    const typed = typedValues();
+    if (!typed.length) return event;
+    const masked = { ...event, title: names.maskTyped(event.title, typed) };
+    if (masked.name) masked.name = names.maskTyped(masked.name, typed);
+    return masked;
   }
 
   // -- Pages -----------------------------------------------------------------
   function reportPage(href, nav, ts) {
     if (state !== 'recording') return;
-    const page = navigation.pageOf(href, document.title, nav);
+    const title = names.maskTyped(document.title, typedValues());
+    const page = navigation.pageOf(href, title, nav);
     if (!navigation.isNewPage(lastPage, page)) return;
     lastPage = page;
     send({
@@ -134,20 +152,24 @@
   // a tab closed while typing never fires change. Rich-text editors fire
   // input and no change at all.
   function onInput(event) {
-    if (!event.isTrusted || state !== 'recording') return;
+    if (!event.isTrusted) return;
     const target = event.composedPath()[0];
     if (!target || target.nodeType !== 1) return;
     const field = target.isContentEditable
       ? (target.closest('[contenteditable]') ?? target)
       : target;
-    if (names.isSensitive(field)) return;
     const kind = names.fieldKind(field);
-    if (kind === 'text' || kind === 'textarea') fieldEdited(field, kind);
+    if (kind !== 'text' && kind !== 'textarea') return;
+    // Typing while paused, or into a password, is masked all the same.
+    if (!typedFields.includes(field)) typedFields.push(field);
+    if (state !== 'recording' || names.isSensitive(field)) return;
+    fieldEdited(field, kind);
   }
 
   function fieldEdited(field, kind) {
     if (editedFields.has(field)) return;
     editedFields.add(field);
+    if (!typedFields.includes(field)) typedFields.push(field);
     capture({
       type: 'field_edited',
       label: names.fieldLabel(field),

@@ -321,7 +321,23 @@
     return combobox ? fieldLabel(combobox) : '';
   }
 
+  // Return text with every value the agent typed replaced by a marker: a
+  // page may echo a search term into a button or its title ("Search for
+  // …"), and what was typed must not leave the page that way either.
+  function maskTyped(text, typedValues) {
+    let result = text ?? '';
+    const values = [...typedValues]
+      .map((value) => collapse(value))
+      .filter((value) => value.length >= 3)
+      .sort((a, b) => b.length - a.length);
+    for (const value of values) {
+      result = result.split(value).join('[typed text]');
+    }
+    return result;
+  }
+
   ns.names = {
+    maskTyped,
     accessibleName,
     collapse,
     fieldKind,

@@ -182,3 +182,12 @@ test('is_sensitive_catches_passwords_codes_and_cards', () => {
     false
   ]);
 });
+
+test('mask_typed_replaces_echoed_values_longest_first', () => {
+  const { maskTyped } = ledgerium.names;
+  assert.equal(
+    maskTyped('Search for “vpn paris office”', ['vpn', 'vpn paris office']),
+    'Search for “[typed text]”'
+  );
+  assert.equal(maskTyped('Save', ['ab', '']), 'Save');
+});

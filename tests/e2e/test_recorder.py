@@ -84,6 +84,7 @@ def record_incident(recorder, page, pages_url):
     panel.click('[data-phase="investigate"]')
     kb = page.frame_locator("#kb")
     kb.locator("#kb-search").fill(SENTINELS["kb"])
+    kb.locator("#search-for").click()
     kb.locator("#use-article").click()
     page.locator("alert-widget #reason").fill(SENTINELS["reason"])
     page.locator('alert-widget [role="button"]').click()
@@ -134,6 +135,7 @@ EXPECTED = [
     ("click", "paperclip", None),
     ("phase_marked", "investigate", None),
     ("field_edited", "Search knowledge", None),
+    ("click", "Search for “[typed text]”", None),
     ("click", "Use this article", None),
     ("field_edited", "Reason", None),
     ("click", "Acknowledge alert", None),
@@ -208,7 +210,11 @@ def test_recorder_uploads_a_scripted_incident_without_typed_values(
             assert sentinel not in text, f"{sentinel} found in {where}"
     assert "Admin password" not in json.dumps(stored)
     # Finished recordings leave nothing behind in the browser.
-    assert not [key for key in recorder.storage() if key.startswith("event:")]
+    recorder.wait_for(
+        lambda: not [key for key in recorder.storage() if key.startswith("event:")],
+        message="the browser to forget the finished recording",
+    )
+    assert recorder.storage()["lastResult"]["outcome"] == "finished"
 
 
 def test_recorder_discard_deletes_what_the_server_holds(
