@@ -16,6 +16,7 @@ SENTINELS = {
     "caller": "SENTINEL-CALLER-4417",
     "short": "SENTINEL-SHORT-2290",
     "description": "SENTINEL-DESCRIPTION-8163",
+    "notes": "SENTINEL-NOTES-3306",
     "password": "SENTINEL-PASSWORD-9931",
     "kb": "SENTINEL-KB-5508",
     "reason": "SENTINEL-REASON-7342",
@@ -71,6 +72,7 @@ def record_incident(recorder, page, pages_url):
     page.fill("#caller", SENTINELS["caller"])
     page.locator("#short").press_sequentially(SENTINELS["short"])
     page.fill("#description", SENTINELS["description"])
+    page.locator("#work-notes").press_sequentially(SENTINELS["notes"])
     page.select_option("#severity", label="2 - High")
     page.select_option("#category", label="Network")
     page.select_option("#team", label="Network Operations")
@@ -126,6 +128,7 @@ EXPECTED = [
     ("field_edited", "Caller", None),
     ("field_edited", "Short description", None),
     ("field_edited", "Description", None),
+    ("field_edited", "Work notes", None),
     ("choice_made", "Severity", "2 - High"),
     ("choice_made", "Category", "Network"),
     ("choice_made", "Assignment team", "Network Operations"),
@@ -243,3 +246,19 @@ def test_recorder_discard_deletes_what_the_server_holds(
     assert "recording" not in stored
     assert not [key for key in stored if key.startswith("event:")]
     assert stored["status"] == {"state": "idle", "id": None}
+
+
+def test_recorder_records_clicks_in_a_cross_origin_frame(recorder, pages_url):
+    page = recorder.context.new_page()
+    page.goto(f"{pages_url}/frames.html")
+    page.frame_locator("#widget").locator("#silence").wait_for()
+    start_on(recorder, page, "Widget")
+    page.frame_locator("#widget").locator("#silence").click()
+    events = recorder.wait_for(
+        lambda: [e for e in recorder.stored_events() if e["type"] == "click"],
+        message="the click in the frame",
+    )
+    port = pages_url.rsplit(":", 1)[1]
+    assert events[0]["name"] == "Silence alert"
+    assert events[0]["origin"] == f"http://localhost:{port}"
+    assert events[0]["frame"] > 0
