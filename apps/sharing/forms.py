@@ -12,6 +12,10 @@ class ShareLinkForm(forms.Form):
         required=False,
         help_text=_("Who the link is for, so you can tell links apart."),
     )
+    pin_version = forms.BooleanField(
+        label=_("Keep showing this version, even after later edits"),
+        required=False,
+    )
     include_report = forms.BooleanField(
         label=_("Include the workflow intelligence report"), required=False
     )

@@ -24,6 +24,14 @@ class ShareLink(OrganizationScopedModel):
     workflow = models.ForeignKey(
         "workflows.Workflow", on_delete=models.CASCADE, related_name="share_links"
     )
+    # Empty: the link follows the workflow's current version, edits included.
+    sop_version = models.ForeignKey(
+        "workflows.SopVersion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="share_links",
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
     include_report = models.BooleanField(default=False)

@@ -24,7 +24,7 @@ def share_link_active_list(*, organization, user=None):
     links = _active(ShareLink.objects.for_organization(organization))
     if user is not None:
         links = links.filter(created_by=user)
-    return links.select_related("workflow", "created_by")
+    return links.select_related("workflow", "sop_version", "created_by")
 
 
 def share_link_get(*, organization, share_link_id):
@@ -45,7 +45,7 @@ def share_link_for_token(*, token):
         return None
     return (
         _active(ShareLink.objects.all())
-        .select_related("organization", "workflow")
+        .select_related("organization", "workflow", "sop_version")
         .filter(token_hash=ShareLink.hash(token))
         .first()
     )
@@ -63,7 +63,7 @@ def shared_content(*, link):
     which links each step to the organization's evidence pages.
     """
     workflow = link.workflow
-    version = version_get(workflow=workflow)
+    version = link.sop_version or version_get(workflow=workflow)
     if version is None:
         return {}
     content = {"sop": version.document, "mermaid": version.mermaid}

@@ -31,10 +31,13 @@ def share_link_create(
     include_report=False,
     expires_at=None,
     password="",
+    pin_version=False,
 ):
     """Create a link to ``workflow``; return it with the raw token.
 
-    The raw token is shown once: only its hash is stored.
+    With ``pin_version`` the link keeps showing the current version after
+    later edits; otherwise it follows the workflow. The raw token is shown
+    once: only its hash is stored.
     """
     if membership is None or not membership.can_edit:
         raise PermissionDenied(_("Viewers cannot share workflows."))
@@ -58,10 +61,18 @@ def share_link_create(
             field="password",
         )
 
+    if workflow.current_version_id is None:
+        raise ApplicationError(
+            _("This workflow has no SOP yet; share it once it is ready."),
+            code="workflow_not_ready",
+            status=409,
+        )
+
     raw = ShareLink.generate()
     link = ShareLink.objects.create(
         organization=membership.organization,
         workflow=workflow,
+        sop_version_id=workflow.current_version_id if pin_version else None,
         token_hash=ShareLink.hash(raw),
         label=(label or "").strip()[:100],
         include_report=include_report,

@@ -91,6 +91,7 @@ def share_link_new(request):
                 include_report=form.cleaned_data["include_report"],
                 expires_at=form.expires_at(request.organization.zoneinfo),
                 password=form.cleaned_data["password"],
+                pin_version=form.cleaned_data["pin_version"],
             )
         except ApplicationError as error:
             field = error.field if error.field in form.fields else None

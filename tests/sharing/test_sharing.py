@@ -10,6 +10,7 @@ from apps.accounts.models import Role
 from apps.core.errors import ApplicationError
 from apps.sharing import services
 from apps.sharing.models import ShareLink
+from apps.workflows.models import SopVersion, Workflow
 from tests import factories
 from tests.sharing.helpers import workflow_built, workflow_in
 
@@ -242,3 +243,48 @@ def test_report_is_shown_only_when_chosen(organization, client):
     assert "Workflow intelligence report" in full
     assert "Resolution time" in full
     assert workflow.title in plain and workflow.title in full
+
+
+def _new_version(workflow, text):
+    current = workflow.current_version
+    document = {**current.document, "title": text}
+    version = SopVersion.objects.create(
+        organization=workflow.organization,
+        workflow=workflow,
+        number=current.number + 1,
+        key=f"edit:{text}",
+        reason=SopVersion.Reason.EDITED,
+        steps=current.steps,
+        document=document,
+        markdown="",
+        html="",
+        mermaid=current.mermaid,
+        bpmn="",
+    )
+    workflow.current_version = version
+    workflow.save(update_fields=["current_version"])
+    return version
+
+
+def test_link_follows_edits_unless_pinned(organization, client):
+    workflow = workflow_in(organization)
+    first_title = workflow.current_version.document["title"].encode()
+    _following, following_raw = _link(organization, workflow=workflow)
+    _pinned, pinned_raw = _link(organization, workflow=workflow, pin_version=True)
+
+    _new_version(workflow, "Second wording")
+
+    assert b"Second wording" in client.get(f"/s/{following_raw}/").content
+    pinned = client.get(f"/s/{pinned_raw}/").content
+    assert first_title in pinned and b"Second wording" not in pinned
+
+
+def test_workflow_without_an_sop_cannot_be_shared(organization):
+    workflow = workflow_in(organization)
+    Workflow.objects.filter(pk=workflow.pk).update(current_version=None)
+    workflow.refresh_from_db()
+
+    with pytest.raises(ApplicationError) as caught:
+        _link(organization, workflow=workflow)
+
+    assert caught.value.code == "workflow_not_ready"
