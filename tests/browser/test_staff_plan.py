@@ -1,0 +1,30 @@
+"""Staff apply a plan in the Django admin; the owner sees it at once."""
+
+import pytest
+
+from apps.accounts.models import User
+from tests import factories
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_plan_change_applies_at_once(browser, context, page, live_server):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    staff = User.objects.create_superuser(email="staff@example.test", password="x")
+    log_in(context, staff, live_server)
+
+    page.goto(f"/staff/accounts/organization/{organization.pk}/change/")
+    page.get_by_label("Plan:").select_option(label="Team")
+    page.get_by_label("Workflow limit override:").fill("12")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("was changed successfully").wait_for()
+
+    owner_context = browser.new_context(base_url=live_server.url)
+    log_in(owner_context, owner, live_server)
+    owner_page = owner_context.new_page()
+    owner_page.goto("/settings/plan/")
+    owner_page.get_by_role("heading", name="Team plan").wait_for()
+    assert owner_page.get_by_text("0 of 12 used").is_visible()
+    assert owner_page.get_by_text("set for your organization by our staff").is_visible()
+    owner_context.close()
