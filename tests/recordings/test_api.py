@@ -712,3 +712,43 @@ def test_retrieve_another_organizations_recording_is_not_found(
         response = getattr(theirs, method)(f"/api/v1/recordings/{recording_id}/")
         assert response.status_code == HTTPStatus.NOT_FOUND
     assert len(stored(recording_id)) == 3
+
+
+def test_recording_create_refuses_a_newer_format_version(api_client):
+    response = api_client.post(
+        "/api/v1/recordings/",
+        json.dumps(recording_body(format_version=2)),
+        content_type="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert error_of(response) == {
+        "code": "invalid",
+        "message": "format_version: Expected `int` <= 1.",
+        "field": "format_version",
+    }
+
+
+def test_recording_create_with_too_many_events_is_too_large(api_client):
+    response = api_client.post(
+        "/api/v1/recordings/",
+        json.dumps(recording_body(events=events(1, 1001))),
+        content_type="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert error_of(response)["message"] == (
+        "The recording holds 1001 events; the limit is 1000."
+    )
+    assert not Recording.objects.exists()
+
+
+def test_append_with_a_session_needs_the_csrf_token(owner, recording_id):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    response = send(client, recording_id, events(4, 4))
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "CSRF" in error_of(response)["message"]
+    assert len(stored(recording_id)) == 3

@@ -183,3 +183,17 @@ def test_replay_raw_batches_stores_what_a_crash_left(api_client, monkeypatch):
     assert output == "Replayed 1 raw batches.\n"
     assert Event.objects.filter(recording_id=recording_id).count() == 5
     assert not RawBatch.objects.exists()
+
+
+def test_recording_schema_accepts_a_document_and_names_a_bad_event():
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    good = recording_body(events=events(1, 2))
+    bad = recording_body(events=[*events(1, 1), {**events(2, 2)[0], "x": 1}])
+
+    assert list(validator.iter_errors(good)) == []
+    [error] = validator.iter_errors(bad)
+    assert list(error.absolute_path) == ["events", 1]
+    assert "'x' was unexpected" in error.message
