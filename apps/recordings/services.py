@@ -158,8 +158,6 @@ def recording_append(*, recording, body):
     is answered the same.
     """
     cleaned = validation.decode_batch(body)
-    if not recording.is_open:
-        _refuse_closed(recording, cleaned)
     raw = _raw_batch_keep(recording, body)
     try:
         recording = _append(recording, cleaned, raw)
@@ -212,20 +210,17 @@ def recording_progress(*, recording, batch_events=None):
     return progress
 
 
-def _refuse_closed(recording, cleaned):
+def _closed(recording, seq):
     if recording.status == RecordingStatus.DISCARDED:
-        raise _conflict(
+        return _conflict(
             _("This recording was discarded; it takes no more events."),
             "recording_discarded",
         )
-    stored = _stored(recording, [event.seq for event, _counts in cleaned])
-    new = [event.seq for event, _counts in cleaned if event.seq not in stored]
-    if new:
-        raise _conflict(
-            _("This recording is finished; it takes no new events (seq %(seq)s).")
-            % {"seq": new[0]},
-            "recording_finished",
-        )
+    return _conflict(
+        _("This recording is finished; it takes no new events (seq %(seq)s).")
+        % {"seq": seq},
+        "recording_finished",
+    )
 
 
 def _append(recording, cleaned, raw=None):
@@ -237,6 +232,10 @@ def _append(recording, cleaned, raw=None):
     with transaction.atomic():
         locked = Recording.objects.select_for_update().get(pk=recording.pk)
         fresh, counts = _fresh_events(locked, cleaned)
+        # Checked under the lock, so a finish racing this append cannot be
+        # followed by new events.
+        if fresh and not locked.is_open:
+            raise _closed(locked, fresh[0].seq)
         if fresh:
             _copy_events(locked, fresh)
             _count_stored(locked, fresh, counts)
