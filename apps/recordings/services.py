@@ -2,9 +2,10 @@
 
 Appending is durable and idempotent. The raw batch is committed first, then
 its events are stored and the raw batch deleted in one transaction holding
-the recording's row lock. A crash in between leaves the raw batch, which the
-next append or the finish replays. A seq already stored is skipped when the
-content is the same and refused (409) when it differs.
+the recording's row lock. A crash in between leaves the raw batch behind: the
+retry of the same batch, the finish, or ``manage.py replay_raw_batches``
+stores it. A seq already stored is skipped when the content is the same and
+refused (409) when it differs.
 """
 
 import hashlib
@@ -191,7 +192,7 @@ def _raw_batch_keep(recording, body):
             recording=recording,
             digest=digest,
             # Batches repeat themselves (origins, titles, labels): compressed
-            # they are a tenth of the size, far cheaper to write than to zip.
+            # they shrink tenfold, and zipping costs less than writing the rest.
             body=zlib.compress(body, 1),
         )
 
