@@ -71,7 +71,9 @@
   function onClick(event) {
     if (!event.isTrusted || state !== 'recording') return;
     watchShadowRoot(event);
-    const found = names.findActionable(event.composedPath());
+    const found = names.findActionable(event.composedPath(), {
+      cursorOf: (element) => getComputedStyle(element).cursor
+    });
     if (!found) return;
     const { element, kind } = found;
     if (names.isSensitive(element)) return;

@@ -210,10 +210,13 @@
   }
 
   // Return the element a click was meant for: the nearest thing on the
-  // composed path (across open shadow roots) that a person acts on.
-  function findActionable(path) {
-    for (const node of path) {
-      if (!node || node.nodeType !== 1) continue;
+  // composed path (across open shadow roots) that a person acts on. Pages
+  // that script plain elements for clicks are met half-way: an element with
+  // an onclick attribute, or the outermost one that shows a pointer cursor
+  // (cursorOf gives it, since styles need a live page).
+  function findActionable(path, { cursorOf = () => '' } = {}) {
+    const elements = path.filter((node) => node?.nodeType === 1);
+    for (const node of elements) {
       const role = roleOf(node);
       if (CHOICE_ROLES.has(role) && node.tagName !== 'OPTION') {
         return { element: node, kind: 'option' };
@@ -222,12 +225,31 @@
         if (role === 'row' && !isClickableRow(node)) continue;
         return { element: node, kind: 'action' };
       }
-      if (['SELECT', 'INPUT', 'TEXTAREA', 'OPTION'].includes(node.tagName)) {
+      if (
+        ['SELECT', 'INPUT', 'TEXTAREA', 'OPTION', 'LABEL'].includes(
+          node.tagName
+        )
+      ) {
         return null;
       }
       if (node.isContentEditable) return null;
     }
-    return null;
+    return scriptedTarget(elements, cursorOf);
+  }
+
+  function scriptedTarget(elements, cursorOf) {
+    const body = elements.findIndex((node) => node.tagName === 'BODY');
+    const inside = body >= 0 ? elements.slice(0, body) : elements;
+    const scripted = inside.find((node) => node.hasAttribute('onclick'));
+    if (scripted) return { element: scripted, kind: 'action' };
+    let pointer = null;
+    for (const node of inside) {
+      if (cursorOf(node) !== 'pointer') break;
+      pointer = node;
+    }
+    return pointer && accessibleName(pointer)
+      ? { element: pointer, kind: 'action' }
+      : null;
   }
 
   // A table row counts as actionable only in a table that is a grid or that

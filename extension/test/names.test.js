@@ -191,3 +191,34 @@ test('mask_typed_replaces_echoed_values_longest_first', () => {
   );
   assert.equal(maskTyped('Save', ['ab', '']), 'Save');
 });
+
+test('find_actionable_takes_scripted_elements_with_onclick', () => {
+  const { document } = page(
+    '<div id="d" onclick="go()"><span id="s">Open KB0010042</span></div>'
+  );
+  const span = document.querySelector('#s');
+  const found = findActionable([span, span.parentElement, document.body]);
+  assert.equal(found.element.id, 'd');
+  assert.equal(accessibleName(found.element), 'Open KB0010042');
+});
+
+test('find_actionable_takes_the_outermost_pointer_element', () => {
+  const { document } = page(
+    '<div id="card" class="tile"><span id="t">Reassign</span></div>'
+  );
+  const text = document.querySelector('#t');
+  const card = document.querySelector('#card');
+  const path = [text, card, document.body, document.documentElement];
+  const pointer = new Set([text, card]);
+  const cursorOf = (node) => (pointer.has(node) ? 'pointer' : 'auto');
+  assert.equal(findActionable(path, { cursorOf }).element.id, 'card');
+  assert.equal(findActionable(path), null);
+});
+
+test('find_actionable_leaves_labels_to_their_fields', () => {
+  const { document } = page(
+    '<label id="l" onclick="x()">Major <input type="checkbox"></label>'
+  );
+  const label = document.querySelector('#l');
+  assert.equal(findActionable([label, document.body]), null);
+});
