@@ -42,3 +42,33 @@ def test_redact_twice_changes_nothing_more(text):
 @given(st.emails())
 def test_redact_removes_any_email(address):
     assert address not in redact(f"Reset {address} now")
+
+
+def _luhn_complete(digits):
+    """Return ``digits`` with the check digit that makes it pass Luhn."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return digits + str((10 - total % 10) % 10)
+
+
+@given(
+    st.from_regex(r"[3-6][0-9]{14}", fullmatch=True), st.sampled_from(["", " ", "-"])
+)
+def test_redact_removes_any_luhn_valid_card(prefix, separator):
+    number = _luhn_complete(prefix)
+    written = separator.join(number[i : i + 4] for i in range(0, 16, 4))
+    counts = {}
+
+    assert redact(f"Paid with {written} today", counts) == "Paid with [card] today"
+    assert counts == {"card": 1}
+
+
+@given(st.from_regex(r"(INC|RITM|CHG|PRB|KB|SCTASK)[0-9]{7}", fullmatch=True))
+def test_redact_keeps_ticket_numbers(ticket):
+    text = f"Update {ticket} and Order #{ticket[-5:]} for SD-{ticket[-3:]}"
+
+    assert redact(text) == text
