@@ -752,3 +752,16 @@ def test_append_with_a_session_needs_the_csrf_token(owner, recording_id):
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "CSRF" in error_of(response)["message"]
     assert len(stored(recording_id)) == 3
+
+
+def test_admin_lists_recordings_for_staff(client, recording_id):
+    staff = factories.user_create()
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+
+    listing = client.get("/staff/recordings/recording/")
+    detail = client.get(f"/staff/recordings/recording/{recording_id}/change/")
+
+    assert listing.status_code == detail.status_code == HTTPStatus.OK
+    assert "Reset a password" in listing.content.decode()
