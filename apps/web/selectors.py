@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from django.template.loader import render_to_string
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
@@ -75,9 +76,11 @@ def dashboard_status(*, organization):
         for workflow in recent_workflows(organization=organization)
     ]
     usage = usage_summary(organization=organization)
+    usage_html = render_to_string("web/_usage.html", {"usage": usage})
     usage.pop("resets_on_date")
     return {
         "usage": usage,
+        "usage_html": usage_html,
         "items": items,
         "busy": any(item["busy"] for item in items),
     }

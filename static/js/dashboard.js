@@ -8,19 +8,19 @@ const HIDDEN_POLL_MS = 15000;
 
 const root = document.querySelector('[data-dashboard]');
 
-function patchUsage(usage) {
-  const meter = root.querySelector('[data-usage-meter]');
-  if (meter && usage.limit !== null) {
-    meter.setAttribute('aria-valuenow', String(usage.used));
-    meter.firstElementChild.style.width = `${usage.percent}%`;
-    meter.classList.toggle('full', usage.left === 0);
-  }
+function patchUsage(html) {
+  // The server renders the quota block; the same markup as on page load.
+  const usage = root.querySelector('[data-usage]');
+  if (usage && typeof html === 'string') usage.outerHTML = html;
 }
 
+// Return 'missing' when the page does not show the item, 'done' when it has
+// just stopped generating, and 'patched' otherwise.
 function patchItem(item) {
   const row = root.querySelector(`[data-item="${CSS.escape(item.key)}"]`);
-  if (!row) return false;
+  if (!row) return 'missing';
   const state = row.querySelector('[data-state]');
+  const wasBusy = state && state.dataset.busy === 'true';
   if (state && state.dataset.state !== item.state) {
     state.dataset.state = item.state;
     state.dataset.busy = String(item.busy);
@@ -35,9 +35,7 @@ function patchItem(item) {
       progress.textContent = `${item.progress}%`;
     }
   }
-  const link = row.querySelector('a[data-item-link]');
-  if (link && item.url) link.href = item.url;
-  return true;
+  return wasBusy && !item.busy ? 'done' : 'patched';
 }
 
 async function poll() {
@@ -49,11 +47,13 @@ async function poll() {
     });
     if (!response.ok) return;
     const body = await response.json();
-    patchUsage(body.usage);
+    patchUsage(body.usage_html);
     const items = body.items || [];
-    // A new item the page does not show yet means a reload shows it best.
-    if (items.some((item) => !patchItem(item))) {
-      location.reload();
+    // A new item, or one that just became ready and now offers its links,
+    // is best shown by the page itself.
+    const results = items.map(patchItem);
+    if (results.includes('missing') || results.includes('done')) {
+      setTimeout(() => location.reload(), 800);
       return;
     }
     busy = body.busy;

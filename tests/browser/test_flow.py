@@ -109,6 +109,8 @@ def _watch_ready(page, title):
     item = page.locator('[data-item^="workflow:"]', has_text=title)
     shoot(page, "flow-dashboard-generating")
     item.locator('[data-state="ready"]').wait_for(timeout=120_000)
+    # Once ready the page reloads itself to offer the workflow's links.
+    item.get_by_role("link", name=f"Share {title}").wait_for()
     assert axe(page) == []
     shoot(page, "flow-dashboard-ready")
 

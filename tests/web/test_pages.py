@@ -261,3 +261,12 @@ def test_dashboard_status_is_idle_once_ready(organization, owner_client):
 
     assert body["busy"] is False
     assert body["items"][0]["state"] == "ready"
+
+
+def test_dashboard_status_renders_the_quota_block(organization, owner_client):
+    _use(organization, 4)
+
+    body = owner_client.get("/dashboard/status/").json()
+
+    assert body["usage_html"].lstrip().startswith('<div class="usage" data-usage>')
+    assert "4 of 5 used" in body["usage_html"]
