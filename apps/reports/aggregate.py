@@ -56,18 +56,44 @@ def process_map(runs):
     An edge a → b counts each time b directly follows a in a run; its time is
     the gap from the end of a to the start of b, never below zero.
     """
-    runs = [activities for activities in runs if activities]
-    flat = list(chain.from_iterable(runs))
-    keys = list(map(_KEY, flat))
+    return _process_map(_Columns(runs))
+
+
+class _Columns:
+    """The runs' step keys laid end to end, read once for map and variants."""
+
+    def __init__(self, runs):
+        self.runs = [activities for activities in runs if activities]
+        self.flat = list(chain.from_iterable(self.runs))
+        self.keys = list(map(_KEY, self.flat))
+        self.firsts = list(accumulate(map(len, self.runs), initial=0))
+
+    def sequences(self):
+        keys, firsts = self.keys, self.firsts
+        return list(map(tuple, map(keys.__getitem__, map(slice, firsts, firsts[1:]))))
+
+
+def _process_map(columns):
+    keys, firsts = columns.keys, columns.firsts[:-1]
     nodes = Counter(keys)
     index = {key: position for position, key in enumerate(sorted(nodes))}
-    firsts = list(accumulate(map(len, runs[:-1]), initial=0)) if runs else []
     return {
-        "nodes": _nodes(runs, nodes),
-        "edges": _edges(flat, keys, index, firsts),
-        "starts": dict(sorted(Counter(keys[i] for i in firsts).items())),
-        "ends": dict(sorted(Counter(a[-1].key for a in runs).items())),
+        "nodes": _nodes(columns.runs, nodes),
+        "edges": _edges(columns.flat, keys, index, firsts),
+        "starts": dict(sorted(Counter(map(keys.__getitem__, firsts)).items())),
+        "ends": dict(sorted(Counter(keys[i - 1] for i in columns.firsts[1:]).items())),
     }
+
+
+def map_and_variants(traces_in_order):
+    """Return the process map and the variants of (trace, activities) pairs."""
+    columns = _Columns(activities for _trace, activities in traces_in_order)
+    sequences = iter(columns.sequences())
+    # Empty runs have no key sequence of their own: they are the empty path.
+    per_run = [
+        next(sequences) if activities else () for _t, activities in traces_in_order
+    ]
+    return _process_map(columns), _variants(traces_in_order, per_run)
 
 
 def _edges(flat, keys, index, firsts):
@@ -128,9 +154,13 @@ def _nodes(runs, counts):
 
 def variants(traces_in_order):
     """Return the distinct key sequences, most frequent first."""
+    return map_and_variants(traces_in_order)[1]
+
+
+def _variants(traces_in_order, sequences):
     runs_by_sequence = defaultdict(list)
-    for trace, activities in traces_in_order:
-        runs_by_sequence[tuple(map(_KEY, activities))].append(trace.run_id)
+    for (trace, _activities), sequence in zip(traces_in_order, sequences, strict=True):
+        runs_by_sequence[sequence].append(trace.run_id)
     total = len(traces_in_order)
     ranked = sorted(runs_by_sequence.items(), key=lambda item: (-len(item[1]), item[0]))
     return [

@@ -74,8 +74,7 @@ def build_report(
         for trace in traces
     ]
 
-    process_map = aggregate.process_map([activities for _t, activities in paired])
-    variant_rows = aggregate.variants(paired)
+    process_map, variant_rows = aggregate.map_and_variants(paired)
     distances = aggregate.run_distances(paired, variant_rows)
     checked = []
     if approved is not None:

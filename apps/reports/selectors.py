@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from apps.core.selectors import get_scoped_or_404
 
 from . import history
+from .measures import median
 from .models import Incident, IncidentUpdate
 from .report import build_report
 
@@ -89,7 +90,7 @@ def incident_summary(*, organization):
         "open": sum(1 for i in incidents if i.is_open),
         "made_sla": sum(judged),
         "missed_sla": len(judged) - sum(judged),
-        "median_resolution_ms": history.median(resolved),
+        "median_resolution_ms": median(resolved),
         "reassignments": sum(i.reassignments for i in incidents),
     }
 
