@@ -142,6 +142,14 @@ class Recorder:
         self.context = context
         self.extension_id = extension_id
         self.panel = context.new_page()
+        self.panel_errors = []
+        self.panel.on("pageerror", lambda error: self.panel_errors.append(str(error)))
+        self.panel.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.panel_errors.append(message.text)
+            ),
+        )
         self.panel.goto(f"chrome-extension://{extension_id}/popup/popup.html")
 
     def send(self, message):

@@ -218,6 +218,8 @@ def test_recorder_uploads_a_scripted_incident_without_typed_values(
         message="the browser to forget the finished recording",
     )
     assert recorder.storage()["lastResult"]["outcome"] == "finished"
+    recorder.panel.get_by_text("The last recording was uploaded").wait_for()
+    assert recorder.panel_errors == []
 
 
 def test_recorder_discard_deletes_what_the_server_holds(
