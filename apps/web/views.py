@@ -184,6 +184,8 @@ def _recording_url(recording):
 @membership_required(edit=True)
 def recording_upload(request):
     """Import a whole recording file with the API's validation."""
+    if not request.membership.can_edit:
+        raise PermissionDenied(_("Viewers cannot upload recordings."))
     form = RecordingUploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -64,5 +64,6 @@ def test_upload_is_refused_to_a_viewer(organization):
 
     response = _upload(client, SAMPLE.read_bytes())
 
+    assert client.get("/upload/").status_code == HTTPStatus.FORBIDDEN
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not Recording.objects.filter(organization=organization).exists()
