@@ -18,6 +18,15 @@ import { pump } from './sw-upload.js';
 import { serialised } from './sw-store.js';
 
 const { connect, events, messages, storageKeys } = globalThis.ledgerium;
+// What a content script may report; marks, notes and pauses come from the
+// popup alone.
+const PAGE_EVENTS = new Set([
+  'navigation',
+  'click',
+  'field_edited',
+  'choice_made',
+  'form_submitted'
+]);
 const POPUP_ONLY = new Set([
   messages.DISCONNECT,
   messages.START,
@@ -70,7 +79,9 @@ async function handle(message, sender) {
   };
   switch (message.type) {
     case messages.CAPTURE:
-      if (!sender.tab) throw new Error('Captures come from pages.');
+      if (!sender.tab || !PAGE_EVENTS.has(message.event?.type)) {
+        throw new Error('Pages may report only what happens on them.');
+      }
       await recordEvent(message.event, tab);
       pump();
       return {};

@@ -58,13 +58,14 @@
       type: messages.CAPTURE,
       event: { type: 'navigation', ...page, ts }
     });
+    // A single-page app may have added frames since the last look.
+    reportUninstrumentedFrames();
   }
 
   function reportCurrentPage({ fresh }) {
     if (fresh) lastPage = null;
     reportPage(location.href, 'load', Date.now());
     reportSensitiveFields();
-    reportUninstrumentedFrames();
   }
 
   // -- Clicks ----------------------------------------------------------------
