@@ -18,5 +18,6 @@ urlpatterns = [
         views.incident_history_json,
         name="incident_history_json",
     ),
+    path("incidents/suggest/", views.incident_suggest, name="incident_suggest"),
     path("incidents/<str:number>/", views.incident_detail, name="incident_detail"),
 ]

@@ -9,6 +9,7 @@ from apps.accounts.decorators import membership_required
 
 from . import selectors
 from .exports import step_timings_csv, traces_xes
+from .forms import SuggestForm
 from .rendering import report_context, report_pdf
 
 INCIDENTS_PER_PAGE = 50
@@ -39,6 +40,21 @@ def incident_history(request):
             "page": page.get_page(request.GET.get("page")),
             "stalled": stalled,
         },
+    )
+
+
+@membership_required
+def incident_suggest(request):
+    form = SuggestForm(request.GET or None)
+    suggestions = None
+    if form.is_valid():
+        suggestions = selectors.incident_suggestions(
+            organization=request.organization, target=form.cleaned_data
+        )
+    return render(
+        request,
+        "reports/incident_suggest.html",
+        {"form": form, "suggestions": suggestions},
     )
 
 

@@ -139,3 +139,25 @@ def test_report_pdf_holds_the_figures_as_text(tmp_path):
     assert "Password reset" in text
     assert "Agent variance" in text
     assert "Process health" in text
+
+
+def test_incident_suggest_for_a_new_incident(owner_client, history):
+    response = owner_client.get(
+        reverse("incident_suggest"), {"category": "Category 1", "symptom": "Symptom 1"}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    # Both past incidents score 1 + 2 = 3; the tie goes to the value that
+    # sorts first: "2 - High" before "3 - Moderate".
+    assert "Suggested priority: 2 - High" in body
+    assert "<td>3</td><td>symptom, category</td>" in body
+
+
+def test_incident_suggest_asks_for_at_least_one_fact(owner_client, history):
+    response = owner_client.get(reverse("incident_suggest"), {"category": "  "})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Give at least one of category, subcategory, symptom or item." in (
+        response.content.decode()
+    )
