@@ -37,7 +37,9 @@ def test_generate_workflow_prints_the_id_and_export_writes_each_format(
     text = " ".join(text.split())
     for label in ("Priority: 2 - High", "(Grafana)", "Assignment group: Network"):
         assert label in text, label
-    assert "Set Priority to 2 - High" in text
+    assert "15. Decision: Set Priority to 2 - High" in text
+    # Numbering runs on across phases: Investigate starts at step 22.
+    assert "22. Open Prometheus" in text
     assert "Acme IT" in text
     assert "Page 2 /" in text
 
