@@ -15,6 +15,8 @@ from .measures import RESOLUTION_PHASES, median
 # A step or transition whose median time is at least this share of the
 # median resolution time is a bottleneck.
 BOTTLENECK_SHARE = 0.2
+# ... and it must happen in at least this share of the runs.
+BOTTLENECK_RUNS = 0.25
 # Runs this far, on average, from the most common path make a variance finding.
 VARIANCE_DISTANCE = 0.2
 SPREAD_FIGURES = (*RESOLUTION_PHASES, "close", "resolution")

@@ -5,7 +5,12 @@ Pure. Findings carry codes and figures only; ``texts`` words them.
 
 from collections import defaultdict
 
-from .aggregate import BOTTLENECK_SHARE, HEALTH_WEIGHTS, VARIANCE_DISTANCE
+from .aggregate import (
+    BOTTLENECK_RUNS,
+    BOTTLENECK_SHARE,
+    HEALTH_WEIGHTS,
+    VARIANCE_DISTANCE,
+)
 from .measures import median
 
 FINDING_TYPES = (
@@ -71,20 +76,29 @@ def _bottlenecks(measured, process_map):
     resolution = median([run["timing"]["resolution_ms"] for run in measured]) or 0
     if resolution <= 0:
         return []
-    per_key = defaultdict(list)
+    per_key, closing = defaultdict(list), set()
     for run in measured:
         totals = defaultdict(int)
         for step in run["steps"]:
-            totals[step["key"]] += step["duration_ms"]
+            # Time after resolution is not what keeps the incident open.
+            if step["phase"] != "close":
+                totals[step["key"]] += step["duration_ms"]
+            else:
+                closing.add(step["key"])
         for key, total in totals.items():
             per_key[key].append(total)
 
+    # A step or transition seen in only a few runs is an outlier, not a
+    # bottleneck of the process.
+    often = BOTTLENECK_RUNS * len(measured)
     found = []
     for key, values in per_key.items():
         typical = median(values)
-        if typical >= BOTTLENECK_SHARE * resolution:
+        if len(values) >= often and typical >= BOTTLENECK_SHARE * resolution:
             found.append((typical, [key], {"median_ms": typical, "runs": len(values)}))
     for edge in process_map["edges"]:
+        if edge["target"] in closing or edge["count"] < often:
+            continue
         if edge["median_ms"] >= BOTTLENECK_SHARE * resolution:
             params = {"median_ms": edge["median_ms"], "runs": edge["count"]}
             found.append((edge["median_ms"], [edge["source"], edge["target"]], params))

@@ -252,11 +252,17 @@ def documentation_gaps(activities):
 
 
 def repeated_steps(activities):
-    """Return the keys that come back after a different step: rework."""
+    """Return the keys that come back after a different step: rework.
+
+    A second ownership choice is a handoff, measured as such, not rework.
+    """
     seen, repeated = set(), []
     previous = None
     for activity in activities:
         key = activity.key
+        decision = activity.decision
+        if decision is not None and decision.topic in OWNERSHIP_TOPICS:
+            continue
         if key in seen and key != previous and key not in repeated:
             repeated.append(key)
         seen.add(key)

@@ -243,3 +243,53 @@ def _levenshtein(left, right):
 )
 def test_edit_distance_matches_dynamic_programming(left, right):
     assert edit_distance(left, right) == _levenshtein(left, right)
+
+
+def test_report_bottleneck_needs_a_large_share_in_enough_runs():
+    report = build_report(twelve_traces())
+
+    # Median resolution (16 + 17) / 2 = 16.5 min; 20 % of it is 3.3 min. Each
+    # step takes 1 min; the gaps of 4 min or more happen in at most 2 of the
+    # 12 runs, under the quarter needed; restart -> close leads to closing.
+    assert [f for f in report.findings if f["type"] == "bottleneck"] == []
+
+
+def test_report_bottleneck_names_the_slow_step():
+    traces = [_slow_lookup(f"r{i}", 30) for i in range(4)]
+
+    report = build_report(traces)
+
+    # No gaps; every step takes 1 min but the 30-min lookup: resolution is
+    # 1 + 1 + 1 + 30 + 1 = 34 min, and 30 min is past 20 % of it (6.8 min).
+    [finding] = [f for f in report.findings if f["type"] == "bottleneck"]
+    assert finding["steps"] == ["lookup"]
+    assert finding["params"] == {
+        "median_ms": 30 * MINUTE,
+        "runs": 4,
+        "resolution_ms": 34 * MINUTE,
+    }
+
+
+def _slow_lookup(run_id, minutes):
+    from dataclasses import replace
+
+    trace = paced_trace(run_id, "ana", MAIN, 0)
+    shifted, offset = [], 0
+    for activity in trace.activities:
+        extra = (minutes - 1) * MINUTE if activity.key == "lookup" else 0
+        shifted.append(
+            replace(
+                activity,
+                start_ms=activity.start_ms + offset,
+                end_ms=activity.end_ms + offset + extra,
+            )
+        )
+        offset += extra
+    return replace(trace, activities=tuple(shifted))
+
+
+def test_report_second_group_choice_is_a_handoff_not_rework():
+    report = build_report([_moving_trace("p1", ["A", "B", "A"], 2)])
+
+    assert report.runs[0]["rework"] == []
+    assert len(report.runs[0]["handoffs"]) == 2
