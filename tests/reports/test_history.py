@@ -241,3 +241,16 @@ def test_import_command_refuses_an_unknown_organization(db, tmp_path):
 def test_import_keeps_organizations_apart(imported, other_organization):
     assert not selectors.incident_list(organization=other_organization).exists()
     assert selectors.incident_traces(organization=other_organization) == []
+
+
+def test_incident_history_page_over_the_whole_export(imported, owner_client):
+    from django.urls import reverse
+
+    response = owner_client.get(reverse("incident_history"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<dt>Incidents</dt><dd>650</dd>" in body
+    made = sum(1 for _r, _m, sla in _direct().values() if sla)
+    assert f"<dd>{made} / {650 - made}</dd>" in body
+    assert "Measured over 650 runs." in body
