@@ -166,6 +166,7 @@ def test_import_report_handoff_waits_match_direct_computation(imported):
 
 
 def test_import_twice_changes_nothing(imported):
+    report_before = selectors.incident_report(organization=imported).to_json()
     before = list(
         IncidentUpdate.objects.for_organization(imported)
         .order_by("incident__number", "sequence")
@@ -183,6 +184,7 @@ def test_import_twice_changes_nothing(imported):
     )
     assert (created, replaced, rows) == (0, 650, 4453)
     assert after == before
+    assert selectors.incident_report(organization=imported).to_json() == report_before
 
 
 HEADER = "number,incident_state,sys_updated_at,opened_at,assignment_group,priority"
