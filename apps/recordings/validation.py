@@ -7,6 +7,7 @@ limit, in that order, so that what is stored never held the finding.
 """
 
 import functools
+import operator
 import re
 
 import msgspec
@@ -140,7 +141,7 @@ def clean_events(events):
     """Return ``[(event, counts)]`` with every event cleaned."""
     cleaned = []
     for index, event in enumerate(events):
-        unknown = set(event.truncated) - set(format.TEXT_FIELDS)
+        unknown = event.truncated and set(event.truncated) - _TEXT_FIELDS
         if unknown:
             raise ApplicationError(
                 _("Event %(index)s: truncated names unknown fields: %(fields)s.")
@@ -158,11 +159,24 @@ def clean_event(event):
 
     The same as ``format.truncate`` after cleaning each field, in one pass.
     """
-    counts = {}
-    changes = {}
-    cut = []
-    for field, cleaner in _CLEANERS:
-        text = getattr(event, field)
+    changes, counts, cut = _clean_texts(_TEXTS_OF(event))
+    if not changes:
+        return event, dict(counts)
+    changes = dict(changes)
+    if cut:
+        changes["truncated"] = sorted(set(event.truncated) | set(cut))
+    return msgspec.structs.replace(event, **changes), dict(counts)
+
+
+@functools.lru_cache(maxsize=32768)
+def _clean_texts(texts):
+    """Return ``(changes, counts, cut)`` for an event's text fields, in order.
+
+    Cached as a whole: on one page, events share their title, path and
+    origin, and often their target too.
+    """
+    counts, changes, cut = {}, [], []
+    for (field, cleaner), text in zip(_CLEANERS, texts, strict=True):
         if not text:
             continue
         new, found = _clean_field(cleaner, text)
@@ -173,12 +187,8 @@ def clean_event(event):
             new = new[: limit - 1] + "…"
             cut.append(field)
         if new != text:
-            changes[field] = new
-    if cut:
-        changes["truncated"] = sorted(set(event.truncated) | set(cut))
-    if changes:
-        event = msgspec.structs.replace(event, **changes)
-    return event, counts
+            changes.append((field, new))
+    return tuple(changes), tuple(counts.items()), tuple(cut)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -226,6 +236,8 @@ _CLEANERS = (
     ("origin", _clean_origin),
     ("role", _clean_role),
 )
+_TEXTS_OF = operator.attrgetter(*(field for field, _cleaner in _CLEANERS))
+_TEXT_FIELDS = frozenset(format.TEXT_FIELDS)
 
 
 def clean_privacy(receipt):
