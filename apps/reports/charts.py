@@ -58,15 +58,17 @@ def phase_bar(segments, *, title):
         body.append(_rect(x, 0, width, 28, PHASE_COLOURS.get(phase, BAR_COLOUR), tip))
         x += width
 
-    legend_x = 0
+    legend_x, legend_y = 0, 40
     for phase, label, ms in segments:
-        body.append(
-            _rect(legend_x, 40, 12, 12, PHASE_COLOURS.get(phase, BAR_COLOUR), label)
-        )
         caption = f"{label} {format_duration(ms)}"
-        body.append(_text(legend_x + 16, 51, caption))
-        legend_x += 16 + 7 * len(caption) + 14
-    return _svg(60, title, body)
+        width = 16 + 7 * len(caption) + 14
+        if legend_x and legend_x + width > WIDTH:
+            legend_x, legend_y = 0, legend_y + 18
+        colour = PHASE_COLOURS.get(phase, BAR_COLOUR)
+        body.append(_rect(legend_x, legend_y, 12, 12, colour, label))
+        body.append(_text(legend_x + 16, legend_y + 11, caption))
+        legend_x += width
+    return _svg(legend_y + 20, title, body)
 
 
 def bars(rows, *, title):

@@ -143,6 +143,8 @@ def idle_waits(activities, threshold_ms=IDLE_THRESHOLD_MS):
                     "kind": "gap",
                     "after": previous.key,
                     "before": activity.key,
+                    "after_label": previous.label,
+                    "before_label": activity.label,
                     "start_ms": busy_until,
                     "duration_ms": activity.start_ms - busy_until,
                 }
@@ -153,6 +155,8 @@ def idle_waits(activities, threshold_ms=IDLE_THRESHOLD_MS):
                     "kind": "wait",
                     "after": activity.key,
                     "before": activity.key,
+                    "after_label": activity.label,
+                    "before_label": activity.label,
                     "start_ms": activity.start_ms,
                     "duration_ms": activity.duration_ms,
                 }
