@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.accounts.models import User
+from apps.accounts.models import Plan, User
 from tests import factories
 from tests.browser.conftest import log_in
 
@@ -10,6 +10,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_plan_change_applies_at_once(browser, context, page, live_server):
+    # A transactional test before this one may have flushed the seeded plans.
+    Plan.objects.get_or_create(
+        slug="team", defaults={"name": "Team", "monthly_workflow_limit": 50}
+    )
     organization, owner = factories.organization_with_owner(name="Acme IT")
     staff = User.objects.create_superuser(email="staff@example.test", password="x")
     log_in(context, staff, live_server)
