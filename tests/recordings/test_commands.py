@@ -197,3 +197,23 @@ def test_recording_schema_accepts_a_document_and_names_a_bad_event():
     [error] = validator.iter_errors(bad)
     assert list(error.absolute_path) == ["events", 1]
     assert "'x' was unexpected" in error.message
+
+
+def test_export_recording_xes_of_many_has_a_trace_each(api_client):
+    from tests.recordings.helpers import create, send
+
+    first, second = create(api_client), create(api_client)
+    send(api_client, first, events(1, 2))
+    send(api_client, second, events(1, 3))
+
+    log = ElementTree.fromstring(
+        _run("export_recording", first, second, "--format", "xes")
+    )
+
+    traces = log.findall(f"{XES}trace")
+    assert [len(trace.findall(f"{XES}event")) for trace in traces] == [2, 3]
+
+
+def test_export_recording_json_takes_one_id(db):
+    with pytest.raises(CommandError, match="A JSON export takes one id"):
+        call_command("export_recording", "a", "b")
