@@ -118,3 +118,21 @@ def celery_worker(django_db_setup, django_db_blocker):
         worker.wait(timeout=10)
     except subprocess.TimeoutExpired:
         worker.kill()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """Playwright's sync driver, one for the whole run.
+
+    The sync API keeps an event loop on the thread that starts it and refuses
+    a second driver on the same thread, so every browser fixture shares this
+    one. Django is told the ORM calls tests make between browser steps are
+    safe: they are plain synchronous code on that thread.
+    """
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as driver:
+        yield driver

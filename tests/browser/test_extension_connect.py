@@ -29,9 +29,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def extension_context(tmp_path, live_server):
-    from playwright.sync_api import sync_playwright
-
+def extension_context(tmp_path, live_server, playwright):
     if not (EXTENSION_SOURCE / "manifest.json").is_file():
         pytest.fail("extension/manifest.json is missing: the recorder is not built")
     unpacked = tmp_path / "extension"
@@ -40,25 +38,24 @@ def extension_context(tmp_path, live_server):
         unpacked,
         ignore=shutil.ignore_patterns("node_modules", "test"),
     )
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=settings.CHROMIUM_PATH,
-            headless=True,
-            base_url=live_server.url,
-            viewport=DESKTOP,
-            ignore_default_args=["--disable-extensions"],
-            args=[
-                *CHROMIUM_ARGS,
-                f"--disable-extensions-except={unpacked}",
-                f"--load-extension={unpacked}",
-            ],
-        )
-        context.set_default_timeout(15000)
-        worker = context.service_workers[0] if context.service_workers else None
-        context.extension_worker = worker or context.wait_for_event("serviceworker")
-        yield context
-        context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=settings.CHROMIUM_PATH,
+        headless=True,
+        base_url=live_server.url,
+        viewport=DESKTOP,
+        ignore_default_args=["--disable-extensions"],
+        args=[
+            *CHROMIUM_ARGS,
+            f"--disable-extensions-except={unpacked}",
+            f"--load-extension={unpacked}",
+        ],
+    )
+    context.set_default_timeout(15000)
+    worker = context.service_workers[0] if context.service_workers else None
+    context.extension_worker = worker or context.wait_for_event("serviceworker")
+    yield context
+    context.close()
 
 
 def test_dashboard_connects_the_installed_extension(extension_context, live_server):

@@ -219,39 +219,36 @@ class Recorder:
 
 
 @pytest.fixture
-def launch(tmp_path):
+def launch(tmp_path, playwright):
     """Return a function that starts Chromium (new headless) with the unpacked
     extension on a profile folder, and gives its ``Recorder``; the same
     folder again is the same browser after a restart."""
-    from playwright.sync_api import sync_playwright
-
     contexts = []
-    with sync_playwright() as playwright:
 
-        def start(profile=tmp_path / "profile", extension=EXTENSION):
-            context = playwright.chromium.launch_persistent_context(
-                str(profile),
-                executable_path=settings.CHROMIUM_PATH,
-                headless=True,
-                ignore_default_args=["--disable-extensions"],
-                args=[
-                    *CHROMIUM_ARGS,
-                    f"--disable-extensions-except={extension}",
-                    f"--load-extension={extension}",
-                ],
-            )
-            contexts.append(context)
-            context.set_default_timeout(15000)
-            worker = (
-                context.service_workers[0]
-                if context.service_workers
-                else context.wait_for_event("serviceworker")
-            )
-            return Recorder(context, worker.url.split("/")[2])
+    def start(profile=tmp_path / "profile", extension=EXTENSION):
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=settings.CHROMIUM_PATH,
+            headless=True,
+            ignore_default_args=["--disable-extensions"],
+            args=[
+                *CHROMIUM_ARGS,
+                f"--disable-extensions-except={extension}",
+                f"--load-extension={extension}",
+            ],
+        )
+        contexts.append(context)
+        context.set_default_timeout(15000)
+        worker = (
+            context.service_workers[0]
+            if context.service_workers
+            else context.wait_for_event("serviceworker")
+        )
+        return Recorder(context, worker.url.split("/")[2])
 
-        yield start
-        for context in contexts:
-            context.close()
+    yield start
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -36,17 +36,9 @@ def prometheus():
 
 
 @pytest.fixture
-def playwright_driver():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture
-def plain_browser(playwright_driver):
+def plain_browser(playwright):
     """Debian's Chromium with no extension, for checking the tools alone."""
-    browser = playwright_driver.chromium.launch(
+    browser = playwright.chromium.launch(
         executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
     )
     yield browser

@@ -39,7 +39,7 @@ def recorded_run(
     owner,
     helpdesk,
     prometheus,
-    playwright_driver,
+    playwright,
     agent_page_factory,
     tmp_path,
 ):
@@ -57,7 +57,7 @@ def recorded_run(
     token = factories.api_token_for(organization=organization, user=owner)
 
     context, extension_id = browser.launch(
-        playwright_driver,
+        playwright,
         profile=tmp_path / "profile",
         extension=browser.extension_copy(),
     )
