@@ -32,36 +32,33 @@ def test_api_docs_page_loads_nothing_from_elsewhere(db):
 
 
 @pytest.mark.browser
-def test_api_docs_page_renders_under_the_csp(live_server, transactional_db):
-    from playwright.sync_api import sync_playwright
-
+def test_api_docs_page_renders_under_the_csp(live_server, transactional_db, playwright):
     problems, foreign = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-        )
-        page = browser.new_page()
-        page.on(
-            "console",
-            lambda m: (
-                problems.append(f"{m.text} {m.location}") if m.type == "error" else None
-            ),
-        )
-        page.on(
-            "request",
-            lambda r: (
-                None
-                if r.url.startswith((live_server.url, "data:", "blob:"))
-                else foreign.append(r.url)
-            ),
-        )
-        page.goto(f"{live_server.url}/api/docs/")
-        page.locator(".info .title", has_text="Ledgerium API").wait_for(timeout=20_000)
-        operations = page.locator(
-            ".opblock-summary-path",
-            has_text="/api/v1/recordings/{recording_id}/events/",
-        ).count()
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+    )
+    page = browser.new_page()
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{m.text} {m.location}") if m.type == "error" else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((live_server.url, "data:", "blob:"))
+            else foreign.append(r.url)
+        ),
+    )
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".info .title", has_text="Ledgerium API").wait_for(timeout=20_000)
+    operations = page.locator(
+        ".opblock-summary-path",
+        has_text="/api/v1/recordings/{recording_id}/events/",
+    ).count()
+    browser.close()
 
     assert operations > 0
     assert problems == [], problems
