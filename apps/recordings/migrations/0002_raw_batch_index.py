@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+class PostgreSQLOnly(migrations.RunSQL):
+    """Run the SQL on PostgreSQL only; other databases have no such setting."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,7 +35,7 @@ class Migration(migrations.Migration):
         ),
         # A batch body is JSON kept for milliseconds; compressing it costs
         # more than the space it saves.
-        migrations.RunSQL(
+        PostgreSQLOnly(
             "ALTER TABLE recordings_rawbatch ALTER COLUMN body SET STORAGE EXTERNAL",
             "ALTER TABLE recordings_rawbatch ALTER COLUMN body SET STORAGE EXTENDED",
         ),
