@@ -29,13 +29,21 @@ def recording_list(*, organization):
     )
 
 
+def recording_sql_id(recording):
+    """Return the recording's id as raw SQL on this database takes it.
+
+    PostgreSQL has a uuid type; SQLite stores the hex string Django writes.
+    """
+    return Recording._meta.pk.get_db_prep_value(recording.pk, connection)
+
+
 def recording_events(*, recording):
     """Return the stored events in ``seq`` order, timestamps corrected."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT ts, data::text FROM recordings_event "
+            "SELECT ts, CAST(data AS text) FROM recordings_event "
             "WHERE recording_id = %s ORDER BY seq",
-            [recording.pk],
+            [recording_sql_id(recording)],
         )
         rows = cursor.fetchall()
     events = _EVENTS_DECODER.decode(
@@ -111,7 +119,7 @@ def _gaps_below_highest(recording):
             "  UNION ALL SELECT 0, min(seq) FROM recordings_event"
             "  WHERE recording_id = %s"
             ") AS runs WHERE next - seq > 1 ORDER BY 1",
-            [recording.pk, recording.pk],
+            [recording_sql_id(recording)] * 2,
         )
         return [[first, last] for first, last in cursor.fetchall()]
 

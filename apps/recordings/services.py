@@ -23,16 +23,17 @@ from apps.core.errors import ApplicationError
 
 from . import format, validation
 from .models import Event, RawBatch, Recording, RecordingStatus
-from .selectors import recording_get, recording_missing
+from .selectors import recording_get, recording_missing, recording_sql_id
 from .signals import recording_finished
 
 logger = logging.getLogger(__name__)
 
 _EVENT_ENCODER = msgspec.json.Encoder()
 _EVENT_DECODER = msgspec.json.Decoder(format.Event)
-_COPY_EVENTS = (
-    "COPY recordings_event "
-    "(organization_id, recording_id, seq, client_ts, ts, type, data) FROM STDIN"
+_EVENT_COLUMNS = "(organization_id, recording_id, seq, client_ts, ts, type, data)"
+_COPY_EVENTS = f"COPY recordings_event {_EVENT_COLUMNS} FROM STDIN"
+_INSERT_EVENTS = (
+    f"INSERT INTO recordings_event {_EVENT_COLUMNS} VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
 # Fields of the recording that a repeated create must match.
 _IDENTITY_FIELDS = (
@@ -185,8 +186,9 @@ def _raw_batch_keep(recording, body):
         # The raw batch guards against this process dying before the events
         # are stored. Waiting for its WAL flush would add nothing: until the
         # events commit (synchronously) the client has no answer and resends.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         return RawBatch.objects.create(
             organization_id=recording.organization_id,
             recording=recording,
@@ -238,7 +240,7 @@ def _append(recording, cleaned, raw=None):
         if fresh and not locked.is_open:
             raise _closed(locked, fresh[0].seq)
         if fresh:
-            _copy_events(locked, fresh)
+            _insert_events(locked, fresh)
             _count_stored(locked, fresh, counts)
         if raw is not None:
             RawBatch.objects.filter(pk=raw.pk).delete()
@@ -292,20 +294,23 @@ def _stored(recording, seqs):
     """
     if not seqs:
         return {}
+    recording_id = recording_sql_id(recording)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT seq FROM recordings_event "
             "WHERE recording_id = %s AND seq BETWEEN %s AND %s",
-            [recording.pk, min(seqs), max(seqs)],
+            [recording_id, min(seqs), max(seqs)],
         )
         wanted = set(seqs)
         present = [seq for (seq,) in cursor.fetchall() if seq in wanted]
         if not present:
             return {}
+        # At most one batch of seqs, well under any database's parameter limit.
+        placeholders = ", ".join(["%s"] * len(present))
         cursor.execute(
-            "SELECT seq, data::text FROM recordings_event "
-            "WHERE recording_id = %s AND seq = ANY(%s)",
-            [recording.pk, present],
+            "SELECT seq, CAST(data AS text) FROM recordings_event "
+            f"WHERE recording_id = %s AND seq IN ({placeholders})",
+            [recording_id, *present],
         )
         return {seq: _EVENT_DECODER.decode(data) for seq, data in cursor.fetchall()}
 
@@ -323,6 +328,29 @@ def _copy_line(prefix, offset, event):
         str(event.type).encode(),
         data,
     )
+
+
+def _insert_events(recording, events):
+    """Insert ``events`` as rows: COPY on PostgreSQL, plain INSERTs elsewhere."""
+    if connection.vendor == "postgresql":
+        _copy_events(recording, events)
+        return
+    recording_id = recording_sql_id(recording)
+    offset = recording.clock_offset_ms
+    rows = [
+        (
+            recording.organization_id,
+            recording_id,
+            event.seq,
+            event.ts,
+            event.ts + offset,
+            str(event.type),
+            _EVENT_ENCODER.encode(event).decode(),
+        )
+        for event in events
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_INSERT_EVENTS, rows)
 
 
 def _copy_events(recording, events):
