@@ -2,9 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from apps.recordings import redaction
 from apps.recordings.redaction import RULES, redact, redact_path
 
 VECTORS_FILE = Path(__file__).resolve().parents[2] / "schema/redaction-vectors.json"
@@ -72,3 +73,25 @@ def test_redact_keeps_ticket_numbers(ticket):
     text = f"Update {ticket} and Order #{ticket[-5:]} for SD-{ticket[-3:]}"
 
     assert redact(text) == text
+
+
+def _redact_without_trigger(text):
+    counts = {}
+    for rule, _needed, pattern, replace in redaction._SUBSTITUTIONS:
+        text = redaction._apply(rule, pattern, replace, text, counts)
+    return text, counts
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789 +().-", max_size=40),
+        st.text(alphabet="0123456789 +().-@:/_aeyJAKISZbr#?w", max_size=60),
+    )
+)
+@example("+33 1 23 45 67 89")
+@example("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1")
+@example("sk_live_abcdefghij")
+def test_redact_trigger_changes_no_result(text):
+    counts = {}
+
+    assert (redact(text, counts), counts) == _redact_without_trigger(text)
