@@ -135,6 +135,9 @@ def _b64_secret(match):
     return "[secret]" if mixed else None
 
 
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+", FLAGS)
+# Encoded back in a redacted segment, so that it stays one printable segment.
+_UNSAFE_IN_SEGMENT = re.compile(r"[\x00-\x20\x7f%/?#\ufffe\uffff]", FLAGS)
 _DIGIT_HINT = re.compile(r"[0-9][0-9 ().+-]{4,}[0-9]", FLAGS)
 _IBAN_HINT = re.compile(r"[A-Z]{2}[0-9]{2}", FLAGS)
 
@@ -219,13 +222,45 @@ def redact(text, counts=None):
 
 
 def redact_path(path, counts=None):
-    """Return a URL path without query or fragment, each segment redacted."""
+    """Return a URL path without query or fragment, each segment redacted.
+
+    A segment is redacted as it reads once percent-decoded.
+    """
     if counts is None:
         counts = {}
     cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=-1)
     if cut >= 0:
         path = path[:cut]
         counts["query"] = counts.get("query", 0) + 1
-    if not _TRIGGER.search(path):
+    if "%" not in path and not _TRIGGER.search(path):
         return path
-    return "/".join(redact(segment, counts) for segment in path.split("/"))
+    return "/".join(_redact_segment(segment, counts) for segment in path.split("/"))
+
+
+def _redact_segment(segment, counts):
+    """Redact ``segment`` as read: percent-decoded, and encoded back if changed."""
+    if "%" not in segment:
+        return redact(segment, counts)
+    decoded = _percent_decode(segment)
+    redacted = redact(decoded, counts)
+    if redacted == decoded:
+        return segment
+    return _UNSAFE_IN_SEGMENT.sub(_percent_encode, redacted)
+
+
+def _percent_decode(segment):
+    # Up to three rounds: text encoded twice still reads as the finding.
+    for _round in range(3):
+        decoded = _ESCAPES.sub(_decode_escapes, segment)
+        if decoded == segment:
+            break
+        segment = decoded
+    return segment
+
+
+def _percent_encode(match):
+    return "".join(f"%{byte:02X}" for byte in match[0].encode())
+
+
+def _decode_escapes(match):
+    return bytes.fromhex(match[0].replace("%", "")).decode("utf-8", "replace")

@@ -178,13 +178,51 @@
       result = result.slice(0, Math.min(...cuts));
       counts.query = 1;
     }
-    if (TRIGGER.test(result)) {
+    if (result.includes('%') || TRIGGER.test(result)) {
       result = result
         .split('/')
-        .map((segment) => redactInto(segment, counts))
+        .map((segment) => redactSegment(segment, counts))
         .join('/');
     }
     return { text: result, counts };
+  }
+
+  const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/gu;
+  // Encoded back in a redacted segment, so that it stays one printable
+  // segment.
+  // eslint-disable-next-line no-control-regex
+  const UNSAFE_IN_SEGMENT = /[\x00-\x20\x7f%/?#\ufffe\uffff]/gu;
+  const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+  const ENCODER = new TextEncoder();
+
+  // Redact a segment as it reads: percent-decoded, encoded back if changed.
+  function redactSegment(segment, counts) {
+    if (!segment.includes('%')) return redactInto(segment, counts);
+    const decoded = percentDecode(segment);
+    const redacted = redactInto(decoded, counts);
+    if (redacted === decoded) return segment;
+    return redacted.replace(UNSAFE_IN_SEGMENT, (char) =>
+      [...ENCODER.encode(char)]
+        .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join('')
+    );
+  }
+
+  // Up to three rounds: text encoded twice still reads as the finding.
+  function percentDecode(segment) {
+    let text = segment;
+    for (let round = 0; round < 3; round += 1) {
+      const decoded = text.replace(ESCAPES, (escapes) =>
+        UTF8.decode(
+          Uint8Array.from(escapes.slice(1).split('%'), (hex) =>
+            parseInt(hex, 16)
+          )
+        )
+      );
+      if (decoded === text) break;
+      text = decoded;
+    }
+    return text;
   }
 
   function addCounts(total, counts) {
