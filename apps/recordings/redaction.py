@@ -26,7 +26,7 @@ _TRIGGER = re.compile(
 )
 
 _URL_QUERY = re.compile(
-    r"(?P<url>(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s?#]*)"
+    r"(?P<url>(?:[A-Za-z][A-Za-z0-9+.-]{0,31}://|www\.)[^\s?#]*)"
     r"(?P<rest>(?:\?(?!\[query\])|#)[^\s]*)",
     FLAGS,
 )
@@ -47,9 +47,9 @@ _API_KEY = re.compile(
     FLAGS,
 )
 _EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00c0-\U0010ffff-]+"
-    r"@[A-Za-z0-9\u00c0-\U0010ffff-]+(?:\.[A-Za-z0-9\u00c0-\U0010ffff-]+)*"
-    r"\.(?:[A-Za-z\u00c0-\U0010ffff]{2,}|xn--[A-Za-z0-9-]+)",
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00c0-\U0010ffff-]{1,64}"
+    r"@[A-Za-z0-9\u00c0-\U0010ffff-]{1,63}(?:\.[A-Za-z0-9\u00c0-\U0010ffff-]{1,63})*"
+    r"\.(?:[A-Za-z\u00c0-\U0010ffff]{2,63}|xn--[A-Za-z0-9-]{1,59})",
     FLAGS,
 )
 _IBAN = re.compile(

@@ -3,7 +3,8 @@
 Bodies are decoded straight into the format's msgspec Structs: no DRF
 serializer sits on the event path, which is what keeps ingest fast. Every
 text field is then stripped of control characters, redacted and cut to its
-limit, in that order, so that what is stored never held the finding.
+limit, in that order, so that what is stored never held the finding; only a
+margin past the limit is cleaned at all.
 """
 
 import functools
@@ -29,6 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ORIGIN = re.compile(
     r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#@]*@)?(?P<host>[^/?#]*)"
 )
+
+# Characters cleaned past a field's limit: more than the longest finding.
+_MARGIN = 512
 
 REDACTED_FIELDS = ("title", "name", "label", "value", "note", "system")
 
@@ -179,16 +183,32 @@ def _clean_texts(texts):
     for (field, cleaner), text in zip(_CLEANERS, texts, strict=True):
         if not text:
             continue
-        new, found = _clean_field(cleaner, text)
+        limit = format.MAX_LENGTHS[field]
+        new, found = _clean_within(cleaner, text, limit)
         for rule, count in found:
             counts[rule] = counts.get(rule, 0) + count
-        limit = format.MAX_LENGTHS[field]
         if len(new) > limit:
             new = new[: limit - 1] + "…"
             cut.append(field)
         if new != text:
             changes.append((field, new))
     return tuple(changes), tuple(counts.items()), tuple(cut)
+
+
+def _clean_within(cleaner, text, limit):
+    """Return ``(cleaned, found)`` for about the first ``limit`` characters.
+
+    Only a margin past the limit is cleaned, so that the cost of a field
+    does not grow with what is cut anyway, and a finding across the limit is
+    still seen whole. When redaction shrank the text by more than half the
+    margin, what was past the cut could come into view: clean more.
+    """
+    end = limit + _MARGIN
+    while True:
+        new, found = _clean_field(cleaner, text[:end])
+        if end >= len(text) or len(new) >= limit + _MARGIN // 2:
+            return new, found
+        end *= 2
 
 
 @functools.lru_cache(maxsize=65536)

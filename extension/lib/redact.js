@@ -32,7 +32,7 @@
   );
 
   const URL_QUERY = new RegExp(
-    `(?<url>(?:[A-Za-z][A-Za-z0-9+.-]*://|www\\.)[^?#${SPACE.slice(1, -1)}]*)` +
+    `(?<url>(?:[A-Za-z][A-Za-z0-9+.-]{0,31}://|www\\.)[^?#${SPACE.slice(1, -1)}]*)` +
       `(?<rest>(?:\\?(?!\\[query\\])|#)[^${SPACE.slice(1, -1)}]*)`,
     'gu'
   );
@@ -56,9 +56,9 @@
     'gu'
   );
   const EMAIL = new RegExp(
-    `[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~${WIDE}-]+` +
-      `@[A-Za-z0-9${WIDE}-]+(?:\\.[A-Za-z0-9${WIDE}-]+)*` +
-      `\\.(?:[A-Za-z${WIDE}]{2,}|xn--[A-Za-z0-9-]+)`,
+    `[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~${WIDE}-]{1,64}` +
+      `@[A-Za-z0-9${WIDE}-]{1,63}(?:\\.[A-Za-z0-9${WIDE}-]{1,63})*` +
+      `\\.(?:[A-Za-z${WIDE}]{2,63}|xn--[A-Za-z0-9-]{1,59})`,
     'gu'
   );
   const IBAN =

@@ -1,0 +1,55 @@
+"""Cleaning what clients send: cut, control characters, privacy receipts."""
+
+import uuid
+
+from apps.recordings import format, redaction, validation
+
+
+def _note_event(note):
+    return format.Event(seq=1, ts=1, type="note_added", note=note)
+
+
+def test_clean_event_redacts_no_more_than_it_keeps(monkeypatch):
+    seen = []
+    original = redaction.redact
+
+    def recording_redact(text, counts=None):
+        seen.append(len(text))
+        return original(text, counts)
+
+    monkeypatch.setattr(redaction, "redact", recording_redact)
+    note = uuid.uuid4().hex + " a" * 200_000
+
+    event, _counts = validation.clean_event(_note_event(note))
+
+    assert max(seen) < 2 * format.MAX_LENGTHS["note"]
+    assert len(event.note) == format.MAX_LENGTHS["note"]
+    assert event.truncated == ["note"]
+
+
+def test_clean_event_redacts_a_finding_across_the_limit():
+    limit = format.MAX_LENGTHS["note"]
+    note = "x " * ((limit - 10) // 2) + "john.doe@example.com and more " * 300
+
+    event, counts = validation.clean_event(_note_event(note))
+
+    assert "john" not in event.note
+    assert event.note.endswith("…")
+    assert counts["email"] >= 1
+
+
+def test_clean_event_redacts_what_shrinks_into_the_limit():
+    limit = format.MAX_LENGTHS["note"]
+    query = "https://example.com/?" + "q" * (limit + 600)
+    note = f"{query} then +33 1 23 45 67 89 " + "z" * 5000
+
+    event, _counts = validation.clean_event(_note_event(note))
+
+    assert "[phone]" in event.note
+    assert "45 67" not in event.note
+
+
+def test_redact_email_bounds_the_local_part():
+    text = "g" * 100 + "@example.com"
+
+    assert redaction.redact(text) == "g" * 36 + "[email]"
