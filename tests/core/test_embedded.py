@@ -1,0 +1,108 @@
+"""The embedded default end to end: SQLite, tasks in-process, real renderers.
+
+``make demo`` runs ``migrate`` and ``demo_setup`` with nothing configured;
+these tests run the same commands in a subprocess on a SQLite file of their
+own and read the result straight from that file.
+"""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+
+import pytest
+from django.conf import settings
+
+SAMPLES = sorted((settings.BASE_DIR / "apps" / "recordings" / "samples").glob("*.json"))
+# Anything that would point the subprocess away from the embedded default.
+CONFIGURED = ("DJANGO_", "DATABASE_", "CELERY_", "REDIS_URL", "EMAIL_URL", "LEDGERIUM_")
+
+
+def _manage(*args, database, media):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(CONFIGURED)}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "ledgerium.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "LEDGERIUM_MEDIA_ROOT": str(media),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result.stdout
+
+
+def _rows(database, sql):
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def _workflows(database):
+    return _rows(
+        database,
+        "SELECT w.title, w.state, v.pdf, v.svg, v.render_failure "
+        "FROM workflows_workflow w JOIN workflows_sopversion v "
+        "ON v.workflow_id = w.id ORDER BY w.title, v.id",
+    )
+
+
+def _sample_events():
+    return sum(len(json.loads(path.read_bytes())["events"]) for path in SAMPLES)
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory):
+    """Migrate a fresh SQLite file and run ``demo_setup`` on it twice."""
+    directory = tmp_path_factory.mktemp("embedded")
+    database = directory / "embedded.sqlite3"
+    media = directory / "media"
+    _manage("migrate", "--noinput", database=database, media=media)
+    first = _manage("demo_setup", database=database, media=media)
+    after_first = _workflows(database)
+    second = _manage("demo_setup", database=database, media=media)
+    return {
+        "database": database,
+        "outputs": (first, second),
+        "after_first": after_first,
+    }
+
+
+@pytest.mark.slow
+def test_embedded_demo_setup_ends_every_sample_ready_with_map_and_pdf(
+    demo_database,
+):
+    rows = demo_database["after_first"]
+
+    assert len(SAMPLES) >= 1
+    assert len(rows) == len(SAMPLES)
+    for title, state, pdf, svg, failure in rows:
+        assert state == "ready", title
+        assert failure == "", (title, failure)
+        assert bytes(pdf).startswith(b"%PDF-"), title
+        assert "<svg" in svg, title
+    assert demo_database["outputs"][0].count("(Ready)") == len(SAMPLES)
+
+
+@pytest.mark.slow
+def test_embedded_demo_setup_stores_every_event_once_even_when_repeated(
+    demo_database,
+):
+    database = demo_database["database"]
+
+    assert _rows(database, "SELECT count(*) FROM recordings_event") == [
+        (_sample_events(),)
+    ]
+    assert _rows(database, "SELECT DISTINCT status FROM recordings_recording") == [
+        ("finished",)
+    ]
+    assert _rows(database, "SELECT count(*) FROM recordings_rawbatch") == [(0,)]
+    assert _workflows(database) == demo_database["after_first"]
+    assert demo_database["outputs"][1].count("(Ready)") == len(SAMPLES)
