@@ -135,6 +135,7 @@ def _b64_secret(match):
     return "[secret]" if mixed else None
 
 
+_CACHED_CHARS = 512
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+", FLAGS)
 # Encoded back in a redacted segment, so that it stays one printable segment.
 _UNSAFE_IN_SEGMENT = re.compile(r"[\x00-\x20\x7f%/?#\ufffe\uffff]", FLAGS)
@@ -214,7 +215,11 @@ def redact(text, counts=None):
     """
     if not text:
         return text
-    text, found = _redact(text)
+    if len(text) > _CACHED_CHARS:
+        # Long text seldom recurs; caching it would only hold memory.
+        text, found = _redact.__wrapped__(text)
+    else:
+        text, found = _redact(text)
     if counts is not None:
         for rule, count in found:
             counts[rule] = counts.get(rule, 0) + count

@@ -33,6 +33,10 @@ _ORIGIN = re.compile(
 
 # Characters cleaned past a field's limit: more than the longest finding.
 _MARGIN = 512
+# Longer text is cleaned without the caches: it seldom recurs, and the
+# caches must stay small whatever clients send.
+_CACHED_FIELD_CHARS = 512
+_CACHED_EVENT_CHARS = 2048
 
 REDACTED_FIELDS = ("title", "name", "label", "value", "note", "system")
 
@@ -163,7 +167,11 @@ def clean_event(event):
 
     The same as ``format.truncate`` after cleaning each field, in one pass.
     """
-    changes, counts, cut = _clean_texts(_TEXTS_OF(event))
+    texts = _TEXTS_OF(event)
+    if sum(map(len, texts)) > _CACHED_EVENT_CHARS:
+        changes, counts, cut = _clean_texts.__wrapped__(texts)
+    else:
+        changes, counts, cut = _clean_texts(texts)
     if not changes:
         return event, dict(counts)
     changes = dict(changes)
@@ -205,7 +213,11 @@ def _clean_within(cleaner, text, limit):
     """
     end = limit + _MARGIN
     while True:
-        new, found = _clean_field(cleaner, text[:end])
+        part = text[:end]
+        if len(part) > _CACHED_FIELD_CHARS:
+            new, found = _clean_field.__wrapped__(cleaner, part)
+        else:
+            new, found = _clean_field(cleaner, part)
         if end >= len(text) or len(new) >= limit + _MARGIN // 2:
             return new, found
         end *= 2

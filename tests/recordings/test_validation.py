@@ -53,3 +53,32 @@ def test_redact_email_bounds_the_local_part():
     text = "g" * 100 + "@example.com"
 
     assert redaction.redact(text) == "g" * 36 + "[email]"
+
+
+def _cache_sizes():
+    return (
+        validation._clean_texts.cache_info().currsize,
+        validation._clean_field.cache_info().currsize,
+        redaction._redact.cache_info().currsize,
+    )
+
+
+def test_clean_event_caches_no_long_text():
+    before = _cache_sizes()
+
+    validation.clean_event(_note_event(uuid.uuid4().hex + " b" * 50_000))
+    redaction.redact(uuid.uuid4().hex + " c" * 5_000)
+
+    assert _cache_sizes() == before
+
+
+def test_clean_event_caches_short_text():
+    validation._clean_texts.cache_clear()
+    validation._clean_field.cache_clear()
+    redaction._redact.cache_clear()
+    validation.clean_event(_note_event(f"Called back {uuid.uuid4()}"))
+    before = _cache_sizes()
+
+    validation.clean_event(_note_event(f"Called back {uuid.uuid4()}"))
+
+    assert all(after > size for after, size in zip(_cache_sizes(), before, strict=True))
