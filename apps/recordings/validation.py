@@ -37,6 +37,8 @@ _MARGIN = 512
 # caches must stay small whatever clients send.
 _CACHED_FIELD_CHARS = 512
 _CACHED_EVENT_CHARS = 2048
+# Longest text kept in a privacy receipt: field labels and short reasons.
+_RECEIPT_LENGTH = 200
 
 REDACTED_FIELDS = ("title", "name", "label", "value", "note", "system")
 
@@ -273,15 +275,39 @@ _TEXT_FIELDS = frozenset(format.TEXT_FIELDS)
 
 
 def clean_privacy(receipt):
-    """Return the privacy receipt with its free text redacted."""
+    """Return the privacy receipt with its free text cut and redacted.
+
+    Its redaction counts must name the rules: the SOP prints them.
+    """
+    unknown = sorted(set(receipt.redactions) - set(redaction.RULES))
+    if unknown:
+        raise ApplicationError(
+            _(
+                "privacy.redactions: %(keys)s names no redaction rule; the rules are %(rules)s."
+            )
+            % {
+                "keys": ", ".join(msgspec.json.encode(key).decode() for key in unknown),
+                "rules": ", ".join(redaction.RULES),
+            },
+            code="unknown_redaction_rule",
+            field="privacy.redactions",
+        )
     counts = {}
     return msgspec.structs.replace(
         receipt,
-        skipped_fields=[clean_text(text, counts) for text in receipt.skipped_fields],
+        skipped_fields=[
+            _clean_receipt_text(text, counts) for text in receipt.skipped_fields
+        ],
         uninstrumented=[
             format.Uninstrumented(
-                origin=clean_origin(item.origin), reason=clean_text(item.reason, counts)
+                origin=clean_origin(item.origin[: _RECEIPT_LENGTH * 2]),
+                reason=_clean_receipt_text(item.reason, counts),
             )
             for item in receipt.uninstrumented
         ],
     )
+
+
+def _clean_receipt_text(text, counts):
+    new, _found = _clean_within(clean_text, text, _RECEIPT_LENGTH)
+    return new if len(new) <= _RECEIPT_LENGTH else new[: _RECEIPT_LENGTH - 1] + "…"

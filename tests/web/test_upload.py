@@ -1,3 +1,4 @@
+import json
 from http import HTTPStatus
 from pathlib import Path
 
@@ -66,4 +67,15 @@ def test_upload_is_refused_to_a_viewer(organization):
 
     assert client.get("/upload/").status_code == HTTPStatus.FORBIDDEN
     assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not Recording.objects.filter(organization=organization).exists()
+
+
+def test_upload_refuses_a_nul_in_a_redaction_key(organization, owner_client):
+    document = json.loads(SAMPLE.read_bytes())
+    document["privacy"] = {"redactions": {"email\u0000": 1}}
+
+    response = _upload(owner_client, json.dumps(document).encode())
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"privacy.redactions" in response.content
     assert not Recording.objects.filter(organization=organization).exists()
