@@ -24,9 +24,10 @@ _EVENT_PATH = re.compile(r"^\.events\[(?P<index>\d+)\](?:\.(?P<field>.*))?$")
 _UNKNOWN = re.compile(r"unknown field `([^`]*)`")
 _NESTED = re.compile(r"got `(?:array|object)`")
 _NON_FINITE = (b"NaN", b"Infinity", b"-Infinity")
-# PostgreSQL cannot store NUL in text or JSON, and no other control
-# character means anything in a label.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# PostgreSQL cannot store NUL in text or JSON, no other control character
+# means anything in a label, and XML can hold none of them, nor lone
+# surrogates, U+FFFE or U+FFFF: every export is XML or ends in it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _ORIGIN = re.compile(
     r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#@]*@)?(?P<host>[^/?#]*)"
 )

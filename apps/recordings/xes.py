@@ -5,10 +5,13 @@ standard extensions process-mining tools read: concept, time, org and
 lifecycle. Times are the corrected ones, in UTC.
 """
 
+import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 NAMESPACE = "http://www.xes-standard.org/"
+# What the XML 1.0 Char production leaves out: it cannot be written at all.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 EXTENSIONS = (
     ("Concept", "concept"),
     ("Time", "time"),
@@ -36,7 +39,8 @@ def activity_name(event):
 
 
 def _attribute(parent, kind, key, value):
-    ElementTree.SubElement(parent, kind, key=key, value=str(value))
+    value = _NOT_XML_CHAR.sub("", str(value))
+    ElementTree.SubElement(parent, kind, key=key, value=value)
 
 
 def _log():

@@ -6,6 +6,7 @@ give the same bytes.
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import quoteattr
 
@@ -26,6 +27,8 @@ TIMING_COLUMNS = (
     "duration_ms",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula.
+# What the XML 1.0 Char production leaves out.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XES_EXTENSIONS = (
     ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
@@ -71,8 +74,8 @@ def step_timings_csv(traces):
 
 
 def _xml_text(value):
-    # XML 1.0 has no way to write most control characters, even escaped.
-    return "".join(c for c in str(value) if c >= " " or c in "\t\n\r")
+    # XML 1.0 has no way to write these, even escaped.
+    return _NOT_XML_CHAR.sub("", str(value))
 
 
 def _string(key, value):

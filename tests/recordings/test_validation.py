@@ -82,3 +82,13 @@ def test_clean_event_caches_short_text():
     validation.clean_event(_note_event(f"Called back {uuid.uuid4()}"))
 
     assert all(after > size for after, size in zip(_cache_sizes(), before, strict=True))
+
+
+def test_clean_event_strips_what_xml_cannot_hold():
+    event = format.Event(
+        seq=1, ts=1, type="click", name="a\ufffeb\uffffc\ud800d", path="/x\uffff"
+    )
+
+    cleaned, _counts = validation.clean_event(event)
+
+    assert (cleaned.name, cleaned.path) == ("abcd", "/x")

@@ -256,3 +256,17 @@ def test_stalled_incidents_use_the_organizations_median_gap():
     assert [(r["number"], r["silent_ms"]) for r in result["incidents"]] == [
         ("quiet", 5 * hour)
     ]
+
+
+def test_traces_xes_drops_non_characters():
+    trace = Trace(
+        run_id="r\ufffe",
+        agent="a\ud800",
+        activities=(
+            Activity(key="k", label="x\uffffy", phase="log", start_ms=0, end_ms=5),
+        ),
+    )
+
+    root = ElementTree.fromstring(traces_xes([trace]).encode())
+
+    assert root.find(f"{XES}trace/{XES}string").get("value") == "r"
