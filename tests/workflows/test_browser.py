@@ -21,16 +21,13 @@ ARTIFACTS = Path(settings.BASE_DIR) / "tests" / "artifacts"
 
 
 @pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=settings.CHROMIUM_PATH,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+def chromium(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=settings.CHROMIUM_PATH,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+    yield browser
+    browser.close()
 
 
 def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_server):
