@@ -99,6 +99,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if not EMBEDDED_DATABASE:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction begins: SQLite cannot upgrade a
+    # read lock while another writer holds one and fails "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
 # ------------------------------------------------------------------------------
 # Auth and accounts (https://docs.allauth.org/en/latest/account/configuration.html)
