@@ -20,6 +20,36 @@ SAMPLES = sorted((settings.BASE_DIR / "apps" / "recordings" / "samples").glob("*
 CONFIGURED = ("DJANGO_", "DATABASE_", "CELERY_", "REDIS_URL", "EMAIL_URL", "LEDGERIUM_")
 
 
+# Six batches of one recording sent at once through the API, each request on
+# its own thread and database connection, as a threaded server handles them.
+CONCURRENT_APPENDS = """
+import json, threading
+from django.db import connection
+from django.test import Client
+from apps.accounts.models import Membership
+from apps.accounts.services import api_token_create
+from tests.recordings.helpers import create, events, send
+
+membership = Membership.objects.get(user__email="demo@ledgerium.test")
+_token, raw = api_token_create(membership=membership, name="concurrency")
+client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION="Bearer " + raw)
+recording_id = create(client)
+statuses = []
+
+def append(first):
+    statuses.append(send(client, recording_id, events(first, first + 49)).status_code)
+    connection.close()
+
+threads = [threading.Thread(target=append, args=(1 + 50 * i,)) for i in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+detail = client.get(f"/api/v1/recordings/{recording_id}/").json()
+print(json.dumps({"statuses": sorted(statuses), "events": detail["event_count"]}))
+"""
+
+
 def _manage(*args, database, media):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(CONFIGURED)}
     env = {
@@ -72,6 +102,13 @@ def demo_database(tmp_path_factory):
         "database": database,
         "outputs": (first, second),
         "after_first": after_first,
+        "after_second": _workflows(database),
+        "stored": _rows(
+            database,
+            "SELECT (SELECT count(*) FROM recordings_event),"
+            " (SELECT count(*) FROM recordings_rawbatch)",
+        ),
+        "statuses": _rows(database, "SELECT DISTINCT status FROM recordings_recording"),
     }
 
 
@@ -95,14 +132,24 @@ def test_embedded_demo_setup_ends_every_sample_ready_with_map_and_pdf(
 def test_embedded_demo_setup_stores_every_event_once_even_when_repeated(
     demo_database,
 ):
+    assert demo_database["stored"] == [(_sample_events(), 0)]
+    assert demo_database["statuses"] == [("finished",)]
+    assert demo_database["after_second"] == demo_database["after_first"]
+    assert demo_database["outputs"][1].count("(Ready)") == len(SAMPLES)
+
+
+@pytest.mark.slow
+def test_embedded_concurrent_appends_to_one_recording_all_succeed(demo_database):
     database = demo_database["database"]
 
-    assert _rows(database, "SELECT count(*) FROM recordings_event") == [
-        (_sample_events(),)
-    ]
-    assert _rows(database, "SELECT DISTINCT status FROM recordings_recording") == [
-        ("finished",)
-    ]
-    assert _rows(database, "SELECT count(*) FROM recordings_rawbatch") == [(0,)]
-    assert _workflows(database) == demo_database["after_first"]
-    assert demo_database["outputs"][1].count("(Ready)") == len(SAMPLES)
+    output = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        CONCURRENT_APPENDS,
+        database=database,
+        media=database.parent / "media",
+    )
+
+    result = json.loads(output.strip().splitlines()[-1])
+    assert result == {"statuses": [200] * 6, "events": 300}
