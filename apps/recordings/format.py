@@ -26,6 +26,8 @@ MAX_LENGTHS = {
     "system": 80,
 }
 MAX_BATCH_EVENTS = 1000
+# Seqs one finish may drop: a review removes a few steps, not a recording.
+MAX_DROPPED = 10_000
 MAX_BATCH_BYTES = 1024 * 1024
 # A whole document, as imported or sent on creation with its events.
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
@@ -170,7 +172,7 @@ class Finish(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     finished_at: Millis | None = None
     last_seq: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] | None = None
     gaps_final: bool = False
-    dropped: list[Seq] = []
+    dropped: Annotated[list[Seq], msgspec.Meta(max_length=MAX_DROPPED)] = []
     privacy: PrivacyReceipt | None = None
 
 

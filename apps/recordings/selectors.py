@@ -125,20 +125,36 @@ def _gaps_below_highest(recording):
 
 
 def subtract_ranges(gaps, known_ranges, known_seqs):
-    """Return ``gaps`` less the ranges in ``known_ranges`` and ``known_seqs``."""
-    known = [tuple(pair) for pair in known_ranges] + [(s, s) for s in known_seqs]
-    result = []
-    for first, last in gaps:
-        pieces = [(first, last)]
-        for low, high in known:
-            pieces = [
-                piece
-                for a, b in pieces
-                for piece in ((a, min(b, low - 1)), (max(a, high + 1), b))
-                if piece[0] <= piece[1]
-            ]
-        result.extend([a, b] for a, b in pieces)
+    """Return ``gaps`` less the ranges in ``known_ranges`` and ``known_seqs``.
+
+    One sweep over both, sorted: the cost grows with their sizes added, not
+    multiplied.
+    """
+    known = _merged([*map(tuple, known_ranges), *((s, s) for s in known_seqs)])
+    result, index = [], 0
+    for first, last in sorted(map(tuple, gaps)):
+        while index < len(known) and known[index][1] < first:
+            index += 1
+        start, at = first, index
+        while at < len(known) and known[at][0] <= last:
+            low, high = known[at]
+            if low > start:
+                result.append([start, low - 1])
+            start = max(start, high + 1)
+            at += 1
+        if start <= last:
+            result.append([start, last])
     return result
+
+
+def _merged(ranges):
+    merged = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
 
 
 def recording_by_id(recording_id):
