@@ -58,7 +58,7 @@ services: var/.apt
 	@for i in $$(seq 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 
 # -- Development ----------------------------------------------------------------
-demo: install
+demo: install extension
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
 	$(PY) manage.py runserver 127.0.0.1:8000
