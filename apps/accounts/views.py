@@ -10,7 +10,7 @@ from apps.core.selectors import get_scoped_or_404
 from . import selectors, services
 from .decorators import membership_required
 from .forms import ApiTokenForm, InvitationForm, RoleForm
-from .models import ApiToken, Invitation, Membership
+from .models import ApiToken, Invitation, Membership, Organization
 
 
 @login_required
@@ -31,14 +31,31 @@ def organization_switch(request):
 
 @login_required
 def organization_new(request):
+    status = 200
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
-        if name:
+        error = _organization_name_error(name)
+        if error is None:
             organization = services.organization_create(name=name, owner=request.user)
             request.session[ORGANIZATION_SESSION_KEY] = organization.id
             return redirect("dashboard")
-        messages.error(request, _("Give the organization a name."))
-    return render(request, "accounts/organization_new.html")
+        messages.error(request, error)
+        status = 400
+    return render(request, "accounts/organization_new.html", status=status)
+
+
+def _organization_name_error(name):
+    if not name:
+        return _("Give the organization a name.")
+    limit = Organization._meta.get_field("name").max_length
+    if len(name) > limit:
+        return _("The name is %(length)s characters; the limit is %(limit)s.") % {
+            "length": len(name),
+            "limit": limit,
+        }
+    if any(char < " " for char in name):
+        return _("The name cannot hold control characters.")
+    return None
 
 
 @membership_required

@@ -105,6 +105,10 @@ def search(*, organization, query, limit=50):
     of its current SOP version, and the recording title. The database
     narrows the workflows; the steps that match are picked out here.
     """
+    # No stored text holds NUL, and PostgreSQL refuses it in a query.
+    query = query.replace("\x00", "")
+    if not query:
+        return {"workflows": [], "steps": [], "recordings": [], "total": 0}
     workflows = (
         workflow_list(organization=organization)
         .annotate(steps_text=Cast("current_version__steps", TextField()))
