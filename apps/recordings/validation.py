@@ -22,7 +22,11 @@ _DECODERS = {}
 _ERROR_PATH = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _EVENT_PATH = re.compile(r"^\.events\[(?P<index>\d+)\](?:\.(?P<field>.*))?$")
 _UNKNOWN = re.compile(r"unknown field `([^`]*)`")
-_NESTED = re.compile(r"got `(?:array|object)`")
+# An array or object where the format has a plain value: the decoder stops
+# there, however deep the container goes.
+_NESTED = re.compile(
+    r"^Expected `(?![^`]*\b(?:array|object)\b)[^`]*`, got `(?:array|object)`"
+)
 _NON_FINITE = (b"NaN", b"Infinity", b"-Infinity")
 # PostgreSQL cannot store NUL in text or JSON, no other control character
 # means anything in a label, and XML can hold none of them, nor lone

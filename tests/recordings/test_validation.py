@@ -2,6 +2,9 @@
 
 import uuid
 
+import pytest
+
+from apps.core.errors import ApplicationError
 from apps.recordings import format, redaction, validation
 
 
@@ -92,3 +95,20 @@ def test_clean_event_strips_what_xml_cannot_hold():
     cleaned, _counts = validation.clean_event(event)
 
     assert (cleaned.name, cleaned.path) == ("abcd", "/x")
+
+
+@pytest.mark.parametrize("body", [b"[]", b'{"events": {}}'])
+def test_decode_calls_a_wrong_container_invalid(body):
+    with pytest.raises(ApplicationError) as raised:
+        validation.decode(body, format.Batch, max_bytes=1000)
+
+    assert raised.value.code == "invalid"
+
+
+def test_decode_calls_a_container_for_a_plain_value_nesting():
+    body = b'{"events": [{"seq": 1, "ts": 1, "type": "click", "name": [[1]]}]}'
+
+    with pytest.raises(ApplicationError) as raised:
+        validation.decode(body, format.Batch, max_bytes=1000)
+
+    assert raised.value.code == "nesting_too_deep"
