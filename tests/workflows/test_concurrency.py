@@ -20,6 +20,7 @@ from tests.workflows.workers import (
     restore_unacked,
     start_worker,
     stop_worker,
+    wait_for_sessions_to_close,
 )
 
 
@@ -120,6 +121,7 @@ def test_killed_worker_leaves_nothing_half_written_and_a_new_one_finishes(
         )
     finally:
         stop_worker(second)
+        wait_for_sessions_to_close()
 
     assert ready, Workflow.objects.get(pk=workflow.pk).failure_reason
     version = SopVersion.objects.get(workflow=workflow)

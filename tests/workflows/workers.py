@@ -76,6 +76,25 @@ def stop_worker(worker):
         kill_worker(worker)
 
 
+def wait_for_sessions_to_close(timeout=20):
+    """Wait until no other connection uses the test database.
+
+    A worker that was killed or stopped may hold its session for a moment;
+    the test database cannot be dropped at the end of the run until it ends.
+    """
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return True
+            time.sleep(0.2)
+    return False
+
+
 def restore_unacked(visibility_timeout=1):
     """Give back messages that a dead worker took and never acknowledged.
 
