@@ -42,6 +42,9 @@ def exception_handler(exc, context):
         if isinstance(exc.detail, (dict, list)):
             field, message = _first_field(exc.detail)
         headers = {}
+        if getattr(exc, "auth_header", None):
+            # Set by DRF on a 401: the client needs to know the scheme.
+            headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait) + 1)
         codes = exc.get_codes()
