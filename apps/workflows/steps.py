@@ -19,6 +19,7 @@ CONSEQUENCE_MS = 5_000
 # Silence longer than this becomes an explicit wait step.
 WAIT_THRESHOLD_MS = 120_000
 MAX_TEXT = 90
+SIGN_IN_TITLES = {"sign in", "sign-in", "log in", "login", "sign on", "log on"}
 GENERIC_SUBMIT = {"submit", "save", "ok", "send", "go", "update", "confirm"}
 
 TICKET = re.compile(
@@ -323,7 +324,10 @@ def _navigation_values(event, system):
             "text": f"Create a new record in {system.name}",
             "key_object": "record",
         }
-    text = f"Open {title} in {system.name}" if title else f"Open {system.name}"
+    if title.lower() in SIGN_IN_TITLES:
+        text = f"Open the sign-in page of {system.name}"
+    else:
+        text = f"Open {title} in {system.name}" if title else f"Open {system.name}"
     return {
         "kind": looks,
         "verb": "open",

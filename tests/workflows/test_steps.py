@@ -1,3 +1,4 @@
+from apps.recordings.format import SystemKind
 from apps.workflows.phases import assign_phases
 from apps.workflows.steps import build_steps, step_from_dict, step_to_dict
 from tests.workflows import recording_factory as rf
@@ -198,3 +199,19 @@ def _steps_of_sample():
     return assign_phases(
         build_steps(recording.events, skipped_fields=recording.privacy.skipped_fields)
     )
+
+
+def test_build_steps_names_a_sign_in_page_plainly():
+    b = RecordingBuilder()
+    b.nav(
+        "https://netadmin.corp",
+        "/login",
+        "Sign in - Network admin",
+        tab=1,
+        system="Network admin",
+        system_kind=SystemKind.ADMIN,
+    )
+
+    (step,) = _steps(b)
+
+    assert step.text == "Open the sign-in page of Network admin"
