@@ -5,6 +5,12 @@ includes that fragment with ``{% include "reports/_report.html" %}`` and the
 context under ``report``. ``report_pdf`` prints the same fragment.
 """
 
+import functools
+import mimetypes
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -126,4 +132,51 @@ def report_pdf(report, *, title, base_url=None):
     html = render_to_string(
         "reports/report_pdf.html", {"report_view": report_context(report, title=title)}
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(
+        string=html, base_url=base_url, url_fetcher=pdf_url_fetcher(base_url)
+    ).write_pdf()
+
+
+def pdf_url_fetcher(base_url):
+    """Return a WeasyPrint URL fetcher for data: URLs and our static files.
+
+    ``base_url`` comes from the request's Host header: nothing it names is
+    fetched over the network, and no other file is read.
+    """
+    return _fetcher_class()(base_url)
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalFetcher(URLFetcher):
+        def __init__(self, base_url):
+            super().__init__(allowed_protocols=("data",))
+            self.static_prefix = (base_url or "").rstrip("/") + settings.STATIC_URL
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if self.static_prefix.startswith("/") or not url.startswith(
+                self.static_prefix
+            ):
+                raise ValueError(f"Refused to fetch {url!r} for a PDF.")
+            path = _static_file(url[len(self.static_prefix) :])
+            mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            with open(path, "rb") as file:
+                body = file.read()
+            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+
+    return LocalFetcher
+
+
+def _static_file(relative):
+    path = unquote(urlsplit(relative).path)
+    parts = path.split("/")
+    if not path or path.startswith("/") or ".." in parts or "\\" in path:
+        raise ValueError(f"Refused to read static file {path!r} for a PDF.")
+    found = finders.find(path)
+    if not found:
+        raise ValueError(f"No static file {path!r}.")
+    return found
