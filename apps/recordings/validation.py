@@ -288,7 +288,8 @@ def clean_privacy(receipt):
     if unknown:
         raise ApplicationError(
             _(
-                "privacy.redactions: %(keys)s names no redaction rule; the rules are %(rules)s."
+                "privacy.redactions: %(keys)s names no redaction rule; "
+                "the rules are %(rules)s."
             )
             % {
                 "keys": ", ".join(msgspec.json.encode(key).decode() for key in unknown),
@@ -297,22 +298,19 @@ def clean_privacy(receipt):
             code="unknown_redaction_rule",
             field="privacy.redactions",
         )
-    counts = {}
     return msgspec.structs.replace(
         receipt,
-        skipped_fields=[
-            _clean_receipt_text(text, counts) for text in receipt.skipped_fields
-        ],
+        skipped_fields=[_clean_receipt_text(text) for text in receipt.skipped_fields],
         uninstrumented=[
             format.Uninstrumented(
                 origin=clean_origin(item.origin[: _RECEIPT_LENGTH * 2]),
-                reason=_clean_receipt_text(item.reason, counts),
+                reason=_clean_receipt_text(item.reason),
             )
             for item in receipt.uninstrumented
         ],
     )
 
 
-def _clean_receipt_text(text, counts):
+def _clean_receipt_text(text):
     new, _found = _clean_within(clean_text, text, _RECEIPT_LENGTH)
     return new if len(new) <= _RECEIPT_LENGTH else new[: _RECEIPT_LENGTH - 1] + "…"
