@@ -15,8 +15,14 @@ class SignupForm(forms.Form):
     )
 
     def signup(self, request, user):
-        from .services import organization_create
+        from .services import invitation_pending_for, organization_create
 
+        # Someone signing up to accept an invitation joins that organization
+        # instead of getting an empty one of their own.
+        if invitation_pending_for(
+            token=request.session.get("invitation_token"), user=user
+        ):
+            return
         name = self.cleaned_data.get("organization_name") or _("%(email)s's team") % {
             "email": user.email.split("@")[0]
         }

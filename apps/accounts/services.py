@@ -144,6 +144,18 @@ def invitation_for_token(*, token):
     return invitation
 
 
+def invitation_pending_for(*, token, user):
+    """Return whether ``token`` is a pending invitation addressed to ``user``."""
+    if not token:
+        return False
+    invitation = Invitation.objects.filter(token_hash=ApiToken.hash(token)).first()
+    return (
+        invitation is not None
+        and invitation.is_pending
+        and invitation.email.lower() == user.email.lower()
+    )
+
+
 @transaction.atomic
 def invitation_accept(*, token, user):
     invitation = invitation_for_token(token=token)

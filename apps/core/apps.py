@@ -15,9 +15,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         announce = "runserver" in sys.argv and os.environ.get("RUN_MAIN") == "true"
         if announce and (settings.EMBEDDED_DATABASE or settings.EMBEDDED_BROKER):
+            engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
             logger.warning(
-                "Running on the embedded default: %s, %s, mail to the console. "
-                "Set DATABASE_URL and CELERY_BROKER_URL for PostgreSQL and Redis.",
-                "SQLite under var/" if settings.EMBEDDED_DATABASE else "PostgreSQL",
+                "Running on the embedded default: %s database, %s, mail to the "
+                "console. Set DATABASE_URL and CELERY_BROKER_URL for PostgreSQL "
+                "and Redis.",
+                "SQLite under var/" if settings.EMBEDDED_DATABASE else engine,
                 "tasks run in-process" if settings.EMBEDDED_BROKER else "Celery",
             )

@@ -184,7 +184,7 @@ else:
 # Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 # ------------------------------------------------------------------------------
 EMBEDDED_BROKER = "CELERY_BROKER_URL" not in env
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost//")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED_BROKER
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -1,5 +1,6 @@
 import re
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -14,9 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _link_in_last_mail():
-    return re.search(r"https?://\S+", mail.outbox[-1].body)[0].replace(
-        "http://testserver", ""
-    )
+    return urlsplit(re.search(r"https?://\S+", mail.outbox[-1].body)[0]).path
 
 
 def test_signup_verify_lands_in_own_organization(client):
@@ -186,3 +185,33 @@ def test_members_never_reach_the_admin(owner_client):
     response = owner_client.get("/staff/")
     assert response.status_code == HTTPStatus.FOUND
     assert "/staff/login/" in response["Location"]
+
+
+def test_invitee_who_signs_up_lands_on_the_invitation_without_a_team_of_their_own(
+    organization, owner, client
+):
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="carol@example.test",
+        role=Role.MEMBER,
+    )
+    link = _link_in_last_mail()
+    page = client.get(link)
+    signup = re.search(rb'href="(/accounts/signup/\?next=[^"]*)"', page.content)[
+        1
+    ].decode()
+
+    client.post(
+        signup.replace("&amp;", "&"),
+        {
+            "email": "carol@example.test",
+            "password1": factories.PASSWORD,
+            "password2": factories.PASSWORD,
+        },
+    )
+    response = client.post(_link_in_last_mail())
+
+    assert response["Location"] == link
+    assert client.post(link).status_code == HTTPStatus.FOUND
+    memberships = Membership.objects.filter(user__email="carol@example.test")
+    assert [m.organization for m in memberships] == [organization]
