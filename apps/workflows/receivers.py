@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 @receiver(recording_finished, dispatch_uid="workflows.generate_on_finish")
 def generate_on_finish(sender, recording, **kwargs):
-    if not getattr(settings, "WORKFLOWS_GENERATE_ON_FINISH", True):
+    if not settings.WORKFLOWS_GENERATE_ON_FINISH:
         return
     try:
         services.workflow_generate(

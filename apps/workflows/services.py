@@ -114,7 +114,7 @@ def _create_run(organization, recording, workflow, user):
 
 def _queue_options():
     # Workflows may have workers of their own: they need Chromium.
-    queue = getattr(settings, "WORKFLOWS_QUEUE", "")
+    queue = settings.WORKFLOWS_QUEUE
     return {"queue": queue} if queue else {}
 
 

@@ -194,7 +194,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="ledgerium")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task a killed worker held is redelivered after this many seconds; it must
+# stay above the longest build (about 105 s for 10,000 events).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("LEDGERIUM_TASK_VISIBILITY_TIMEOUT", default=900)
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # ------------------------------------------------------------------------------
@@ -228,6 +232,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Requests per API token to the recordings API (DRF rate syntax).
 LEDGERIUM_API_RATE = env("LEDGERIUM_API_RATE", default="600/min")
+# Generate a workflow as soon as its recording is finished.
+WORKFLOWS_GENERATE_ON_FINISH = env.bool("LEDGERIUM_GENERATE_ON_FINISH", default=True)
+# The Celery queue for workflow builds; empty means the default queue.
+WORKFLOWS_QUEUE = env("LEDGERIUM_WORKFLOWS_QUEUE", default="")
 
 # ------------------------------------------------------------------------------
 # Security
