@@ -26,7 +26,7 @@ from .edits import EditError, validate_edit
 from .models import Run, SopVersion, State, SystemRule, Workflow
 from .pipeline import from_steps, generate
 from .steps import step_from_dict
-from .systems import KINDS, validate_host_pattern
+from .systems import KINDS, MAX_PATTERN, validate_host_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -453,10 +453,17 @@ def system_rule_create(*, membership, host_pattern, name, kind, path_prefix=""):
         raise ApplicationError(
             str(error), code="invalid", field="host_pattern"
         ) from error
+    path_prefix = _clean_path_prefix(path_prefix)
     name = " ".join((name or "").split())
     if not name:
         raise ApplicationError(
             _("Give the system a name."), code="required", field="name"
+        )
+    if "\x00" in name:
+        raise ApplicationError(
+            _("The name holds a NUL character; type it again."),
+            code="invalid",
+            field="name",
         )
     if kind not in KINDS:
         raise ApplicationError(
@@ -467,7 +474,7 @@ def system_rule_create(*, membership, host_pattern, name, kind, path_prefix=""):
             return SystemRule.objects.create(
                 organization=membership.organization,
                 host_pattern=pattern,
-                path_prefix=(path_prefix or "").strip(),
+                path_prefix=path_prefix,
                 name=name[:80],
                 kind=kind,
             )
@@ -477,6 +484,24 @@ def system_rule_create(*, membership, host_pattern, name, kind, path_prefix=""):
             code="duplicate",
             field="host_pattern",
         ) from None
+
+
+def _clean_path_prefix(path_prefix):
+    path_prefix = (path_prefix or "").strip()
+    if len(path_prefix) > MAX_PATTERN:
+        raise ApplicationError(
+            _("The path prefix is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(path_prefix), "limit": MAX_PATTERN},
+            code="too_long",
+            field="path_prefix",
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path_prefix):
+        raise ApplicationError(
+            _("The path prefix holds a control character; type it again."),
+            code="invalid",
+            field="path_prefix",
+        )
+    return path_prefix
 
 
 def system_rule_delete(*, membership, rule):

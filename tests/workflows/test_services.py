@@ -223,3 +223,24 @@ def test_recording_finished_generates_the_workflow(
     assert run is not None
     assert run.workflow.state == State.QUEUED
     assert _usage(organization) == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"host_pattern": "a" * 300}, "host_pattern"),
+        ({"host_pattern": "a*a*a*a*a*c"}, "host_pattern"),
+        ({"path_prefix": "/" + "p" * 300}, "path_prefix"),
+        ({"path_prefix": "/a\x00b"}, "path_prefix"),
+    ],
+)
+def test_system_rule_create_refuses_a_bad_rule_naming_the_field(
+    organization, owner, values, field
+):
+    membership = organization.memberships.get(user=owner)
+    arguments = {"host_pattern": "netadmin.corp", "name": "Net", "kind": "admin"}
+
+    with pytest.raises(ApplicationError) as raised:
+        services.system_rule_create(membership=membership, **{**arguments, **values})
+
+    assert raised.value.field == field

@@ -85,3 +85,47 @@ def test_validate_host_pattern_refuses_what_is_not_a_host(pattern):
 
 def test_validate_host_pattern_lowercases():
     assert validate_host_pattern(" *.Corp.Example ") == "*.corp.example"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "a*a*a*a*a*a*a*a*a*a*a*a*c",
+        "corp.*.example.com",
+        "*corp.example.com",
+        "**.example.com",
+        "*.*.example.com",
+        "example.*",
+        "host:port",
+        "host:99999",
+        "exa_mple..com",
+        "a" * 256,
+    ],
+)
+def test_validate_host_pattern_allows_only_a_leading_wildcard(pattern):
+    with pytest.raises(ValueError):
+        validate_host_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern", ["*.corp.example.com", "netadmin.corp", "10.0.0.5:8443", "a" * 63]
+)
+def test_validate_host_pattern_accepts_hosts_and_ports(pattern):
+    assert validate_host_pattern(pattern) == pattern
+
+
+def test_rule_matches_a_wildcard_pattern_without_backtracking():
+    # A backtracking regex takes minutes on this; a linear match takes no time.
+    rule = Rule("a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c", "Slow", "other")
+
+    assert not rule.matches("a" * 5_000, 443, "/")
+    assert rule.matches("a" * 40 + "c", 443, "/")
+
+
+def test_rule_wildcard_matches_subdomains_and_apex_only():
+    rule = Rule("*.example.com", "Example", "other")
+
+    assert rule.matches("a.b.example.com", 443, "/")
+    assert rule.matches("example.com", 443, "/")
+    assert not rule.matches("badexample.com", 443, "/")
+    assert not rule.matches("example.com.evil", 443, "/")
