@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from .mermaid import map_nodes
 from .phases import PHASES
 from .sop import PHASE_TITLES, format_duration
+from .steps import xml_safe
 
 MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -35,6 +36,7 @@ def _m(tag):
 def build_bpmn(steps, *, title="", max_nodes=MAX_NODES):
     """Return BPMN 2.0 XML (bytes) for phased steps."""
     nodes = map_nodes(steps, max_nodes=max_nodes)
+    title = _clean(title or "") or "Workflow"
     lanes = [phase for phase in PHASES if any(n["phase"] == phase for n in nodes)]
     lanes = lanes or ["log"]
     flow = _flow(nodes, lanes)
@@ -52,12 +54,12 @@ def build_bpmn(steps, *, title="", max_nodes=MAX_NODES):
     ET.SubElement(
         collaboration,
         _m("participant"),
-        {"id": "Participant_1", "name": title or "Workflow", "processRef": "Process_1"},
+        {"id": "Participant_1", "name": title, "processRef": "Process_1"},
     )
     process = ET.SubElement(
         root,
         _m("process"),
-        {"id": "Process_1", "name": title or "Workflow", "isExecutable": "false"},
+        {"id": "Process_1", "name": title, "isExecutable": "false"},
     )
     _lanes(process, lanes, flow)
     for element in flow["elements"]:
@@ -156,8 +158,9 @@ def _name(node):
 
 
 def _clean(text):
-    # XML 1.0 forbids most control characters; ElementTree escapes the rest.
-    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 32)
+    # ElementTree escapes markup but writes any character it is given, even
+    # those outside XML 1.0's Char production, which no parser then reads.
+    return xml_safe(text)
 
 
 def _lanes(process, lanes, flow):

@@ -4,7 +4,7 @@ No Django, no clock, no network: the shell loads rows, calls ``generate``,
 and stores what it returns. Rendering SVG and PDF happens in the shell.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .bpmn import build_bpmn
 from .edits import apply_edits, phase_overrides
@@ -12,7 +12,7 @@ from .markdown import render_markdown
 from .mermaid import build_mermaid
 from .phases import assign_phases
 from .sop import build_sop
-from .steps import build_steps, step_to_dict
+from .steps import build_steps, step_to_dict, xml_safe
 from .systems import Classifier
 
 
@@ -71,6 +71,12 @@ def generate(
 def from_steps(
     steps, *, title, kind, agent, privacy, organization, version, skipped=()
 ):
+    # An editor's words are people's input too; no artefact may carry what
+    # XML cannot hold.
+    steps = [
+        replace(step, text=xml_safe(step.text), note=xml_safe(step.note))
+        for step in steps
+    ]
     sop = build_sop(steps, title=title, kind=kind, agent=agent, privacy=privacy)
     return Generated(
         steps=[step_to_dict(step) for step in steps],

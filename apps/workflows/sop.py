@@ -7,6 +7,7 @@ recording shows or says plainly that it was not observed.
 from dataclasses import dataclass, field
 
 from .phases import PHASES
+from .steps import xml_safe
 
 PHASE_TITLES = {
     "log": "Log",
@@ -85,6 +86,8 @@ def format_duration(ms):
 
 def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
     """Return the ``Sop`` for steps that already carry their phases."""
+    # The recording's own words reach the BPMN, the SVG and the PDF too.
+    title, kind, agent = xml_safe(title or ""), xml_safe(kind or ""), xml_safe(agent)
     numbered = [_sop_step(number, step) for number, step in enumerate(steps, 1)]
     phases = _phases(numbered, steps)
     decisions = [step for step in steps if step.decision is not None]
@@ -266,7 +269,7 @@ def _privacy_sentences(privacy):
             f"Pages on {item.get('origin', '')} were not recorded "
             f"({item.get('reason', 'no reason given')})."
         )
-    return sentences
+    return [xml_safe(sentence) for sentence in sentences]
 
 
 def _facts(decisions):

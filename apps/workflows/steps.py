@@ -71,6 +71,10 @@ TOPICS = (
         ),
     ),
 )
+# What XML 1.0 cannot hold (surrogates, U+FFFE, U+FFFF) and control
+# characters but tab and newline: no artefact may carry them, or the BPMN and
+# the map's SVG stop parsing.
+NOT_XML = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 SEARCH_NOUNS = {
     "Kibana": "logs",
     "Splunk": "logs",
@@ -356,6 +360,11 @@ def _clean_title(title, system_name):
 def _ticket(text):
     match = TICKET.search(text)
     return match[1] if match else ""
+
+
+def xml_safe(text):
+    """Return ``text`` without the characters ``NOT_XML`` names."""
+    return NOT_XML.sub("", text)
 
 
 def _cut(text, limit=MAX_TEXT):
@@ -683,9 +692,15 @@ def _finish(drafts):
         end = draft.end_hint if draft.end_hint is not None else following
         decision = draft.decision
         if decision is not None:
-            decision = replace(decision, looked_at=tuple(lookups[-3:]))
+            decision = replace(
+                decision,
+                field=xml_safe(decision.field),
+                value=xml_safe(decision.value),
+                looked_at=tuple(lookups[-3:]),
+                previous=tuple(xml_safe(value) for value in decision.previous),
+            )
         elif draft.kind == "lookup":
-            lookups.append(draft.text)
+            lookups.append(xml_safe(draft.text))
         elif draft.verb == "submit":
             # Saving a form ends a round of choices and what informed them.
             lookups = []
@@ -695,8 +710,8 @@ def _finish(drafts):
                 key=key,
                 kind=draft.kind,
                 verb=draft.verb,
-                text=draft.text,
-                system=draft.system.name,
+                text=xml_safe(draft.text),
+                system=xml_safe(draft.system.name),
                 system_kind=draft.system.kind,
                 start_ms=draft.ts,
                 end_ms=max(draft.ts, end),
@@ -704,7 +719,7 @@ def _finish(drafts):
                 mark=draft.mark,
                 decision=decision,
                 withheld=draft.withheld,
-                note=draft.note,
+                note=xml_safe(draft.note),
                 ticket=draft.ticket,
             )
         )

@@ -150,3 +150,38 @@ def test_generate_applies_edits_and_reports_those_it_could_not():
     assert edited.steps[0]["edited"] is True
     assert second not in [step["ref"] for step in edited.steps]
     assert edited.skipped_edits == [edits[3]]
+
+
+def test_generate_drops_characters_xml_cannot_hold_from_every_artefact():
+    bad = "\ufffe\uffff\ud800\x01\x0b"
+    b = rf.RecordingBuilder()
+    b.nav(rf.SNOW, "/x", f"Queue{bad} board", after=0, tab=1)
+    b.choose(f"Priority{bad}", f"1 - High{bad}", tab=1, origin=rf.SNOW, path="/x")
+    b.note(f"called{bad} the team", tab=1, origin=rf.SNOW, path="/x")
+    recording = b.recording(
+        id="0d6c1e8f-5b7a-4c39-9e0f-2a6b1d4c7e92", title=f"Outage{bad}"
+    )
+
+    generated = _generate(recording)
+
+    root = ET.fromstring(generated.bpmn)
+    names = [element.get("name") or "" for element in root.iter()]
+    assert any("Priority" in name for name in names)
+    for text in (generated.bpmn.decode(), generated.mermaid, generated.markdown):
+        assert not set(bad) & set(text)
+
+
+def test_generate_drops_characters_xml_cannot_hold_from_edited_text():
+    recording = rf.network_outage()
+    first = _generate(recording).steps[0]["ref"]
+    edits = [
+        {"op": "reword", "ref": first, "text": "Sign in\uffff now"},
+        {"op": "note", "ref": first, "text": "checked\ud800 twice"},
+    ]
+
+    edited = _generate(recording, edits=edits)
+
+    ET.fromstring(edited.bpmn)
+    assert edited.steps[0]["text"] == "Sign in now"
+    assert "\ud800" not in edited.mermaid
+    assert "\ud800" not in edited.markdown
