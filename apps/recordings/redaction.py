@@ -30,6 +30,46 @@ _URL_QUERY = re.compile(
     r"(?P<rest>(?:\?(?!\[query\])|#)[^\s]*)",
     FLAGS,
 )
+# Where a URL may start, and where its part before a query or fragment ends.
+_URL_START = re.compile(r"(?=([A-Za-z][A-Za-z0-9+.-]{0,31}://|www\.))", FLAGS)
+_URL_END = re.compile(r"[\s?#]", FLAGS)
+
+
+class _UrlQueries:
+    """``_URL_QUERY.sub`` in one pass over the text.
+
+    The pattern alone tries every start and scans each to the end of its
+    word: quadratic on text such as ``http://http://...``. A start matches
+    exactly when the first whitespace, ``?`` or ``#`` after its scheme is a
+    ``#`` or a ``?`` not followed by ``[query]``, and the starts of one word
+    share that character, so it is looked for once per word.
+    """
+
+    def sub(self, replace, text):
+        parts, done, end = [], 0, -1
+        for start in _URL_START.finditer(text):
+            at = start.start()
+            if at < done:
+                continue
+            if at + len(start[1]) > end:
+                found = _URL_END.search(text, at + len(start[1]))
+                end = found.start() if found else len(text)
+            if not _opens_query(text, end):
+                continue
+            match = _URL_QUERY.match(text, at)
+            parts += (text[done:at], replace(match))
+            done = match.end()
+        parts.append(text[done:])
+        return "".join(parts)
+
+
+def _opens_query(text, at):
+    if at >= len(text) or text[at] not in "?#":
+        return False
+    return text[at] == "#" or not text.startswith("[query]", at + 1)
+
+
+_URL_QUERIES = _UrlQueries()
 _BEARER = re.compile(
     r"(?P<word>bearer)\s+(?!\[token\])[A-Za-z0-9._~+/-]+=*", FLAGS | re.I
 )
@@ -154,7 +194,7 @@ _SUBSTITUTIONS = (
     (
         "query",
         lambda t: "://" in t or "www." in t,
-        _URL_QUERY,
+        _URL_QUERIES,
         lambda m: m["url"] + "?[query]",
     ),
     (

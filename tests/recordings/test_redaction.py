@@ -95,3 +95,15 @@ def test_redact_trigger_changes_no_result(text):
     counts = {}
 
     assert (redact(text, counts), counts) == _redact_without_trigger(text)
+
+
+@given(st.text(alphabet="hwtps:/.?#[]query x", max_size=60))
+@example("http://http://http://a b www.www.c?d")
+@example("x:https://a.example/p?[query]#f www.b?c")
+def test_redact_query_sweep_matches_the_pattern(text):
+    def mark(match):
+        return match["url"] + "?[query]"
+
+    assert redaction._URL_QUERIES.sub(mark, text) == redaction._URL_QUERY.sub(
+        mark, text
+    )
