@@ -112,3 +112,14 @@ def test_decode_calls_a_container_for_a_plain_value_nesting():
         validation.decode(body, format.Batch, max_bytes=1000)
 
     assert raised.value.code == "nesting_too_deep"
+
+
+def test_clean_event_redacts_a_percent_encoded_path():
+    event = format.Event(
+        seq=1, ts=1, type="click", path="/users/john%40example.com/profile%00x"
+    )
+
+    cleaned, counts = validation.clean_event(event)
+
+    assert cleaned.path == "/users/[email]/profile%00x"
+    assert counts == {"email": 1}
