@@ -46,6 +46,21 @@ urlpatterns = [
         name="workflow_download",
     ),
     path(
+        "workflows/<int:workflow_id>/report.pdf",
+        views.workflow_report_pdf,
+        name="workflow_report_pdf",
+    ),
+    path(
+        "workflows/<int:workflow_id>/step-timings.csv",
+        views.workflow_timings_csv,
+        name="workflow_timings_csv",
+    ),
+    path(
+        "workflows/<int:workflow_id>/runs.xes",
+        views.workflow_runs_xes,
+        name="workflow_runs_xes",
+    ),
+    path(
         "workflows/<int:workflow_id>/versions/<int:version_number>/steps/"
         "<int:step_number>/",
         views.workflow_evidence,

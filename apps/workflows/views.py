@@ -1,4 +1,7 @@
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -8,6 +11,8 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import membership_required
 from apps.core.selectors import get_scoped_or_404
 from apps.recordings.selectors import recording_get
+from apps.reports.exports import step_timings_csv, traces_xes
+from apps.reports.rendering import report_context, report_pdf
 
 from . import documents, selectors, services
 from .models import State, SystemKind, SystemRule
@@ -22,6 +27,7 @@ EXPORTS = {
     "svg": ("image/svg+xml", "svg"),
     "bpmn": ("application/xml", "bpmn"),
 }
+REPORT_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _workflow(request, workflow_id):
@@ -58,17 +64,52 @@ def workflow_generate(request):
     return redirect(workflow)
 
 
+def _report_key(workflow, version, runs):
+    # A new version or a newly built run changes the report; nothing else does.
+    built = sorted((run.pk, run.generation) for run in runs if run.state == State.READY)
+    digest = hashlib.sha256(repr(built).encode()).hexdigest()[:32]
+    version_id = version.pk if version else 0
+    return f"workflows:report:{workflow.pk}:{version_id}:{digest}"
+
+
+def _report(workflow, version=None, runs=None):
+    """Return the workflow's report, computed once per version and set of runs."""
+    if runs is None:
+        runs = list(selectors.run_list(workflow=workflow))
+    if version is None:
+        version = selectors.version_get(workflow=workflow)
+    key = _report_key(workflow, version, runs)
+    report = cache.get(key)
+    if report is None:
+        report = selectors.workflow_report(workflow=workflow)
+        if report is not None:
+            cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
+def _attachment(body, *, content_type, workflow, suffix):
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{slugify(workflow.title) or 'workflow'}-{suffix}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @membership_required
 def workflow_detail(request, workflow_id):
     workflow = _workflow(request, workflow_id)
     version = selectors.version_get(workflow=workflow)
+    runs = list(selectors.run_list(workflow=workflow))
+    report = _report(workflow, version, runs) if version else None
     return render(
         request,
         "workflows/detail.html",
         {
             "workflow": workflow,
             "version": version,
-            "runs": selectors.run_list(workflow=workflow),
+            "runs": runs,
+            "report_view": report_context(report, title=workflow.title)
+            if report
+            else None,
             "can_edit": request.membership.can_edit,
             "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
             "busy": workflow.state in (State.QUEUED, State.RUNNING),
@@ -187,6 +228,44 @@ def workflow_download(request, workflow_id, export_format):
     filename = f"{slugify(workflow.title) or 'workflow'}-v{version.number}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@membership_required
+def workflow_report_pdf(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    report = _report(workflow)
+    if report is None:
+        raise Http404
+    body = report_pdf(
+        report, title=workflow.title, base_url=request.build_absolute_uri("/")
+    )
+    return _attachment(
+        body, content_type="application/pdf", workflow=workflow, suffix="report.pdf"
+    )
+
+
+@membership_required
+def workflow_timings_csv(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    traces = selectors.workflow_traces(workflow=workflow)
+    return _attachment(
+        step_timings_csv(traces),
+        content_type="text/csv; charset=utf-8",
+        workflow=workflow,
+        suffix="step-timings.csv",
+    )
+
+
+@membership_required
+def workflow_runs_xes(request, workflow_id):
+    workflow = _workflow(request, workflow_id)
+    traces = selectors.workflow_traces(workflow=workflow)
+    return _attachment(
+        traces_xes(traces),
+        content_type="application/xml; charset=utf-8",
+        workflow=workflow,
+        suffix="runs.xes",
+    )
 
 
 def export_body(version, export_format, organization_name):

@@ -1,0 +1,253 @@
+"""The workflow page: its report, downloads and share control, per role."""
+
+import csv
+import io
+import re
+import subprocess
+from http import HTTPStatus
+from types import SimpleNamespace
+from xml.etree import ElementTree
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from apps.reports.templatetags.report_tags import duration
+from apps.workflows import selectors, services, views
+from tests import factories
+from tests.workflows.conftest import import_sample
+
+XES = "{http://www.xes-standard.org/}"
+DOWNLOADS = {
+    "report.pdf": ("application/pdf", b"%PDF"),
+    "step-timings.csv": ("text/csv; charset=utf-8", b"run_id,agent,index"),
+    "runs.xes": ("application/xml; charset=utf-8", b"<?xml"),
+}
+
+
+@pytest.fixture(scope="module")
+def page(django_db_setup, django_db_blocker):
+    """One generated workflow for the whole module, with an owner and a viewer."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(WORKFLOWS_GENERATE_ON_FINISH=False),
+    ):
+        organization, owner = factories.organization_with_owner(name="Page IT")
+        viewer = factories.member_add(organization=organization, role="viewer")
+        recording = import_sample(organization, user=owner)
+        workflow = services.workflow_generate(
+            organization=organization, recording=recording
+        )
+        run = selectors.run_for_recording(
+            organization=organization, recording=recording
+        )
+        services.run_build(run=run, generation=run.generation)
+        workflow.refresh_from_db()
+        yield SimpleNamespace(
+            organization=organization,
+            owner=owner,
+            viewer=viewer,
+            workflow=workflow,
+            run=run,
+            url=f"/workflows/{workflow.pk}/",
+        )
+        organization.delete()
+        owner.delete()
+        viewer.delete()
+
+
+@pytest.fixture
+def owner_page(db, client, page):
+    client.force_login(page.owner)
+    return client
+
+
+@pytest.fixture
+def viewer_page(db, client, page):
+    client.force_login(page.viewer)
+    return client
+
+
+def test_workflow_detail_shows_the_report_with_its_figures(owner_page, page):
+    report = selectors.workflow_report(workflow=page.workflow)
+    timing = report.runs[0]["timing"]
+
+    body = owner_page.get(page.url).content.decode()
+
+    assert 'id="report"' in body
+    assert "Workflow intelligence" in body
+    assert f"Resolution time: {duration(timing['resolution_ms'])}" in body
+    for ms in timing["split"].values():
+        assert f"<td>{duration(ms)}</td>" in body
+    assert f"{report.health['score']} / 100" in body
+    assert "<svg" in body
+
+
+def test_workflow_detail_tabs_are_plain_anchors(owner_page, page):
+    body = owner_page.get(page.url).content.decode()
+
+    for anchor in ("sop", "map", "report"):
+        assert f'href="#{anchor}"' in body
+        assert f'id="{anchor}"' in body
+    assert "<script>" not in body.replace("<script src=", "")
+
+
+def test_workflow_detail_links_every_download(owner_page, page):
+    body = owner_page.get(page.url).content.decode()
+
+    for export in ("pdf", "md", "html", "mermaid", "bpmn"):
+        assert f"{page.url}download/{export}/" in body
+    for name in DOWNLOADS:
+        assert f'href="{page.url}{name}"' in body
+
+
+def test_workflow_detail_offers_share_to_the_owner(owner_page, page):
+    body = owner_page.get(page.url).content.decode()
+
+    assert f'href="/share-links/new/?workflow={page.workflow.pk}"' in body
+
+
+@pytest.mark.parametrize("role", ["admin", "member"])
+def test_workflow_detail_offers_share_to_managers(client, page, role):
+    user = factories.member_add(organization=page.organization, role=role)
+    client.force_login(user)
+
+    body = client.get(page.url).content.decode()
+
+    assert "/share-links/new/?workflow=" in body
+    assert 'id="edit"' in body
+
+
+def test_workflow_detail_shows_a_viewer_no_edit_or_share(viewer_page, page):
+    body = viewer_page.get(page.url).content.decode()
+
+    assert "Workflow intelligence" in body
+    assert "/share-links/" not in body
+    assert f"{page.url}edit/" not in body
+    assert 'id="edit"' not in body
+    assert "/regenerate/" not in body
+    assert "/delete/" not in body
+
+
+@pytest.mark.parametrize("name", DOWNLOADS)
+def test_workflow_report_downloads_serve_the_owner(owner_page, page, name):
+    content_type, start = DOWNLOADS[name]
+
+    response = owner_page.get(f"{page.url}{name}")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == content_type
+    assert response.content.startswith(start)
+    assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name", DOWNLOADS)
+def test_workflow_report_downloads_serve_a_viewer(viewer_page, page, name):
+    response = viewer_page.get(f"{page.url}{name}")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == DOWNLOADS[name][0]
+
+
+@pytest.mark.parametrize("name", DOWNLOADS)
+def test_workflow_report_downloads_are_404_for_another_organization(
+    client, page, other_organization, name
+):
+    client.force_login(other_organization.memberships.get(role="owner").user)
+
+    response = client.get(f"{page.url}{name}")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_workflow_timings_csv_has_a_row_per_step_of_the_run(owner_page, page):
+    page.run.refresh_from_db()
+
+    response = owner_page.get(f"{page.url}step-timings.csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == page.run.step_count
+    assert {row["run_id"] for row in rows} == {str(page.run.pk)}
+
+
+def test_workflow_runs_xes_holds_one_trace_with_start_and_complete(owner_page, page):
+    page.run.refresh_from_db()
+
+    response = owner_page.get(f"{page.url}runs.xes")
+
+    root = ElementTree.fromstring(response.content)
+    traces = root.findall(f"{XES}trace")
+    assert len(traces) == 1
+    assert len(traces[0].findall(f"{XES}event")) == 2 * page.run.step_count
+
+
+def test_workflow_report_pdf_holds_the_resolution_time(owner_page, page, tmp_path):
+    report = selectors.workflow_report(workflow=page.workflow)
+    resolution = duration(report.runs[0]["timing"]["resolution_ms"])
+
+    response = owner_page.get(f"{page.url}report.pdf")
+
+    assert resolution in _pdf_text(response.content, tmp_path)
+
+
+def test_workflow_report_is_computed_once_per_version_and_runs(
+    owner_page, page, monkeypatch
+):
+    calls = []
+    build = selectors.workflow_report
+
+    def counting(*, workflow):
+        calls.append(workflow.pk)
+        return build(workflow=workflow)
+
+    monkeypatch.setattr(selectors, "workflow_report", counting)
+    runs = list(selectors.run_list(workflow=page.workflow))
+    cache.delete(views._report_key(page.workflow, page.workflow.current_version, runs))
+    owner_page.get(page.url)
+    owner_page.get(page.url)
+    owner_page.get(f"{page.url}report.pdf")
+
+    assert calls == [page.workflow.pk]
+
+
+def test_sop_pdf_numbers_steps_on_across_phases(owner_page, page, tmp_path):
+    version = page.workflow.current_version
+    phases = version.document["phases"]
+    assert len(phases) > 1
+
+    response = owner_page.get(f"{page.url}download/pdf/")
+
+    # The last "Process map" heads the map page, whose nodes carry numbers too.
+    text = _pdf_text(response.content, tmp_path).rsplit("Process map", 1)[0]
+    numbers = [int(n) for n in re.findall(r"^\s*(\d+)\. ", text, flags=re.MULTILINE)]
+    assert numbers == list(range(1, len(version.steps) + 1))
+
+
+def _pdf_text(pdf, tmp_path):
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def test_sop_html_lists_start_each_phase_at_its_first_step(owner_page, page):
+    phases = page.workflow.current_version.document["phases"]
+
+    body = owner_page.get(f"{page.url}download/html/").content.decode()
+
+    starts = [int(n) for n in re.findall(r'<ol class="steps" start="(\d+)">', body)]
+    assert starts == [phase["steps"][0]["number"] for phase in phases]
+    assert starts[0] == 1
+    assert starts[-1] > len(phases[0]["steps"])
+
+
+def test_workflow_edit_steps_show_each_number_once(owner_page, page):
+    body = owner_page.get(page.url).content.decode()
+
+    summaries = re.findall(r"<summary>(.*?)</summary>", body, flags=re.DOTALL)
+    assert summaries
+    assert all(len(re.findall(r"\d+\.", s.split("</span>")[0])) == 1 for s in summaries)
