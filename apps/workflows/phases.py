@@ -1,9 +1,10 @@
 """Put each step in a phase: log, triage, investigate, resolve or close.
 
 Pure: no Django. In order of precedence: an editor's choice for the step,
-then the phase the recorder marked, then the rules below, which
-``docs/sop-rules.md`` explains. A step no rule speaks for stays in the phase
-of the step before it; the first such step is in log.
+then the phase the recorder marked (it holds until the next mark), then, for
+steps before any mark, the rules below, which ``docs/sop-rules.md`` explains.
+A step no rule speaks for stays in the phase of the step before it; the
+first such step is in log.
 """
 
 import re
@@ -64,33 +65,24 @@ def _decision_phase(decision):
 
 
 def assign_phases(steps, *, overrides=None):
-    """Set ``phase`` and ``phase_source`` on every step, in place; return them."""
+    """Set ``phase`` and ``phase_source`` on every step, in place; return them.
+
+    A recorder's mark holds for every step after it until the next mark; the
+    rules decide only the steps before the first mark, or all of them when
+    the recorder marked nothing.
+    """
     overrides = overrides or {}
     current = "log"
     triaged = False
-    previous_mark = ""
     for step in steps:
-        ruled = phase_by_rule(step, triaged=triaged, current=current)
-        held = step.mark
-        if held in PHASES and held == previous_mark and _later(current, held):
-            held = current
         if step.ref in overrides and overrides[step.ref] in PHASES:
             step.phase, step.phase_source = overrides[step.ref], "editor"
-        elif held in PHASES and not _later(ruled, held):
-            step.phase, step.phase_source = held, "mark"
+        elif step.mark in PHASES:
+            step.phase, step.phase_source = step.mark, "mark"
         else:
+            ruled = phase_by_rule(step, triaged=triaged, current=current)
             step.phase, step.phase_source = ruled or current, "rule"
-        current, previous_mark = step.phase, step.mark
+        current = step.phase
         decision = step.decision
         triaged = triaged or (decision is not None and decision.topic in TRIAGE_TOPICS)
     return steps
-
-
-def _later(ruled, marked):
-    """Say whether a rule moves a step past the phase the recorder marked.
-
-    A mark holds until the next mark, but a rule may still move the work
-    forward: closing the incident inside a marked resolve phase is close, and
-    so is what follows until the recorder marks another phase.
-    """
-    return ruled is not None and PHASES.index(ruled) > PHASES.index(marked)

@@ -328,9 +328,10 @@ def _outage_close(b):
     )
     inc = "/now/nav/ui/classic/incident.do/4f1c9a"
     sn = {"tab": 1, "origin": SNOW, "path": inc}
+    b.phase("close", 4_000, tab=5)
     b.add(
         "tab_switched",
-        8_000,
+        4_000,
         tab=1,
         origin=SNOW,
         path=inc,

@@ -1,3 +1,8 @@
+from pathlib import Path
+
+import msgspec
+
+from apps.recordings import format
 from apps.workflows.phases import assign_phases
 from apps.workflows.steps import build_steps
 from tests.workflows import recording_factory as rf
@@ -55,3 +60,42 @@ def test_assign_phases_editor_override_wins():
     ref = build_steps(b.events)[0].ref
 
     assert _phases(b, {ref: "log"})[0][1:] == ("log", "editor")
+
+
+REAL_INCIDENT = (
+    Path(__file__).resolve().parents[2]
+    / "apps"
+    / "recordings"
+    / "samples"
+    / "real-incident.json"
+)
+
+
+def test_assign_phases_mark_holds_over_the_rules_in_the_real_incident():
+    recording = msgspec.json.decode(REAL_INCIDENT.read_bytes(), type=format.Recording)
+    steps = assign_phases(build_steps(recording.events))
+    logged = {step.text: step.phase for step in steps if step.mark == "log"}
+
+    assert logged["Assign to Service Desk"] == "log"
+    assert logged["Enter Summary of the problem"] == "log"
+    assert logged["Enter Description of your issue"] == "log"
+    assert logged["Submit the form with Submit Ticket"] == "log"
+    assert all(step.phase == step.mark for step in steps if step.mark)
+
+
+def test_assign_phases_mark_holds_until_the_next_mark():
+    b = RecordingBuilder()
+    incident = {"tab": 1, "origin": SNOW, "path": "/incident.do/1"}
+    b.nav(SNOW, "/incident.do/1", "INC0012345 | ServiceNow", tab=1)
+    b.phase("resolve")
+    b.choose("State", "Closed", **incident)
+    b.choose("Priority", "2 - High", **incident)
+    b.phase("close")
+    b.choose("Close code", "Solved", **incident)
+
+    assert [(phase, source) for _text, phase, source in _phases(b)] == [
+        ("log", "rule"),
+        ("resolve", "mark"),
+        ("resolve", "mark"),
+        ("close", "mark"),
+    ]
