@@ -175,7 +175,7 @@ def _b64_secret(match):
     return "[secret]" if mixed else None
 
 
-_CACHED_CHARS = 512
+_CACHED_CHARS = 256
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+", FLAGS)
 # Encoded back in a redacted segment, so that it stays one printable segment.
 _UNSAFE_IN_SEGMENT = re.compile(r"[\x00-\x20\x7f%/?#\ufffe\uffff]", FLAGS)

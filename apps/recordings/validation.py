@@ -40,8 +40,8 @@ _ORIGIN = re.compile(
 _MARGIN = 512
 # Longer text is cleaned without the caches: it seldom recurs, and the
 # caches must stay small whatever clients send.
-_CACHED_FIELD_CHARS = 512
-_CACHED_EVENT_CHARS = 2048
+_CACHED_FIELD_CHARS = 256
+_CACHED_EVENT_CHARS = 1024
 # Longest text kept in a privacy receipt: field labels and short reasons.
 _RECEIPT_LENGTH = 200
 
