@@ -19,6 +19,8 @@ CONSEQUENCE_MS = 5_000
 # Silence longer than this becomes an explicit wait step.
 WAIT_THRESHOLD_MS = 120_000
 MAX_TEXT = 90
+# What sites put between a page's title and their own name.
+TITLE_SEPARATOR = re.compile(r" (?:::|[|–—-]) ")
 SIGN_IN_TITLES = {"sign in", "sign-in", "log in", "login", "sign on", "log on"}
 GENERIC_SUBMIT = {"submit", "save", "ok", "send", "go", "update", "confirm"}
 
@@ -156,11 +158,13 @@ def build_steps(
     wait_threshold_ms=WAIT_THRESHOLD_MS,
 ):
     """Return the list of ``Step`` for events ordered by ``seq``."""
+    events = list(events)
     builder = _Builder(
         classifier or Classifier(),
         {name.lower() for name in skipped_fields},
         wait_threshold_ms,
     )
+    builder.site_names = site_names(events)
     for event in events:
         builder.add(event)
     return _finish(builder.drafts)
@@ -177,6 +181,7 @@ class _Builder:
         self.mark = ""
         self.last_ts = None
         self.paused = False
+        self.site_names = {}
 
     @property
     def last(self):
@@ -272,7 +277,7 @@ def _on_navigation(builder, event):
     previous_page = builder.pages.get(event.tab)
     system = builder.system(event)
     last = builder.last
-    values = _navigation_values(event, system)
+    values = _navigation_values(event, system, builder.site_names.get(event.origin, ()))
 
     if last is not None and last.source == "navigation" and last.tab == event.tab:
         redirect = event.ts - last.last_ts <= REDIRECT_MS or event.nav == "replace"
@@ -307,8 +312,8 @@ def _apply(draft, values, system):
         setattr(draft, name, value)
 
 
-def _navigation_values(event, system):
-    title = _clean_title(event.title, system.name)
+def _navigation_values(event, system, site_names=()):
+    title = _clean_title(_drop_site_name(event.title, site_names), system.name)
     ticket = _ticket(f"{event.title} {event.path}")
     looks = "lookup" if system.kind in ("monitoring", "admin") else "action"
     if system.kind == "itsm" and ticket:
@@ -339,6 +344,40 @@ def _navigation_values(event, system):
         "ticket": ticket,
         "key_object": title or "home",
     }
+
+
+def site_names(events):
+    """Return, per origin, the title endings that name the site, longest first.
+
+    An ending after a separator (" :: ", " | ", " - ", " — ", " – ") that at
+    least two different titles of one origin share names the site, not the
+    page: "Create Ticket :: Powered by django-helpdesk" and "Dashboard ::
+    Powered by django-helpdesk" are "Create Ticket" and "Dashboard".
+    """
+    titles = {}
+    for event in events:
+        if event.origin and event.title:
+            titles.setdefault(event.origin, set()).add(" ".join(event.title.split()))
+    names = {}
+    for origin, seen in sorted(titles.items()):
+        counts = {}
+        for title in seen:
+            for match in TITLE_SEPARATOR.finditer(title):
+                if match.start() > 0:
+                    ending = title[match.start() :]
+                    counts[ending] = counts.get(ending, 0) + 1
+        shared = [ending for ending, count in counts.items() if count >= 2]
+        if shared:
+            names[origin] = tuple(sorted(shared, key=lambda e: (-len(e), e)))
+    return names
+
+
+def _drop_site_name(title, endings):
+    title = " ".join(title.split())
+    for ending in endings:
+        if title.endswith(ending) and len(title) > len(ending):
+            return title[: -len(ending)]
+    return title
 
 
 def _clean_title(title, system_name):
@@ -574,7 +613,9 @@ def _submit_text(system, ticket, name, is_new):
 
 def _on_tab_switched(builder, event):
     system = builder.system(event)
-    title = _clean_title(builder.page(event)[2], system.name)
+    origin, _path, title = builder.page(event)[:3]
+    title = _drop_site_name(title, builder.site_names.get(origin, ()))
+    title = _clean_title(title, system.name)
     last = builder.last
     if last is not None and last.soft:
         builder.drafts.pop()

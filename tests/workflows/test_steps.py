@@ -1,8 +1,24 @@
-from apps.recordings.format import SystemKind
+from pathlib import Path
+
+import msgspec
+
+from apps.recordings.format import Recording, SystemKind
 from apps.workflows.phases import assign_phases
 from apps.workflows.steps import build_steps, step_from_dict, step_to_dict
 from tests.workflows import recording_factory as rf
 from tests.workflows.recording_factory import SNOW, RecordingBuilder
+
+REAL_INCIDENT = (
+    Path(__file__)
+    .resolve()
+    .parents[2]
+    .joinpath("apps", "recordings", "samples", "real-incident.json")
+)
+
+
+class _Events:
+    def __init__(self, events):
+        self.events = events
 
 
 def _steps(builder, **options):
@@ -215,3 +231,29 @@ def test_build_steps_names_a_sign_in_page_plainly():
     (step,) = _steps(b)
 
     assert step.text == "Open the sign-in page of Network admin"
+
+
+def test_build_steps_drops_the_site_name_that_ends_every_title_of_an_origin():
+    wiki = "https://wiki.acme.example"
+    b = RecordingBuilder()
+    b.nav(wiki, "/a", "Runbooks :: Powered by WikiSoft", tab=1)
+    b.nav(wiki, "/b", "VPN gateway :: Powered by WikiSoft", after=5_000, tab=1)
+    b.nav("https://other.example", "/", "Status — Other Site", after=5_000, tab=1)
+
+    assert _texts(_steps(b)) == [
+        "Open Runbooks in wiki.acme.example",
+        "Open VPN gateway in wiki.acme.example",
+        "Open Status · Other Site in other.example",
+    ]
+
+
+def test_build_steps_drops_the_repeated_site_name_in_the_real_incident():
+    recording = msgspec.json.decode(REAL_INCIDENT.read_bytes(), type=Recording)
+
+    texts = _texts(_steps(_Events(recording.events)))
+
+    assert not [text for text in texts if "Powered by" in text]
+    assert any(text.startswith("Open Create Ticket in ") for text in texts)
+    assert any(
+        text.startswith("Switch to net-1: View Ticket Details") for text in texts
+    )
