@@ -1,6 +1,7 @@
 """The SOP as Markdown. Pure: no Django."""
 
 import re
+from gettext import ngettext
 
 from .sop import KIND_TITLES, format_duration
 
@@ -15,7 +16,7 @@ def md_escape(text):
 def render_markdown(sop, *, organization="", version=None):
     """Return the Markdown document for ``sop`` (a ``sop.Sop``)."""
     lines = [f"# {md_escape(sop.title)}", ""]
-    byline = [f"Standard operating procedure, {sop.step_count} steps"]
+    byline = [f"Standard operating procedure, {_steps(sop.step_count)}"]
     if organization:
         byline.append(md_escape(organization))
     if version is not None:
@@ -27,7 +28,7 @@ def render_markdown(sop, *, organization="", version=None):
     lines += [f"- **{md_escape(name)}**: {md_escape(role)}" for name, role in sop.roles]
     lines += ["", "## Systems", ""]
     lines += [
-        f"- {md_escape(name)} ({KIND_TITLES.get(kind, kind)}): {count} steps"
+        f"- {md_escape(name)} ({KIND_TITLES.get(kind, kind)}): {_steps(count)}"
         for name, kind, count in sop.systems
     ]
     lines += ["", f"## Steps ({format_duration(sop.duration_ms)} in all)", ""]
@@ -46,6 +47,10 @@ def render_markdown(sop, *, organization="", version=None):
     lines += ["", "## What was not observed", ""]
     lines += [f"- {md_escape(sentence)}" for sentence in sop.not_observed]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _steps(count):
+    return ngettext("%(count)d step", "%(count)d steps", count) % {"count": count}
 
 
 def _step_line(step):

@@ -1,10 +1,13 @@
 """The SOP document as plain data, built only from what was observed.
 
 Pure: no Django, no clock. Every sentence either states something the
-recording shows or says plainly that it was not observed.
+recording shows or says plainly that it was not observed. Plurals go through
+the standard library's ``ngettext``, so the words stay the same whatever the
+language of the request that happens to build a version.
 """
 
 from dataclasses import dataclass, field
+from gettext import ngettext
 
 from .phases import PHASES
 from .steps import xml_safe
@@ -179,9 +182,12 @@ def _purpose(kind, steps, systems):
     acting = [step for step in steps if step.kind not in ("wait", "note")]
     if not acting:
         return f"The recording of this {kind} holds no steps to follow."
+    steps = ngettext("%(count)d step", "%(count)d steps", len(acting)) % {
+        "count": len(acting)
+    }
     return (
         f"Handle {_a(kind)} the way it was handled in the recorded run: "
-        f"{len(acting)} steps in {_join(names)}."
+        f"{steps} in {_join(names)}."
     )
 
 

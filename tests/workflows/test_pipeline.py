@@ -185,3 +185,16 @@ def test_generate_drops_characters_xml_cannot_hold_from_edited_text():
     assert edited.steps[0]["text"] == "Sign in now"
     assert "\ud800" not in edited.mermaid
     assert "\ud800" not in edited.markdown
+
+
+def test_generate_says_one_step_not_one_steps():
+    b = rf.RecordingBuilder()
+    b.nav(rf.SNOW, "/incident.do/1", "INC0012345 | ServiceNow", after=0, tab=1)
+    recording = b.recording(id="1c7e9a2b-5b7a-4c39-9e0f-2a6b1d4c7e93", title="One")
+
+    generated = _generate(recording)
+
+    assert "1 step in ServiceNow" in generated.sop.purpose
+    assert "Standard operating procedure, 1 step ·" in generated.markdown
+    assert "ServiceNow (ITSM): 1 step\n" in generated.markdown
+    assert "1 steps" not in generated.markdown
