@@ -16,6 +16,22 @@
     });
   }
 
+  // Mark the tab of the section in view; the tabs are plain anchors.
+  const tabs = document.querySelectorAll('.tabs a[href^="#"]');
+  const markTab = () => {
+    tabs.forEach((tab) => {
+      if (tab.getAttribute('href') === window.location.hash) {
+        tab.setAttribute('aria-current', 'location');
+      } else {
+        tab.removeAttribute('aria-current');
+      }
+    });
+  };
+  if (tabs.length) {
+    window.addEventListener('hashchange', markTab);
+    markTab();
+  }
+
   const box = document.getElementById('workflow-state');
   if (!box) return;
   const busy = ['queued', 'running'];

@@ -15,6 +15,7 @@ from django.test import override_settings
 from apps.reports.templatetags.report_tags import duration
 from apps.workflows import selectors, services, views
 from tests import factories
+from tests.workflows import recording_factory as rf
 from tests.workflows.conftest import import_sample
 
 XES = "{http://www.xes-standard.org/}"
@@ -251,3 +252,23 @@ def test_workflow_edit_steps_show_each_number_once(owner_page, page):
     summaries = re.findall(r"<summary>(.*?)</summary>", body, flags=re.DOTALL)
     assert summaries
     assert all(len(re.findall(r"\d+\.", s.split("</span>")[0])) == 1 for s in summaries)
+
+
+def test_workflow_detail_report_counts_a_newly_built_run(owner_page, page):
+    first = owner_page.get(page.url).content.decode()
+    recording = import_sample(
+        page.organization, rf.synthetic(60, seed=3), user=page.owner
+    )
+    services.workflow_generate(
+        organization=page.organization, recording=recording, workflow=page.workflow
+    )
+    run = selectors.run_for_recording(
+        organization=page.organization, recording=recording
+    )
+    services.run_build(run=run, generation=run.generation)
+
+    second = owner_page.get(page.url).content.decode()
+
+    assert "Measured over 2 runs." not in first
+    assert "Measured over 2 runs." in second
+    assert "Agent variance" in second

@@ -1,0 +1,44 @@
+"""The workflow page with its report in Chromium: tabs, accessibility, width."""
+
+import pytest
+
+from apps.workflows import selectors, services
+from tests import factories
+from tests.browser import conftest as browser_fixtures
+from tests.browser.conftest import axe, log_in, shoot
+from tests.workflows.conftest import import_sample
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The browser fixtures live in tests/browser; this page's test sits with its app.
+browser = browser_fixtures.browser
+context = browser_fixtures.context
+page = browser_fixtures.page
+
+
+def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
+    context, page, live_server
+):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    recording = import_sample(organization)
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording, enqueue=False
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
+    services.run_build(run=run, generation=run.generation)
+    log_in(context, owner, live_server)
+
+    page.goto(f"/workflows/{workflow.pk}/")
+    page.locator("pre[data-mermaid] svg").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Report", exact=True).click()
+
+    assert page.url.endswith("#report")
+    tab = page.locator('.tabs a[href="#report"]')
+    assert tab.get_attribute("aria-current") == "location"
+    assert page.locator("#report-heading").is_visible()
+    assert page.locator("#report figure.chart svg").count() >= 2
+    violations = axe(page)
+    overflow = shoot(page, "workflow-report")
+    assert violations == []
+    assert overflow <= 0
+    assert page.console_errors == []
