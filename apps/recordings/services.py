@@ -24,7 +24,7 @@ from apps.core.errors import ApplicationError
 from . import format, validation
 from .models import Event, RawBatch, Recording, RecordingStatus
 from .selectors import recording_get, recording_missing, recording_sql_id
-from .signals import recording_finished
+from .signals import recording_discarded, recording_finished
 
 logger = logging.getLogger(__name__)
 
@@ -426,6 +426,7 @@ def _apply_finish(recording, finish):
     if finish.last_seq is not None:
         recording.last_seq = max(finish.last_seq, recording.highest_seq)
     if finish.dropped:
+        _refuse_unknown_drops(recording, finish.dropped)
         _drop_events(recording, sorted(set(finish.dropped)))
     missing = recording_missing(recording=recording)
     if missing and not finish.gaps_final:
@@ -448,6 +449,21 @@ def _apply_finish(recording, finish):
         privacy = validation.clean_privacy(finish.privacy)
         recording.privacy = msgspec.to_builtins(privacy)
     recording.save()
+
+
+def _refuse_unknown_drops(recording, dropped):
+    highest = max(recording.highest_seq, recording.last_seq or 0)
+    beyond = [seq for seq in dropped if seq > highest]
+    if beyond:
+        raise ApplicationError(
+            _(
+                "Only recorded events can be dropped; the highest sequence number "
+                "is %(highest)s, but %(seq)s was named."
+            )
+            % {"highest": highest, "seq": min(beyond)},
+            code="invalid",
+            field="dropped",
+        )
 
 
 def _drop_events(recording, seqs):
@@ -488,6 +504,9 @@ def recording_discard(*, recording):
             highest_seq=0,
             last_seq=None,
             updated_at=timezone.now(),
+        )
+        transaction.on_commit(
+            lambda: recording_discarded.send(Recording, recording=recording)
         )
     logger.info("Recording discarded", extra=_log_extra(recording))
 

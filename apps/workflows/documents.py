@@ -79,7 +79,14 @@ def pdf_html(*, document, organization_name, version_number, svg):
 def html_to_pdf(html):
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    from apps.reports.rendering import pdf_url_fetcher
+
+    # The SOP carries its map as a data: URI; recorded text must never make
+    # WeasyPrint read a file or reach the network.
+    base_url = str(settings.BASE_DIR)
+    return HTML(
+        string=html, base_url=base_url, url_fetcher=pdf_url_fetcher(base_url)
+    ).write_pdf()
 
 
 def render_pdf(*, document, organization_name, version_number, svg):

@@ -618,6 +618,15 @@ def test_finish_deletes_the_seqs_dropped_in_review(api_client, recording_id):
     assert [e["seq"] for e in stored(recording_id)] == [1, 3]
 
 
+def test_finish_refuses_to_drop_seqs_never_recorded(api_client, recording_id):
+    response = finish(api_client, recording_id, dropped=[2, 5_000_000], last_seq=3)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["field"] == "dropped"
+    assert "5000000 was named" in response.json()["error"]["message"]
+    assert [e["seq"] for e in stored(recording_id)] == [1, 2, 3]
+
+
 def test_finish_stores_the_privacy_receipt_redacted(api_client, recording_id):
     receipt = {
         "redactions": {"email": 3},
