@@ -75,7 +75,7 @@ def _report_key(workflow, version, runs):
 def _report(workflow, version=None, runs=None):
     """Return the workflow's report, computed once per version and set of runs."""
     if runs is None:
-        runs = list(selectors.run_list(workflow=workflow))
+        runs = list(selectors.run_list(workflow=workflow).defer("steps"))
     if version is None:
         version = selectors.version_get(workflow=workflow)
     key = _report_key(workflow, version, runs)
@@ -98,7 +98,8 @@ def _attachment(body, *, content_type, workflow, suffix):
 def workflow_detail(request, workflow_id):
     workflow = _workflow(request, workflow_id)
     version = selectors.version_get(workflow=workflow)
-    runs = list(selectors.run_list(workflow=workflow))
+    # The page lists the runs; their steps are read only to build the report.
+    runs = list(selectors.run_list(workflow=workflow).defer("steps"))
     report = _report(workflow, version, runs) if version else None
     return render(
         request,
