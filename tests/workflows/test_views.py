@@ -127,4 +127,4 @@ def test_system_rule_list_adds_and_refuses_a_bad_pattern(owner_client, organizat
     assert added.status_code == HTTPStatus.FOUND
     assert SystemRule.objects.filter(organization=organization).count() == 1
     assert refused.status_code == HTTPStatus.BAD_REQUEST
-    assert b"without a scheme" in refused.content
+    assert b"no scheme, path or spaces" in refused.content
