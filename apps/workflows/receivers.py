@@ -1,4 +1,4 @@
-"""Generate a workflow when a recording is finished."""
+"""Generate a workflow when a recording is finished; forget it when discarded."""
 
 import logging
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from apps.core.errors import ApplicationError
-from apps.recordings.signals import recording_finished
+from apps.recordings.signals import recording_discarded, recording_finished
 
 from . import services
 
@@ -30,3 +30,10 @@ def generate_on_finish(sender, recording, **kwargs):
             error.code,
             extra={"organization_id": recording.organization_id},
         )
+
+
+@receiver(recording_discarded, dispatch_uid="workflows.forget_on_discard")
+def forget_on_discard(sender, recording, **kwargs):
+    # Nothing made from a discarded recording may stay: not its run, not the
+    # SOP versions generated from it, not the links that show them.
+    services.workflow_forget_recording(recording=recording)

@@ -298,13 +298,17 @@ def workflow_regenerate(*, membership, workflow):
             raise ApplicationError(
                 _("This workflow has no run to generate from."), code="no_run"
             )
-        Run.objects.filter(pk=run.pk).update(
-            generation=F("generation") + 1, state=State.QUEUED, failure_reason=""
-        )
-        run.refresh_from_db()
-        _progress(locked.pk, State.QUEUED, 0)
-        _enqueue_build(run)
+        _queue_again(locked, run)
     return run
+
+
+def _queue_again(workflow, run):
+    Run.objects.filter(pk=run.pk).update(
+        generation=F("generation") + 1, state=State.QUEUED, failure_reason=""
+    )
+    run.refresh_from_db()
+    _progress(workflow.pk, State.QUEUED, 0)
+    _enqueue_build(run)
 
 
 def workflow_set_reference(*, membership, workflow, run):
@@ -321,6 +325,44 @@ def workflow_delete(*, membership, workflow):
     _require_editor(membership)
     logger.info("Workflow deleted", extra=_extra(workflow))
     workflow.delete()
+
+
+def workflow_forget_recording(*, recording):
+    """Delete what was made from a discarded recording; return what is left.
+
+    The run goes, and with it every SOP version generated from it (links
+    pinned to those versions then open nothing). A workflow left with no run
+    is deleted, share links and all; its quota slot stays used. When the run
+    was the reference, the next run becomes the reference and is built again.
+    """
+    with transaction.atomic():
+        run = (
+            Run.objects.for_organization(recording.organization_id)
+            .filter(recording_id=recording.pk)
+            .first()
+        )
+        if run is None:
+            return None
+        workflow = selectors.workflow_get(
+            organization=recording.organization,
+            workflow_id=run.workflow_id,
+            for_update=True,
+        )
+        others = Run.objects.filter(workflow=workflow).exclude(pk=run.pk)
+        if not others.exists():
+            logger.info("Workflow deleted with its recording", extra=_extra(workflow))
+            workflow.delete()
+            return None
+        SopVersion.objects.filter(workflow=workflow, source_run=run).delete()
+        run.delete()
+        workflow.refresh_from_db()
+        if workflow.reference_run_id is None or workflow.current_version_id is None:
+            reference = workflow.reference_run or others.order_by("created_at", "id")[0]
+            Workflow.objects.filter(pk=workflow.pk).update(reference_run=reference)
+            _queue_again(workflow, reference)
+        logger.info("Run deleted with its recording", extra=_extra(workflow))
+    workflow.refresh_from_db()
+    return workflow
 
 
 # ------------------------------------------------------------------------------
