@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,9 +200,18 @@ def _render(workflow, artefacts):
 
 def _store_build(workflow, run, key, artefacts, rendered, is_reference):
     with transaction.atomic():
-        locked = selectors.workflow_get(
-            organization=workflow.organization, workflow_id=workflow.pk, for_update=True
-        )
+        try:
+            locked = selectors.workflow_get(
+                organization=workflow.organization,
+                workflow_id=workflow.pk,
+                for_update=True,
+            )
+        except Http404:
+            locked = None
+        if locked is None or not Run.objects.filter(pk=run.pk).exists():
+            # The recording was discarded while this build ran.
+            logger.info("Build dropped: its run is gone", extra=_extra(workflow))
+            return None
         if _version_exists(locked, key):
             return None
         raw_steps = artefacts.steps

@@ -128,3 +128,25 @@ def test_recording_discard_leaves_other_organizations_alone(
 
     assert Workflow.objects.filter(pk=their_workflow.pk).exists()
     assert Workflow.objects.filter(organization=organization).count() == 0
+
+
+def test_run_build_stores_nothing_when_the_recording_is_discarded_meanwhile(
+    organization, recording_factory, django_capture_on_commit_callbacks, monkeypatch
+):
+    recording = recording_factory(organization)
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
+    render = services._render
+
+    def discard_while_rendering(workflow, artefacts):
+        # The discard commits while the worker draws the map and the PDF.
+        rendered = render(workflow, artefacts)
+        _discard(recording, django_capture_on_commit_callbacks)
+        return rendered
+
+    monkeypatch.setattr(services, "_render", discard_while_rendering)
+
+    assert services.run_build(run=run, generation=run.generation) is None
+    assert not Workflow.objects.filter(pk=workflow.pk).exists()
