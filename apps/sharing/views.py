@@ -22,10 +22,15 @@ UNLOCKED_SESSION_KEY = "share_links_unlocked"
 # The public page: no log-in, nothing of the organization but this SOP
 # ------------------------------------------------------------------------------
 def _private(response):
-    """Keep a shared page out of caches, search engines and referrers."""
+    """Keep a shared page out of caches, search engines and other sites.
+
+    ``same-origin`` rather than ``no-referrer``: the token never leaves for
+    another site, and the password form still posts with an Origin that the
+    CSRF check can verify (``no-referrer`` makes it ``null``).
+    """
     response["Cache-Control"] = "no-store, max-age=0"
     response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -49,3 +49,26 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     shoot(shared, "shared-gone")
     assert ShareLink.objects.get().view_count == 1
     visitor.close()
+
+
+def test_password_protected_link_opens_in_the_browser_with_its_password(
+    browser, live_server
+):
+    from apps.sharing.services import share_link_create
+
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    workflow = workflow_built(organization)
+    _link, raw = share_link_create(
+        membership=organization.memberships.get(user=owner),
+        workflow=workflow,
+        password="open sesame 42",
+    )
+    visitor = browser.new_context(base_url=live_server.url)
+    page = visitor.new_page()
+
+    page.goto(f"/s/{raw}/")
+    page.get_by_label("Password").fill("open sesame 42")
+    page.get_by_role("button", name="Open").click()
+
+    page.get_by_role("heading", name=workflow.title, exact=True).wait_for()
+    visitor.close()

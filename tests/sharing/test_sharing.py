@@ -59,7 +59,7 @@ def test_shared_page_is_never_cached_or_indexed(organization, client):
 
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert b'<meta name="robots" content="noindex' in response.content
 
 
