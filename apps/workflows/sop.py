@@ -26,14 +26,23 @@ KIND_TITLES = {
     "communication": "Email and chat",
     "other": "Other",
 }
+# One name for each rule in ``apps.recordings.redaction.RULES``.
 REDACTION_NAMES = {
+    "query": ("query string", "query strings"),
+    "bearer": ("bearer token", "bearer tokens"),
+    "jwt": ("signed token (JWT)", "signed tokens (JWT)"),
+    "api_key": ("API key", "API keys"),
     "email": ("email address", "email addresses"),
-    "phone": ("phone number", "phone numbers"),
+    "iban": ("IBAN", "IBANs"),
     "card": ("card number", "card numbers"),
-    "ip": ("IP address", "IP addresses"),
-    "person": ("personal name", "personal names"),
-    "token": ("secret or token", "secrets or tokens"),
+    "account": ("account number", "account numbers"),
+    "phone": ("phone number", "phone numbers"),
+    "secret": ("secret", "secrets"),
+    "digits": ("long number", "long numbers"),
 }
+# A receipt stored before its keys were checked may name anything: such a
+# key is counted but never printed.
+OTHER_REDACTION = ("other value", "other values")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +272,7 @@ def _privacy_sentences(privacy):
     parts = []
     for name, count in counts:
         if count:
-            one, many = REDACTION_NAMES.get(name, (name, name))
+            one, many = REDACTION_NAMES.get(name, OTHER_REDACTION)
             parts.append(f"{count} {one if count == 1 else many}")
     if parts:
         sentences.append(f"The recorder removed {_join(parts)} from what it saw.")
