@@ -58,10 +58,13 @@ services: var/.apt
 	@for i in $$(seq 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 
 # -- Development ----------------------------------------------------------------
+DEMO_PORT ?= 8000
+
 demo: install extension
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_setup
-	$(PY) manage.py runserver 127.0.0.1:8000
+	LEDGERIUM_SITE_URL=http://127.0.0.1:$(DEMO_PORT) $(PY) manage.py demo_setup
+	DJANGO_DEBUG=false LEDGERIUM_SITE_URL=http://127.0.0.1:$(DEMO_PORT) \
+		$(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from apps.accounts.models import Membership, Organization, User
+from apps.accounts.models import Membership, Plan, User
 from apps.accounts.services import organization_create
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
@@ -57,9 +57,9 @@ class Command(BaseCommand):
         ).first()
         if membership is not None:
             return user, membership.organization
-        organization = organization_create(name=DEMO_ORGANIZATION, owner=user)
-        Organization.objects.filter(pk=organization.pk).update(
-            workflow_limit_override=50
+        # The Team plan, so the demo can generate more than Free's five.
+        organization = organization_create(
+            name=DEMO_ORGANIZATION, owner=user, plan=Plan.objects.get(slug="team")
         )
         membership = organization.memberships.get(user=user)
         for host, name, kind in DEMO_SYSTEM_RULES:
