@@ -514,6 +514,19 @@ def recording_discard(*, recording):
 # ------------------------------------------------------------------------------
 # Import
 # ------------------------------------------------------------------------------
+def _import_id(organization, recording_id):
+    """Return the id an imported file's recording gets in ``organization``.
+
+    A file another organization imported keeps its id there; here it gets
+    an id derived from both, the same on every import, so importing the
+    same file again is still harmless.
+    """
+    taken = Recording.objects.filter(id=recording_id).exclude(organization=organization)
+    if not taken.exists():
+        return str(recording_id)
+    return str(uuid.uuid5(recording_id, f"organization:{organization.pk}"))
+
+
 def recording_import(*, organization, user, document):
     """Create and finish a recording from a whole document (bytes).
 
@@ -528,6 +541,9 @@ def recording_import(*, organization, user, document):
             % {"count": len(parsed.events), "limit": format.MAX_DOCUMENT_EVENTS},
             field="events",
         )
+    parsed = msgspec.structs.replace(
+        parsed, id=_import_id(organization, _parse_id(parsed.id))
+    )
     recording, _created = recording_create(
         organization=organization, user=user, document=parsed
     )

@@ -217,3 +217,27 @@ def test_export_recording_xes_of_many_has_a_trace_each(api_client):
 def test_export_recording_json_takes_one_id(db):
     with pytest.raises(CommandError, match="A JSON export takes one id"):
         call_command("export_recording", "a", "b")
+
+
+def test_import_of_a_file_another_organization_imported_gets_its_own_id(
+    document_file, organization, owner, other_organization
+):
+    from apps.recordings.services import recording_import
+
+    path, body = document_file
+    theirs = other_organization.memberships.get().user
+    first = recording_import(
+        organization=organization, user=owner, document=path.read_bytes()
+    )
+
+    second = recording_import(
+        organization=other_organization, user=theirs, document=path.read_bytes()
+    )
+    again = recording_import(
+        organization=other_organization, user=theirs, document=path.read_bytes()
+    )
+
+    assert str(first.pk) == body["id"]
+    assert second.pk != first.pk
+    assert again.pk == second.pk
+    assert (second.organization, second.event_count) == (other_organization, 4)
