@@ -9,12 +9,19 @@ from collections import defaultdict
 
 from .trace import Activity, Trace
 
-# A gap between two activities at least this long counts as an idle wait.
+# A gap between two activities, or a wait step, at least this long is an idle
+# wait; the same bar says which waits a stalled-incident alert would catch, so
+# the report never lists a wait and then says no alert would have seen it.
 IDLE_THRESHOLD_MS = 2 * 60 * 1000
-# A wait at least this long is one a stalled-incident alert would have caught.
-STALL_THRESHOLD_MS = 15 * 60 * 1000
 LONGEST_STEPS = 5
 OWNERSHIP_TOPICS = ("team", "owner")
+# Trace attribute naming who held the ticket before its first team or owner
+# choice; with it, that first choice is a move too.
+FIRST_HOLDER = "first_holder"
+# Verbs of steps that visit, save or switch rather than do work: coming back
+# to them is moving around, not rework.
+REVISIT_VERBS = frozenset({"open", "switch", "submit", "wait"})
+REWORK_KINDS = ("action", "decision")
 SUGGESTIBLE_TOPICS = ("severity", "category", "team", "owner")
 RESOLUTION_PHASES = ("log", "triage", "investigate", "resolve")
 
@@ -180,31 +187,47 @@ def investigation_lookups(activities):
     }
 
 
-def _next_start_after(activities, index):
-    start = activities[index].start_ms
+def _next_work_after(activities, index):
+    """Return when the ticket was next acted on after the move at ``index``.
+
+    Choosing the group and then the owner is one move, so a choice on another
+    ownership field is skipped; the next choice on the same field is the new
+    holder acting.
+    """
+    move = activities[index]
     for later in activities[index + 1 :]:
-        if later.start_ms > start:
-            return later.start_ms
+        if later.start_ms <= move.start_ms:
+            continue
+        if _is_ownership(later) and later.decision.field != move.decision.field:
+            continue
+        return later.start_ms
     return None
 
 
-def handoffs(activities):
-    """Return each ownership move with how long until the next activity.
+def _is_ownership(activity):
+    decision = activity.decision
+    return decision is not None and decision.topic in OWNERSHIP_TOPICS
+
+
+def handoffs(activities, first_holder=""):
+    """Return each ownership move with how long until work on it went on.
 
     A move is a team or owner choice whose value differs from the previous
-    choice of the same field; the first choice is an assignment, not a move.
+    choice of the same field. The first choice is a move from
+    ``first_holder`` when one is known (a recorded run starts with the agent
+    holding the ticket), else an assignment only.
     """
     moves = []
     current = {}
     for index, activity in enumerate(activities):
-        decision = activity.decision
-        if decision is None or decision.topic not in OWNERSHIP_TOPICS:
+        if not _is_ownership(activity):
             continue
-        previous = current.get(decision.field)
+        decision = activity.decision
+        previous = current.get(decision.field, first_holder or None)
         current[decision.field] = decision.value
         if previous is None or previous == decision.value:
             continue
-        next_start = _next_start_after(activities, index)
+        next_start = _next_work_after(activities, index)
         wait = None if next_start is None else max(0, next_start - activity.end_ms)
         moves.append(
             {
@@ -255,26 +278,46 @@ def documentation_gaps(activities):
     return gaps
 
 
-def repeated_steps(activities):
-    """Return the keys that come back after a different step: rework.
+def _verb(key):
+    parts = key.split(":")
+    return parts[1] if len(parts) >= 3 else ""
 
-    A second ownership choice is a handoff, measured as such, not rework.
+
+def _is_work(activity):
+    """Return whether doing ``activity`` twice would be doing work twice."""
+    if activity.kind not in REWORK_KINDS or _is_ownership(activity):
+        return False
+    return _verb(activity.key) not in REVISIT_VERBS
+
+
+def _action_of(activity):
+    decision = activity.decision
+    return (activity.key, decision.value if decision is not None else None)
+
+
+def repeated_steps(activities):
+    """Return the keys of work done again after other work: rework.
+
+    The same action is the same key and, for a choice, the same value: moving
+    a state on (New, In Progress, Resolved) is progress, while setting a
+    value, changing it and setting it back is redoing it. Visiting, saving,
+    switching, notes and waits are not work that can be redone; a second
+    ownership choice is a handoff, measured as such.
     """
     seen, repeated = set(), []
     previous = None
     for activity in activities:
-        key = activity.key
-        decision = activity.decision
-        if decision is not None and decision.topic in OWNERSHIP_TOPICS:
-            continue
-        if key in seen and key != previous and key not in repeated:
-            repeated.append(key)
-        seen.add(key)
-        previous = key
+        action = _action_of(activity)
+        if _is_work(activity):
+            key = activity.key
+            if action in seen and previous != action and key not in repeated:
+                repeated.append(key)
+            seen.add(action)
+        previous = action
     return repeated
 
 
-def openings(activities, waits, moves, stall_threshold_ms=STALL_THRESHOLD_MS):
+def openings(activities, waits, moves, threshold_ms=IDLE_THRESHOLD_MS):
     """Return what a suggestion, a similar-incident search or an alert could do."""
     suggest = [
         {"key": a.key, "field": a.decision.field, "value": a.decision.value}
@@ -288,15 +331,16 @@ def openings(activities, waits, moves, stall_threshold_ms=STALL_THRESHOLD_MS):
         for a in activities
         if a.kind == "lookup" and a.phase == "investigate"
     ]
+    # ``waits`` are already those past the idle threshold: each one is an
+    # alert, so the count never disagrees with the list of idle waits.
     alerts = [
         {"kind": wait["kind"], "key": wait["before"], "wait_ms": wait["duration_ms"]}
         for wait in waits
-        if wait["duration_ms"] >= stall_threshold_ms
     ]
     alerts += [
         {"kind": "handoff", "key": move["key"], "wait_ms": move["wait_ms"]}
         for move in moves
-        if move["wait_ms"] is not None and move["wait_ms"] >= stall_threshold_ms
+        if move["wait_ms"] is not None and move["wait_ms"] >= threshold_ms
     ]
     return {
         "suggest_triage": suggest,
@@ -305,17 +349,12 @@ def openings(activities, waits, moves, stall_threshold_ms=STALL_THRESHOLD_MS):
     }
 
 
-def run_measures(
-    trace: Trace,
-    *,
-    idle_threshold_ms=IDLE_THRESHOLD_MS,
-    stall_threshold_ms=STALL_THRESHOLD_MS,
-):
+def run_measures(trace: Trace, *, idle_threshold_ms=IDLE_THRESHOLD_MS):
     """Return every one-run figure of ``trace`` as plain data."""
     activities = ordered_activities(trace)
     steps = step_times(activities)
     waits = idle_waits(activities, idle_threshold_ms)
-    moves = handoffs(activities)
+    moves = handoffs(activities, (trace.attributes or {}).get(FIRST_HOLDER, ""))
     return {
         "run_id": trace.run_id,
         "agent": trace.agent,
@@ -333,5 +372,5 @@ def run_measures(
         "documentable": sum(
             1 for a in activities if a.decision is not None or a.kind == "note"
         ),
-        "openings": openings(activities, waits, moves, stall_threshold_ms),
+        "openings": openings(activities, waits, moves, idle_threshold_ms),
     }

@@ -13,7 +13,6 @@ from . import aggregate, findings
 from .conformance import conformance
 from .measures import (
     IDLE_THRESHOLD_MS,
-    STALL_THRESHOLD_MS,
     ordered_activities,
     run_measures,
 )
@@ -55,7 +54,6 @@ def build_report(
     approved=None,
     rules=(),
     idle_threshold_ms=IDLE_THRESHOLD_MS,
-    stall_threshold_ms=STALL_THRESHOLD_MS,
 ):
     """Return the ``Report`` of ``traces``, runs of one workflow.
 
@@ -66,12 +64,7 @@ def build_report(
     _check_unique(traces)
     paired = [(trace, ordered_activities(trace)) for trace in traces]
     measured = [
-        run_measures(
-            trace,
-            idle_threshold_ms=idle_threshold_ms,
-            stall_threshold_ms=stall_threshold_ms,
-        )
-        for trace in traces
+        run_measures(trace, idle_threshold_ms=idle_threshold_ms) for trace in traces
     ]
 
     process_map, variant_rows = aggregate.map_and_variants(paired)

@@ -107,9 +107,12 @@ def test_run_measures_documentation_gaps_and_openings():
     openings = measures["openings"]
     assert [row["key"] for row in openings["suggest_triage"]] == ["priority", "group"]
     assert [row["key"] for row in openings["shortcut_lookups"]] == ["grafana", "ad"]
-    # The 18-minute waits pass the 15-minute stall threshold; 11 minutes do not.
+    # One threshold: every idle wait (2, 18 and 11 minutes) is an alert, and
+    # so is the 18-minute wait after the move.
     assert [(row["kind"], row["key"]) for row in openings["stall_alerts"]] == [
+        ("gap", "ad"),
         ("gap", "restart"),
+        ("gap", "close"),
         ("handoff", "move"),
     ]
 
@@ -144,3 +147,84 @@ def test_median_even_count_is_mean_of_middle_pair():
     assert median([4, 1, 3, 2]) == 2.5
     assert median([1, 3, 5, 7]) == 4
     assert median([]) is None
+
+
+def _choice(key, start, value, topic="state"):
+    decision = Decision(field=key, value=value, topic=topic)
+    return _step(key, "resolve", start, start + 1, kind="decision", decision=decision)
+
+
+def test_run_measures_state_moves_saves_and_notes_are_not_rework():
+    trace = Trace(
+        run_id="r",
+        agent="a",
+        activities=(
+            _choice("itsm:set:state", 0, "In Progress"),
+            _step("itsm:submit:update", "resolve", 1, 2),
+            _step("itsm:switch:ticket", "resolve", 2, 3),
+            _step("communication:note:note", "resolve", 3, 4, kind="note"),
+            _choice("itsm:set:state", 4, "Resolved"),
+            _step("itsm:submit:update", "resolve", 5, 6),
+            _step("itsm:switch:ticket", "resolve", 6, 7),
+            _step("communication:note:note", "resolve", 7, 8, kind="note"),
+            _step("grafana", "resolve", 8, 9, kind="lookup"),
+            _step("grafana", "resolve", 10, 11, kind="lookup"),
+        ),
+    )
+
+    assert run_measures(trace)["rework"] == []
+
+
+def test_run_measures_same_action_after_other_work_is_rework():
+    trace = Trace(
+        run_id="r",
+        agent="a",
+        activities=(
+            _step("admin:restart:service", "resolve", 0, 1),
+            _choice("itsm:set:priority", 1, "2 - High", "severity"),
+            _step("lookup", "resolve", 2, 3, kind="lookup"),
+            _step("admin:restart:service", "resolve", 3, 4),
+            # Set, changed, set back: undone and redone.
+            _choice("itsm:set:priority", 4, "3 - Moderate", "severity"),
+            _step("itsm:submit:update", "resolve", 5, 6),
+            _choice("itsm:set:priority", 6, "2 - High", "severity"),
+        ),
+    )
+
+    assert run_measures(trace)["rework"] == [
+        "admin:restart:service",
+        "itsm:set:priority",
+    ]
+
+
+def test_run_measures_first_assignment_moves_from_the_first_holder():
+    group = Decision(field="Assignment group", value="Network", topic="team")
+    owner = Decision(field="Assigned to", value="Dana", topic="owner")
+    activities = (
+        _step("group", "triage", 0, 1, kind="decision", decision=group),
+        _step("owner", "triage", 1, 2, kind="decision", decision=owner),
+        _step("work", "investigate", 5, 6),
+    )
+    held = Trace("r", "sam", activities, attributes={"first_holder": "sam"})
+
+    moves = run_measures(held)["handoffs"]
+
+    # Group then owner is one move: both wait until the work at minute 5.
+    assert [(m["from"], m["to"], m["wait_ms"]) for m in moves] == [
+        ("sam", "Network", 4 * MINUTE),
+        ("sam", "Dana", 3 * MINUTE),
+    ]
+    # Without a known first holder the first choice is an assignment only.
+    assert run_measures(Trace("r", "sam", activities))["handoffs"] == []
+
+
+def test_run_measures_every_idle_wait_is_a_stall_alert():
+    wait = _step("idle", "resolve", 1, 4, kind="wait")
+    trace = Trace("r", "a", (_step("a", "resolve", 0, 1), wait))
+
+    measures = run_measures(trace)
+
+    assert len(measures["idle_waits"]) == 1
+    assert measures["openings"]["stall_alerts"] == [
+        {"kind": "wait", "key": "idle", "wait_ms": 3 * MINUTE}
+    ]
