@@ -1,17 +1,54 @@
 """Turn phased steps into the neutral trace the report measures. Pure."""
 
+from apps.reports.measures import FIRST_HOLDER
 from apps.reports.trace import Activity, Decision, Trace
+
+from .steps import TOPICS
+
+# Who holds a recorded ticket before its first assignment, when the recording
+# names no agent.
+RECORDING_AGENT = "the recording agent"
 
 
 def steps_to_trace(steps, *, run_id, agent="", title="", attributes=None):
-    """Return a ``reports.trace.Trace`` for one run's steps."""
+    """Return a ``reports.trace.Trace`` for one run's steps.
+
+    The recording agent holds the ticket until the run assigns it, so the
+    first team or owner choice is a handoff.
+    """
+    attributes = {FIRST_HOLDER: agent or RECORDING_AGENT, **(attributes or {})}
     return Trace(
         run_id=str(run_id),
         agent=agent,
         title=title,
-        attributes=dict(attributes or {}),
+        attributes=attributes,
         activities=tuple(_activity(step) for step in steps),
     )
+
+
+def decision_topic(field, topic):
+    """Return ``topic``, or the one the field's label names when it is unset.
+
+    Steps stored before topics were recorded read back as "other"; an
+    "Assignment group" choice must still count as an ownership move.
+    """
+    if topic and topic != "other":
+        return topic
+    for name, pattern in TOPICS:
+        if pattern.search(field):
+            return name
+    return "other"
+
+
+def observed_rule(decision):
+    """Return the rule the SOP states for ``decision``, or "" when it has none.
+
+    The SOP's "Decision rules as observed" names the lookups made just before
+    a choice; without any, it says no rule was seen.
+    """
+    if not decision.looked_at:
+        return ""
+    return "after: " + "; ".join(decision.looked_at)
 
 
 def _activity(step):
@@ -20,7 +57,8 @@ def _activity(step):
         decision = Decision(
             field=step.decision.field,
             value=step.decision.value,
-            topic=step.decision.topic,
+            topic=decision_topic(step.decision.field, step.decision.topic),
+            rule=observed_rule(step.decision),
         )
     return Activity(
         key=step.key,

@@ -1,0 +1,124 @@
+"""The sample incident as the report reads it: no self-contradiction."""
+
+import re
+
+from django.template.loader import render_to_string
+
+from apps.reports.measures import run_measures
+from apps.reports.rendering import report_context
+from apps.reports.report import build_report
+from apps.workflows.pipeline import phased_steps
+from apps.workflows.sop import build_sop
+from apps.workflows.steps import Decision, Step
+from apps.workflows.traces import steps_to_trace
+
+from . import recording_factory as rf
+
+
+def _sample():
+    recording = rf.network_outage()
+    steps, _skipped = phased_steps(recording.events)
+    trace = steps_to_trace(steps, run_id="r1", agent=recording.agent)
+    return steps, trace
+
+
+def test_steps_to_trace_sample_has_no_rework():
+    _steps, trace = _sample()
+
+    # State changes, saves, switching back to the ticket and the two notes
+    # are all different actions, not work done again.
+    assert run_measures(trace)["rework"] == []
+
+
+def test_steps_to_trace_sample_assignments_are_handoffs():
+    _steps, trace = _sample()
+
+    moves = run_measures(trace)["handoffs"]
+
+    assert [(m["topic"], m["from"], m["to"]) for m in moves] == [
+        ("team", "Sam Agent", "Network"),
+        ("owner", "Sam Agent", "Dana Wright"),
+    ]
+    # Network then Dana Wright is one move; the next work (the state) starts
+    # 3 s after the group was chosen and as soon as the owner was.
+    assert [m["wait_ms"] for m in moves] == [3_000, 0]
+    report = build_report([trace])
+    assert report.health["parts"]["handoffs"]["value"] == round(1 / 3, 4)
+
+
+def test_steps_to_trace_sample_every_idle_wait_is_an_alert():
+    _steps, trace = _sample()
+
+    measures = run_measures(trace)
+
+    waits = [(w["before"], w["duration_ms"]) for w in measures["idle_waits"]]
+    assert waits == [("itsm:wait:idle", 600_000)]
+    alerts = measures["openings"]["stall_alerts"]
+    assert [(a["key"], a["wait_ms"]) for a in alerts] == waits
+
+
+def test_steps_to_trace_decisions_with_an_observed_rule_are_documented():
+    steps, trace = _sample()
+    sop = build_sop(steps)
+
+    gaps = run_measures(trace)["documentation_gaps"]
+    undocumented = [
+        (g["key"], g["value"]) for g in gaps if g["type"] == "decision_without_rule"
+    ]
+
+    # Only the choices the SOP shows without a lookup before them are left.
+    assert undocumented == [
+        ("itsm:set:channel", "Phone"),
+        ("itsm:set:state", "Closed"),
+    ]
+    assert any("after: Open Core network" in rule for rule in sop.decision_rules)
+
+
+def test_steps_to_trace_sample_documentation_is_one_finding():
+    _steps, trace = _sample()
+
+    report = build_report([trace])
+
+    [finding] = [f for f in report.findings if f["type"] == "missing_documentation"]
+    assert finding["params"]["decisions"] == ["itsm:set:channel", "itsm:set:state"]
+    assert finding["params"]["notes"] == ["communication:note:note"]
+
+
+def test_steps_to_trace_stored_step_without_topic_is_ownership():
+    step = Step(
+        ref="s1",
+        key="itsm:set:assignment-group",
+        kind="decision",
+        verb="set",
+        text="Assign to Network",
+        system="ServiceNow",
+        system_kind="itsm",
+        start_ms=0,
+        end_ms=1_000,
+        evidence=(1,),
+        phase="triage",
+        decision=Decision(field="Assignment group", value="Network"),
+    )
+
+    trace = steps_to_trace([step], run_id="r1", agent="Sam Agent")
+
+    assert trace.activities[0].decision.topic == "team"
+    assert len(run_measures(trace)["handoffs"]) == 1
+
+
+def test_steps_to_trace_sample_report_reads_plainly():
+    _steps, trace = _sample()
+    context = report_context(build_report([trace]), title="Sample")
+
+    html = render_to_string("reports/_report.html", {"report_view": context})
+
+    assert "6 lookups that similar past incidents could short-cut" in html
+    assert "1 wait that a stalled-incident alert would catch" in html
+    assert "Ownership did not move" not in html
+    assert "Sam Agent → Network" in html
+    assert re.findall(r"Flow: (\S+) / 25", html) == ["10"]
+    assert re.findall(r"Handoffs: (\S+) / 20", html) == ["7"]
+    assert "typically takes" not in html
+    assert '<details class="health-formula">' in html
+    assert html.count("chosen without a recorded rule") == 2
+    assert html.count("Missing documentation") == 1
