@@ -162,19 +162,28 @@ def _variance(measured, distances, variant_rows):
 
 
 def _missing_documentation(measured):
+    """Return one finding over every undocumented step, not one per step.
+
+    The same advice repeated per step says nothing more; the steps are split
+    into choices without a rule and steps only named in a note.
+    """
     runs_by_key = _by_key(
         measured, lambda run: [gap["key"] for gap in run["documentation_gaps"]]
     )
+    if not runs_by_key:
+        return []
     kinds = {}
     for run in measured:
         for gap in run["documentation_gaps"]:
             kinds.setdefault(gap["key"], gap["type"])
-    return [
-        _finding(
-            "missing_documentation", [key], runs, {"gap": kinds[key], "runs": len(runs)}
-        )
-        for key, runs in sorted(runs_by_key.items())
-    ]
+    keys = sorted(runs_by_key)
+    runs = sorted({run for key in keys for run in runs_by_key[key]})
+    params = {
+        "decisions": [k for k in keys if kinds[k] == "decision_without_rule"],
+        "notes": [k for k in keys if kinds[k] == "note_only_step"],
+        "runs": len(runs),
+    }
+    return [_finding("missing_documentation", keys, runs, params)]
 
 
 def findings(measured, distances, variant_rows, process_map):

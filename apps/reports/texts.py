@@ -36,7 +36,8 @@ FINDING_NAMES = {
 
 def health_formula():
     return _(
-        "The score adds five parts, each worth a share of 100 points: "
+        "The score adds five parts, each worth a share of 100 points and "
+        "rounded to whole points here: "
         "consistency (25) is 1 minus the mean distance of the runs from the "
         "most common path; flow (25) is 1 minus the share of resolution time "
         "spent in idle waits; handoffs (20) is 1 divided by 1 plus the mean "
@@ -56,14 +57,25 @@ def finding_summary(finding, labels):
     steps = _steps(finding, labels)
     kind = finding["type"]
     if kind == "bottleneck":
-        return _(
-            "%(steps)s typically takes %(time)s, against a median resolution "
-            "time of %(resolution)s."
-        ) % {
+        figures = {
             "steps": steps,
             "time": format_duration(params["median_ms"]),
             "resolution": format_duration(params["resolution_ms"]),
+            "runs": params["runs"],
         }
+        # One run shows what happened once, not what is typical.
+        if params["runs"] == 1:
+            return (
+                _("%(steps)s took %(time)s of a resolution time of %(resolution)s.")
+                % figures
+            )
+        return (
+            _(
+                "%(steps)s takes a median of %(time)s in %(runs)s runs, against a "
+                "median resolution time of %(resolution)s."
+            )
+            % figures
+        )
     if kind == "rework":
         return _("%(steps)s is done again after other steps in %(runs)s run(s).") % {
             "steps": steps,
@@ -82,9 +94,24 @@ def finding_summary(finding, labels):
             "variants": params["variants"],
             "distance": f"{params['mean_distance']:.0%}",
         }
-    return _("%(steps)s has no recorded rule in %(runs)s run(s).") % {
-        "steps": steps,
+    return _documentation_summary(params, labels)
+
+
+def _documentation_summary(params, labels):
+    parts = []
+    if params["decisions"]:
+        parts.append(
+            _("choices without a recorded rule: %(steps)s")
+            % {"steps": _steps({"steps": params["decisions"]}, labels)}
+        )
+    if params["notes"]:
+        parts.append(
+            _("steps only named in a note: %(steps)s")
+            % {"steps": _steps({"steps": params["notes"]}, labels)}
+        )
+    return _("In %(runs)s run(s), %(parts)s.") % {
         "runs": params["runs"],
+        "parts": "; ".join(parts),
     }
 
 
@@ -109,12 +136,20 @@ def finding_recommendation(finding):
         return _(
             "Agree on one path, publish it as the SOP and check new runs against it."
         )
-    if finding["params"].get("gap") == "note_only_step":
-        return _(
-            "This step happens outside the browser: describe it in the SOP "
-            "with what to check and what to record."
+    params = finding["params"]
+    advice = []
+    if params["decisions"]:
+        advice.append(
+            _(
+                "Write the rule behind each of these choices into the SOP, so "
+                "that every agent decides the same way."
+            )
         )
-    return _(
-        "Write the rule behind this choice into the SOP, so that every agent "
-        "decides the same way."
-    )
+    if params["notes"]:
+        advice.append(
+            _(
+                "Describe the steps done outside the browser in the SOP, with "
+                "what to check and what to record."
+            )
+        )
+    return " ".join(advice)

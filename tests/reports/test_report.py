@@ -4,8 +4,10 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
+from apps.reports import texts
 from apps.reports.aggregate import edit_distance
 from apps.reports.report import build_report
+from apps.reports.trace import Activity, Decision, Trace
 from tests.reports.traces import (
     MAIN,
     MINUTE,
@@ -293,3 +295,34 @@ def test_report_second_group_choice_is_a_handoff_not_rework():
 
     assert report.runs[0]["rework"] == []
     assert len(report.runs[0]["handoffs"]) == 2
+
+
+def test_report_missing_documentation_is_one_finding_listing_steps():
+    activities = (
+        Activity(
+            "a", "A", "triage", 0, 1, kind="decision", decision=Decision("F", "x")
+        ),
+        Activity(
+            "b", "B", "triage", 1, 2, kind="decision", decision=Decision("G", "y")
+        ),
+        Activity("n", "N", "resolve", 2, 3, kind="note"),
+    )
+
+    report = build_report([Trace("r1", "ana", activities)])
+
+    [finding] = [f for f in report.findings if f["type"] == "missing_documentation"]
+    assert finding["steps"] == ["a", "b", "n"]
+    assert finding["params"] == {"decisions": ["a", "b"], "notes": ["n"], "runs": 1}
+    text = texts.finding_summary(finding, {"a": "A", "b": "B", "n": "N"})
+    assert text == (
+        "In 1 run(s), choices without a recorded rule: A, B; "
+        "steps only named in a note: N."
+    )
+
+
+def test_report_bottleneck_of_one_run_is_not_called_typical():
+    report = build_report([_slow_lookup("r1", 30)])
+
+    [finding] = [f for f in report.findings if f["type"] == "bottleneck"]
+    text = texts.finding_summary(finding, {"lookup": "Lookup"})
+    assert text == "Lookup took 30 min of a resolution time of 34 min."
