@@ -172,15 +172,19 @@ def _missing_documentation(measured):
     )
     if not runs_by_key:
         return []
-    kinds = {}
+    kinds, labels = {}, {}
     for run in measured:
         for gap in run["documentation_gaps"]:
             kinds.setdefault(gap["key"], gap["type"])
+            # A key's first label may be a documented choice ("Set State to
+            # In Progress"); name the step by the undocumented one.
+            labels.setdefault(gap["key"], gap["label"])
     keys = sorted(runs_by_key)
     runs = sorted({run for key in keys for run in runs_by_key[key]})
     params = {
         "decisions": [k for k in keys if kinds[k] == "decision_without_rule"],
         "notes": [k for k in keys if kinds[k] == "note_only_step"],
+        "labels": {key: labels[key] for key in keys},
         "runs": len(runs),
     }
     return [_finding("missing_documentation", keys, runs, params)]

@@ -43,7 +43,7 @@ def health_formula():
         "spent in idle waits; handoffs (20) is 1 divided by 1 plus the mean "
         "number of ownership moves per run; documentation (15) is the share "
         "of decisions and note-only steps that have a recorded rule; no "
-        "rework (15) is the share of runs that repeat no step."
+        "rework (15) is the share of runs that redo no action."
     )
 
 
@@ -98,6 +98,7 @@ def finding_summary(finding, labels):
 
 
 def _documentation_summary(params, labels):
+    labels = {**labels, **params.get("labels", {})}
     parts = []
     if params["decisions"]:
         parts.append(

@@ -312,8 +312,13 @@ def test_report_missing_documentation_is_one_finding_listing_steps():
 
     [finding] = [f for f in report.findings if f["type"] == "missing_documentation"]
     assert finding["steps"] == ["a", "b", "n"]
-    assert finding["params"] == {"decisions": ["a", "b"], "notes": ["n"], "runs": 1}
-    text = texts.finding_summary(finding, {"a": "A", "b": "B", "n": "N"})
+    assert finding["params"] == {
+        "decisions": ["a", "b"],
+        "notes": ["n"],
+        "labels": {"a": "A", "b": "B", "n": "N"},
+        "runs": 1,
+    }
+    text = texts.finding_summary(finding, {})
     assert text == (
         "In 1 run(s), choices without a recorded rule: A, B; "
         "steps only named in a note: N."

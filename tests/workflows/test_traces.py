@@ -82,6 +82,8 @@ def test_steps_to_trace_sample_documentation_is_one_finding():
     [finding] = [f for f in report.findings if f["type"] == "missing_documentation"]
     assert finding["params"]["decisions"] == ["itsm:set:channel", "itsm:set:state"]
     assert finding["params"]["notes"] == ["communication:note:note"]
+    # The state is named by its undocumented choice, not the first one.
+    assert finding["params"]["labels"]["itsm:set:state"] == "Set State to Closed"
 
 
 def test_steps_to_trace_stored_step_without_topic_is_ownership():
