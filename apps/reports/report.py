@@ -19,7 +19,9 @@ from .measures import (
 from .mermaid import process_map_mermaid
 from .trace import Trace
 
-REPORT_VERSION = 1
+# 2: rework as the same action redone, first assignments as moves, one wait
+# threshold, one missing-documentation finding.
+REPORT_VERSION = 2
 
 
 @dataclass(slots=True)
