@@ -13,6 +13,7 @@ from apps.core.selectors import get_scoped_or_404
 from apps.recordings.selectors import recording_get
 from apps.reports.exports import step_timings_csv, traces_xes
 from apps.reports.rendering import report_context, report_pdf
+from apps.reports.report import REPORT_VERSION
 
 from . import documents, selectors, services
 from .models import State, SystemKind, SystemRule
@@ -69,7 +70,7 @@ def _report_key(workflow, version, runs):
     built = sorted((run.pk, run.generation) for run in runs if run.state == State.READY)
     digest = hashlib.sha256(repr(built).encode()).hexdigest()[:32]
     version_id = version.pk if version else 0
-    return f"workflows:report:{workflow.pk}:{version_id}:{digest}"
+    return f"workflows:report:{REPORT_VERSION}:{workflow.pk}:{version_id}:{digest}"
 
 
 def _report(workflow, version=None, runs=None):
