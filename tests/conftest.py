@@ -58,66 +58,14 @@ def celery_worker(django_db_setup, django_db_blocker):
     separate process, sees their rows. Yields the ``subprocess.Popen``, with
     the worker's node name as ``hostname``.
     """
-    import os
-    import subprocess
-    import sys
-    import time
-
     from django.conf import settings
-    from django.db import connection
+
+    from tests.workers import start_worker, stop_worker
 
     with django_db_blocker.unblock():
-        database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ledgerium.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "LEDGERIUM_TEST_RUN_ID": str(os.getpid()),
-    }
-    hostname = f"test-{os.getpid()}@localhost"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ledgerium",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            hostname,
-        ],
-        env=env,
-    )
-    from ledgerium.celery import app
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if app.control.ping(destination=[hostname], timeout=0.5):
-            break
-        if worker.poll() is not None:
-            raise RuntimeError("The Celery worker exited at start-up.")
-    else:
-        worker.kill()
-        raise RuntimeError("The Celery worker did not answer within 30 s.")
-    worker.hostname = hostname
+        worker = start_worker(settings.CELERY_TASK_DEFAULT_QUEUE, "test")
     yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    stop_worker(worker)
 
 
 @pytest.fixture(scope="session")

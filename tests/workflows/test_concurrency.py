@@ -14,14 +14,14 @@ from apps.core.errors import ApplicationError
 from apps.recordings.services import recording_import
 from apps.workflows import services
 from apps.workflows.models import Run, SopVersion, State, Workflow
-from tests.workflows import recording_factory as rf
-from tests.workflows.workers import (
+from tests.workers import (
     kill_worker,
     restore_unacked,
     start_worker,
     stop_worker,
     wait_for_sessions_to_close,
 )
+from tests.workflows import recording_factory as rf
 
 
 def _import(organization, recording):
