@@ -17,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.models import ApiToken
-from apps.core.errors import ApplicationError
+from apps.accounts.permissions import InOrganization
 
 from . import format, services, validation, xes
 from .selectors import (
@@ -53,26 +53,6 @@ class RecordingThrottle(SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class InOrganization(permissions.BasePermission):
-    """Require a current organization, and an editing role to write."""
-
-    def has_permission(self, request, view):
-        membership = getattr(request._request, "membership", None)
-        if membership is None or not membership:
-            raise ApplicationError(
-                _("Join or create an organization first."),
-                code="no_organization",
-                status=403,
-            )
-        if request.method not in permissions.SAFE_METHODS and not membership.can_edit:
-            raise ApplicationError(
-                _("Your role in this organization cannot change recordings."),
-                code="permission_denied",
-                status=403,
-            )
-        return True
 
 
 class ClientSerializer(serializers.Serializer):

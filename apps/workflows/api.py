@@ -7,22 +7,11 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import InOrganization
 from apps.core.errors import ApplicationError
 from apps.recordings.selectors import recording_get
 
 from . import selectors, services
-
-
-class InOrganization(permissions.BasePermission):
-    def has_permission(self, request, view):
-        membership = getattr(request._request, "membership", None)
-        if not membership:
-            raise ApplicationError(
-                _("Join or create an organization first."),
-                code="no_organization",
-                status=403,
-            )
-        return True
 
 
 class WorkflowSerializer(serializers.Serializer):
