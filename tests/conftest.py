@@ -51,6 +51,16 @@ def api_client(api_token):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test database, and end stray sessions before it is dropped."""
+    yield
+    from tests.workers import end_other_sessions
+
+    with django_db_blocker.unblock():
+        end_other_sessions()
+
+
+@pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """Run a real Celery worker on Redis against the test database.
 

@@ -95,6 +95,22 @@ def wait_for_sessions_to_close(timeout=20):
     return False
 
 
+def end_other_sessions():
+    """End every other session on the test database, so it can be dropped.
+
+    A live-server thread or a stopped worker may close its connection a moment
+    after the run ends; Django would then warn that the database is in use and
+    leave it behind.
+    """
+    if connection.vendor != "postgresql" or wait_for_sessions_to_close(timeout=5):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 def restore_unacked(visibility_timeout=1):
     """Give back messages that a dead worker took and never acknowledged.
 
