@@ -5,7 +5,11 @@ from .models import Role
 
 
 class SignupForm(forms.Form):
-    """Extra sign-up fields; allauth calls ``signup`` once the user exists."""
+    """Extra sign-up fields; allauth calls ``signup`` once the user exists.
+
+    Given an ``invitation``, the form leaves out the organization name: the
+    invitee joins the inviting organization instead of naming one.
+    """
 
     organization_name = forms.CharField(
         label=_("Organization name"),
@@ -13,6 +17,12 @@ class SignupForm(forms.Form):
         required=False,
         help_text=_("Your team. You can invite others once you are in."),
     )
+
+    def __init__(self, *args, invitation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if invitation is not None:
+            del self.fields["organization_name"]
 
     def signup(self, request, user):
         from .services import invitation_pending_for, organization_create

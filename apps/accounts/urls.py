@@ -20,6 +20,11 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path(
+        "invitations/<str:token>/signup/",
+        views.invitation_signup,
+        name="invitation_signup",
+    ),
     path("settings/tokens/", views.api_token_list, name="api_token_list"),
     path(
         "settings/tokens/<int:token_id>/revoke/",

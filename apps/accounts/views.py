@@ -1,6 +1,8 @@
+from allauth.account.views import SignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,7 +110,9 @@ def invitation_accept(request, token):
     if not request.user.is_authenticated:
         request.session["invitation_token"] = token
         return render(
-            request, "accounts/invitation_login.html", {"invitation": invitation}
+            request,
+            "accounts/invitation_login.html",
+            {"invitation": invitation, "token": token},
         )
     if request.method == "POST":
         membership = services.invitation_accept(token=token, user=request.user)
@@ -122,6 +126,28 @@ def invitation_accept(request, token):
     return render(
         request, "accounts/invitation_accept.html", {"invitation": invitation}
     )
+
+
+class InvitationSignupView(SignupView):
+    """Sign up to accept an invitation, without naming an organization."""
+
+    def dispatch(self, request, *args, token, **kwargs):
+        self.invitation = services.invitation_for_token(token=token)
+        self.success_url = reverse("invitation_accept", kwargs={"token": token})
+        request.session["invitation_token"] = token
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "invitation": self.invitation}
+
+    def get_initial(self):
+        return {**super().get_initial(), "email": self.invitation.email}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "invitation": self.invitation}
+
+
+invitation_signup = InvitationSignupView.as_view()
 
 
 @membership_required(manage=True)

@@ -197,12 +197,10 @@ def test_invitee_who_signs_up_lands_on_the_invitation_without_a_team_of_their_ow
     )
     link = _link_in_last_mail()
     page = client.get(link)
-    signup = re.search(rb'href="(/accounts/signup/\?next=[^"]*)"', page.content)[
-        1
-    ].decode()
+    signup = re.search(rb'href="(/invitations/[^"]*/signup/)"', page.content)[1]
 
     client.post(
-        signup.replace("&amp;", "&"),
+        signup.decode(),
         {
             "email": "carol@example.test",
             "password1": factories.PASSWORD,
@@ -215,3 +213,70 @@ def test_invitee_who_signs_up_lands_on_the_invitation_without_a_team_of_their_ow
     assert client.post(link).status_code == HTTPStatus.FOUND
     memberships = Membership.objects.filter(user__email="carol@example.test")
     assert [m.organization for m in memberships] == [organization]
+
+
+def test_signup_asks_for_an_organization_name(client):
+    response = client.get("/accounts/signup/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert b'name="organization_name"' in response.content
+    assert b"Organization name" in response.content
+
+
+def test_signup_from_an_invitation_asks_for_no_organization_name(
+    organization, owner, client
+):
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="erin@example.test",
+        role=Role.MEMBER,
+    )
+    link = _link_in_last_mail()
+
+    response = client.get(f"{link}signup/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert b"organization_name" not in response.content
+    assert b"Organization name" not in response.content
+    assert b'value="erin@example.test"' in response.content
+    assert b"you can join Acme IT" in response.content
+
+
+def test_signup_from_an_invitation_needs_no_organization_name(
+    organization, owner, client
+):
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="erin@example.test",
+        role=Role.MEMBER,
+    )
+    link = _link_in_last_mail()
+
+    response = client.post(
+        f"{link}signup/",
+        {
+            "email": "erin@example.test",
+            "password1": factories.PASSWORD,
+            "password2": factories.PASSWORD,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert "confirm" in mail.outbox[-1].body.lower()
+    assert not Membership.objects.filter(user__email="erin@example.test").exists()
+    assert not Organization.objects.filter(name__startswith="erin").exists()
+
+
+def test_signup_from_a_revoked_invitation_is_refused(organization, owner, client):
+    invitation, raw = invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="erin@example.test",
+        role=Role.MEMBER,
+    )
+    invitation.revoked_at = invitation.created_at
+    invitation.save()
+
+    response = client.get(f"/invitations/{raw}/signup/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert b"This invitation is not valid" in response.content
