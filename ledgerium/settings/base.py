@@ -6,7 +6,10 @@ SQLite under ``var/``, Celery tasks run in-process and mail printed to the
 console.
 """
 
+import contextlib
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -142,9 +145,17 @@ EMAIL_BACKEND = env(
 )
 if "EMAIL_URL" in env:
     vars().update(env.email("EMAIL_URL"))
+# Mail comes from the site's own host unless told otherwise; an address
+# host such as 127.0.0.1 makes no mail domain, so local runs use localhost.
+_MAIL_HOST = urlsplit(SITE_URL).hostname or "localhost"
+with contextlib.suppress(ValueError):
+    ipaddress.ip_address(_MAIL_HOST)
+    _MAIL_HOST = "localhost"
 DEFAULT_FROM_EMAIL = env(
-    "DJANGO_DEFAULT_FROM_EMAIL", default="Ledgerium <noreply@localhost>"
+    "DJANGO_DEFAULT_FROM_EMAIL", default=f"Ledgerium <noreply@{_MAIL_HOST}>"
 )
+# Error reports to the site's admins come from here.
+SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # ------------------------------------------------------------------------------
 # Internationalisation
