@@ -1,4 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
+
+from apps.core.http import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,3 +12,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
             return reverse("invitation_accept", kwargs={"token": pending})
         return super().get_login_redirect_url(request)
+
+    def get_client_ip(self, request):
+        # Login and sign-up rate limits count per address; behind a proxy
+        # that must be the client's, not the proxy's.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address

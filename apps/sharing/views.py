@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
 from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.http import client_address
 
 from . import selectors, services
 from .forms import ShareLinkForm, SharePasswordForm
@@ -38,10 +39,6 @@ def _gone(request):
     return _private(render(request, "sharing/gone.html", status=404))
 
 
-def _client_key(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @never_cache
 def shared(request, token):
     link = selectors.share_link_for_token(token=token)
@@ -64,7 +61,7 @@ def _password(request, link, unlocked):
             services.share_link_unlock(
                 link=link,
                 password=form.cleaned_data["password"],
-                client_key=_client_key(request),
+                client_key=client_address(request) or "unknown",
             )
         except ApplicationError as error:
             form.add_error("password", error.message)

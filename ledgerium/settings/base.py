@@ -257,6 +257,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# How many proxies of ours stand in front of the app, each appending to
+# X-Forwarded-For. The client's address, for login rate limits and the
+# share-link password lockout, is read that many hops from the end
+# (apps/core/http.py). With 0 the header is ignored: anyone can forge it.
+LEDGERIUM_TRUSTED_PROXIES = env.int("LEDGERIUM_TRUSTED_PROXIES", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = LEDGERIUM_TRUSTED_PROXIES
 
 # ------------------------------------------------------------------------------
 # Ledgerium

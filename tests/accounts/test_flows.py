@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 
 from apps.accounts.models import ApiToken, Membership, Organization, Role
 from apps.accounts.services import invitation_create
@@ -280,3 +281,27 @@ def test_signup_from_a_revoked_invitation_is_refused(organization, owner, client
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert b"This invitation is not valid" in response.content
+
+
+def _fail_logins(client, count):
+    for number in range(count):
+        client.post(
+            "/accounts/login/",
+            {"login": f"nobody{number}@example.test", "password": "wrong password"},
+        )
+
+
+def test_login_throttle_behind_a_proxy_counts_each_client(settings):
+    settings.LEDGERIUM_TRUSTED_PROXIES = 1
+    user = factories.user_create(email="proxied@example.test")
+    guesser = Client(REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="198.51.100.31")
+    other = Client(REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="198.51.100.32")
+    _fail_logins(guesser, 5)
+    credentials = {"login": user.email, "password": factories.PASSWORD}
+
+    throttled = guesser.post("/accounts/login/", credentials)
+    let_in = other.post("/accounts/login/", credentials)
+
+    assert b"Too many failed login attempts" in throttled.content
+    assert let_in.status_code == HTTPStatus.FOUND
+    assert "_auth_user_id" in other.session

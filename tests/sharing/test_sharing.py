@@ -288,3 +288,33 @@ def test_workflow_without_an_sop_cannot_be_shared(organization):
         _link(organization, workflow=workflow)
 
     assert caught.value.code == "workflow_not_ready"
+
+
+def _guess_until_locked(raw, client):
+    for _attempt in range(services.PASSWORD_ATTEMPTS):
+        client.post(f"/s/{raw}/", {"password": "guess"})
+
+
+def test_password_lockout_behind_a_proxy_counts_each_client(organization, settings):
+    settings.LEDGERIUM_TRUSTED_PROXIES = 1
+    _link_row, raw = _link(organization, password="open sesame 42")
+    guesser = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.21")
+    other = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.22")
+    _guess_until_locked(raw, guesser)
+
+    locked = guesser.post(f"/s/{raw}/", {"password": "open sesame 42"})
+    unlocked = other.post(f"/s/{raw}/", {"password": "open sesame 42"})
+
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert unlocked.status_code == HTTPStatus.FOUND
+
+
+def test_password_lockout_ignores_a_forged_forwarded_for(organization):
+    _link_row, raw = _link(organization, password="open sesame 42")
+    guesser = Client(REMOTE_ADDR="198.51.100.23", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    _guess_until_locked(raw, guesser)
+    guesser.defaults["HTTP_X_FORWARDED_FOR"] = "192.0.2.2"
+
+    response = guesser.post(f"/s/{raw}/", {"password": "open sesame 42"})
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS

@@ -1,0 +1,34 @@
+"""What a request says about the client that sent it."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def client_address_from(*, remote_addr, forwarded_for, trusted_proxies):
+    """Return the client's address given the proxies in front of us.
+
+    Each trusted proxy appends the address it received the request from to
+    ``X-Forwarded-For``, so with ``trusted_proxies`` of them the client is
+    that many entries from the end; anything further left was sent by the
+    client and can be forged. With fewer entries than proxies the leftmost
+    is the furthest hop we can see. A value that is no address falls back
+    to ``remote_addr``.
+    """
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    if trusted_proxies <= 0 or not hops:
+        return remote_addr
+    candidate = hops[-min(trusted_proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr
+
+
+def client_address(request):
+    """Return the address of the client, past ``LEDGERIUM_TRUSTED_PROXIES``."""
+    return client_address_from(
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        forwarded_for=request.headers.get("X-Forwarded-For", ""),
+        trusted_proxies=settings.LEDGERIUM_TRUSTED_PROXIES,
+    )
