@@ -103,7 +103,7 @@ def network_outage():
         title="Berlin office lost network access",
         kind="incident",
         agent="Sam Agent",
-        client=format.Client(version="1.0.0", browser="Chromium 156"),
+        client=format.Client(version="0.1.0", browser="Chromium 156"),
         privacy=format.PrivacyReceipt(
             redactions={"email": 2, "phone": 1},
             skipped_fields=["password"],
