@@ -211,6 +211,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("LEDGERIUM_TASK_VISIBILITY_TIMEOUT", default=900)
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery beat (the compose file's beat service) stores every few minutes the
+# uploaded batches a crash left unstored, as `manage.py replay_raw_batches`.
+CELERY_BEAT_SCHEDULE = {
+    "replay-raw-batches": {
+        "task": "apps.recordings.tasks.raw_batches_replay_task",
+        "schedule": env.int("LEDGERIUM_REPLAY_INTERVAL", default=300),
+    }
+}
+# Run enqueued tasks on a background thread of this process instead of
+# sending them to the broker (apps/core/jobs.py); local settings turn it on
+# for the embedded default.
+LEDGERIUM_TASKS_IN_THREAD = False
 
 # ------------------------------------------------------------------------------
 # Django REST Framework (https://www.django-rest-framework.org/api-guide/settings/)
