@@ -1,8 +1,14 @@
 """Reads behind the web pages that are not any one app's data."""
 
 from django.conf import settings
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import Func, TextField, Value
 from django.template.loader import render_to_string
 
 from apps.accounts.models import Plan
@@ -13,10 +19,13 @@ from apps.recordings.selectors import (
     recording_list,
     recording_missing,
 )
-from apps.workflows.models import State
+from apps.workflows.models import State, Workflow
 from apps.workflows.pipeline import phased_steps
 from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
 from apps.workflows.sop import format_duration
+
+from . import search as search_text
+from .models import SearchStep
 
 
 def plan_list():
@@ -86,49 +95,112 @@ def dashboard_status(*, organization):
     }
 
 
-def _matching_steps(workflow, query):
-    folded = query.casefold()
-    steps = workflow.current_version.steps if workflow.current_version else []
-    for number, step in enumerate(steps, 1):
-        if folded in (step.get("text") or "").casefold():
-            yield {
-                "text": step["text"],
-                "workflow_title": workflow.title,
-                "url": f"{workflow.get_absolute_url()}#step-{number}",
-            }
+SEARCH_CONFIG = "english"
+SEARCH_LIMIT = 50
 
 
-def search(*, organization, query, limit=50):
+def _plain_text(field):
+    """Return ``field`` with its angle brackets swapped for our stand-ins.
+
+    PostgreSQL's text search parser reads ``<...>`` as an HTML tag: it would
+    skip the words inside and drop the tag from the headline. Our texts are
+    plain text, never HTML, so every word should count and show.
+    """
+    return Func(
+        field,
+        Value("<>"),
+        Value(search_text.ANGLE_BRACKETS),
+        function="translate",
+        output_field=TextField(),
+    )
+
+
+def _postgresql_matches(queryset, field, terms):
+    query = SearchQuery(terms.text, config=SEARCH_CONFIG, search_type="websearch")
+    vector = SearchVector(_plain_text(field), config=SEARCH_CONFIG)
+    # Titles and steps are a line each: show all of it, not a fragment.
+    headline = SearchHeadline(
+        _plain_text(field),
+        query,
+        config=SEARCH_CONFIG,
+        start_sel=search_text.MATCH_START,
+        stop_sel=search_text.MATCH_END,
+        highlight_all=True,
+    )
+    return (
+        queryset.annotate(found=vector, rank=SearchRank(vector, query))
+        .filter(found=query)
+        .annotate(headline=headline)
+        .order_by("-rank", *queryset.model._meta.ordering)
+    )
+
+
+def _sqlite_matches(queryset, field, terms):
+    for word in terms.words:
+        queryset = queryset.filter(**{f"{field}__icontains": word})
+    return queryset
+
+
+def _matches(queryset, field, terms):
+    """Return the rows whose ``field`` holds every word of ``terms``, best first.
+
+    PostgreSQL searches its full-text index of words (stemmed, so "outages"
+    finds "outage") and ranks; elsewhere every word must occur as typed.
+    """
+    if connection.vendor == "postgresql":
+        return _postgresql_matches(queryset, field, terms)
+    return _sqlite_matches(queryset, field, terms)
+
+
+def _snippet(row, text, terms):
+    marked = getattr(row, "headline", None)
+    if marked is not None:
+        return search_text.marked_segments(marked)
+    return search_text.highlight(text, terms.words)
+
+
+def _found_workflows(organization, terms):
+    workflows = _matches(
+        Workflow.objects.for_organization(organization), "title", terms
+    )
+    return [
+        {
+            "title": _snippet(workflow, workflow.title, terms),
+            "url": workflow.get_absolute_url(),
+        }
+        for workflow in workflows[:SEARCH_LIMIT]
+    ]
+
+
+def _found_steps(organization, terms):
+    steps = _matches(
+        SearchStep.objects.for_organization(organization).select_related("workflow"),
+        "text",
+        terms,
+    )
+    return [
+        {
+            "text": _snippet(step, step.text, terms),
+            "number": step.number,
+            "workflow_title": step.workflow.title,
+            "url": f"{step.workflow.get_absolute_url()}#step-{step.number}",
+        }
+        for step in steps[:SEARCH_LIMIT]
+    ]
+
+
+def search(*, organization, terms):
     """Return the organization's workflows, SOP steps and recordings matching.
 
-    Matching is case-insensitive on the workflow title, the text of each step
-    of its current SOP version, and the recording title. The database
-    narrows the workflows; the steps that match are picked out here.
+    ``terms`` come from ``apps.web.search.search_terms``. Workflows match on
+    their title, steps on their text in the workflow's current SOP version,
+    recordings on their title.
     """
-    # No stored text holds NUL, and PostgreSQL refuses it in a query.
-    query = query.replace("\x00", "")
-    if not query:
-        return {"workflows": [], "steps": [], "recordings": [], "total": 0}
-    workflows = (
-        workflow_list(organization=organization)
-        .annotate(steps_text=Cast("current_version__steps", TextField()))
-        .filter(Q(title__icontains=query) | Q(steps_text__icontains=query))
-    )[:limit]
-    found_workflows, found_steps = [], []
-    for workflow in workflows:
-        if query.casefold() in workflow.title.casefold():
-            found_workflows.append(
-                {"title": workflow.title, "url": workflow.get_absolute_url()}
-            )
-        found_steps.extend(_matching_steps(workflow, query))
-
-    recordings = recording_list(organization=organization).filter(
-        title__icontains=query
-    )
+    recordings = _matches(recording_list(organization=organization), "title", terms)
     found = {
-        "workflows": found_workflows,
-        "steps": found_steps[:limit],
-        "recordings": list(recordings[:limit]),
+        "workflows": _found_workflows(organization, terms),
+        "steps": _found_steps(organization, terms),
+        "recordings": list(recordings[:SEARCH_LIMIT]),
     }
     found["total"] = sum(len(rows) for rows in found.values())
     return found

@@ -20,6 +20,7 @@ from apps.recordings.services import (
     recording_import,
 )
 
+from . import search as search_text
 from . import selectors
 from .forms import RecordingUploadForm
 
@@ -150,27 +151,39 @@ def extension_connect(request):
     )
 
 
-MIN_QUERY_LENGTH = 2
-MAX_QUERY_LENGTH = 200
+def _search_problem(raw, terms):
+    if not raw.strip():
+        return _("Type a word or two from a workflow's title or steps.")
+    if not terms.words:
+        return _("“%(query)s” holds no words. Type letters or digits.") % {
+            "query": raw.strip()[: search_text.MAX_QUERY_LENGTH]
+        }
+    if len("".join(terms.words)) < search_text.MIN_QUERY_LENGTH:
+        return _("Type at least %(count)s characters.") % {
+            "count": search_text.MIN_QUERY_LENGTH
+        }
+    return None
 
 
 @membership_required
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()
-    error, results = None, None
-    if query and len(query) < MIN_QUERY_LENGTH:
-        error = _("Type at least %(count)s characters.") % {"count": MIN_QUERY_LENGTH}
-    elif len(query) > MAX_QUERY_LENGTH:
-        error = _("Search for at most %(count)s characters.") % {
-            "count": MAX_QUERY_LENGTH
-        }
-    elif query:
-        results = selectors.search(organization=request.organization, query=query)
+    raw = request.GET.get("q", "")
+    terms = search_text.search_terms(raw)
+    problem = _search_problem(raw, terms) if "q" in request.GET else None
+    results = None
+    if terms.words and problem is None:
+        results = selectors.search(organization=request.organization, terms=terms)
     return render(
         request,
         "web/search.html",
-        {"query": query, "error": error, "results": results},
+        {
+            "query": terms.text,
+            "terms": terms,
+            "error": problem,
+            "results": results,
+            "max_length": search_text.MAX_QUERY_LENGTH,
+        },
     )
 
 

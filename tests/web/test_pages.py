@@ -227,9 +227,9 @@ def test_search_finds_workflows_and_steps_of_own_organization(
     page = owner_client.get("/search/", {"q": "NETWORK"}).content.decode()
     steps = owner_client.get("/search/", {"q": "enter caller"}).content.decode()
 
-    assert "Berlin network outage" in page
+    assert "Berlin <mark>network</mark> outage" in page
     assert "Globex" not in page and "Globex" not in steps
-    assert "Enter Caller" in steps
+    assert "<mark>Enter</mark> <mark>Caller</mark>" in steps
     assert f"{ours.get_absolute_url()}#step-" in steps
 
 

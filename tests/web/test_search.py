@@ -1,0 +1,208 @@
+import json
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from apps.web.search import Segment, highlight, marked_segments, search_terms
+from apps.workflows.models import SopVersion, State, Workflow
+from tests.core.test_embedded import _manage
+
+pytestmark = pytest.mark.django_db
+
+
+def workflow_with_steps(organization, title, steps):
+    """Create a ready workflow whose current version has ``steps`` as texts."""
+    workflow = Workflow.objects.create(
+        organization=organization, title=title, state=State.READY, progress=100
+    )
+    version = SopVersion.objects.create(
+        organization=organization,
+        workflow=workflow,
+        number=1,
+        key="search-test",
+        reason=SopVersion.Reason.GENERATED,
+        steps=[{"text": text} for text in steps],
+        markdown="",
+        html="",
+        mermaid="",
+        bpmn="",
+    )
+    workflow.current_version = version
+    workflow.save(update_fields=["current_version"])
+    return workflow
+
+
+def _main(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_search_terms_cut_a_long_query_at_a_whole_word():
+    terms = search_terms("printer " * 40)
+
+    assert terms.truncated
+    assert len(terms.text) <= 200 and terms.text.endswith("printer")
+    assert terms.words == ("printer",)
+
+
+def test_search_terms_keep_words_once_and_drop_punctuation():
+    terms = search_terms("  VPN, vpn!  drops\x00 ")
+
+    assert (terms.text, terms.words, terms.truncated) == (
+        "VPN, vpn! drops",
+        ("vpn", "drops"),
+        False,
+    )
+
+
+def test_highlight_marks_every_word_in_any_case():
+    assert highlight("Reset the VPN token", ("vpn", "reset")) == [
+        Segment("Reset", True),
+        Segment(" the ", False),
+        Segment("VPN", True),
+        Segment(" token", False),
+    ]
+
+
+def test_marked_segments_read_the_headline_marks():
+    assert marked_segments("Open \x02ticket\x03 now") == [
+        Segment("Open ", False),
+        Segment("ticket", True),
+        Segment(" now", False),
+    ]
+
+
+def test_search_matches_words_in_any_order_and_form(organization, owner_client):
+    workflow = workflow_with_steps(
+        organization, "Printer jam", ["Open the ticket", "Call the reporting user"]
+    )
+
+    page = _main(owner_client, "users calling")
+
+    assert "<mark>Call</mark> the reporting <mark>user</mark>" in page
+    assert f'href="{workflow.get_absolute_url()}#step-2"' in page
+    assert "Printer jam, step 2" in page
+    assert "Open the ticket" not in page
+
+
+def test_search_needs_every_word(organization, owner_client):
+    workflow_with_steps(organization, "Printer jam", ["Open the ticket"])
+
+    page = _main(owner_client, "ticket printer")
+
+    assert "Nothing in Acme IT matches “ticket printer”." in page
+
+
+def test_search_shows_workflows_before_steps(organization, owner_client):
+    workflow_with_steps(organization, "VPN outage", ["Restart the VPN gateway"])
+
+    page = _main(owner_client, "vpn")
+
+    assert page.index('id="found-workflows"') < page.index('id="found-steps"')
+    assert "<mark>VPN</mark> outage" in page
+    assert "Restart the <mark>VPN</mark> gateway" in page
+
+
+def test_search_ranks_the_closer_match_first(organization, owner_client):
+    workflow_with_steps(organization, "Mail delay on the relay", [])
+    workflow_with_steps(organization, "Mail relay down, mail queue stuck", [])
+
+    page = _main(owner_client, "mail relay")
+
+    assert page.index("queue stuck") < page.index("delay on the")
+
+
+def test_search_escapes_titles_and_steps(organization, owner_client):
+    workflow_with_steps(
+        organization, "<b>Printer</b> jam", ['<img src=x onerror="alert(1)"> printer']
+    )
+
+    page = _main(owner_client, "printer")
+
+    assert "<img" not in page and "<b>" not in page
+    assert "&lt;b&gt;<mark>Printer</mark>&lt;/b&gt; jam" in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>printer</mark>" in page
+
+
+def test_search_never_finds_another_organizations_words(
+    organization, other_organization, owner_client
+):
+    workflow_with_steps(
+        other_organization, "Zanzibar uplink", ["Page the Zanzibar carrier"]
+    )
+    their_client = Client()
+    their_client.force_login(other_organization.memberships.get(role="owner").user)
+
+    theirs = _main(their_client, "zanzibar carrier")
+    ours = _main(owner_client, "zanzibar carrier")
+
+    assert "Page the <mark>Zanzibar</mark> <mark>carrier</mark>" in theirs
+    assert "<mark>" not in ours and "Page the" not in ours
+    assert "Nothing in Acme IT matches “zanzibar carrier”." in ours
+
+
+def test_search_without_a_query_shows_only_the_form(owner_client):
+    page = owner_client.get("/search/").content.decode()
+
+    assert 'role="alert"' not in page and "Nothing in" not in page
+
+
+def test_search_of_blanks_asks_for_words(owner_client):
+    page = _main(owner_client, "   ")
+
+    assert "Type a word or two from a workflow&#x27;s title or steps." in page
+
+
+def test_search_of_punctuation_says_it_holds_no_words(owner_client):
+    page = _main(owner_client, "?!*--")
+
+    assert "“?!*--” holds no words. Type letters or digits." in page
+    assert "Nothing in" not in page
+
+
+def test_search_of_a_long_query_says_it_was_cut(organization, owner_client):
+    workflow_with_steps(organization, "Disk full", ["Free the disk"])
+
+    page = _main(owner_client, "disk " * 100)
+
+    assert "Only the first 200 characters were searched" in page
+    assert "Free the <mark>disk</mark>" in page
+
+
+SQLITE_SEARCH = """
+import json
+from apps.web.search import search_terms
+from apps.web.selectors import search
+from tests.factories import organization_with_owner
+from tests.web.test_search import workflow_with_steps
+
+ours, _ = organization_with_owner(name="Ours")
+theirs, _ = organization_with_owner(name="Theirs")
+workflow_with_steps(ours, "VPN outage", ["Call the user", "Restart the VPN"])
+workflow_with_steps(theirs, "VPN at theirs", ["Restart the VPN gateway"])
+found = search(organization=ours, terms=search_terms("vpn restart"))
+print(json.dumps({
+    "workflows": len(found["workflows"]),
+    "steps": [
+        ["".join(s.text for s in step["text"]), step["number"], step["url"]]
+        for step in found["steps"]
+    ],
+    "marked": [s.text for s in found["steps"][0]["text"] if s.match],
+}))
+"""
+
+
+@pytest.mark.slow
+def test_search_on_the_embedded_database_needs_every_word(tmp_path):
+    database, media = tmp_path / "search.sqlite3", tmp_path / "media"
+    _manage("migrate", "--noinput", database=database, media=media)
+    output = _manage("shell", "-c", SQLITE_SEARCH, database=database, media=media)
+    found = json.loads(output.splitlines()[-1])
+
+    assert found["workflows"] == 0
+    assert [step[:2] for step in found["steps"]] == [["Restart the VPN", 2]]
+    assert found["steps"][0][2].endswith("#step-2")
+    assert found["marked"] == ["Restart", "VPN"]
