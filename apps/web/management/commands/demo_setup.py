@@ -10,17 +10,29 @@ from apps.accounts.services import organization_create
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
 from apps.workflows.selectors import run_for_recording
-from apps.workflows.services import system_rule_create
+from apps.workflows.services import system_rule_create, workflow_generate
 
 SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
 DEMO_EMAIL = "demo@ledgerium.test"
 DEMO_PASSWORD = "ledgerium-demo"
 DEMO_ORGANIZATION = "Demo Service Desk"
-# The real incident was recorded against django-helpdesk and Prometheus on
-# these loopback ports; the rules name them as an organization would.
+# In load order; the workflow list shows the newest first, so the last one
+# heads it. A sample naming another joins that one's workflow as a further
+# run, so the report compares two agents' ways through the same incident.
+# real-incident.json, recorded against local test servers, stays out.
+DEMO_SAMPLES = (
+    ("network-outage.json", None),
+    ("laptop-recovery-key.json", None),
+    ("mail-queue-backlog.json", None),
+    ("vpn-certificate-rotation.json", None),
+    ("vpn-certificate-rotation-second-run.json", "vpn-certificate-rotation.json"),
+)
 DEMO_SYSTEM_RULES = [
-    ("127.0.0.1:48081", "Helpdesk", "itsm"),
-    ("127.0.0.1:49091", "Prometheus", "monitoring"),
+    ("itsm.example.com", "IT Service Desk", "itsm"),
+    ("grafana.example.com", "Grafana", "monitoring"),
+    ("admin.example.net", "Admin console", "admin"),
+    ("mail.example.com", "Webmail", "communication"),
+    ("chat.example.com", "Team chat", "communication"),
 ]
 
 
@@ -29,8 +41,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user, organization = self._demo_account()
-        for sample in sorted(SAMPLES.glob("*.json")):
-            self._load(sample, organization, user)
+        workflows = {}
+        for name, joins in DEMO_SAMPLES:
+            workflows[name] = self._load(
+                SAMPLES / name, organization, user, workflows.get(joins)
+            )
 
         site = settings.SITE_URL
         self.stdout.write(
@@ -68,11 +83,23 @@ class Command(BaseCommand):
             )
         return user, organization
 
-    def _load(self, sample, organization, user):
-        recording = recording_import(
-            organization=organization, user=user, document=sample.read_bytes()
-        )
+    def _load(self, sample, organization, user, workflow):
+        # One transaction, so that the recording's finish, sent on commit,
+        # finds it already generated, in ``workflow`` when one is given.
+        with transaction.atomic():
+            recording = recording_import(
+                organization=organization, user=user, document=sample.read_bytes()
+            )
+            workflow = workflow_generate(
+                organization=organization,
+                recording=recording,
+                workflow=workflow,
+                user=user,
+            )
         recording = recording_get(organization=organization, recording_id=recording.pk)
         run = run_for_recording(organization=organization, recording=recording)
-        state = run.workflow.get_state_display() if run else "not generated"
-        self.stdout.write(f"Sample {sample.name}: {recording.title} ({state})")
+        self.stdout.write(
+            f"Sample {sample.name}: {recording.title} "
+            f"({run.workflow.get_state_display()})"
+        )
+        return workflow

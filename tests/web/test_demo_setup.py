@@ -1,0 +1,82 @@
+"""``manage.py demo_setup`` loads the demo, and running it again changes nothing.
+
+Builds wait for the commit that never comes inside a test's transaction, so
+these tests check what the command writes itself; ``tests/core/
+test_embedded.py`` runs it for real, builds and renders included.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from apps.accounts.models import Membership, User
+from apps.recordings.models import Recording
+from apps.web.management.commands.demo_setup import (
+    DEMO_EMAIL,
+    DEMO_ORGANIZATION,
+    DEMO_SAMPLES,
+)
+from apps.workflows.models import Run, SystemRule, Workflow
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo_setup():
+    out = io.StringIO()
+    call_command("demo_setup", stdout=out)
+    return out.getvalue()
+
+
+def _state():
+    return {
+        "users": list(User.objects.values_list("email", flat=True)),
+        "memberships": list(
+            Membership.objects.values_list("organization__name", "role")
+        ),
+        "recordings": sorted(Recording.objects.values_list("id", "event_count")),
+        "workflows": list(Workflow.objects.values_list("id", "title")),
+        "runs": sorted(Run.objects.values_list("workflow_id", "recording__agent")),
+        "rules": list(SystemRule.objects.values_list("host_pattern", "name", "kind")),
+    }
+
+
+def test_demo_setup_loads_every_demo_sample_once():
+    output = _demo_setup()
+
+    assert _state()["users"] == [DEMO_EMAIL]
+    assert _state()["memberships"] == [(DEMO_ORGANIZATION, "owner")]
+    assert Recording.objects.count() == len(DEMO_SAMPLES)
+    for name, _joins in DEMO_SAMPLES:
+        assert f"Sample {name}: " in output
+
+
+def test_demo_setup_heads_the_list_with_two_agents_on_one_workflow():
+    _demo_setup()
+
+    newest = Workflow.objects.first()
+    agents = sorted(Run.objects.filter(workflow=newest).values_list("recording__agent"))
+    assert newest.title == "VPN login failures after certificate rotation"
+    assert agents == [("Priya Raman",), ("Tomás Ortega",)]
+    assert Workflow.objects.count() == len(DEMO_SAMPLES) - 1
+
+
+def test_demo_setup_names_the_sample_systems_and_no_loopback_port():
+    _demo_setup()
+
+    assert sorted(SystemRule.objects.values_list("host_pattern", "kind")) == [
+        ("admin.example.net", "admin"),
+        ("chat.example.com", "communication"),
+        ("grafana.example.com", "monitoring"),
+        ("itsm.example.com", "itsm"),
+        ("mail.example.com", "communication"),
+    ]
+
+
+def test_demo_setup_twice_changes_nothing():
+    _demo_setup()
+    first = _state()
+
+    _demo_setup()
+
+    assert _state() == first
