@@ -173,6 +173,10 @@ class ApiToken(OrganizationScopedModel):
 
     PREFIX = "ldg_"
 
+    class Source(models.TextChoices):
+        CREATED = "created", _("Created here")
+        CONNECT = "connect", _("Connect the extension")
+
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -181,6 +185,12 @@ class ApiToken(OrganizationScopedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(
         max_length=12, help_text=_("The first characters, to tell tokens apart.")
+    )
+    source = models.CharField(
+        max_length=16,
+        choices=Source.choices,
+        default=Source.CREATED,
+        help_text=_("Made on the API tokens page, or by connecting the extension."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -40,6 +40,12 @@ def api_token_list(*, organization, user=None):
     return tokens.select_related("user")
 
 
+def api_token_old_connect_count(*, organization, user):
+    """Return how many of the user's connect tokens are older than the newest."""
+    tokens = api_token_list(organization=organization, user=user)
+    return max(tokens.filter(source=ApiToken.Source.CONNECT).count() - 1, 0)
+
+
 def month_start(*, organization, now=None):
     """Return the first day of the organization's current calendar month."""
     local = (now or timezone.now()).astimezone(organization.zoneinfo)

@@ -230,7 +230,7 @@ def _require_another_owner(*, target):
         )
 
 
-def api_token_create(*, membership, name):
+def api_token_create(*, membership, name, source=ApiToken.Source.CREATED):
     """Create a token for the membership's user; return it with the raw secret.
 
     The raw secret is shown once: only its hash is stored.
@@ -251,6 +251,7 @@ def api_token_create(*, membership, name):
         name=name[:100],
         token_hash=ApiToken.hash(raw),
         hint=raw[:10],
+        source=source,
     )
     logger.info("API token created", extra={"organization_id": token.organization_id})
     return token, raw
@@ -261,6 +262,20 @@ def api_token_revoke(*, membership, token):
         _require_manager(membership=membership)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+
+
+def api_token_revoke_old_connect(*, membership):
+    """Revoke the user's connect tokens but the newest; return how many.
+
+    Each connect mints a token, and the extension keeps only the last one.
+    """
+    tokens = ApiToken.objects.for_organization(membership.organization).filter(
+        user=membership.user, source=ApiToken.Source.CONNECT, revoked_at=None
+    )
+    newest = tokens.order_by("-created_at", "-id").first()
+    if newest is None:
+        return 0
+    return tokens.exclude(pk=newest.pk).update(revoked_at=timezone.now())
 
 
 def usage_reserve_workflow(*, organization, now=None):

@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path("settings/tokens/", views.api_token_list, name="api_token_list"),
     path(
+        "settings/tokens/revoke-old-connect/",
+        views.api_token_revoke_old_connect,
+        name="api_token_revoke_old_connect",
+    ),
+    path(
         "settings/tokens/<int:token_id>/revoke/",
         views.api_token_revoke,
         name="api_token_revoke",

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.core.middleware import ORGANIZATION_SESSION_KEY
@@ -189,6 +190,9 @@ def api_token_list(request):
             "tokens": selectors.api_token_list(
                 organization=request.organization, user=user
             ),
+            "old_connect_count": selectors.api_token_old_connect_count(
+                organization=request.organization, user=request.user
+            ),
             "form": ApiTokenForm(),
             "raw_token": raw_token,
         },
@@ -201,4 +205,20 @@ def api_token_revoke(request, token_id):
     token = get_scoped_or_404(ApiToken, organization=request.organization, pk=token_id)
     services.api_token_revoke(membership=request.membership, token=token)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("api_token_list")
+
+
+@membership_required(edit=True)
+@require_POST
+def api_token_revoke_old_connect(request):
+    count = services.api_token_revoke_old_connect(membership=request.membership)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s older extension token revoked.",
+            "%(count)s older extension tokens revoked.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("api_token_list")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import membership_required
-from apps.accounts.models import Role
+from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import api_token_create
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.recordings import format as recording_format
@@ -116,39 +116,38 @@ def _server_origin(request):
 @membership_required
 @require_POST
 def extension_connect(request):
-    """Create a fresh API token for the extension and hand it to the page.
+    """Create a fresh API token for the extension the page has found.
 
-    The page's script asks for JSON and passes the token to the extension
-    through ``window.postMessage``; without the script the form posts here and
-    the token is shown to paste by hand.
+    The page's script asks for JSON only once the installed extension has
+    answered its ping, and passes the token on through ``window.postMessage``.
+    A plain form post comes without the script, so no extension can take a
+    token: it mints none and leads to the API tokens page instead.
     """
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    if "application/json" not in request.headers.get("Accept", ""):
+        messages.info(
+            request,
+            _(
+                "Connecting in one click needs scripts on the Extension page. "
+                "Create a token here and paste it, with this server's address, "
+                "into the extension's options."
+            ),
+        )
+        return redirect("api_token_list")
     try:
         _token, raw = api_token_create(
-            membership=request.membership, name=EXTENSION_TOKEN_NAME
+            membership=request.membership,
+            name=EXTENSION_TOKEN_NAME,
+            source=ApiToken.Source.CONNECT,
         )
     except ApplicationError as error:
-        if not wants_json:
-            raise
         return JsonResponse(error.as_dict(), status=error.status)
 
     logger.info(
         "Extension token issued", extra={"organization_id": request.organization.id}
     )
-    server = _server_origin(request)
-    if wants_json:
-        response = JsonResponse({"server": server, "token": raw})
-        response["Cache-Control"] = "no-store"
-        return response
-    return render(
-        request,
-        "web/extension.html",
-        {
-            "package_ready": selectors.extension_package() is not None,
-            "raw_token": raw,
-            "server": server,
-        },
-    )
+    response = JsonResponse({"server": _server_origin(request), "token": raw})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _search_problem(raw, terms):

@@ -15,6 +15,13 @@ const form = document.querySelector('form[data-extension-connect]');
 const status = document.querySelector('[data-extension-status]');
 let waitingForAnswer = null;
 
+// Settles true once the extension answers the ping, false when it stays
+// silent: a token is minted only for an extension that is there to take it.
+let extensionAnswered;
+const extensionFound = new Promise((resolve) => {
+  extensionAnswered = resolve;
+});
+
 function say(element, text, isError = false) {
   if (!element) return;
   element.textContent = text;
@@ -58,6 +65,7 @@ function onMessage(event) {
     case PONG:
       say(presence, `Extension installed (version ${message.version || '?'}).`);
       presence.dataset.found = 'true';
+      extensionAnswered(true);
       break;
     case CONNECTED:
       if (message.server !== location.origin) return;
@@ -75,10 +83,34 @@ function onMessage(event) {
   }
 }
 
+function showNotInstalled() {
+  say(status, '', true);
+  const intro = document.createTextNode(
+    'The extension did not answer: it is not installed in this browser, or ' +
+      'this page was open before it was. '
+  );
+  const install = document.createElement('a');
+  install.href = form.dataset.installUrl;
+  install.textContent = 'Install it';
+  const middle = document.createTextNode(
+    ' and reload this page, or paste a token from the '
+  );
+  const tokens = document.createElement('a');
+  tokens.href = form.dataset.tokensUrl;
+  tokens.textContent = 'API tokens page';
+  status.append(intro, install, middle, tokens, '.');
+}
+
 async function connect(event) {
   event.preventDefault();
   const button = form.querySelector('button');
   button.disabled = true;
+  say(status, 'Looking for the extension…');
+  if (!(await extensionFound)) {
+    showNotInstalled();
+    button.disabled = false;
+    return;
+  }
   say(status, 'Creating a token…');
   try {
     const response = await fetch(form.action, {
@@ -112,11 +144,10 @@ async function connect(event) {
 
 window.addEventListener('message', onMessage);
 if (form) form.addEventListener('submit', connect);
-if (presence) {
-  window.postMessage({ type: PING }, location.origin);
-  setTimeout(() => {
-    if (!presence.dataset.found) {
-      say(presence, 'The extension is not installed in this browser yet.');
-    }
-  }, ANSWER_TIMEOUT_MS);
-}
+window.postMessage({ type: PING }, location.origin);
+setTimeout(() => {
+  extensionAnswered(false);
+  if (presence && !presence.dataset.found) {
+    say(presence, 'The extension is not installed in this browser yet.');
+  }
+}, ANSWER_TIMEOUT_MS);

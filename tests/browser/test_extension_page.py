@@ -32,7 +32,15 @@ def member_page(context, page, live_server):
     return page
 
 
+PONG = (
+    "() => window.postMessage({type: 'ledgerium:pong', version: '1.2.3'},"
+    " location.origin)"
+)
+
+
 def _connect_request(page):
+    page.evaluate(PONG)
+    page.get_by_text("Extension installed (version 1.2.3).").wait_for()
     page.get_by_role("button", name="Connect the extension").click()
     page.wait_for_function(
         "() => window.seen.some((m) => m.type === 'ledgerium:connect')"
@@ -48,6 +56,7 @@ def test_connect_hands_a_fresh_token_to_this_origin(member_page, live_server):
     assert message["server"] == live_server.url
     token = ApiToken.objects.get(token_hash=ApiToken.hash(message["token"]))
     assert token.user == member_page.owner
+    assert token.source == ApiToken.Source.CONNECT
 
 
 def test_connect_shows_the_extension_answer(member_page, live_server):
@@ -84,13 +93,24 @@ def test_connect_without_an_extension_offers_the_token_to_paste(member_page):
 
 
 def test_presence_reports_an_installed_extension(member_page):
-    member_page.evaluate(
-        "() => window.postMessage({type: 'ledgerium:pong', version: '1.2.3'},"
-        " location.origin)"
-    )
+    member_page.evaluate(PONG)
 
     member_page.get_by_text("Extension installed (version 1.2.3).").wait_for()
 
 
 def test_presence_says_when_no_extension_answers(member_page):
     member_page.get_by_text("not installed in this browser yet").wait_for()
+
+
+def test_connect_without_an_extension_mints_nothing(member_page):
+    member_page.get_by_role("button", name="Connect the extension").click()
+
+    status = member_page.locator("[data-extension-status]")
+    status.get_by_text("The extension did not answer").wait_for()
+    assert status.get_by_role("link", name="Install it").get_attribute("href") == (
+        "/extension/#install-heading"
+    )
+    assert status.get_by_role("link", name="API tokens page").is_visible()
+    seen = member_page.evaluate("() => window.seen.map((m) => m.type)")
+    assert "ledgerium:connect" not in seen
+    assert not ApiToken.objects.exists()

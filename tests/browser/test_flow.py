@@ -84,6 +84,12 @@ def _connect(act):
         "() => { window.seen = []; window.addEventListener('message', (e) => {"
         " if (e.data.type === 'ledgerium:connect') window.seen.push(e.data); }); }"
     )
+    # This browser has no extension: the test answers the page's ping for it.
+    page.evaluate(
+        "() => window.postMessage({type: 'ledgerium:pong', version: 'test'},"
+        " location.origin)"
+    )
+    page.get_by_text("Extension installed (version test).").wait_for()
     act.click("button", "Connect the extension")
     page.wait_for_function("() => window.seen.length === 1")
     return page.evaluate("() => window.seen[0].token")

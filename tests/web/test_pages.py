@@ -125,6 +125,7 @@ def test_extension_connect_returns_a_fresh_token(organization, owner, owner_clie
     token = ApiToken.objects.get(token_hash=ApiToken.hash(body["token"]))
     assert token.organization == organization
     assert token.user == owner and token.is_active
+    assert token.source == ApiToken.Source.CONNECT
 
 
 def test_extension_connect_refuses_a_viewer(organization):
@@ -139,12 +140,12 @@ def test_extension_connect_refuses_a_viewer(organization):
     assert not ApiToken.objects.filter(user=viewer).exists()
 
 
-def test_extension_connect_without_script_shows_the_token(owner_client):
-    response = owner_client.post("/extension/connect/")
+def test_extension_connect_without_script_mints_nothing(owner_client):
+    response = owner_client.post("/extension/connect/", follow=True)
 
-    assert response.status_code == HTTPStatus.OK
-    assert b'id="connect-token"' in response.content
-    assert ApiToken.PREFIX.encode() in response.content
+    assert response.redirect_chain == [("/settings/tokens/", HTTPStatus.FOUND)]
+    assert b"Connecting in one click needs scripts" in response.content
+    assert not ApiToken.objects.exists()
 
 
 def test_extension_connect_refuses_get(owner_client):
