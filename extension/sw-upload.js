@@ -76,6 +76,8 @@ async function discard(api, recording) {
 
 async function create(api, recording) {
   if (recording.created) return OK;
+  const measured = await measureClockOffset(api, recording);
+  if (measured.outcome !== 'ok') return measured;
   const answer = await api.call('POST', 'recordings/', {
     id: recording.id,
     title: recording.title,
@@ -85,7 +87,8 @@ async function create(api, recording) {
       version: chrome.runtime.getManifest().version,
       browser: navigator.userAgent.slice(0, 80)
     },
-    started_at: recording.startedAt
+    started_at: recording.startedAt,
+    clock_offset_ms: recording.clockOffsetMs
   });
   if (errorCode(answer) === 'recording_discarded') {
     // Discarded on the server, from the web app: nothing is left to send.
@@ -98,6 +101,22 @@ async function create(api, recording) {
     current.created = true;
   });
   recording.created = true;
+  return OK;
+}
+
+// Measure the clock offset sent on create once, and keep it: the server
+// refuses a repeated create with another offset. A server that sends no
+// Date header gets 0.
+async function measureClockOffset(api, recording) {
+  if (Number.isInteger(recording.clockOffsetMs)) return OK;
+  const answer = await api.call('GET', 'recordings/?limit=1');
+  if (upload.classify(answer.status) !== 'ok') return failed(answer);
+
+  const offset = upload.clockOffset(answer) ?? 0;
+  await updateRecording((current) => {
+    current.clockOffsetMs = offset;
+  });
+  recording.clockOffsetMs = offset;
   return OK;
 }
 
@@ -213,10 +232,12 @@ class Api {
     this.token = token;
   }
 
-  // Return {status, body}; status 0 when the server could not be reached.
+  // Return {status, body, serverDate, sentAt, receivedAt}; status 0 when
+  // the server could not be reached.
   async call(method, path, body) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    const sentAt = Date.now();
     try {
       const response = await fetch(this.base + path, {
         method,
@@ -230,9 +251,13 @@ class Api {
         cache: 'no-store',
         signal: controller.signal
       });
+      const receivedAt = Date.now();
       return {
         status: response.status,
-        body: parseJson(await response.text())
+        body: parseJson(await response.text()),
+        serverDate: response.headers.get('Date'),
+        sentAt,
+        receivedAt
       };
     } catch (error) {
       const reason = `The server could not be reached (${error.name}).`;

@@ -67,6 +67,24 @@
     return Math.max(0, acked);
   }
 
+  // The server accepts an offset of at most a day either way.
+  const MAX_CLOCK_OFFSET_MS = 86400000;
+
+  // Return the estimated server time minus client time, in ms, from one
+  // answer: `serverDate` is its Date header, which counts whole seconds,
+  // and `sentAt`, `receivedAt` the client's clock around the request. The
+  // server's clock read somewhere inside the second the header names, at
+  // about the middle of the round trip. Return null without a usable date.
+  function clockOffset({ sentAt, receivedAt, serverDate }) {
+    const second = Date.parse(serverDate ?? '');
+    if (!Number.isFinite(second) || !(receivedAt >= sentAt)) return null;
+    const offset = Math.round(second + 500 - (sentAt + receivedAt) / 2);
+    return Math.max(
+      -MAX_CLOCK_OFFSET_MS,
+      Math.min(MAX_CLOCK_OFFSET_MS, offset)
+    );
+  }
+
   ns.upload = {
     BATCH_EVENTS,
     BATCH_BYTES,
@@ -75,6 +93,7 @@
     ackedAfter,
     backoffDelay,
     classify,
+    clockOffset,
     nextBatch
   };
 })();

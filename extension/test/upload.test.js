@@ -8,6 +8,7 @@ const {
   backoffDelay,
   classify,
   ackedAfter,
+  clockOffset,
   BATCH_EVENTS,
   BATCH_BYTES
 } = ledgerium.upload;
@@ -88,4 +89,59 @@ test('acked_after_steps_back_to_the_first_missing_range', () => {
     11
   );
   assert.equal(ackedAfter(40, [[1, 3]]), 0);
+});
+
+const SERVER_SECOND = Date.parse('Fri, 04 Dec 2026 10:35:27 GMT');
+
+test('clock_offset_is_zero_for_a_client_in_the_middle_of_the_servers_second', () => {
+  const offset = clockOffset({
+    sentAt: SERVER_SECOND + 400,
+    receivedAt: SERVER_SECOND + 600,
+    serverDate: 'Fri, 04 Dec 2026 10:35:27 GMT'
+  });
+  assert.equal(offset, 0);
+});
+
+test('clock_offset_is_positive_for_a_client_clock_behind_the_server', () => {
+  // The client reads 90 s earlier than the server; the trip takes 40 ms.
+  const sentAt = SERVER_SECOND - 90000 + 480;
+  const offset = clockOffset({
+    sentAt,
+    receivedAt: sentAt + 40,
+    serverDate: 'Fri, 04 Dec 2026 10:35:27 GMT'
+  });
+  assert.equal(offset, 90000);
+});
+
+test('clock_offset_is_negative_for_a_client_clock_ahead_of_the_server', () => {
+  const sentAt = SERVER_SECOND + 3_600_000 + 300;
+  const offset = clockOffset({
+    sentAt,
+    receivedAt: sentAt + 400,
+    serverDate: 'Fri, 04 Dec 2026 10:35:27 GMT'
+  });
+  assert.equal(offset, -3_600_000);
+});
+
+test('clock_offset_stays_within_what_the_server_accepts', () => {
+  const offset = clockOffset({
+    sentAt: SERVER_SECOND - 3 * 86400000,
+    receivedAt: SERVER_SECOND - 3 * 86400000,
+    serverDate: 'Fri, 04 Dec 2026 10:35:27 GMT'
+  });
+  assert.equal(offset, 86400000);
+});
+
+test('clock_offset_is_null_without_a_usable_date', () => {
+  const times = { sentAt: SERVER_SECOND, receivedAt: SERVER_SECOND + 10 };
+  assert.equal(clockOffset({ ...times, serverDate: null }), null);
+  assert.equal(clockOffset({ ...times, serverDate: 'yesterday-ish' }), null);
+  assert.equal(
+    clockOffset({
+      sentAt: SERVER_SECOND + 10,
+      receivedAt: SERVER_SECOND,
+      serverDate: 'Fri, 04 Dec 2026 10:35:27 GMT'
+    }),
+    null
+  );
 });
