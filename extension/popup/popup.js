@@ -147,11 +147,24 @@ async function onConnect(event) {
 
 async function onStart(event) {
   event.preventDefault();
-  const [tab] = await chrome.tabs.query({
+  const tabId = await tabToRecord();
+  await act(messages.START, { tabId, title: $('title').value });
+}
+
+// Return the id of the tab to record: the active one, or, when this page
+// is itself open in a tab, the web page the agent was on before it.
+async function tabToRecord() {
+  const [active] = await chrome.tabs.query({
     active: true,
     lastFocusedWindow: true
   });
-  await act(messages.START, { tabId: tab?.id, title: $('title').value });
+  const own = await chrome.tabs.getCurrent();
+  if (!own || own.id !== active?.id) return active?.id;
+  const others = await chrome.tabs.query({ windowId: own.windowId });
+  const previous = others
+    .filter((tab) => tab.id !== own.id && /^https?:/.test(tab.url ?? ''))
+    .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+  return previous[0]?.id;
 }
 
 function wire() {
