@@ -14,6 +14,9 @@
   let state = 'idle';
   let lastPage = null;
   let routes = null;
+  // Time for the Ledgerium page to take the connect-asking message before
+  // the confirmation dialog blocks it.
+  const ASKING_GRACE_MS = 50;
 
   function send(message) {
     try {
@@ -252,6 +255,12 @@
       fromSameWindow: event.source === window,
       pageOrigin: location.origin
     });
+    if (check.ok) {
+      // The dialog blocks the page, whose timer for a silent extension
+      // would run out while the agent reads it: say first that we ask.
+      answer({ type: 'ledgerium:connect-asking' });
+      await new Promise((resolve) => setTimeout(resolve, ASKING_GRACE_MS));
+    }
     if (check.ok && !window.confirm(confirmText(check.server))) {
       check.ok = false;
       check.reason = 'declined-by-user';

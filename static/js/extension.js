@@ -6,6 +6,7 @@
 const PING = 'ledgerium:ping';
 const PONG = 'ledgerium:pong';
 const CONNECT = 'ledgerium:connect';
+const ASKING = 'ledgerium:connect-asking';
 const CONNECTED = 'ledgerium:connected';
 const REFUSED = 'ledgerium:connect-refused';
 const ANSWER_TIMEOUT_MS = 3000;
@@ -30,6 +31,7 @@ function say(element, text, isError = false) {
 
 function showTokenToPaste(server, token) {
   const box = document.createElement('div');
+  box.id = 'connect-paste';
   box.className = 'card notice';
   const intro = document.createElement('p');
   intro.textContent =
@@ -67,9 +69,15 @@ function onMessage(event) {
       presence.dataset.found = 'true';
       extensionAnswered(true);
       break;
+    case ASKING:
+      // The extension answered and waits for the agent's confirmation.
+      clearTimeout(waitingForAnswer);
+      say(status, 'Confirm in the dialog the extension shows.');
+      break;
     case CONNECTED:
       if (message.server !== location.origin) return;
       clearTimeout(waitingForAnswer);
+      document.getElementById('connect-paste')?.remove();
       say(status, 'Connected. The extension records into this organization.');
       status.dataset.connected = 'true';
       break;
