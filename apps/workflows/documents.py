@@ -8,10 +8,18 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from . import render
+from . import mermaid, render
 from .sop import KIND_TITLES, format_duration
 
 logger = logging.getLogger(__name__)
+
+# The box a map figure fills on an A4 landscape page, inside the margins
+# and below the heading and caption; the template sizes its page from it.
+MAP_BOX_MM = (269, 158)
+PX_PER_MM = 96 / 25.4
+# Mermaid draws labels at 16 px; below 7 pt on paper they are hard to read.
+MERMAID_TEXT_PX = 16
+MIN_TEXT_PT = 7
 
 
 def document_data(sop):
@@ -62,18 +70,71 @@ def mermaid_js_path():
 
 def pdf_html(*, document, organization_name, version_number, svg):
     """Return the whole HTML page WeasyPrint turns into the PDF."""
-    map_uri = ""
-    if svg:
-        map_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return render_to_string(
         "workflows/sop_pdf.html",
         {
             "sop": document,
             "organization_name": organization_name,
             "version_number": version_number,
-            "map_uri": map_uri,
+            "map_figures": map_figures(document, svg),
+            "map_box": {"width": MAP_BOX_MM[0], "height": MAP_BOX_MM[1]},
         },
     )
+
+
+def map_figures(document, svg):
+    """Return the map's figures for the PDF, each to fit one landscape page.
+
+    The whole map when its text stays legible at the size that fits the
+    page; otherwise one figure per phase (several for a long phase), so
+    that no label is printed too small to read.
+    """
+    if not svg:
+        return []
+    if text_size_pt(svg) >= MIN_TEXT_PT:
+        return [_figure(svg, caption="")]
+    steps = mermaid.document_steps(document)
+    return [
+        _figure(render_map_svg(part.source), caption=_part_caption(part))
+        for part in mermaid.phase_maps(steps)
+    ]
+
+
+def text_size_pt(svg, box_mm=MAP_BOX_MM):
+    """Return the size, in points, of the map's text once fitted in the box."""
+    return MERMAID_TEXT_PX * 0.75 * _fit(svg, box_mm)
+
+
+def _fit(svg, box_mm):
+    width, height = render.svg_size(svg)
+    if not width or not height:
+        return 1
+    box_width, box_height = (mm * PX_PER_MM for mm in box_mm)
+    return min(1, box_width / width, box_height / height)
+
+
+def _figure(svg, *, caption):
+    width, height = render.svg_size(svg)
+    scale = _fit(svg, MAP_BOX_MM) / PX_PER_MM
+    encoded = base64.b64encode(svg.encode()).decode()
+    return {
+        "uri": "data:image/svg+xml;base64," + encoded,
+        "caption": caption,
+        "width_mm": round(width * scale, 1),
+        "height_mm": round(height * scale, 1),
+    }
+
+
+def _part_caption(part):
+    steps = (
+        f"step {part.first}"
+        if part.first == part.last
+        else (f"steps {part.first}–{part.last}")
+    )
+    caption = f"{part.title}, {steps}"
+    if part.parts > 1:
+        caption += f" (part {part.part} of {part.parts})"
+    return caption
 
 
 def html_to_pdf(html):

@@ -4,11 +4,17 @@ Pure: no Django. Built with mermaid-py's flowchart classes, but every
 string is escaped here and every id generated here, because mermaid-py
 escapes nothing and lowercases ids (a node called "End" would become the
 keyword ``end``). Its ``Mermaid`` class calls a server: never used.
+
+The map is a row of lanes, one per phase, each a column of its steps read
+top to bottom. Every lane hangs from one hidden anchor node, so all lanes
+start on the same row and the n-th steps of every lane line up.
 """
 
 import contextlib
 import io
 import re
+import textwrap
+from dataclasses import dataclass
 
 with contextlib.redirect_stdout(io.StringIO()):
     # mermaid-py prints a notice about IPython on import.
@@ -16,11 +22,18 @@ with contextlib.redirect_stdout(io.StringIO()):
 
 from .phases import PHASES
 from .sop import PHASE_TITLES, format_duration
+from .steps import Decision
 
 # Mermaid refuses maps past its edge limit and slows down long before; a
 # longer run is condensed into groups of consecutive steps (the SOP keeps
 # every step).
 MAX_NODES = 150
+# Characters per label line: lanes stay narrow enough for five to sit side
+# by side on a landscape page.
+WRAP_WIDTH = 26
+# A phase map for the PDF holds at most this many lanes of this many steps.
+PART_ROWS = 8
+PART_LANES = 4
 HEADER = """---
 config:
   htmlLabels: false
@@ -28,14 +41,21 @@ config:
   maxEdges: 5000
   flowchart:
     htmlLabels: false
-    curve: basis
-    nodeSpacing: 30
-    rankSpacing: 35
-    wrappingWidth: 220
+    useMaxWidth: false
+    curve: linear
+    nodeSpacing: 28
+    rankSpacing: 22
+    padding: 10
+    wrappingWidth: 400
+    subGraphTitleMargin:
+      top: 4
+      bottom: 14
 ---
 """
 SHAPES = {
-    "decision": "rhombus",
+    # A diamond grows with both sides of its label; a hexagon holds a long
+    # one at the height of a box.
+    "decision": "hexagon",
     "lookup": "round-edge",
     "wait": "stadium-shape",
     "note": "label-shape",
@@ -46,6 +66,7 @@ CLASS_DEFS = (
     "classDef lookup fill:#e6f0ff,stroke:#2453c7",
     "classDef wait fill:#f1f1f1,stroke:#8a93a3,stroke-dasharray:4 3",
     "classDef note fill:#eefaf0,stroke:#067647",
+    "classDef lane fill:#1f4bb8,stroke:#1f4bb8,color:#ffffff,font-weight:bold",
 )
 ZERO_WIDTH_SPACE = "\u200b"
 _CODE = re.compile(r"#(\w*;)")
@@ -147,57 +168,157 @@ def _chunk(nodes, max_nodes):
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class PhaseMap:
+    """One part of the map for one printed page: some steps of one phase."""
+
+    phase: str
+    title: str
+    first: int
+    last: int
+    part: int
+    parts: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapStep:
+    """What the map reads of a step, rebuilt from a stored SOP document."""
+
+    text: str
+    kind: str
+    system: str
+    phase: str
+    duration_ms: int
+    decision: Decision | None
+
+
+def document_steps(document):
+    """Return the steps of a stored SOP document, in recorded order."""
+    steps = [
+        (step["number"], phase["phase"], step)
+        for phase in document["phases"]
+        for step in phase["steps"]
+    ]
+    return [
+        MapStep(
+            text=step["text"],
+            kind=step["kind"],
+            system=step["system"],
+            phase=phase,
+            duration_ms=step["duration_ms"],
+            decision=_decision(step.get("decision")),
+        )
+        for _number, phase, step in sorted(steps, key=lambda item: item[0])
+    ]
+
+
+def _decision(data):
+    if not data:
+        return None
+    return Decision(field=data["field"], value=data["value"])
+
+
 def build_mermaid(steps, *, max_nodes=MAX_NODES):
     """Return the Mermaid source of the process map for phased steps.
 
-    Phases are columns, left to right, each with its steps top to bottom.
-    Links between phases join the subgraphs themselves: Mermaid ignores a
-    subgraph's direction once one of its nodes links outside it.
+    One lane per phase, left to right, in phase order, each with its steps
+    top to bottom.
     """
     nodes = map_nodes(steps, max_nodes=max_nodes)
-    subgraphs, links = [], []
-    number = 0
-    for phase_number, phase in enumerate(PHASES, 1):
+    lanes = [
+        (PHASE_TITLES[phase], members)
+        for phase in PHASES
+        if (members := [node for node in nodes if node["phase"] == phase])
+    ]
+    return _lanes_chart(lanes)
+
+
+def phase_maps(steps, *, max_nodes=MAX_NODES, rows=PART_ROWS, lanes=PART_LANES):
+    """Return the map split by phase into ``PhaseMap`` parts, in order.
+
+    A phase whose steps do not fit ``lanes`` lanes of ``rows`` steps takes
+    several parts; within a part its steps run on from lane to lane.
+    """
+    nodes = map_nodes(steps, max_nodes=max_nodes)
+    result = []
+    for phase in PHASES:
         members = [node for node in nodes if node["phase"] == phase]
-        if not members:
-            continue
-        chart_nodes = []
-        for node in members:
-            number += 1
-            chart_nodes.append(_chart_node(number, node))
-        links.extend(
-            Link(chart_nodes[i], chart_nodes[i + 1], message=_duration(members[i]))
-            for i in range(len(chart_nodes) - 1)
-        )
-        subgraph = Node(
-            f"p{phase_number}",
-            escape(PHASE_TITLES[phase]),
-            sub_nodes=chart_nodes,
-            direction="TB",
-        )
-        if subgraphs:
-            links.append(
-                Link(subgraphs[-1][0], subgraph, message=_duration(subgraphs[-1][1]))
-            )
-        subgraphs.append((subgraph, members[-1]))
-    chart = _Chart(
-        "", nodes=[graph for graph, _last in subgraphs], links=links, orientation="LR"
+        size = rows * lanes
+        parts = [
+            members[start : start + size] for start in range(0, len(members), size)
+        ]
+        for number, part in enumerate(parts, 1):
+            result.append(_phase_map(phase, part, number, len(parts), rows))
+    return result
+
+
+def _phase_map(phase, nodes, part, parts, rows):
+    lanes = []
+    for start in range(0, len(nodes), rows):
+        members = nodes[start : start + rows]
+        lanes.append((_steps_title(members), members))
+    return PhaseMap(
+        phase=phase,
+        title=PHASE_TITLES[phase],
+        first=nodes[0]["numbers"][0],
+        last=nodes[-1]["numbers"][-1],
+        part=part,
+        parts=parts,
+        source=_lanes_chart(lanes),
     )
-    ordered = [node for phase in PHASES for node in nodes if node["phase"] == phase]
-    return chart.script + _classes(ordered)
+
+
+def _steps_title(nodes):
+    first, last = nodes[0]["numbers"][0], nodes[-1]["numbers"][-1]
+    return f"Step {first}" if first == last else f"Steps {first}–{last}"
+
+
+def _lanes_chart(lanes):
+    """Return the flowchart for ``lanes``: ``(title, nodes)`` side by side.
+
+    Each lane is a heading node over a column of its steps. All headings
+    sit on the top row, so the n-th steps of every lane share a row too.
+    """
+    headings, steps, links, ordered = [], [], [], []
+    for lane_number, (title, members) in enumerate(lanes, 1):
+        heading = Node(f"p{lane_number}", escape(title))
+        headings.append(heading)
+        previous = heading
+        for node in members:
+            ordered.append(node)
+            chart_node = _chart_node(len(ordered), node)
+            steps.append(chart_node)
+            links.append(_link(previous, chart_node, hidden=previous is heading))
+            previous = chart_node
+    chart = _Chart("", nodes=headings + steps, links=links, orientation="TB")
+    return chart.script + _classes(ordered, len(headings))
+
+
+def _link(origin, end, *, hidden):
+    if hidden:
+        return Link(origin, end, shape="hidden", head_right="none")
+    return Link(origin, end)
+
+
+def wrap(text, width=WRAP_WIDTH):
+    """Return ``text`` broken into lines of about ``width`` characters."""
+    lines = []
+    for line in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+    return "\n".join(lines)
 
 
 def _chart_node(number, node):
-    label = escape(node["label"]) + "<br>" + escape(f"({node['system']})")
+    meta = f"{node['system']} · {format_duration(node['duration_ms'])}"
+    label = escape(wrap(node["label"]) + "\n" + wrap(meta))
     return Node(f"s{number}", label, shape=SHAPES.get(node["kind"], "normal"))
 
 
-def _duration(node):
-    return escape(format_duration(node["duration_ms"]))
-
-
-def _classes(nodes):
+def _classes(nodes, anchor_count):
     lines = list(CLASS_DEFS)
+    headings = ",".join(f"p{i}" for i in range(1, anchor_count + 1))
+    lines.append(f"class {headings} lane")
     for kind in ("decision", "lookup", "wait", "note"):
         ids = [f"s{i}" for i, node in enumerate(nodes, 1) if node["kind"] == kind]
         if ids:

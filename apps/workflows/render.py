@@ -136,12 +136,19 @@ class InkRenderer:
         pass
 
 
-def size_from_viewbox(svg):
-    """Give the SVG a width and height from its viewBox instead of "100%"."""
+def svg_size(svg):
+    """Return the ``(width, height)`` of the SVG's viewBox, or ``(0, 0)``."""
     match = _VIEWBOX.search(svg)
     if match is None:
+        return 0, 0
+    return float(match[3]), float(match[4])
+
+
+def size_from_viewbox(svg):
+    """Give the SVG a width and height from its viewBox instead of "100%"."""
+    width, height = svg_size(svg)
+    if not width:
         return svg
-    width, height = float(match[3]), float(match[4])
     head_end = svg.index(">")
     head = svg[:head_end]
     head = re.sub(r'\swidth="[^"]*"', "", head)

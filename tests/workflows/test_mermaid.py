@@ -9,8 +9,17 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from apps.workflows import render
-from apps.workflows.mermaid import ZERO_WIDTH_SPACE, build_mermaid, escape
+from apps.workflows.documents import document_data
+from apps.workflows.mermaid import (
+    WRAP_WIDTH,
+    ZERO_WIDTH_SPACE,
+    build_mermaid,
+    document_steps,
+    escape,
+    phase_maps,
+)
 from apps.workflows.phases import assign_phases
+from apps.workflows.sop import build_sop
 from apps.workflows.steps import Decision, Step, build_steps
 from tests.workflows import recording_factory as rf
 
@@ -73,16 +82,47 @@ def test_escape_leaves_nothing_mermaid_would_read_as_syntax():
     assert text.count("<br>") == 1
 
 
-def test_build_mermaid_has_phases_diamonds_systems_and_durations():
+def test_build_mermaid_has_lanes_decisions_systems_and_durations():
     recording = rf.network_outage()
     source = build_mermaid(assign_phases(build_steps(recording.events)))
 
     assert "htmlLabels: false" in source
-    for title in ("Log", "Triage", "Investigate", "Resolve", "Close"):
-        assert f'["{title}"]' in source
-    assert re.search(r's\d+\{"\d+\. Priority: 2 - High<br>\(ServiceNow\)"\}', source)
-    assert '-->|"21 s"|' in source
-    assert "p1 -->" in source
+    for number, title in enumerate(("Log", "Triage", "Investigate", "Resolve"), 1):
+        assert f'\tp{number}["{title}"]\n' in source
+    assert re.search(
+        r's\d+\{\{"\d+\. Priority: 2 - High<br>ServiceNow · \d+ s"\}\}', source
+    )
+    assert "Grafana · 21 s" in source
+    assert "class p1,p2,p3,p4,p5 lane" in source
+
+
+def test_build_mermaid_hangs_each_lane_from_its_heading_by_a_hidden_link():
+    steps = [
+        _step(1, "Open the queue", phase="log"),
+        _step(2, "Open the alert", phase="triage"),
+        _step(3, "Check the host", phase="triage"),
+    ]
+
+    source = build_mermaid(steps)
+
+    assert "\tp1 ~~~ s1\n" in source
+    assert "\tp2 ~~~ s2\n" in source
+    assert "\ts2 --> s3\n" in source
+    assert "s1 --> s2" not in source
+
+
+def test_build_mermaid_wraps_long_labels_and_is_the_same_every_time():
+    text = "Open the core network dashboard for the Berlin site uplink"
+    steps = [_step(1, text, system="Grafana")]
+
+    source = build_mermaid(steps)
+
+    label = re.search(r's1\["(.*)"\]', source)[1]
+    lines = label.split("<br>")
+    assert " ".join(lines[:-1]) == f"1. {text}"
+    assert all(len(line) <= WRAP_WIDTH for line in lines)
+    assert lines[-1] == "Grafana · 1 s"
+    assert build_mermaid(list(steps)) == source
 
 
 def test_build_mermaid_condenses_long_runs_but_keeps_phases():
@@ -93,7 +133,32 @@ def test_build_mermaid_condenses_long_runs_but_keeps_phases():
     nodes = re.findall(r"^\ts\d+[\[({>]", source, re.MULTILINE)
     assert 0 < len(nodes) <= 100
     assert len(steps) > 1000
-    assert source.count("subgraph") == 5
+    assert "class p1,p2,p3,p4,p5 lane" in source
+
+
+def test_phase_maps_split_each_phase_into_parts_of_whole_lanes():
+    steps = [_step(i, f"Step {i}", phase="investigate") for i in range(1, 24)]
+    steps += [_step(24, "Close it", phase="close")]
+
+    parts = phase_maps(steps, rows=4, lanes=2)
+
+    assert [(p.phase, p.first, p.last, p.part, p.parts) for p in parts] == [
+        ("investigate", 1, 8, 1, 3),
+        ("investigate", 9, 16, 2, 3),
+        ("investigate", 17, 23, 3, 3),
+        ("close", 24, 24, 1, 1),
+    ]
+    assert '\tp1["Steps 1–4"]\n' in parts[0].source
+    assert '\tp2["Steps 5–8"]\n' in parts[0].source
+    assert '\tp1["Step 24"]\n' in parts[-1].source
+
+
+def test_document_steps_rebuild_the_map_of_the_stored_sop():
+    recording = rf.network_outage()
+    steps = assign_phases(build_steps(recording.events))
+    document = document_data(build_sop(steps))
+
+    assert build_mermaid(document_steps(document)) == build_mermaid(steps)
 
 
 @pytest.mark.browser
@@ -108,7 +173,7 @@ def test_mermaid_renders_the_sample_map_in_chromium_with_svg_text_labels():
     shown = _svg_text(svg)
     for label in (
         "Priority: 2 - High",
-        "(Grafana)",
+        "Grafana · 21 s",
         "Assignment group: Network",
         "10 min",
     ):
