@@ -14,6 +14,9 @@
   let state = 'idle';
   let lastPage = null;
   let routes = null;
+  let pendingChoice = null;
+  // How long a select keeps still before its choice is a step.
+  const CHOICE_SETTLE_MS = 1000;
   // Time for the Ledgerium page to take the connect-asking message before
   // the confirmation dialog blocks it.
   const ASKING_GRACE_MS = 50;
@@ -28,9 +31,10 @@
 
   function capture(raw) {
     if (state !== 'recording') return;
+    flushChoice();
     routes?.flush();
     const page = events.splitUrl(location.href);
-    const event = { ...page, title: document.title, ...raw, ts: Date.now() };
+    const event = { ...page, title: document.title, ts: Date.now(), ...raw };
     send({ type: messages.CAPTURE, event: withoutTypedText(event) });
   }
 
@@ -127,7 +131,7 @@
     if (!field || field.nodeType !== 1 || names.isSensitive(field)) return;
     const kind = names.fieldKind(field);
     if (kind === 'select') {
-      capture({
+      holdChoice(field, {
         type: 'choice_made',
         label: names.fieldLabel(field),
         value: names.selectedOptionLabel(field),
@@ -152,6 +156,31 @@
     } else {
       fieldEdited(field, kind);
     }
+  }
+
+  // Arrow keys on a closed select change it at every press: hold the
+  // choice until the agent leaves the field or lets it be, so that only
+  // the option they settled on is a step.
+  function holdChoice(field, raw) {
+    if (pendingChoice?.field !== field) flushChoice();
+    clearTimeout(pendingChoice?.timer);
+    pendingChoice = {
+      field,
+      raw: { ...raw, ts: Date.now() },
+      timer: setTimeout(flushChoice, CHOICE_SETTLE_MS)
+    };
+  }
+
+  function flushChoice() {
+    const held = pendingChoice;
+    if (!held) return;
+    pendingChoice = null;
+    clearTimeout(held.timer);
+    capture(held.raw);
+  }
+
+  function onFocusOut(event) {
+    if (event.composedPath()[0] === pendingChoice?.field) flushChoice();
   }
 
   // A field counts as edited at its first input, not when it loses focus:
@@ -328,6 +357,8 @@
     window.addEventListener('input', onInput, true);
     window.addEventListener('submit', onSubmit, true);
     window.addEventListener('focusin', onFocusIn, true);
+    window.addEventListener('focusout', onFocusOut, true);
+    window.addEventListener('pagehide', flushChoice);
     routes = navigation.watchNavigation(window, ({ href, nav, ts }) =>
       reportPage(href, nav, ts)
     );

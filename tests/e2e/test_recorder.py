@@ -264,3 +264,28 @@ def test_recorder_records_clicks_in_a_cross_origin_frame(recorder, pages_url):
     assert events[0]["name"] == "Silence alert"
     assert events[0]["origin"] == f"http://localhost:{port}"
     assert events[0]["frame"] > 0
+
+
+def test_recorder_keeps_only_the_option_arrow_keys_settle_on(recorder, pages_url):
+    page = recorder.context.new_page()
+    page.goto(f"{pages_url}/itsm.html")
+    start_on(recorder, page, "Keyboard choice")
+    page.focus("#severity")
+    # A closed select changes at every arrow press, as a person steps down.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.click("#major")
+    recorder.wait_for(
+        lambda: any(
+            e.get("label") == "Major incident" for e in recorder.stored_events()
+        ),
+        message="the checkbox after the choice",
+    )
+
+    choices = [
+        (e["label"], e.get("value", e.get("checked")))
+        for e in recorder.stored_events()
+        if e["type"] == "choice_made"
+    ]
+    assert choices == [("Severity", "2 - High"), ("Major incident", True)]
