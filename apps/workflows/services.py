@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.services import usage_reserve_workflow
 from apps.core.errors import ApplicationError
+from apps.core.jobs import task_enqueue
 from apps.recordings.models import RecordingStatus
 from apps.recordings.selectors import recording_events
 
@@ -123,7 +124,7 @@ def _enqueue_build(run):
     from .tasks import run_build_task
 
     args = (run.organization_id, run.pk, run.generation)
-    transaction.on_commit(lambda: run_build_task.apply_async(args, **_queue_options()))
+    task_enqueue(run_build_task, args, **_queue_options())
 
 
 def _progress(workflow_id, state, progress, reason=""):
@@ -464,9 +465,7 @@ def _enqueue_render(version):
     from .tasks import version_render_task
 
     args = (version.organization_id, version.pk)
-    transaction.on_commit(
-        lambda: version_render_task.apply_async(args, **_queue_options())
-    )
+    task_enqueue(version_render_task, args, **_queue_options())
 
 
 def version_render(*, version):

@@ -1,6 +1,11 @@
 """Development settings: the embedded default unless the environment says otherwise."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import EMBEDDED_BROKER, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# With no broker there is no worker: run builds on a thread of this process,
+# after the request that queued them has answered, so its page shows the
+# progress. A real broker sends them to the Celery worker as in production.
+LEDGERIUM_TASKS_IN_THREAD = EMBEDDED_BROKER

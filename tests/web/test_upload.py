@@ -1,4 +1,5 @@
 import json
+import time
 from http import HTTPStatus
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.test import Client
 
 from apps.accounts.models import Role
 from apps.recordings.models import Recording, RecordingStatus
+from apps.workflows.models import Run, SopVersion, State
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,35 @@ def test_upload_refuses_a_nul_in_a_redaction_key(organization, owner_client):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert b"privacy.redactions" in response.content
     assert not Recording.objects.filter(organization=organization).exists()
+
+
+def _rendered_version(recording, timeout=180):
+    """Wait until the version made from ``recording`` is rendered, or fails."""
+    finished = [State.READY, State.FAILED]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = Run.objects.filter(recording=recording).select_related("workflow")
+        if run and run[0].workflow.state == State.FAILED:
+            raise AssertionError(run[0].workflow.failure_reason)
+        versions = SopVersion.objects.filter(source_run__recording=recording)
+        version = versions.filter(render_state__in=finished).first()
+        if version is not None:
+            return version
+        time.sleep(0.5)
+    raise AssertionError("the workflow was not generated in time")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_on_the_embedded_default_generates_after_answering(
+    organization, owner_client, settings
+):
+    settings.LEDGERIUM_TASKS_IN_THREAD = True
+
+    response = _upload(owner_client, SAMPLE.read_bytes())
+
+    assert response.status_code == HTTPStatus.FOUND
+    version = _rendered_version(Recording.objects.get(organization=organization))
+    assert version.workflow.state == State.READY
+    assert version.render_state == State.READY, version.render_failure
+    assert bytes(version.pdf).startswith(b"%PDF-")
+    assert "<svg" in version.svg
