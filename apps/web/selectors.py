@@ -95,6 +95,14 @@ def dashboard_status(*, organization):
     }
 
 
+def recording_status(*, organization, recording_id):
+    """Return the state of the workflow a recording documents, as the dashboard's."""
+    recording = recording_get(organization=organization, recording_id=recording_id)
+    run = run_for_recording(organization=organization, recording=recording)
+    items = [workflow_status(run.workflow)] if run else []
+    return {"items": items, "busy": any(item["busy"] for item in items)}
+
+
 SEARCH_CONFIG = "english"
 SEARCH_LIMIT = 50
 
@@ -234,12 +242,14 @@ def recording_overview(*, organization, recording_id):
         privacy=recording.privacy,
     )
     run = run_for_recording(organization=organization, recording=recording)
+    workflow = run.workflow if run else None
     return {
         "recording": recording,
         "events": _event_rows(events[:MAX_EVENTS_SHOWN]),
         "events_hidden": max(0, len(events) - MAX_EVENTS_SHOWN),
         "steps": steps,
-        "workflow": run.workflow if run else None,
+        "workflow": workflow,
+        "workflow_busy": workflow is not None and workflow.state in BUSY_STATES,
         "missing": recording_missing(recording=recording),
         "workflows": list(workflow_list(organization=organization)[:50]),
     }

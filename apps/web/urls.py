@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("pricing/", views.pricing, name="pricing"),
     path("upgrade/", views.upgrade, name="upgrade"),
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -14,6 +15,11 @@ urlpatterns = [
         "recordings/<uuid:recording_id>/",
         views.recording_detail,
         name="recording_detail",
+    ),
+    path(
+        "recordings/<uuid:recording_id>/status/",
+        views.recording_status,
+        name="recording_status",
     ),
     path(
         "recordings/<uuid:recording_id>/finish/",

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -33,6 +34,12 @@ def home(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
     return render(request, "web/home.html", {"plans": selectors.plan_list()})
+
+
+@require_GET
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links to; send the SVG.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def pricing(request):
@@ -65,13 +72,18 @@ def dashboard(request):
     )
 
 
-@membership_required
-@require_GET
-def dashboard_status(request):
-    status = selectors.dashboard_status(organization=request.organization)
+def _status_response(status):
     response = JsonResponse(status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@membership_required
+@require_GET
+def dashboard_status(request):
+    return _status_response(
+        selectors.dashboard_status(organization=request.organization)
+    )
 
 
 @membership_required
@@ -231,6 +243,16 @@ def recording_detail(request, recording_id):
         organization=request.organization, recording_id=recording_id
     )
     return render(request, "web/recording.html", overview)
+
+
+@membership_required
+@require_GET
+def recording_status(request, recording_id):
+    return _status_response(
+        selectors.recording_status(
+            organization=request.organization, recording_id=recording_id
+        )
+    )
 
 
 @membership_required(edit=True)

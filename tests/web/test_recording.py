@@ -3,11 +3,15 @@ from http import HTTPStatus
 
 import pytest
 from django.test import Client
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from apps.accounts.models import Role
 from apps.recordings import format
 from apps.recordings.models import Recording, RecordingStatus
 from apps.recordings.services import recording_create
+from apps.workflows.models import State, Workflow
+from apps.workflows.services import workflow_generate
 from tests import factories
 from tests.sharing.helpers import SAMPLE
 
@@ -17,6 +21,13 @@ pytestmark = pytest.mark.django_db
 def _imported(owner_client, organization):
     owner_client.post("/upload/", {"file": SAMPLE.open("rb")})
     return Recording.objects.get(organization=organization)
+
+
+def _generating(organization, recording):
+    # The finish signal is sent on commit, which a test transaction never does.
+    return workflow_generate(
+        organization=organization, recording=recording, enqueue=False
+    )
 
 
 def _open_recording(organization, owner):
@@ -105,3 +116,58 @@ def test_recording_of_another_organization_is_404(
     response = owner_client.get(f"/recordings/{recording.pk}/")
 
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_recording_page_links_to_its_workflow_and_shows_it_generating(
+    organization, owner_client
+):
+    recording = _imported(owner_client, organization)
+    workflow = _generating(organization, recording)
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+
+    assert (
+        f'<a class="button" href="/workflows/{workflow.pk}/">Open the workflow</a>'
+        in (page)
+    )
+    assert f'data-status-url="/recordings/{recording.pk}/status/"' in page
+    assert f'data-item="workflow:{workflow.pk}"' in page
+    assert 'data-state="queued" data-busy="true"' in page
+    assert '<progress max="100" value="0" aria-label="Generating the workflow">' in page
+
+
+def test_recording_status_reports_its_workflow_until_ready(organization, owner_client):
+    recording = _imported(owner_client, organization)
+    workflow = _generating(organization, recording)
+
+    queued = owner_client.get(f"/recordings/{recording.pk}/status/")
+    Workflow.objects.filter(pk=workflow.pk).update(state=State.READY, progress=100)
+    ready = owner_client.get(f"/recordings/{recording.pk}/status/").json()
+
+    assert queued["Cache-Control"] == "no-store"
+    assert queued.json()["busy"] is True
+    assert queued.json()["items"][0]["key"] == f"workflow:{workflow.pk}"
+    assert ready["busy"] is False
+    assert ready["items"][0]["state"] == "ready"
+
+
+def test_recording_page_says_when_it_was_recorded_and_uploaded(
+    organization, owner_client
+):
+    recording = _imported(owner_client, organization)
+    uploaded = date_format(localtime(recording.created_at), "j F Y, H:i")
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+
+    assert "<dd>4 December 2025, 08:00 – 08:17</dd>" in page
+    assert f"<dt>Uploaded</dt><dd>{uploaded}</dd>" in page
+
+
+def test_dashboard_lists_a_recording_by_when_it_was_recorded(
+    organization, owner_client
+):
+    _imported(owner_client, organization)
+
+    page = owner_client.get("/dashboard/").content.decode()
+
+    assert "· recorded 4 Dec 2025, 08:00" in page
