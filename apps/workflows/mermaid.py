@@ -310,9 +310,19 @@ def wrap(text, width=WRAP_WIDTH):
 
 
 def _chart_node(number, node):
-    meta = f"{node['system']} · {format_duration(node['duration_ms'])}"
-    label = escape(wrap(node["label"]) + "\n" + wrap(meta))
+    label = escape(wrap(node["label"]) + "\n" + _meta(node))
     return Node(f"s{number}", label, shape=SHAPES.get(node["kind"], "normal"))
+
+
+def _meta(node):
+    """Return "System · 4 s", wrapped without parting the duration."""
+    lines = wrap(node["system"]).split("\n")
+    duration = "· " + format_duration(node["duration_ms"])
+    if len(lines[-1]) + 1 + len(duration) <= WRAP_WIDTH:
+        lines[-1] += " " + duration
+    else:
+        lines.append(duration)
+    return "\n".join(lines)
 
 
 def _classes(nodes, anchor_count):

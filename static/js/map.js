@@ -1,7 +1,12 @@
-// Draw every process map on the page with the vendored mermaid.js.
+// Draw every process map on the page with the vendored mermaid.js, and give
+// a map inside a [data-map-viewport] its zoom controls and drag panning.
 //
 // The Mermaid source sits in the page as text, so without scripts a reader
 // still sees it. Strict security keeps labels as text, never markup.
+const ZOOM_STEP = 1.25;
+const ZOOM_MIN = 0.2;
+const ZOOM_MAX = 4;
+
 async function drawMaps() {
   if (!window.mermaid) return;
   window.mermaid.initialize({
@@ -9,22 +14,119 @@ async function drawMaps() {
     securityLevel: 'strict',
     htmlLabels: false,
     flowchart: { htmlLabels: false },
+    maxTextSize: 5000000,
+    maxEdges: 5000,
   });
-  const sources = document.querySelectorAll('[data-mermaid]');
+  const sources = document.querySelectorAll('pre[data-mermaid]');
   for (const [index, source] of sources.entries()) {
     const holder = source.parentElement;
     try {
-      const { svg } = await window.mermaid.render(`map-${index}`, source.textContent);
-      holder.innerHTML = svg;
-      const drawn = holder.querySelector('svg');
+      const { svg } = await window.mermaid.render(
+        `map-${index}`,
+        source.textContent,
+      );
+      source.innerHTML = svg;
+      const drawn = source.querySelector('svg');
       drawn.setAttribute('role', 'img');
       drawn.setAttribute('aria-label', 'Process map');
       holder.dataset.drawn = 'true';
+      const viewport = source.closest('[data-map-viewport]');
+      if (viewport) enableZoom(viewport, drawn);
     } catch (error) {
       holder.dataset.drawn = 'failed';
+      source.setAttribute('data-error', String(error));
       console.warn('The process map could not be drawn', error);
     }
   }
+}
+
+function naturalSize(svg) {
+  const box = svg.viewBox.baseVal;
+  if (box && box.width) return { width: box.width, height: box.height };
+  const rect = svg.getBoundingClientRect();
+  return { width: rect.width, height: rect.height };
+}
+
+function enableZoom(viewport, svg) {
+  const card = viewport.closest('section') || document;
+  const toolbar = card.querySelector('[data-map-toolbar]');
+  const level = card.querySelector('[data-map-level]');
+  const help = card.querySelector('[data-map-help]');
+  const size = naturalSize(svg);
+  let zoom = 1;
+
+  const apply = (next) => {
+    const clamped = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, next));
+    // Keep the point at the centre of the view where it was.
+    const centreX = (viewport.scrollLeft + viewport.clientWidth / 2) / zoom;
+    const centreY = (viewport.scrollTop + viewport.clientHeight / 2) / zoom;
+    zoom = clamped;
+    svg.setAttribute('width', String(Math.round(size.width * zoom)));
+    svg.setAttribute('height', String(Math.round(size.height * zoom)));
+    viewport.scrollLeft = centreX * zoom - viewport.clientWidth / 2;
+    viewport.scrollTop = centreY * zoom - viewport.clientHeight / 2;
+    if (level) level.textContent = `${Math.round(zoom * 100)}%`;
+    viewport.dataset.zoom = zoom.toFixed(3);
+  };
+  const fitWidth = () => {
+    const style = window.getComputedStyle(svg.parentElement);
+    const padding =
+      parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    apply((viewport.clientWidth - padding) / size.width);
+  };
+  const actions = {
+    in: () => apply(zoom * ZOOM_STEP),
+    out: () => apply(zoom / ZOOM_STEP),
+    fit: fitWidth,
+    reset: () => apply(1),
+  };
+
+  if (toolbar) {
+    toolbar.addEventListener('click', (event) => {
+      const button = event.target.closest('[data-map-zoom]');
+      if (button) actions[button.dataset.mapZoom]();
+    });
+    toolbar.hidden = false;
+  }
+  if (help) help.hidden = false;
+  viewport.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const keys = { '+': 'in', '=': 'in', '-': 'out', 0: 'reset' };
+    const action = keys[event.key];
+    if (!action) return;
+    event.preventDefault();
+    actions[action]();
+  });
+  enablePanning(viewport);
+  apply(1);
+}
+
+function enablePanning(viewport) {
+  let start = null;
+  viewport.addEventListener('pointerdown', (event) => {
+    if (event.button !== 0) return;
+    start = {
+      x: event.clientX,
+      y: event.clientY,
+      left: viewport.scrollLeft,
+      top: viewport.scrollTop,
+    };
+    viewport.setPointerCapture(event.pointerId);
+    viewport.classList.add('is-panning');
+  });
+  viewport.addEventListener('pointermove', (event) => {
+    if (!start) return;
+    viewport.scrollLeft = start.left - (event.clientX - start.x);
+    viewport.scrollTop = start.top - (event.clientY - start.y);
+  });
+  const stop = (event) => {
+    if (!start) return;
+    start = null;
+    viewport.releasePointerCapture(event.pointerId);
+    viewport.classList.remove('is-panning');
+  };
+  viewport.addEventListener('pointerup', stop);
+  viewport.addEventListener('pointercancel', stop);
 }
 
 document.addEventListener('DOMContentLoaded', drawMaps);

@@ -1,21 +1,6 @@
-// Draw the process map with the vendored Mermaid and follow generation
-// progress; the page works without it (the map source stays readable).
+// Follow generation progress and mark the tab in view; the process map is
+// drawn by js/map.js.
 (() => {
-  const maps = document.querySelectorAll('pre[data-mermaid]');
-  if (maps.length && window.mermaid) {
-    window.mermaid.initialize({
-      startOnLoad: false,
-      securityLevel: 'strict',
-      htmlLabels: false,
-      flowchart: { htmlLabels: false },
-      maxTextSize: 5000000,
-      maxEdges: 5000,
-    });
-    window.mermaid.run({ nodes: maps }).catch((error) => {
-      maps.forEach((node) => node.setAttribute('data-error', String(error)));
-    });
-  }
-
   // Mark the tab of the section in view; the tabs are plain anchors.
   const tabs = document.querySelectorAll('.tabs a[href^="#"]');
   const markTab = () => {

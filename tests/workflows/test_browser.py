@@ -30,7 +30,7 @@ def chromium(playwright):
     browser.close()
 
 
-def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_server):
+def _workflow_page(chromium, live_server, **context_options):
     organization, owner = factories.organization_with_owner(name="Acme IT")
     recording = import_sample(organization)
     workflow = services.workflow_generate(
@@ -40,7 +40,7 @@ def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_ser
     services.run_build(run=run, generation=run.generation)
     client = Client()
     client.force_login(owner)
-    context = chromium.new_context(base_url=live_server.url)
+    context = chromium.new_context(base_url=live_server.url, **context_options)
     context.add_cookies(
         [
             {
@@ -53,15 +53,108 @@ def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_ser
     page = context.new_page()
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-
-    page.goto(f"/workflows/{workflow.pk}/")
+    page.goto(f"/workflows/{workflow.pk}/#map")
     page.locator("pre[data-mermaid] svg").wait_for(timeout=30_000)
+    return context, page, errors
+
+
+def _map_width(page):
+    return float(page.locator("pre[data-mermaid] svg").get_attribute("width"))
+
+
+def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_server):
+    context, page, errors = _workflow_page(chromium, live_server)
 
     text = re.sub(r"\s+", "", page.locator("pre[data-mermaid]").inner_text())
     assert "Priority:2-High" in text
-    assert "(Grafana)" in text
+    assert "Grafana·21s" in text
     assert page.locator("pre[data-mermaid] svg foreignObject").count() == 0
     assert errors == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "workflow-detail.png", full_page=False)
+    context.close()
+
+
+def test_workflow_map_shows_lanes_in_phase_order_with_a_common_top_row(
+    chromium, live_server
+):
+    context, page, _errors = _workflow_page(chromium, live_server)
+
+    lanes = page.eval_on_selector_all(
+        "pre[data-mermaid] svg g.node.lane",
+        """nodes => nodes.map(node => {
+          const box = node.getBoundingClientRect();
+          return [node.textContent.trim(), box.left, box.top];
+        })""",
+    )
+    label = page.eval_on_selector(
+        "pre[data-mermaid] svg g.node:not(.lane) text",
+        "node => parseFloat(getComputedStyle(node).fontSize)",
+    )
+    body = page.eval_on_selector(
+        "body", "node => parseFloat(getComputedStyle(node).fontSize)"
+    )
+
+    assert [name for name, _left, _top in lanes] == [
+        "Log",
+        "Triage",
+        "Investigate",
+        "Resolve",
+        "Close",
+    ]
+    lefts = [left for _name, left, _top in lanes]
+    assert lefts == sorted(lefts)
+    assert len({round(top) for _name, _left, top in lanes}) == 1
+    assert label >= body
+    context.close()
+
+
+def test_workflow_map_zooms_with_its_buttons_and_keys(chromium, live_server):
+    context, page, errors = _workflow_page(chromium, live_server)
+    natural = _map_width(page)
+    level = page.locator("[data-map-level]")
+
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = _map_width(page)
+    page.get_by_role("button", name="Zoom out").click()
+    page.get_by_role("button", name="Zoom out").click()
+    smaller = _map_width(page)
+    page.get_by_role("button", name="Fit to width").click()
+    fitted = _map_width(page)
+    viewport = page.locator("[data-map-viewport]")
+    inner = viewport.evaluate("node => node.clientWidth")
+    viewport.focus()
+    page.keyboard.press("0")
+    reset = _map_width(page)
+    page.keyboard.press("+")
+
+    assert zoomed > natural > smaller
+    assert fitted <= inner and fitted > inner * 0.8
+    assert reset == natural
+    assert level.inner_text() == "125%"
+    assert errors == []
+    context.close()
+
+
+def test_workflow_map_scrolls_inside_its_viewport_at_phone_width(chromium, live_server):
+    context, page, errors = _workflow_page(
+        chromium, live_server, viewport={"width": 375, "height": 740}
+    )
+    viewport = page.locator("[data-map-viewport]")
+
+    sizes = viewport.evaluate("node => [node.scrollWidth, node.clientWidth]")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    before = viewport.evaluate("node => node.scrollLeft")
+    box = viewport.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 20, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 20, box["y"] + 40, steps=5)
+    page.mouse.up()
+    after = viewport.evaluate("node => node.scrollLeft")
+
+    assert sizes[0] > sizes[1]
+    assert page_width <= 375
+    assert after > before
+    assert page.get_by_role("button", name="Zoom in").is_visible()
+    assert errors == []
     context.close()

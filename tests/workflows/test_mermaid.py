@@ -125,6 +125,14 @@ def test_build_mermaid_wraps_long_labels_and_is_the_same_every_time():
     assert build_mermaid(list(steps)) == source
 
 
+def test_build_mermaid_keeps_a_duration_on_one_line_under_a_long_system():
+    steps = [_step(1, "Sign in", system="Network admin console of the core")]
+
+    label = re.search(r's1\["(.*)"\]', build_mermaid(steps))[1]
+
+    assert label.split("<br>")[-2:] == ["Network admin console of", "the core · 1 s"]
+
+
 def test_build_mermaid_condenses_long_runs_but_keeps_phases():
     recording = rf.synthetic(3000, seed=5)
     steps = assign_phases(build_steps(recording.events))

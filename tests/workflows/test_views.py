@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -35,6 +36,26 @@ def test_workflow_detail_shows_sop_map_source_and_evidence_links(
     assert "vendor/mermaid.min.js" in body
     assert f"/workflows/{workflow.pk}/versions/1/steps/1/" in body
     assert "<script>" not in body.replace("<script src=", "")
+
+
+def test_workflow_detail_gives_the_map_labelled_zoom_buttons_in_a_viewport(
+    owner_client, workflow
+):
+    response = owner_client.get(f"/workflows/{workflow.pk}/")
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    for action, label in (
+        ("out", "Zoom out"),
+        ("in", "Zoom in"),
+        ("fit", "Fit to width"),
+        ("reset", "Actual size"),
+    ):
+        assert f'data-map-zoom="{action}">{label}</button>' in body
+    assert 'role="toolbar"' in body and 'aria-controls="map-viewport"' in body
+    assert re.search(r'id="map-viewport" tabindex="0" role="region"', body)
+    assert "js/map.js" in body
+    assert "onclick" not in body
 
 
 def test_workflow_evidence_lists_the_recorded_events(owner_client, workflow):
