@@ -139,8 +139,18 @@ def workflow_edit(request, workflow_id):
 def workflow_regenerate(request, workflow_id):
     workflow = _workflow(request, workflow_id)
     services.workflow_regenerate(membership=request.membership, workflow=workflow)
-    messages.success(request, _("Generating again; this page shows the progress."))
+    workflow.refresh_from_db(fields=["state"])
+    messages.success(request, _regenerate_message(workflow.state))
     return redirect(workflow)
+
+
+def _regenerate_message(state):
+    # Where tasks run in the request, the build is over before the page shows.
+    if state == State.READY:
+        return _("Generated again: this is the new version.")
+    if state == State.FAILED:
+        return _("Generating again failed; the reason is shown below.")
+    return _("Generating again; this page shows the progress.")
 
 
 @membership_required(edit=True)
