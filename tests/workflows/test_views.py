@@ -149,3 +149,13 @@ def test_system_rule_list_adds_and_refuses_a_bad_pattern(owner_client, organizat
     assert SystemRule.objects.filter(organization=organization).count() == 1
     assert refused.status_code == HTTPStatus.BAD_REQUEST
     assert b"no scheme, path or spaces" in refused.content
+
+
+def test_system_rule_list_shows_the_settings_tabs_with_systems_current(
+    owner_client,
+):
+    page = owner_client.get("/workflows/systems/").content.decode()
+
+    assert '<nav class="tabs" aria-label="Settings">' in page
+    assert '<a href="/workflows/systems/" aria-current="page">Systems</a>' in page
+    assert '<a href="/settings/members/">Members</a>' in page
