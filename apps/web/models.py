@@ -11,6 +11,13 @@ class SearchStep(OrganizationScopedModel):
     """
 
     pk = models.CompositePrimaryKey("workflow", "number")
+    # Rows vanish with their workflow; the ORM must never try to delete them.
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     workflow = models.ForeignKey(
         "workflows.Workflow",
         on_delete=models.DO_NOTHING,

@@ -10,7 +10,7 @@ from .bpmn import build_bpmn
 from .edits import apply_edits, phase_overrides
 from .markdown import render_markdown
 from .mermaid import build_mermaid
-from .phases import assign_phases
+from .phases import PHASES, assign_phases
 from .sop import build_sop
 from .steps import build_steps, step_to_dict, xml_safe
 from .systems import Classifier
@@ -72,11 +72,16 @@ def from_steps(
     steps, *, title, kind, agent, privacy, organization, version, skipped=()
 ):
     # An editor's words are people's input too; no artefact may carry what
-    # XML cannot hold.
-    steps = [
-        replace(step, text=xml_safe(step.text), note=xml_safe(step.note))
-        for step in steps
-    ]
+    # XML cannot hold. Every artefact reads the steps phase by phase, in the
+    # order recorded within each, so a dashboard looked at before the ticket
+    # was logged is numbered with triage and the numbers never run backwards.
+    steps = sorted(
+        (
+            replace(step, text=xml_safe(step.text), note=xml_safe(step.note))
+            for step in steps
+        ),
+        key=lambda step: PHASES.index(step.phase),
+    )
     sop = build_sop(steps, title=title, kind=kind, agent=agent, privacy=privacy)
     return Generated(
         steps=[step_to_dict(step) for step in steps],

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from apps.workflows.phases import PHASES
 from apps.workflows.pipeline import generate
 from tests.workflows import recording_factory as rf
 
@@ -145,11 +146,30 @@ def test_generate_applies_edits_and_reports_those_it_could_not():
 
     edited = _generate(recording, edits=edits)
 
-    assert edited.steps[0]["text"] == "Sign in to ServiceNow"
-    assert edited.steps[0]["phase"] == "triage"
-    assert edited.steps[0]["edited"] is True
+    moved = next(step for step in edited.steps if step["ref"] == first)
+    assert moved["text"] == "Sign in to ServiceNow"
+    assert moved["phase"] == "triage"
+    assert moved["edited"] is True
+    # A step moved to a later phase is read, and numbered, with that phase.
+    phases = [step["phase"] for step in edited.steps]
+    assert edited.steps.index(moved) == phases.index("triage")
     assert second not in [step["ref"] for step in edited.steps]
     assert edited.skipped_edits == [edits[3]]
+
+
+def test_generate_numbers_steps_in_phase_order_when_the_rules_reach_back():
+    b = rf.RecordingBuilder()
+    b.nav(rf.GRAFANA, "/d/network", "Network overview", after=0, tab=1)
+    b.nav(rf.SNOW, "/incident.do", "New incident", after=30_000, tab=1)
+    b.choose("Priority", "2 - High", tab=1, origin=rf.SNOW, path="/incident.do")
+    recording = b.recording(id="5f0c7a2e-9d1b-4e63-8a47-3c2b6e1d9f80")
+
+    generated = _generate(recording)
+
+    phases = [step["phase"] for step in generated.steps]
+    assert phases == sorted(phases, key=PHASES.index)
+    assert generated.steps[0]["system_kind"] == "itsm"
+    assert [s.number for p in generated.sop.phases for s in p.steps] == [1, 2, 3]
 
 
 def test_generate_drops_characters_xml_cannot_hold_from_every_artefact():

@@ -65,7 +65,8 @@ class Migration(migrations.Migration):
                 (
                     "organization",
                     models.ForeignKey(
-                        on_delete=models.deletion.CASCADE,
+                        db_constraint=False,
+                        on_delete=models.deletion.DO_NOTHING,
                         related_name="+",
                         to="accounts.organization",
                     ),
