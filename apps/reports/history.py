@@ -384,16 +384,16 @@ def update_gap_median(update_times):
     return median(gaps)
 
 
-def stalled_incidents(open_incidents, update_times, *, now_ms, factor=STALL_FACTOR):
+def stalled_incidents(open_incidents, *, typical_gap_ms, now_ms, factor=STALL_FACTOR):
     """Return the open incidents without an update for ``factor`` typical gaps.
 
     ``open_incidents`` holds mappings with ``number`` and ``last_update_ms``;
-    the typical gap is the organization's own median gap between updates.
+    the typical gap is the organization's own median gap between updates
+    (``update_gap_median``).
     """
-    typical = update_gap_median(update_times)
-    if not typical:
+    if not typical_gap_ms:
         return {"threshold_ms": None, "incidents": []}
-    threshold = factor * typical
+    threshold = factor * typical_gap_ms
     stalled = [
         {**row, "silent_ms": now_ms - row["last_update_ms"]}
         for row in open_incidents

@@ -80,3 +80,50 @@ class IncidentUpdate(OrganizationScopedModel):
 
     def __str__(self):
         return f"{self.incident_id} #{self.sequence}: {self.state}"
+
+
+class IncidentImport(OrganizationScopedModel):
+    """One import of an incident export, and the history report built after it.
+
+    The report is built once per import by a task, from the incidents as the
+    import left them, and served as stored until the next import lands.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        # A newer import landed before this one's report was built.
+        SUPERSEDED = "superseded", _("Superseded")
+
+    number = models.PositiveIntegerField()
+    incidents = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    # ``Report.to_json()`` as built, byte for byte, for the downloads; the
+    # page shows the report as rendered once, with the counts and the median
+    # gap between updates: reading the whole JSON back would cost seconds.
+    report = models.TextField(blank=True)
+    report_html = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    update_gap_ms = models.FloatField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="incident_import_unique_number"
+            )
+        ]
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"{self.organization_id} import {self.number}"
+
+    @property
+    def busy(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -1,13 +1,14 @@
 from collections import defaultdict
 
+import orjson
 from django.db.models import Prefetch
 
 from apps.core.selectors import get_scoped_or_404
 
 from . import history
 from .measures import median
-from .models import Incident, IncidentUpdate
-from .report import build_report
+from .models import Incident, IncidentImport, IncidentUpdate
+from .report import Report, build_report
 
 
 def _ms(moment):
@@ -122,18 +123,51 @@ def incident_suggestions(*, organization, target):
     return history.suggest(target, candidates)
 
 
-def incident_stalled(*, organization, now_ms):
+def incident_update_gap(*, organization):
+    """Return the median time between consecutive updates of an incident."""
     times = defaultdict(list)
-    for row in IncidentUpdate.objects.for_organization(organization).values_list(
-        "incident_id", "updated_at"
-    ):
-        times[row[0]].append(_ms(row[1]))
+    for incident_id, updated_at in IncidentUpdate.objects.for_organization(
+        organization
+    ).values_list("incident_id", "updated_at"):
+        times[incident_id].append(_ms(updated_at))
+    return history.update_gap_median(times.values())
+
+
+def incident_stalled(*, organization, typical_gap_ms, now_ms):
+    """Return the open incidents silent for long against ``typical_gap_ms``."""
     open_rows = [
         {"number": i.number, "last_update_ms": _ms(i.last_update_at), "state": i.state}
-        for i in incident_list(organization=organization)
-        if i.is_open
+        for i in incident_list(organization=organization).exclude(
+            state__in=history.DONE_STATES
+        )
     ]
-    return history.stalled_incidents(open_rows, times.values(), now_ms=now_ms)
+    return history.stalled_incidents(
+        open_rows, typical_gap_ms=typical_gap_ms, now_ms=now_ms
+    )
+
+
+def incident_import_latest(*, organization):
+    return IncidentImport.objects.for_organization(organization).first()
+
+
+def incident_import_reported(*, organization, with_report=False):
+    """Return the newest import whose report is stored, or None.
+
+    The report's JSON is left unread unless ``with_report``: on a large
+    history it runs to hundreds of megabytes, and the page needs only the
+    rendered report.
+    """
+    imports = IncidentImport.objects.for_organization(organization).filter(
+        state=IncidentImport.State.READY
+    )
+    if not with_report:
+        imports = imports.defer("report")
+    return imports.first()
+
+
+def stored_report(incident_import):
+    """Return the ``Report`` stored on ``incident_import``."""
+    return Report(**orjson.loads(incident_import.report))
 
 
 def similarity_fields(incident):

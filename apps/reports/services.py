@@ -1,15 +1,21 @@
 import csv
 import io
 import logging
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 
-from . import history
-from .models import Incident, IncidentUpdate
+from . import history, selectors
+from .models import Incident, IncidentImport, IncidentUpdate
+from .rendering import report_context
+from .report import build_report
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +148,7 @@ def incidents_import(*, organization, text):
         for row in _update_rows(organization, incident, grouped[incident.number])
     ]
     IncidentUpdate.objects.bulk_create(rows, batch_size=2000)
+    _import_record(organization, incidents=len(grouped), rows=len(rows))
 
     created = len(grouped) - len(existing)
     logger.info(
@@ -161,3 +168,111 @@ def _incident_set(organization, incident, number, updates):
     for name, value in values.items():
         setattr(incident, name, value)
     return incident
+
+
+def _import_record(organization, *, incidents, rows):
+    highest = IncidentImport.objects.for_organization(organization).aggregate(
+        number=Max("number")
+    )["number"]
+    record = IncidentImport.objects.create(
+        organization=organization,
+        number=(highest or 0) + 1,
+        incidents=incidents,
+        rows=rows,
+    )
+    transaction.on_commit(lambda: _enqueue_report_build(record))
+    return record
+
+
+def _enqueue_report_build(record):
+    from .tasks import incident_report_build_task
+
+    incident_report_build_task.delay(record.organization_id, record.pk)
+
+
+def _progress(record, state, progress, **fields):
+    IncidentImport.objects.filter(pk=record.pk).update(
+        state=state, progress=progress, **fields
+    )
+
+
+@contextmanager
+def _one_snapshot():
+    """Run the reads inside in one snapshot of the database.
+
+    An import commits its incidents and its ``IncidentImport`` row at once,
+    so a snapshot without a newer import row holds exactly what this import
+    left, whatever lands while the report is built.
+    """
+    outermost = not transaction.get_connection().in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _read_history(record):
+    organization = record.organization
+    with _one_snapshot():
+        newer = IncidentImport.objects.for_organization(organization).filter(
+            number__gt=record.number
+        )
+        if newer.exists():
+            return None
+        return {
+            "traces": selectors.incident_traces(organization=organization),
+            "summary": selectors.incident_summary(organization=organization),
+            "update_gap_ms": selectors.incident_update_gap(organization=organization),
+        }
+
+
+def incident_report_build(*, incident_import):
+    """Build and store the history report of ``incident_import``.
+
+    Safe to call twice: a stored report is kept. When a newer import has
+    landed, this one is marked superseded and the newer one's build stores
+    the report of both.
+    """
+    record = incident_import
+    # TODO: a report stored under an older REPORT_VERSION is served until the
+    # next import; rebuild stored reports when the version changes, once a
+    # deploy step can enqueue them.
+    if record.state == IncidentImport.State.READY:
+        return record
+    _progress(record, IncidentImport.State.RUNNING, 10)
+    read = _read_history(record)
+    if read is None:
+        _progress(record, IncidentImport.State.SUPERSEDED, 0)
+        record.refresh_from_db()
+        return record
+    _progress(record, IncidentImport.State.RUNNING, 50)
+    report = build_report(read["traces"])
+    _progress(record, IncidentImport.State.RUNNING, 80)
+    html = render_to_string(
+        "reports/_report.html",
+        {"report_view": report_context(report, title=_("Incident history"))},
+    )
+
+    _progress(
+        record,
+        IncidentImport.State.READY,
+        100,
+        report=report.to_json().decode(),
+        report_html=html,
+        summary=read["summary"],
+        update_gap_ms=read["update_gap_ms"],
+        built_at=timezone.now(),
+        failure_reason="",
+    )
+    logger.info(
+        "Built the incident history report of import %s",
+        record.number,
+        extra={"organization_id": record.organization_id},
+    )
+    record.refresh_from_db()
+    return record
+
+
+def incident_report_build_failed(*, incident_import, reason):
+    _progress(incident_import, IncidentImport.State.FAILED, 0, failure_reason=reason)

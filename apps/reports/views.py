@@ -1,4 +1,5 @@
 import time
+from http import HTTPStatus
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -6,11 +7,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import membership_required
+from apps.core.errors import ApplicationError
 
 from . import selectors
 from .exports import step_timings_csv, traces_xes
 from .forms import SuggestForm
-from .rendering import report_context, report_pdf
+from .rendering import report_pdf
 
 INCIDENTS_PER_PAGE = 50
 
@@ -21,24 +23,47 @@ def _download(content, *, content_type, filename):
     return response
 
 
+def _stored_report_or_error(organization):
+    reported = selectors.incident_import_reported(
+        organization=organization, with_report=True
+    )
+    if reported is None:
+        raise ApplicationError(
+            _("The incident history report is not built yet. Try again shortly."),
+            code="incident_report_not_ready",
+            status=HTTPStatus.CONFLICT,
+        )
+    return reported
+
+
+def _report_view(reported, organization):
+    if reported is None:
+        return {}
+    stalled = selectors.incident_stalled(
+        organization=organization,
+        typical_gap_ms=reported.update_gap_ms,
+        now_ms=round(time.time() * 1000),
+    )
+    return {"summary": reported.summary, "stalled": stalled}
+
+
 @membership_required
 def incident_history(request):
     organization = request.organization
-    report = selectors.incident_report(organization=organization)
+    reported = selectors.incident_import_reported(organization=organization)
     page = Paginator(
         selectors.incident_list(organization=organization), INCIDENTS_PER_PAGE
-    )
-    stalled = selectors.incident_stalled(
-        organization=organization, now_ms=round(time.time() * 1000)
     )
     return render(
         request,
         "reports/incident_history.html",
         {
-            "summary": selectors.incident_summary(organization=organization),
-            "report_view": report_context(report, title=_("Incident history")),
+            "latest_import": selectors.incident_import_latest(
+                organization=organization
+            ),
+            "reported_import": reported,
             "page": page.get_page(request.GET.get("page")),
-            "stalled": stalled,
+            **_report_view(reported, organization),
         },
     )
 
@@ -78,7 +103,8 @@ def incident_detail(request, number):
 
 @membership_required
 def incident_history_pdf(request):
-    report = selectors.incident_report(organization=request.organization)
+    reported = _stored_report_or_error(request.organization)
+    report = selectors.stored_report(reported)
     title = _("Incident history of %(organization)s") % {
         "organization": request.organization.name
     }
@@ -111,5 +137,5 @@ def incident_history_xes(request):
 
 @membership_required
 def incident_history_json(request):
-    report = selectors.incident_report(organization=request.organization)
-    return HttpResponse(report.to_json(), content_type="application/json")
+    reported = _stored_report_or_error(request.organization)
+    return HttpResponse(reported.report, content_type="application/json")

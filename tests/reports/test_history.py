@@ -248,6 +248,11 @@ def test_import_keeps_organizations_apart(imported, other_organization):
 def test_incident_history_page_over_the_whole_export(imported, owner_client):
     from django.urls import reverse
 
+    from apps.reports.services import incident_report_build
+
+    incident_report_build(
+        incident_import=selectors.incident_import_latest(organization=imported)
+    )
     response = owner_client.get(reverse("incident_history"))
 
     body = response.content.decode()

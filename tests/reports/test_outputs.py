@@ -6,7 +6,7 @@ from apps.reports import charts
 from apps.reports.aggregate import process_map
 from apps.reports.conformance import conformance
 from apps.reports.exports import step_timings_csv, timestamp, traces_xes
-from apps.reports.history import stalled_incidents, suggest
+from apps.reports.history import stalled_incidents, suggest, update_gap_median
 from apps.reports.measures import ordered_activities
 from apps.reports.mermaid import escape_label, process_map_mermaid
 from apps.reports.trace import Activity, Decision, Trace
@@ -250,7 +250,9 @@ def test_stalled_incidents_use_the_organizations_median_gap():
         {"number": "recent", "last_update_ms": 12 * hour},
     ]
 
-    result = stalled_incidents(open_incidents, history, now_ms=15 * hour)
+    result = stalled_incidents(
+        open_incidents, typical_gap_ms=update_gap_median(history), now_ms=15 * hour
+    )
 
     assert result["threshold_ms"] == 4.5 * hour
     assert [(r["number"], r["silent_ms"]) for r in result["incidents"]] == [

@@ -3,6 +3,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from apps.reports.selectors import incident_import_latest
+from apps.reports.services import incident_report_build
 from tests import factories
 from tests.reports.factories import incident_create
 
@@ -18,6 +20,10 @@ def history(organization):
             ("Active", "02-03-2016 09:30", "Group 3", "2 - High"),
             ("Resolved", "02-03-2016 11:00", "Group 3", "2 - High"),
         ],
+    )
+    # What the task does after each import, run here without a worker.
+    incident_report_build(
+        incident_import=incident_import_latest(organization=organization)
     )
     return first
 
