@@ -122,11 +122,15 @@ function renderReview(recording) {
   const privacy = recording.privacy;
   const removed = Object.values(privacy.redactions).reduce((a, b) => a + b, 0);
   $('privacy').textContent =
-    `Privacy: ${removed} values redacted, ` +
-    `${privacy.skipped_fields.length} sensitive fields skipped, ` +
-    `${privacy.uninstrumented.length} pages or frames not recorded.`;
+    `Privacy: ${counted(removed, 'value', 'values')} redacted, ` +
+    `${counted(privacy.skipped_fields.length, 'sensitive field', 'sensitive fields')} skipped, ` +
+    `${counted(privacy.uninstrumented.length, 'page or frame', 'pages or frames')} not recorded.`;
   $('finish').disabled = recording.finishRequested;
   $('upload-state').textContent = UPLOAD_STATES[recording.upload.state] ?? '';
+}
+
+function counted(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 async function onConnect(event) {
