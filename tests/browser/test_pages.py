@@ -6,6 +6,7 @@ from apps.accounts.models import MonthlyUsage
 from apps.accounts.selectors import month_start
 from apps.recordings.models import Recording
 from apps.sharing.services import share_link_create
+from apps.workflows.models import Run, State, Workflow
 from tests import factories
 from tests.browser.conftest import axe, log_in, shoot
 from tests.sharing.helpers import workflow_in
@@ -32,6 +33,7 @@ MEMBER_PAGES = {
     "workflows": "/workflows/",
     "workflow": "{workflow}",
     "recording": "/recordings/{recording}/",
+    "recording-generating": "/recordings/{generating}/",
     "systems": "/workflows/systems/",
     "incidents": "/incidents/",
 }
@@ -55,6 +57,19 @@ def test_public_page_passes_axe_at_both_widths(page, name):
     _check(page, name, PUBLIC_PAGES[name])
 
 
+def _generating_recording(organization):
+    recording = Recording.objects.create(
+        organization=organization, title="Mail queue backlog", status="finished"
+    )
+    workflow = Workflow.objects.create(
+        organization=organization, title=recording.title, state=State.QUEUED
+    )
+    Run.objects.create(
+        organization=organization, workflow=workflow, recording=recording
+    )
+    return recording
+
+
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_member_page_passes_axe_at_both_widths(context, page, live_server, name):
     organization, owner = factories.organization_with_owner(name="Acme IT")
@@ -70,10 +85,13 @@ def test_member_page_passes_axe_at_both_widths(context, page, live_server, name)
     share_link_create(
         membership=organization.memberships.get(user=owner), workflow=workflow
     )
+    generating = _generating_recording(organization)
     log_in(context, owner, live_server)
 
     path = MEMBER_PAGES[name].format(
-        workflow=workflow.get_absolute_url(), recording=recording.pk
+        workflow=workflow.get_absolute_url(),
+        recording=recording.pk,
+        generating=generating.pk,
     )
     _check(page, name, path)
 
