@@ -30,7 +30,9 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     assert response.headers["cache-control"].startswith("no-store")
     assert "noindex" in response.headers["x-robots-tag"]
     shared.get_by_role("heading", name=workflow.title, exact=True).wait_for()
-    shared.locator('[data-map][data-drawn="true"] svg').wait_for()
+    shared.locator('[data-map-viewport][data-drawn="true"] svg').wait_for()
+    shared.get_by_role("button", name="Zoom in").click()
+    assert shared.locator("[data-map-level]").inner_text() == "125%"
     shared.get_by_role("heading", name="Workflow intelligence report").wait_for()
     assert shared.get_by_role("navigation").count() == 0
     assert axe(shared) == []
