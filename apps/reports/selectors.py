@@ -147,7 +147,12 @@ def incident_stalled(*, organization, typical_gap_ms, now_ms):
 
 
 def incident_import_latest(*, organization):
-    return IncidentImport.objects.for_organization(organization).first()
+    """Return the newest import, its stored report left unread."""
+    return (
+        IncidentImport.objects.for_organization(organization)
+        .defer("report", "report_html")
+        .first()
+    )
 
 
 def incident_import_reported(*, organization, with_report=False):
