@@ -77,8 +77,11 @@ def test_history_page_serves_the_stored_report_without_rebuilding(
     first, first_queries = _page_queries(owner_client)
     second, second_queries = _page_queries(owner_client)
 
-    # Building reads every stored update; serving reads none.
+    # Building reads every stored update; serving reads none, nor the JSON.
     assert not [sql for sql in first_queries if "reports_incidentupdate" in sql]
+    assert not [
+        sql for sql in first_queries if '"reports_incidentimport"."report",' in sql
+    ]
     assert len(second_queries) == len(first_queries)
     assert "Median wait after each handoff" in second
     assert "<dd>650</dd>" in second
