@@ -11,7 +11,7 @@ from .aggregate import (
     HEALTH_WEIGHTS,
     VARIANCE_DISTANCE,
 )
-from .measures import median
+from .measures import median, within_handoff_wait
 
 FINDING_TYPES = (
     "bottleneck",
@@ -72,30 +72,60 @@ def health(measured, distances):
     return {"score": score, "parts": parts}
 
 
+def _handoff_of(step, moves):
+    """Return the key of the move whose wait ``step`` is, or None.
+
+    A wait step between a hand-off and work resuming is the next team's
+    wait: it is a bottleneck of the hand-off, not of waiting in general.
+    """
+    if step["kind"] != "wait":
+        return None
+    for move in moves:
+        if within_handoff_wait(step["start_ms"], step["end_ms"], [move]):
+            return move["key"]
+    return None
+
+
+def _step_totals(run, closing):
+    """Return the run's time per step key and per hand-off, before resolution."""
+    totals, waited = defaultdict(int), defaultdict(int)
+    for step in run["steps"]:
+        # Time after resolution is not what keeps the incident open.
+        if step["phase"] == "close":
+            closing.add(step["key"])
+            continue
+        handoff = _handoff_of(step, run["handoffs"])
+        if handoff is None:
+            totals[step["key"]] += step["duration_ms"]
+        else:
+            waited[handoff] += step["duration_ms"]
+    return totals, waited
+
+
 def _bottlenecks(measured, process_map):
     resolution = median([run["timing"]["resolution_ms"] for run in measured]) or 0
     if resolution <= 0:
         return []
-    per_key, closing = defaultdict(list), set()
+    per_key, per_handoff, closing = defaultdict(list), defaultdict(list), set()
     for run in measured:
-        totals = defaultdict(int)
-        for step in run["steps"]:
-            # Time after resolution is not what keeps the incident open.
-            if step["phase"] != "close":
-                totals[step["key"]] += step["duration_ms"]
-            else:
-                closing.add(step["key"])
+        totals, waited = _step_totals(run, closing)
         for key, total in totals.items():
             per_key[key].append(total)
+        for key, total in waited.items():
+            per_handoff[key].append(total)
 
     # A step or transition seen in only a few runs is an outlier, not a
     # bottleneck of the process.
     often = BOTTLENECK_RUNS * len(measured)
     found = []
-    for key, values in per_key.items():
-        typical = median(values)
-        if len(values) >= often and typical >= BOTTLENECK_SHARE * resolution:
-            found.append((typical, [key], {"median_ms": typical, "runs": len(values)}))
+    for handoff, values_by_key in ((False, per_key), (True, per_handoff)):
+        for key, values in values_by_key.items():
+            typical = median(values)
+            if len(values) >= often and typical >= BOTTLENECK_SHARE * resolution:
+                params = {"median_ms": typical, "runs": len(values)}
+                if handoff:
+                    params["handoff"] = True
+                found.append((typical, [key], params))
     for edge in process_map["edges"]:
         if edge["target"] in closing or edge["count"] < often:
             continue

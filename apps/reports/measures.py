@@ -21,6 +21,12 @@ FIRST_HOLDER = "first_holder"
 # Verbs of steps that visit, save or switch rather than do work: coming back
 # to them is moving around, not rework.
 REVISIT_VERBS = frozenset({"open", "switch", "submit", "wait"})
+# After a hand-off, opening or switching back to a page of the system it was
+# made in is coming back to the ticket, and a recorded wait is no one acting:
+# neither is work resuming. A save of the hand-off's own form within this
+# window commits the move; the idle threshold keeps one bar for waits.
+NAVIGATION_VERBS = frozenset({"open", "switch"})
+HANDOFF_SAVE_WINDOW_MS = IDLE_THRESHOLD_MS
 REWORK_KINDS = ("action", "decision")
 SUGGESTIBLE_TOPICS = ("severity", "category", "team", "owner")
 RESOLUTION_PHASES = ("log", "triage", "investigate", "resolve")
@@ -187,20 +193,46 @@ def investigation_lookups(activities):
     }
 
 
-def _next_work_after(activities, index):
-    """Return when the ticket was next acted on after the move at ``index``.
+def _handoff_form_end(activities, index):
+    """Return the index of the save that commits the move at ``index``.
 
-    Choosing the group and then the owner is one move, so a choice on another
-    ownership field is skipped; the next choice on the same field is the new
-    holder acting.
+    The agent who hands a ticket on usually saves the form right after:
+    that save, and what was done on the same form before it, belong to the
+    move. Without such a save the move itself is the last step of the hand-off.
     """
     move = activities[index]
-    for later in activities[index + 1 :]:
-        if later.start_ms <= move.start_ms:
-            continue
-        if _is_ownership(later) and later.decision.field != move.decision.field:
-            continue
-        return later.start_ms
+    for position in range(index + 1, len(activities)):
+        later = activities[position]
+        if later.system != move.system:
+            break
+        if later.start_ms - move.end_ms > HANDOFF_SAVE_WINDOW_MS:
+            break
+        if _verb(later.key) == "submit":
+            return position
+    return index
+
+
+def _resumes_work(move, later):
+    """Return whether ``later`` is the ticket being worked on after ``move``."""
+    if later.start_ms <= move.start_ms:
+        return False
+    # Choosing the group and then the owner is one move; the next choice on
+    # the same field is the new holder acting.
+    if _is_ownership(later) and later.decision.field != move.decision.field:
+        return False
+    verb = _verb(later.key)
+    if verb == "wait":
+        return False
+    returning = verb in NAVIGATION_VERBS and later.kind == "action"
+    return not (returning and later.system == move.system)
+
+
+def _next_work_after(activities, index):
+    """Return when work on the ticket resumed after the move at ``index``."""
+    move = activities[index]
+    for later in activities[_handoff_form_end(activities, index) + 1 :]:
+        if _resumes_work(move, later):
+            return later.start_ms
     return None
 
 
@@ -241,6 +273,31 @@ def handoffs(activities, first_holder=""):
             }
         )
     return moves
+
+
+def within_handoff_wait(start_ms, end_ms, moves):
+    """Return whether ``[start_ms, end_ms]`` lies inside a move's wait."""
+    return any(
+        move["wait_ms"] is not None
+        and move["at_ms"] <= start_ms
+        and end_ms <= move["at_ms"] + move["wait_ms"]
+        for move in moves
+    )
+
+
+def not_handoff_waits(waits, moves):
+    """Return the idle waits that are not a hand-off's wait for the next team.
+
+    The time between a move and work resuming is the hand-off's wait; listing
+    it as an idle wait too would count the same minutes twice.
+    """
+    return [
+        wait
+        for wait in waits
+        if not within_handoff_wait(
+            wait["start_ms"], wait["start_ms"] + wait["duration_ms"], moves
+        )
+    ]
 
 
 def ping_pong(moves):
@@ -353,8 +410,8 @@ def run_measures(trace: Trace, *, idle_threshold_ms=IDLE_THRESHOLD_MS):
     """Return every one-run figure of ``trace`` as plain data."""
     activities = ordered_activities(trace)
     steps = step_times(activities)
-    waits = idle_waits(activities, idle_threshold_ms)
     moves = handoffs(activities, (trace.attributes or {}).get(FIRST_HOLDER, ""))
+    waits = not_handoff_waits(idle_waits(activities, idle_threshold_ms), moves)
     return {
         "run_id": trace.run_id,
         "agent": trace.agent,

@@ -20,8 +20,9 @@ from .mermaid import process_map_mermaid
 from .trace import Trace
 
 # 2: rework as the same action redone, first assignments as moves, one wait
-# threshold, one missing-documentation finding.
-REPORT_VERSION = 2
+# threshold, one missing-documentation finding. 3: a hand-off waits until
+# work resumes, and that wait is no idle wait.
+REPORT_VERSION = 3
 
 
 @dataclass(slots=True)

@@ -63,6 +63,8 @@ def finding_summary(finding, labels):
             "resolution": format_duration(params["resolution_ms"]),
             "runs": params["runs"],
         }
+        if params.get("handoff"):
+            return _handoff_wait_summary(figures)
         # One run shows what happened once, not what is typical.
         if params["runs"] == 1:
             return (
@@ -95,6 +97,24 @@ def finding_summary(finding, labels):
             "distance": f"{params['mean_distance']:.0%}",
         }
     return _documentation_summary(params, labels)
+
+
+def _handoff_wait_summary(figures):
+    if figures["runs"] == 1:
+        return (
+            _(
+                "Work waited %(time)s after %(steps)s, of a resolution time of "
+                "%(resolution)s."
+            )
+            % figures
+        )
+    return (
+        _(
+            "Work waits a median of %(time)s after %(steps)s in %(runs)s runs, "
+            "against a median resolution time of %(resolution)s."
+        )
+        % figures
+    )
 
 
 def _documentation_summary(params, labels):

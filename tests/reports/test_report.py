@@ -15,6 +15,7 @@ from tests.reports.traces import (
     SKIPS_PRIORITY,
     SWAPS,
     paced_trace,
+    recorded_handoff,
     twelve_traces,
 )
 
@@ -217,7 +218,7 @@ def test_report_json_is_the_same_whatever_the_input_order():
     second = build_report(shuffled).to_json()
 
     assert first == second
-    assert orjson.loads(first)["version"] == 2
+    assert orjson.loads(first)["version"] == 3
 
 
 def test_report_rejects_two_traces_with_one_run_id():
@@ -331,3 +332,28 @@ def test_report_bottleneck_of_one_run_is_not_called_typical():
     [finding] = [f for f in report.findings if f["type"] == "bottleneck"]
     text = texts.finding_summary(finding, {"lookup": "Lookup"})
     assert text == "Lookup took 30 min of a resolution time of 34 min."
+
+
+def test_report_names_a_handoff_wait_as_such_not_as_an_idle_wait():
+    report = build_report([recorded_handoff()])
+
+    bottlenecks = [f for f in report.findings if f["type"] == "bottleneck"]
+    # The 41-minute wait step (2,460 s) falls inside the hand-off's wait: it
+    # is the hand-off's bottleneck, and no bottleneck of the wait step.
+    assert [(f["steps"], f["params"]) for f in bottlenecks] == [
+        (
+            ["itsm:set:assignment-group"],
+            {
+                "median_ms": 2_460_000,
+                "runs": 1,
+                "handoff": True,
+                "resolution_ms": 2_630_000,
+            },
+        )
+    ]
+    assert texts.finding_summary(bottlenecks[0], {}) == (
+        "Work waited 41 min after itsm:set:assignment-group, of a resolution "
+        "time of 43 min 50 s."
+    )
+    # Flow counts idle waits only; the hand-off's wait is not one.
+    assert report.health["parts"]["flow"]["value"] == 1

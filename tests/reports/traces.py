@@ -80,3 +80,48 @@ TWELVE = (
 
 def twelve_traces():
     return [paced_trace(*row) for row in TWELVE]
+
+
+def recorded_handoff():
+    """Return Priya's run as recorded: assign, note, save, 41 min, then work.
+
+    Times in seconds from minute 0, as the step builder lays them out: the
+    wait step fills the silence between the save and the next event.
+    """
+    group = Decision(field="Assignment group", value="Identity", topic="team")
+    itsm = {"system": "ITSM", "system_kind": "itsm"}
+    chat = {"system": "Chat", "system_kind": "communication"}
+    return Trace(
+        "r",
+        "priya",
+        (
+            seconds_step("itsm:set:category", 0, 10, kind="decision", **itsm),
+            seconds_step(
+                "itsm:set:assignment-group",
+                10,
+                60,
+                kind="decision",
+                decision=group,
+                **itsm,
+            ),
+            seconds_step("itsm:note:note", 60, 64, kind="note", **itsm),
+            seconds_step("itsm:submit:update", 64, 65, **itsm),
+            seconds_step("itsm:wait:idle", 65, 65 + 41 * 60, kind="wait", **itsm),
+            seconds_step("communication:open:identity-ops", 2525, 2620, **chat),
+            seconds_step("itsm:switch:ticket", 2620, 2625, **itsm),
+            seconds_step("itsm:set:state", 2625, 2630, kind="decision", **itsm),
+        ),
+        attributes={"first_holder": "priya"},
+    )
+
+
+def seconds_step(key, start, end, **extra):
+    """Return an activity from ``start`` to ``end`` seconds."""
+    return Activity(
+        key=key,
+        label=key,
+        phase="investigate",
+        start_ms=start * 1000,
+        end_ms=end * 1000,
+        **extra,
+    )

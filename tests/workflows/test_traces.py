@@ -39,9 +39,10 @@ def test_steps_to_trace_sample_assignments_are_handoffs():
         ("team", "Sam Agent", "Network"),
         ("owner", "Sam Agent", "Dana Wright"),
     ]
-    # Network then Dana Wright is one move; the next work (the state) starts
-    # 3 s after the group was chosen and as soon as the owner was.
-    assert [m["wait_ms"] for m in moves] == [3_000, 0]
+    # Network then Dana Wright is one move, saved with the state on the same
+    # form; work resumes with the Prometheus lookup 9.55 s after the group
+    # was chosen (6.55 s after the owner).
+    assert [m["wait_ms"] for m in moves] == [9_550, 6_550]
     report = build_report([trace])
     assert report.health["parts"]["handoffs"]["value"] == round(1 / 3, 4)
 
