@@ -2,10 +2,14 @@
 
 
 def format_duration(ms):
-    """Return ``ms`` as the two largest units that matter, or an en dash."""
+    """Return ``ms`` as the two largest units that matter, or an en dash.
+
+    The one rounding rule for every duration shown, SOP wait steps included:
+    whole seconds, then the two largest units.
+    """
     if ms is None:
         return "–"
-    seconds = round(ms / 1000)
+    seconds = round(max(0, ms) / 1000)
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)

@@ -9,6 +9,8 @@ language of the request that happens to build a version.
 from dataclasses import dataclass, field
 from gettext import ngettext
 
+from apps.reports.duration import format_duration as format_duration
+
 from .phases import PHASES
 from .steps import xml_safe
 
@@ -82,18 +84,6 @@ class Sop:
     duration_ms: int
     step_count: int
     facts: dict = field(default_factory=dict)
-
-
-def format_duration(ms):
-    """Return a short human duration: "45 s", "3 min 5 s", "1 h 2 min"."""
-    seconds = round(max(0, ms) / 1000)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from apps.recordings.format import EventType, FieldKind
+from apps.reports.duration import format_duration
 
 from .systems import Classifier, System
 
@@ -200,7 +201,6 @@ class _Builder:
         gap = event.ts - self.last_ts
         if gap <= self.wait_threshold_ms:
             return
-        minutes = max(1, round(gap / 60_000))
         self.drafts.append(
             _Draft(
                 source="wait",
@@ -210,7 +210,8 @@ class _Builder:
                 system=self.last.system,
                 kind="wait",
                 verb="wait",
-                text=f"Wait about {minutes} min (no activity was recorded)",
+                # Worded in ``_finish``, once the wait's end is known.
+                text="",
                 mark=self.mark,
                 key_object="idle",
             )
@@ -722,6 +723,11 @@ def step_from_dict(data):
     return Step(**values)
 
 
+def wait_text(duration_ms):
+    """Return a wait step's text, its time worded as every duration is."""
+    return f"Wait {format_duration(duration_ms)} (no activity was recorded)"
+
+
 def _finish(drafts):
     steps = []
     seen = {}
@@ -731,6 +737,8 @@ def _finish(drafts):
         seen[key] = seen.get(key, 0) + 1
         following = drafts[index + 1].ts if index + 1 < len(drafts) else draft.last_ts
         end = draft.end_hint if draft.end_hint is not None else following
+        if draft.source == "wait":
+            draft.text = wait_text(max(draft.ts, end) - draft.ts)
         decision = draft.decision
         if decision is not None:
             decision = replace(

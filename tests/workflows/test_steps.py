@@ -4,6 +4,7 @@ import msgspec
 
 from apps.recordings.format import Recording, SystemKind
 from apps.workflows.phases import assign_phases
+from apps.workflows.sop import format_duration
 from apps.workflows.steps import build_steps, step_from_dict, step_to_dict
 from tests.workflows import recording_factory as rf
 from tests.workflows.recording_factory import SNOW, RecordingBuilder
@@ -146,11 +147,23 @@ def test_build_steps_turns_silence_into_an_explicit_wait():
 
     assert _texts(steps) == [
         "Click Save",
-        "Wait about 10 min (no activity was recorded)",
+        "Wait 10 min (no activity was recorded)",
         "Click Close",
     ]
     assert steps[1].kind == "wait"
     assert steps[1].duration_ms == 600_000
+
+
+def test_build_steps_wait_text_says_the_duration_the_sop_shows():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/x"}
+    # 2 min 32.4 s of silence: rounded once, to whole seconds, in both places.
+    b.click("Save", **page).click("Close", after=152_400, **page)
+
+    wait = _steps(b)[1]
+
+    assert wait.text == "Wait 2 min 32 s (no activity was recorded)"
+    assert format_duration(wait.duration_ms) == "2 min 32 s"
 
 
 def test_build_steps_pause_is_not_a_wait():
