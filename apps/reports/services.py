@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
+from apps.core.jobs import task_enqueue
 
 from . import history, selectors
 from .models import Incident, IncidentImport, IncidentUpdate
@@ -180,14 +181,14 @@ def _import_record(organization, *, incidents, rows):
         incidents=incidents,
         rows=rows,
     )
-    transaction.on_commit(lambda: _enqueue_report_build(record))
+    _enqueue_report_build(record)
     return record
 
 
 def _enqueue_report_build(record):
     from .tasks import incident_report_build_task
 
-    incident_report_build_task.delay(record.organization_id, record.pk)
+    task_enqueue(incident_report_build_task, (record.organization_id, record.pk))
 
 
 def _progress(record, state, progress, **fields):
