@@ -94,7 +94,7 @@ class IncidentImport(OrganizationScopedModel):
         RUNNING = "running", _("Building")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
-        # A newer import landed before this one's report was built.
+        # A newer import's report covers this one's; nothing is stored.
         SUPERSEDED = "superseded", _("Superseded")
 
     number = models.PositiveIntegerField()

@@ -266,6 +266,7 @@ def incident_report_build(*, incident_import):
         built_at=timezone.now(),
         failure_reason="",
     )
+    _supersede_older(record)
     logger.info(
         "Built the incident history report of import %s",
         record.number,
@@ -273,6 +274,16 @@ def incident_report_build(*, incident_import):
     )
     record.refresh_from_db()
     return record
+
+
+def _supersede_older(record):
+    # A report of a large history runs to hundreds of megabytes; the newest
+    # one covers every import before it, so the older ones need not stay.
+    IncidentImport.objects.for_organization(record.organization_id).filter(
+        number__lt=record.number
+    ).exclude(state=IncidentImport.State.SUPERSEDED).update(
+        state=IncidentImport.State.SUPERSEDED, progress=0, report="", report_html=""
+    )
 
 
 def incident_report_build_failed(*, incident_import, reason):

@@ -123,6 +123,8 @@ def test_new_import_is_reported_once_built(organization, owner_client):
     assert [run["run_id"] for run in old["runs"]] == ["INC0000001"]
     assert record.number == 2
     assert [run["run_id"] for run in new["runs"]] == ["INC0000001", "INC0000002"]
+    first = IncidentImport.objects.for_organization(organization).get(number=1)
+    assert (first.state, first.report) == (IncidentImport.State.SUPERSEDED, "")
 
 
 def test_an_older_import_is_superseded_by_a_newer_one(organization):
