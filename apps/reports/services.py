@@ -192,9 +192,11 @@ def _enqueue_report_build(record):
 
 
 def _progress(record, state, progress, **fields):
-    IncidentImport.objects.filter(pk=record.pk).update(
-        state=state, progress=progress, **fields
-    )
+    """Write the state of ``record``'s report, at once and on ``record`` too."""
+    fields = {"state": state, "progress": progress, **fields}
+    IncidentImport.objects.filter(pk=record.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(record, name, value)
 
 
 @contextmanager
@@ -245,7 +247,6 @@ def incident_report_build(*, incident_import):
     read = _read_history(record)
     if read is None:
         _progress(record, IncidentImport.State.SUPERSEDED, 0)
-        record.refresh_from_db()
         return record
     _progress(record, IncidentImport.State.RUNNING, 50)
     report = build_report(read["traces"])
@@ -272,7 +273,6 @@ def incident_report_build(*, incident_import):
         record.number,
         extra={"organization_id": record.organization_id},
     )
-    record.refresh_from_db()
     return record
 
 

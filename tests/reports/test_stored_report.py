@@ -45,8 +45,9 @@ def test_import_records_an_import_waiting_for_its_report(imported):
 
 
 def test_stored_report_equals_a_fresh_build(imported):
-    record = _build(imported)
+    _build(imported)
 
+    record = selectors.incident_import_reported(organization=imported, with_report=True)
     fresh = selectors.incident_report(organization=imported)
     assert record.state == IncidentImport.State.READY and record.progress == 100
     assert record.report == fresh.to_json().decode()
