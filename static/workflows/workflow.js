@@ -1,20 +1,32 @@
-// Follow generation progress and mark the tab in view; the process map is
-// drawn by js/map.js.
+// Show the chosen section of a workflow and follow generation progress; the
+// process map is drawn by js/map.js.
 (() => {
-  // Mark the tab of the section in view; the tabs are plain anchors.
+  // Show one section at a time. The tabs are plain anchors, so without
+  // scripts every section stays on the page and the anchors scroll to it;
+  // a link to an anchor inside a section (#step-4) opens that section.
   const tabs = document.querySelectorAll('.tabs a[href^="#"]');
-  const markTab = () => {
+  const panels = [...document.querySelectorAll('.tab-panel')];
+  const showPanel = () => {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const target = id ? document.getElementById(id) : null;
+    const wanted =
+      panels.find((panel) => panel === target || panel.contains(target)) ??
+      panels[0];
+    panels.forEach((panel) => {
+      panel.hidden = panel !== wanted;
+    });
     tabs.forEach((tab) => {
-      if (tab.getAttribute('href') === window.location.hash) {
-        tab.setAttribute('aria-current', 'location');
+      if (tab.getAttribute('href') === `#${wanted.id}`) {
+        tab.setAttribute('aria-current', 'page');
       } else {
         tab.removeAttribute('aria-current');
       }
     });
+    if (target && target !== wanted) target.scrollIntoView();
   };
-  if (tabs.length) {
-    window.addEventListener('hashchange', markTab);
-    markTab();
+  if (panels.length) {
+    window.addEventListener('hashchange', showPanel);
+    showPanel();
   }
 
   const box = document.getElementById('workflow-state');

@@ -130,6 +130,7 @@ def _watch_ready(page, title):
 
 def _edit_and_download(page, workflow):
     page.goto(workflow.get_absolute_url())
+    page.get_by_role("link", name="Edit steps").click()
     first = page.locator("#edit-1")
     first.locator("summary").click()
     first.get_by_label("Text").fill("Open the incident queue in ServiceNow")

@@ -58,6 +58,31 @@ def _workflow_page(chromium, live_server, **context_options):
     return context, page, errors
 
 
+def test_workflow_page_shows_one_section_at_a_time(chromium, live_server):
+    context, page, errors = _workflow_page(chromium, live_server)
+    panels = page.locator(".tab-panel")
+
+    def shown():
+        return [
+            panels.nth(i).get_attribute("id")
+            for i in range(panels.count())
+            if panels.nth(i).is_visible()
+        ]
+
+    assert shown() == ["map"]
+    assert page.get_by_role("link", name="Process map").get_attribute("aria-current")
+    page.get_by_role("link", name="Report", exact=True).click()
+    assert shown() == ["report"]
+    page.goto(page.url.split("#")[0] + "#step-2")
+    assert shown() == ["sop"]
+    assert page.locator("#step-2").is_visible()
+    assert page.get_by_role("link", name="SOP", exact=True).get_attribute(
+        "aria-current"
+    )
+    assert errors == []
+    context.close()
+
+
 def _map_width(page):
     return float(page.locator("pre[data-mermaid] svg").get_attribute("width"))
 
