@@ -112,6 +112,9 @@ class IncidentImport(OrganizationScopedModel):
     summary = models.JSONField(default=dict, blank=True)
     update_gap_ms = models.FloatField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    # The ``REPORT_VERSION`` the stored report was built under; an older one
+    # is built again, and served meanwhile.
+    report_version = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

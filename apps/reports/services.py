@@ -4,6 +4,7 @@ import logging
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -16,9 +17,12 @@ from apps.core.jobs import task_enqueue
 from . import history, selectors
 from .models import Incident, IncidentImport, IncidentUpdate
 from .rendering import report_context
-from .report import build_report
+from .report import REPORT_VERSION, build_report
 
 logger = logging.getLogger(__name__)
+
+# How long a queued rebuild of a stale report keeps others from queueing one.
+REFRESH_LOCK_SECONDS = 60 * 60
 
 
 def _moment(ms):
@@ -233,24 +237,28 @@ def _read_history(record):
 def incident_report_build(*, incident_import):
     """Build and store the history report of ``incident_import``.
 
-    Safe to call twice: a stored report is kept. When a newer import has
-    landed, this one is marked superseded and the newer one's build stores
-    the report of both.
+    Safe to call twice: a stored report of the current ``REPORT_VERSION`` is
+    kept. When a newer import has landed, this one is marked superseded and
+    the newer one's build stores the report of both. A report stored under an
+    older version is built again while the old one stays served.
     """
     record = incident_import
-    # TODO: a report stored under an older REPORT_VERSION is served until the
-    # next import; rebuild stored reports when the version changes, once a
-    # deploy step can enqueue them.
-    if record.state == IncidentImport.State.READY:
+    stale = record.state == IncidentImport.State.READY
+    if stale and record.report_version == REPORT_VERSION:
         return record
-    _progress(record, IncidentImport.State.RUNNING, 10)
+
+    def progress(value):
+        if not stale:
+            _progress(record, IncidentImport.State.RUNNING, value)
+
+    progress(10)
     read = _read_history(record)
     if read is None:
         _progress(record, IncidentImport.State.SUPERSEDED, 0)
         return record
-    _progress(record, IncidentImport.State.RUNNING, 50)
+    progress(50)
     report = build_report(read["traces"])
-    _progress(record, IncidentImport.State.RUNNING, 80)
+    progress(80)
     html = render_to_string(
         "reports/_report.html",
         {"report_view": report_context(report, title=_("Incident history"))},
@@ -262,6 +270,7 @@ def incident_report_build(*, incident_import):
         100,
         report=report.to_json().decode(),
         report_html=html,
+        report_version=REPORT_VERSION,
         summary=read["summary"],
         update_gap_ms=read["update_gap_ms"],
         built_at=timezone.now(),
@@ -276,6 +285,22 @@ def incident_report_build(*, incident_import):
     return record
 
 
+def incident_report_refresh(*, incident_import):
+    """Queue a new build of a report stored under an older ``REPORT_VERSION``.
+
+    Called as the page is read; the cache keeps it to one build per import
+    and version however many people look meanwhile.
+    """
+    record = incident_import
+    if record is None or record.report_version == REPORT_VERSION:
+        return False
+    key = f"reports:incident-refresh:{record.pk}:{REPORT_VERSION}"
+    if not cache.add(key, True, timeout=REFRESH_LOCK_SECONDS):
+        return False
+    _enqueue_report_build(record)
+    return True
+
+
 def _supersede_older(record):
     # A report of a large history runs to hundreds of megabytes; the newest
     # one covers every import before it, so the older ones need not stay.
@@ -287,4 +312,13 @@ def _supersede_older(record):
 
 
 def incident_report_build_failed(*, incident_import, reason):
+    if incident_import.state == IncidentImport.State.READY:
+        # A rebuild under a newer version failed; the stored report stays.
+        logger.error(
+            "Rebuilding the report of import %s failed: %s",
+            incident_import.number,
+            reason,
+            extra={"organization_id": incident_import.organization_id},
+        )
+        return
     _progress(incident_import, IncidentImport.State.FAILED, 0, failure_reason=reason)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.decorators import membership_required
 from apps.core.errors import ApplicationError
 
-from . import selectors
+from . import selectors, services
 from .exports import step_timings_csv, traces_xes
 from .forms import SuggestForm
 from .rendering import report_pdf
@@ -51,6 +51,7 @@ def _report_view(reported, organization):
 def incident_history(request):
     organization = request.organization
     reported = selectors.incident_import_reported(organization=organization)
+    services.incident_report_refresh(incident_import=reported)
     page = Paginator(
         selectors.incident_list(organization=organization), INCIDENTS_PER_PAGE
     )

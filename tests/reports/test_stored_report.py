@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.reports import selectors
 from apps.reports.models import IncidentImport
+from apps.reports.report import REPORT_VERSION
 from apps.reports.services import incident_report_build, incidents_import
 from tests.reports.factories import incident_create
 from tests.reports.test_history import _export_text
@@ -169,6 +170,15 @@ def test_stored_reports_hold_only_their_own_organizations_incidents(
     )
 
 
+def _wait_ready(organization):
+    record = _latest(organization)
+    deadline = time.monotonic() + 120
+    while record.state != IncidentImport.State.READY and time.monotonic() < deadline:
+        time.sleep(0.2)
+        record.refresh_from_db()
+    return record
+
+
 @pytest.mark.worker
 def test_worker_builds_the_report_after_an_import(transactional_db, celery_worker):
     from tests import factories
@@ -176,12 +186,51 @@ def test_worker_builds_the_report_after_an_import(transactional_db, celery_worke
     organization, _owner = factories.organization_with_owner(name="Worker Org")
     incident_create(organization=organization, number="INC0000001")
 
-    record = _latest(organization)
-    deadline = time.monotonic() + 120
-    while record.state != IncidentImport.State.READY and time.monotonic() < deadline:
-        time.sleep(0.2)
-        record.refresh_from_db()
+    record = _wait_ready(organization)
 
     fresh = selectors.incident_report(organization=organization)
     assert record.state == IncidentImport.State.READY
     assert orjson.loads(record.report) == orjson.loads(fresh.to_json())
+
+
+def test_a_report_of_an_older_version_is_served_while_it_is_built_again(
+    imported, owner_client, django_capture_on_commit_callbacks
+):
+    record = _build(imported)
+    IncidentImport.objects.filter(pk=record.pk).update(report_version=1)
+
+    with django_capture_on_commit_callbacks() as queued:
+        page, _queries = _page_queries(owner_client)
+        _page_queries(owner_client)
+
+    assert "Median wait after each handoff" in page
+    assert len(queued) == 1
+    stale = _latest(imported)
+    rebuilt = incident_report_build(incident_import=stale)
+    assert rebuilt.state == IncidentImport.State.READY
+    assert rebuilt.report_version == REPORT_VERSION
+    assert rebuilt.built_at > record.built_at
+
+
+@pytest.mark.worker
+def test_worker_rebuilds_a_report_of_an_older_version(transactional_db, celery_worker):
+    from django.core.cache import cache
+
+    from tests import factories
+
+    cache.clear()
+    organization, owner = factories.organization_with_owner(name="Stale Org")
+    incident_create(organization=organization, number="INC0000002")
+    record = _wait_ready(organization)
+    IncidentImport.objects.filter(pk=record.pk).update(report_version=1)
+
+    client = Client()
+    client.force_login(owner)
+    assert client.get(reverse("incident_history")).status_code == HTTPStatus.OK
+
+    deadline = time.monotonic() + 120
+    while record.report_version != REPORT_VERSION and time.monotonic() < deadline:
+        time.sleep(0.2)
+        record.refresh_from_db()
+    assert record.report_version == REPORT_VERSION
+    assert record.state == IncidentImport.State.READY

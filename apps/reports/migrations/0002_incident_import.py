@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ('summary', models.JSONField(blank=True, default=dict)),
                 ('update_gap_ms', models.FloatField(blank=True, null=True)),
                 ('built_at', models.DateTimeField(blank=True, null=True)),
+                ('report_version', models.PositiveSmallIntegerField(default=0)),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
             ],
             options={
