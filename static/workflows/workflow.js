@@ -6,8 +6,17 @@
   // a link to an anchor inside a section (#step-4) opens that section.
   const tabs = document.querySelectorAll('.tabs a[href^="#"]');
   const panels = [...document.querySelectorAll('.tab-panel')];
+  // A hand-typed or cut link may hold a broken escape such as "#%E0%A4":
+  // read it as no fragment rather than stop the rest of this script.
+  const fragment = () => {
+    try {
+      return decodeURIComponent(window.location.hash.slice(1));
+    } catch {
+      return '';
+    }
+  };
   const showPanel = () => {
-    const id = decodeURIComponent(window.location.hash.slice(1));
+    const id = fragment();
     const target = id ? document.getElementById(id) : null;
     const wanted =
       panels.find((panel) => panel === target || panel.contains(target)) ??

@@ -183,3 +183,23 @@ def test_workflow_map_scrolls_inside_its_viewport_at_phone_width(chromium, live_
     assert page.get_by_role("button", name="Zoom in").is_visible()
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize(
+    "fragment", ["%E0%A4%A", "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"]
+)
+def test_workflow_page_survives_a_malformed_or_crafted_fragment(
+    chromium, live_server, fragment
+):
+    context, page, errors = _workflow_page(chromium, live_server)
+    thrown = []
+    page.on("pageerror", lambda error: thrown.append(str(error)))
+
+    page.goto(page.url.split("#")[0] + "#" + fragment)
+    page.locator("pre[data-mermaid] svg").wait_for(state="attached")
+    shown = page.locator(".tab-panel:visible")
+
+    assert thrown == [] and errors == []
+    assert [shown.nth(i).get_attribute("id") for i in range(shown.count())] == ["sop"]
+    assert page.locator("#sop img, .tabs img").count() == 0
+    context.close()
