@@ -282,7 +282,8 @@
       data: event.data,
       origin: event.origin,
       fromSameWindow: event.source === window,
-      pageOrigin: location.origin
+      pageOrigin: location.origin,
+      topFrame: window === window.top
     });
     if (check.ok) {
       // The dialog blocks the page, whose timer for a silent extension

@@ -7,7 +7,16 @@
 
   // Return {ok: true, server, token} for a connect request the page may
   // make, or {ok: false, reason} naming what is wrong with it.
-  function checkConnectRequest({ data, origin, fromSameWindow, pageOrigin }) {
+  // The Extension page is never framed (frame-ancestors 'none'), so a
+  // frame asking is another site's page inside the one the agent sees.
+  function checkConnectRequest({
+    data,
+    origin,
+    fromSameWindow,
+    pageOrigin,
+    topFrame
+  }) {
+    if (!topFrame) return refuse('not-the-top-frame');
     if (!fromSameWindow) return refuse('not-from-this-page');
     if (origin !== pageOrigin) return refuse('origin-mismatch');
     if (data.server !== pageOrigin) return refuse('server-is-not-this-page');

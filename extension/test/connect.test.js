@@ -14,6 +14,7 @@ const request = (overrides = {}) => ({
   origin: 'https://ledgerium.example.test',
   fromSameWindow: true,
   pageOrigin: 'https://ledgerium.example.test',
+  topFrame: true,
   ...overrides
 });
 
@@ -25,8 +26,9 @@ test('check_connect_request_accepts_a_page_connecting_to_itself', () => {
   });
 });
 
-test('check_connect_request_refuses_other_windows_origins_and_servers', () => {
+test('check_connect_request_refuses_frames_other_windows_origins_and_servers', () => {
   const reasons = [
+    request({ topFrame: false }),
     request({ fromSameWindow: false }),
     request({ origin: 'https://evil.example.test' }),
     request({
@@ -45,6 +47,7 @@ test('check_connect_request_refuses_other_windows_origins_and_servers', () => {
     })
   ].map((r) => checkConnectRequest(r).reason);
   assert.deepEqual(reasons, [
+    'not-the-top-frame',
     'not-from-this-page',
     'origin-mismatch',
     'server-is-not-this-page',
