@@ -32,3 +32,24 @@ def client_address(request):
         forwarded_for=request.headers.get("X-Forwarded-For", ""),
         trusted_proxies=settings.LEDGERIUM_TRUSTED_PROXIES,
     )
+
+
+# One IPv6 client holds a whole /64 and may send from any address in it.
+IPV6_CLIENT_PREFIX = 64
+
+
+def address_group(address):
+    """Return what one client's requests share: ``address``, or its IPv6 /64.
+
+    For counting attempts per client: an IPv4 address stands for itself,
+    and an IPv4 address written as IPv6 (``::ffff:198.51.100.7``) too.
+    """
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.IPv6Network((int(parsed), IPV6_CLIENT_PREFIX), strict=False))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
 from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.http import client_address
+from apps.core.http import address_group, client_address
 
 from . import selectors, services
 from .forms import ShareLinkForm, SharePasswordForm
@@ -61,7 +61,7 @@ def _password(request, link, unlocked):
             services.share_link_unlock(
                 link=link,
                 password=form.cleaned_data["password"],
-                client_key=client_address(request) or "unknown",
+                client_key=address_group(client_address(request)) or "unknown",
             )
         except ApplicationError as error:
             form.add_error("password", error.message)

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.core.http import client_address_from
+from apps.core.http import address_group, client_address_from
 
 PROXY = "10.0.0.5"
 
@@ -29,3 +29,18 @@ def test_client_address_counts_trusted_proxies_from_the_end(
     )
 
     assert address == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_address_group_holds_an_ipv6_client_to_its_64(address, expected):
+    assert address_group(address) == expected

@@ -309,6 +309,21 @@ def test_password_lockout_behind_a_proxy_counts_each_client(organization, settin
     assert unlocked.status_code == HTTPStatus.FOUND
 
 
+def test_password_lockout_holds_an_ipv6_client_to_its_64(organization, settings):
+    settings.LEDGERIUM_TRUSTED_PROXIES = 1
+    _link_row, raw = _link(organization, password="open sesame 42")
+    guesser = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="2001:db8:7::1")
+    _guess_until_locked(raw, guesser)
+    guesser.defaults["HTTP_X_FORWARDED_FOR"] = "2001:db8:7::2"
+    elsewhere = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="2001:db8:8::1")
+
+    moved = guesser.post(f"/s/{raw}/", {"password": "open sesame 42"})
+    other = elsewhere.post(f"/s/{raw}/", {"password": "open sesame 42"})
+
+    assert moved.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert other.status_code == HTTPStatus.FOUND
+
+
 def test_password_lockout_ignores_a_forged_forwarded_for(organization):
     _link_row, raw = _link(organization, password="open sesame 42")
     guesser = Client(REMOTE_ADDR="198.51.100.23", HTTP_X_FORWARDED_FOR="192.0.2.1")
