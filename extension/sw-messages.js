@@ -94,6 +94,16 @@ async function handle(message, sender) {
       await addUninstrumented(message.origin, message.reason, tab);
       return {};
     case messages.CONNECT:
+      if (
+        !connect.senderMayConnect({
+          fromPopup: fromExtensionPage(sender),
+          frameId: sender.frameId,
+          senderUrl: sender.url,
+          server: message.server
+        })
+      ) {
+        throw new Error('A page may connect the extension only to itself.');
+      }
       await storeConnection(message.server, message.token);
       return {};
     case messages.DISCONNECT:

@@ -46,5 +46,20 @@
     return TOKEN.test(String(text ?? ''));
   }
 
-  ns.connect = { checkConnectRequest, isToken, normaliseServer };
+  // Whether the service worker may store a connection a sender hands it:
+  // the popup may connect anywhere the agent typed; a page only its own
+  // top frame to itself, whatever its content script was told.
+  function senderMayConnect({ fromPopup, frameId, senderUrl, server }) {
+    if (fromPopup) return true;
+    if (frameId !== 0) return false;
+    const origin = normaliseServer(senderUrl);
+    return origin !== null && origin === normaliseServer(server);
+  }
+
+  ns.connect = {
+    checkConnectRequest,
+    isToken,
+    normaliseServer,
+    senderMayConnect
+  };
 })();

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 
 import { ledgerium } from './helpers.js';
 
-const { checkConnectRequest, normaliseServer, isToken } = ledgerium.connect;
+const { checkConnectRequest, normaliseServer, isToken, senderMayConnect } =
+  ledgerium.connect;
 const token = 'ldg_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v';
 const request = (overrides = {}) => ({
   data: {
@@ -67,4 +68,26 @@ test('normalise_server_returns_the_origin_or_null', () => {
 test('is_token_requires_the_ldg_prefix', () => {
   assert.equal(isToken(token), true);
   assert.equal(isToken('ghp_' + token.slice(4)), false);
+});
+
+test('sender_may_connect_lets_a_page_connect_only_its_top_frame_to_itself', () => {
+  const server = 'https://ledgerium.example.test';
+  const page = { fromPopup: false, frameId: 0, server };
+  assert.equal(
+    senderMayConnect({ ...page, senderUrl: `${server}/extension/` }),
+    true
+  );
+  assert.equal(
+    senderMayConnect({ ...page, senderUrl: 'https://evil.example/x' }),
+    false
+  );
+  assert.equal(
+    senderMayConnect({ ...page, frameId: 3, senderUrl: `${server}/x` }),
+    false
+  );
+  assert.equal(senderMayConnect({ ...page, senderUrl: undefined }), false);
+  assert.equal(
+    senderMayConnect({ fromPopup: true, frameId: 0, senderUrl: '', server }),
+    true
+  );
 });
