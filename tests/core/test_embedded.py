@@ -137,6 +137,8 @@ def test_embedded_demo_setup_ends_every_sample_ready_with_map_and_pdf(
         assert "<svg" in svg, title
     for name in NAMES:
         assert demo_database["outputs"][0].count(f"Sample {name}: ") == 1, name
+    # The command waits for the builds on its background thread to end.
+    assert demo_database["outputs"][0].count("(Ready)") == len(NAMES)
 
 
 @pytest.mark.slow

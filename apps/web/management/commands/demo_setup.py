@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -9,6 +10,7 @@ from apps.accounts.models import Membership, Plan, User
 from apps.accounts.services import organization_create
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
+from apps.workflows.models import State, Workflow
 from apps.workflows.selectors import run_for_recording
 from apps.workflows.services import system_rule_create, workflow_generate
 
@@ -27,6 +29,7 @@ DEMO_SAMPLES = (
     ("vpn-certificate-rotation.json", None),
     ("vpn-certificate-rotation-second-run.json", "vpn-certificate-rotation.json"),
 )
+BUILD_TIMEOUT_SECONDS = 300
 DEMO_SYSTEM_RULES = [
     ("itsm.example.com", "IT Service Desk", "itsm"),
     ("grafana.example.com", "Grafana", "monitoring"),
@@ -41,10 +44,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user, organization = self._demo_account()
-        workflows = {}
+        workflows, loaded = {}, []
         for name, joins in DEMO_SAMPLES:
-            workflows[name] = self._load(
+            recording, workflows[name] = self._load(
                 SAMPLES / name, organization, user, workflows.get(joins)
+            )
+            loaded.append((name, recording))
+        # On the embedded default the builds run on a background thread of
+        # this process; say how they ended, not that they were queued.
+        self._wait_for_builds(organization)
+        for name, recording in loaded:
+            run = run_for_recording(organization=organization, recording=recording)
+            self.stdout.write(
+                f"Sample {name}: {recording.title} ({run.workflow.get_state_display()})"
             )
 
         site = settings.SITE_URL
@@ -97,9 +109,14 @@ class Command(BaseCommand):
                 user=user,
             )
         recording = recording_get(organization=organization, recording_id=recording.pk)
-        run = run_for_recording(organization=organization, recording=recording)
-        self.stdout.write(
-            f"Sample {sample.name}: {recording.title} "
-            f"({run.workflow.get_state_display()})"
+        return recording, workflow
+
+    def _wait_for_builds(self, organization, timeout=BUILD_TIMEOUT_SECONDS):
+        if not settings.LEDGERIUM_TASKS_IN_THREAD:
+            return  # A worker builds them, in its own time.
+        busy = Workflow.objects.for_organization(organization).filter(
+            state__in=(State.QUEUED, State.RUNNING)
         )
-        return workflow
+        deadline = time.monotonic() + timeout
+        while busy.exists() and time.monotonic() < deadline:
+            time.sleep(0.25)
