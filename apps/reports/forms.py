@@ -1,5 +1,42 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+# An audit export of a year of a busy desk's incidents is a few megabytes.
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
+
+
+class IncidentImportForm(forms.Form):
+    """An ITSM audit export, in the CSV layout ``docs/report.md`` describes."""
+
+    file = forms.FileField(
+        label=_("Audit export (CSV)"),
+        help_text=_(
+            "One row per update of an incident: number, state, assignment group, "
+            "assigned to, priority and when it was updated."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_EXPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s."),
+                code="too_large",
+                params={
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(MAX_EXPORT_BYTES),
+                },
+            )
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                _("The file is not UTF-8 text (byte %(position)s). Export it as CSV."),
+                code="not_text",
+                params={"position": error.start},
+            ) from None
 
 
 class SuggestForm(forms.Form):

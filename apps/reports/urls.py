@@ -18,6 +18,7 @@ urlpatterns = [
         views.incident_history_json,
         name="incident_history_json",
     ),
+    path("incidents/import/", views.incident_history_import, name="incident_import"),
     path("incidents/suggest/", views.incident_suggest, name="incident_suggest"),
     path("incidents/<str:number>/", views.incident_detail, name="incident_detail"),
 ]

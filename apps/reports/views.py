@@ -1,17 +1,19 @@
 import time
 from http import HTTPStatus
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
 from apps.core.errors import ApplicationError
 
 from . import selectors, services
 from .exports import step_timings_csv, traces_xes
-from .forms import SuggestForm
+from .forms import IncidentImportForm, SuggestForm
 from .rendering import report_pdf
 
 INCIDENTS_PER_PAGE = 50
@@ -63,10 +65,43 @@ def incident_history(request):
                 organization=organization
             ),
             "reported_import": reported,
+            "import_form": IncidentImportForm(),
             "page": page.get_page(request.GET.get("page")),
             **_report_view(reported, organization),
         },
     )
+
+
+@membership_required(edit=True)
+@require_POST
+def incident_history_import(request):
+    """Import an audit export uploaded from the history page."""
+    form = IncidentImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors["file"]:
+            messages.error(request, error)
+        return redirect("incident_history")
+    try:
+        created, replaced, rows = services.incidents_import(
+            organization=request.organization, text=form.cleaned_data["file"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("incident_history")
+    messages.success(
+        request,
+        _(
+            "Imported %(incidents)s incidents (%(created)s new, %(replaced)s "
+            "replaced) from %(rows)s rows. The report is being built."
+        )
+        % {
+            "incidents": created + replaced,
+            "created": created,
+            "replaced": replaced,
+            "rows": rows,
+        },
+    )
+    return redirect("incident_history")
 
 
 @membership_required

@@ -167,3 +167,68 @@ def test_incident_suggest_asks_for_at_least_one_fact(owner_client, history):
     assert "Give at least one of category, subcategory, symptom or item." in (
         response.content.decode()
     )
+
+
+def _export_file(lines=40):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.reports.test_history import _export_text
+
+    text = "\n".join(_export_text().splitlines()[:lines]) + "\n"
+    return SimpleUploadedFile("export.csv", text.encode(), content_type="text/csv")
+
+
+def test_incident_history_imports_an_export_from_the_page(
+    owner_client, organization, other_organization
+):
+    from apps.reports.models import Incident
+
+    page = owner_client.get(reverse("incident_history")).content.decode()
+    assert "Import incidents" in page and "manage.py import_incidents" in page
+
+    response = owner_client.post(
+        reverse("incident_import"), {"file": _export_file()}, follow=True
+    )
+
+    numbers = set(
+        Incident.objects.for_organization(organization).values_list("number", flat=True)
+    )
+    assert numbers and all(number.startswith("INC") for number in numbers)
+    assert f"Imported {len(numbers)} incidents ({len(numbers)} new, 0 replaced)" in (
+        response.content.decode()
+    )
+    assert not Incident.objects.for_organization(other_organization).exists()
+    # The same export again replaces; it never counts an incident twice.
+    again = owner_client.post(
+        reverse("incident_import"), {"file": _export_file()}, follow=True
+    )
+    assert f"(0 new, {len(numbers)} replaced)" in again.content.decode()
+
+
+def test_incident_import_names_what_is_wrong_and_keeps_what_was_there(
+    owner_client, organization, history
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.reports.models import Incident
+
+    before = Incident.objects.for_organization(organization).count()
+    for content in (b"\xff\xfe\x00binary", b"number,colour\nINC1,blue\n"):
+        upload = SimpleUploadedFile("export.csv", content, content_type="text/csv")
+        response = owner_client.post(
+            reverse("incident_import"), {"file": upload}, follow=True
+        )
+        messages = [str(m) for m in response.context["messages"]]
+        assert len(messages) == 1 and "Imported" not in messages[0], messages
+    assert Incident.objects.for_organization(organization).count() == before
+
+
+def test_incident_import_is_refused_to_viewers(client, organization):
+    from apps.accounts.models import Role
+
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client.force_login(viewer)
+
+    response = client.post(reverse("incident_import"), {"file": _export_file()})
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
