@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def workflow_with_steps(organization, title, steps):
-    """Create a ready workflow whose current version has ``steps`` as texts."""
+    """Create a ready workflow whose current version has ``steps``.
+
+    A step is its text, or a dict of the stored step's keys.
+    """
     workflow = Workflow.objects.create(
         organization=organization, title=title, state=State.READY, progress=100
     )
@@ -22,7 +25,7 @@ def workflow_with_steps(organization, title, steps):
         number=1,
         key="search-test",
         reason=SopVersion.Reason.GENERATED,
-        steps=[{"text": text} for text in steps],
+        steps=[step if isinstance(step, dict) else {"text": step} for step in steps],
         markdown="",
         html="",
         mermaid="",
@@ -86,6 +89,42 @@ def test_search_matches_words_in_any_order_and_form(organization, owner_client):
     assert f'href="{workflow.get_absolute_url()}#step-2"' in page
     assert "Printer jam, step 2" in page
     assert "Open the ticket" not in page
+
+
+LONG_NOTE = (
+    "The gateway refused the laptop because its user certificate had run out;"
+    " renewing it from the self-service portal and reconnecting to the VPN"
+    " fixed it"
+)
+
+
+def _note_step(note):
+    return {"kind": "note", "text": f"Note: {note[:60]}…", "note": note}
+
+
+def test_search_finds_words_only_in_the_whole_note(organization, owner_client):
+    workflow_with_steps(
+        organization, "Remote access", ["Open the ticket", _note_step(LONG_NOTE)]
+    )
+
+    page = _main(owner_client, "vpn certificate")
+
+    assert "Remote access, step 2" in page
+    assert "<mark>VPN</mark>" in page and "<mark>certificate</mark>" in page
+    assert "self-service portal" in page
+
+
+def test_search_finds_a_reworded_note_by_its_text_and_its_note(
+    organization, owner_client
+):
+    reworded = {"kind": "note", "text": "Check the expiry", "note": LONG_NOTE}
+    workflow_with_steps(organization, "Remote access", [reworded])
+
+    by_text = _main(owner_client, "expiry")
+    by_note = _main(owner_client, "vpn certificate")
+
+    assert "Check the <mark>expiry</mark>" in by_text
+    assert "Remote access, step 1" in by_note
 
 
 def test_search_needs_every_word(organization, owner_client):
@@ -182,6 +221,8 @@ from tests.web.test_search import workflow_with_steps
 ours, _ = organization_with_owner(name="Ours")
 theirs, _ = organization_with_owner(name="Theirs")
 workflow_with_steps(ours, "VPN outage", ["Call the user", "Restart the VPN"])
+note = "The VPN certificate had run out on the laptop, so it was renewed"
+workflow_with_steps(ours, "Laptop", [{"text": "Note: The laptop", "note": note}])
 workflow_with_steps(theirs, "VPN at theirs", ["Restart the VPN gateway"])
 found = search(organization=ours, terms=search_terms("vpn restart"))
 print(json.dumps({
@@ -191,6 +232,12 @@ print(json.dumps({
         for step in found["steps"]
     ],
     "marked": [s.text for s in found["steps"][0]["text"] if s.match],
+    "notes": [
+        step["number"]
+        for step in search(
+            organization=ours, terms=search_terms("vpn certificate")
+        )["steps"]
+    ],
 }))
 """
 
@@ -206,3 +253,4 @@ def test_search_on_the_embedded_database_needs_every_word(tmp_path):
     assert [step[:2] for step in found["steps"]] == [["Restart the VPN", 2]]
     assert found["steps"][0][2].endswith("#step-2")
     assert found["marked"] == ["Restart", "VPN"]
+    assert found["notes"] == [1]
