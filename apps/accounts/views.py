@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.middleware import ORGANIZATION_SESSION_KEY
 from apps.core.selectors import get_scoped_or_404
 
@@ -158,6 +159,8 @@ def membership_update(request, membership_id):
         Membership, organization=request.organization, pk=membership_id
     )
     if request.POST.get("action") == "remove":
+        if not is_confirmed(request):
+            return _membership_remove_confirm(request, target)
         services.membership_remove(membership=request.membership, target=target)
         messages.success(
             request, _("%(email)s was removed.") % {"email": target.user.email}
@@ -172,6 +175,18 @@ def membership_update(request, membership_id):
             )
             messages.success(request, _("Role updated."))
     return redirect("member_list")
+
+
+def _membership_remove_confirm(request, target):
+    question = _(
+        "Remove %(email)s from %(organization)s? They lose access at once."
+    ) % {"email": target.user.email, "organization": request.organization}
+    return confirm_page(
+        request,
+        question=question,
+        button=_("Remove"),
+        cancel_url=reverse("member_list"),
+    )
 
 
 @membership_required(edit=True)
@@ -203,6 +218,16 @@ def api_token_list(request):
 @require_POST
 def api_token_revoke(request, token_id):
     token = get_scoped_or_404(ApiToken, organization=request.organization, pk=token_id)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            question=_(
+                "Revoke the token %(name)s? Whatever uses it stops working at once."
+            )
+            % {"name": token.name},
+            button=_("Revoke"),
+            cancel_url=reverse("api_token_list"),
+        )
     services.api_token_revoke(membership=request.membership, token=token)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("api_token_list")

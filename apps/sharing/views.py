@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
+from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.http import address_group, client_address
 
@@ -124,6 +125,10 @@ def share_link_revoke(request, share_link_id):
     link = selectors.share_link_get(
         organization=request.organization, share_link_id=share_link_id
     )
+    if not is_confirmed(request):
+        return _revoke_confirm(
+            request, _("Revoke this share link? It stops opening at once.")
+        )
     services.share_link_revoke(membership=request.membership, link=link)
     messages.success(request, _("The link was revoked; it opens nothing now."))
     return redirect("share_link_list")
@@ -132,6 +137,11 @@ def share_link_revoke(request, share_link_id):
 @membership_required(manage=True)
 @require_POST
 def share_link_revoke_all(request):
+    if not is_confirmed(request):
+        return _revoke_confirm(
+            request,
+            _("Revoke every active share link? None of them opens anything then."),
+        )
     count = services.share_link_revoke_all(membership=request.membership)
     messages.success(
         request,
@@ -139,3 +149,12 @@ def share_link_revoke_all(request):
         % {"count": count},
     )
     return redirect("share_link_list")
+
+
+def _revoke_confirm(request, question):
+    return confirm_page(
+        request,
+        question=question,
+        button=_("Revoke"),
+        cancel_url=reverse("share_link_list"),
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.decorators import membership_required
 from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import api_token_create
+from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.recordings import format as recording_format
 from apps.recordings.selectors import recording_get
@@ -277,6 +278,16 @@ def recording_delete(request, recording_id):
     recording = recording_get(
         organization=request.organization, recording_id=recording_id
     )
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            question=_(
+                "Delete this recording, its events, its run and what was written "
+                "from it? This cannot be undone."
+            ),
+            button=_("Delete recording"),
+            cancel_url=_recording_url(recording),
+        )
     recording_discard(recording=recording)
     messages.success(request, _("The recording and its events were deleted."))
     return redirect("dashboard")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
+from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.selectors import get_scoped_or_404
 from apps.recordings.selectors import recording_get
 from apps.reports.exports import step_timings_csv, traces_xes
@@ -177,6 +178,17 @@ def workflow_set_reference(request, workflow_id, run_id):
 @require_POST
 def workflow_delete(request, workflow_id):
     workflow = _workflow(request, workflow_id)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            question=_(
+                "Delete the workflow “%(title)s”, its SOP versions and share links? "
+                "This cannot be undone."
+            )
+            % {"title": workflow.title},
+            button=_("Delete workflow"),
+            cancel_url=workflow.get_absolute_url(),
+        )
     services.workflow_delete(membership=request.membership, workflow=workflow)
     messages.success(request, _("Workflow deleted."))
     return redirect("workflow_list")

@@ -43,6 +43,9 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     shoot(page, "share-links")
     assert "for the vendor" in page.locator("[data-share-link]").inner_text()
     page.get_by_role("button", name="Revoke", exact=True).click()
+    page.get_by_role("heading", name="Are you sure?").wait_for()
+    assert axe(page) == []
+    page.get_by_role("button", name="Revoke", exact=True).click()
     page.get_by_text("The link was revoked").wait_for()
 
     gone = shared.reload()

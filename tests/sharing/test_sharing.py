@@ -182,7 +182,7 @@ def test_admin_sees_every_active_link_and_revokes_all(organization):
     client.force_login(admin.user)
 
     page = client.get("/settings/share-links/").content.decode()
-    response = client.post("/settings/share-links/revoke-all/")
+    response = client.post("/settings/share-links/revoke-all/", {"confirmed": "yes"})
 
     assert page.count("data-share-link=") == 2
     assert "for the auditors" in page

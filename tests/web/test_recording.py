@@ -86,7 +86,9 @@ def test_open_recording_with_a_gap_finishes_only_when_accepted(
 def test_delete_discards_the_events(organization, owner_client):
     recording = _imported(owner_client, organization)
 
-    response = owner_client.post(f"/recordings/{recording.pk}/delete/")
+    response = owner_client.post(
+        f"/recordings/{recording.pk}/delete/", {"confirmed": "yes"}
+    )
 
     assert response.status_code == HTTPStatus.FOUND
     recording.refresh_from_db()
