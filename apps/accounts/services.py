@@ -226,7 +226,11 @@ def _require_another_owner(*, target):
     )
     if not owners.exclude(pk=target.pk).exists():
         raise ApplicationError(
-            _("An organization needs at least one owner."), code="last_owner"
+            _(
+                "An organization needs at least one owner: make another member "
+                "owner first."
+            ),
+            code="last_owner",
         )
 
 

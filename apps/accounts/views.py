@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.core.confirm import confirm_page, is_confirmed
+from apps.core.errors import ApplicationError
 from apps.core.middleware import ORGANIZATION_SESSION_KEY
 from apps.core.selectors import get_scoped_or_404
 
@@ -158,23 +159,36 @@ def membership_update(request, membership_id):
     target = get_scoped_or_404(
         Membership, organization=request.organization, pk=membership_id
     )
-    if request.POST.get("action") == "remove":
-        if not is_confirmed(request):
-            return _membership_remove_confirm(request, target)
-        services.membership_remove(membership=request.membership, target=target)
-        messages.success(
-            request, _("%(email)s was removed.") % {"email": target.user.email}
-        )
-    else:
-        form = RoleForm(request.POST)
-        if form.is_valid():
-            services.membership_set_role(
-                membership=request.membership,
-                target=target,
-                role=form.cleaned_data["role"],
-            )
-            messages.success(request, _("Role updated."))
+    removing = request.POST.get("action") == "remove"
+    if removing and not is_confirmed(request):
+        return _membership_remove_confirm(request, target)
+    try:
+        if removing:
+            _membership_remove(request, target)
+        else:
+            _membership_set_role(request, target)
+    except ApplicationError as error:
+        # Shown on the members page, where the person can act on it.
+        messages.error(request, error.message)
     return redirect("member_list")
+
+
+def _membership_remove(request, target):
+    services.membership_remove(membership=request.membership, target=target)
+    messages.success(
+        request, _("%(email)s was removed.") % {"email": target.user.email}
+    )
+
+
+def _membership_set_role(request, target):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the roles."))
+        return
+    services.membership_set_role(
+        membership=request.membership, target=target, role=form.cleaned_data["role"]
+    )
+    messages.success(request, _("Role updated."))
 
 
 def _membership_remove_confirm(request, target):
