@@ -532,6 +532,15 @@ def recording_import(*, organization, user, document):
 
     The same validation as the API applies, with the document size limit.
     """
+    recording, _created = recording_import_or_find(
+        organization=organization, user=user, document=document
+    )
+    return recording
+
+
+def recording_import_or_find(*, organization, user, document):
+    """Import ``document`` as ``recording_import`` does; return it and whether
+    this import created it (False when the organization already had it)."""
     parsed = validation.decode(
         document, format.Recording, max_bytes=format.MAX_DOCUMENT_BYTES
     )
@@ -544,14 +553,15 @@ def recording_import(*, organization, user, document):
     parsed = msgspec.structs.replace(
         parsed, id=_import_id(organization, _parse_id(parsed.id))
     )
-    recording, _created = recording_create(
+    recording, created = recording_create(
         organization=organization, user=user, document=parsed
     )
     recording = recording_get(organization=organization, recording_id=recording.pk)
-    return recording_finish(
+    finished = recording_finish(
         recording=recording,
         finish=format.Finish(finished_at=parsed.finished_at, gaps_final=True),
     )
+    return finished, created
 
 
 def raw_batches_replay_stale(*, older_than):

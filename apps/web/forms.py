@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from apps.recordings import format as recording_format
 
 
+def size_text(size):
+    """Return ``size`` in bytes for people: "32 MB" for a whole number of MB."""
+    megabytes, rest = divmod(size, 1024 * 1024)
+    if megabytes and not rest:
+        return _("%(count)s MB") % {"count": megabytes}
+    return filesizeformat(size)
+
+
 class RecordingUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Recording file"),
@@ -21,7 +29,7 @@ class RecordingUploadForm(forms.Form):
                 code="too_large",
                 params={
                     "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(limit),
+                    "limit": size_text(limit),
                 },
             )
         return upload

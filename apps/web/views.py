@@ -3,7 +3,6 @@ import logging
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -19,12 +18,12 @@ from apps.recordings.selectors import recording_get
 from apps.recordings.services import (
     recording_discard,
     recording_finish,
-    recording_import,
+    recording_import_or_find,
 )
 
 from . import search as search_text
 from . import selectors
-from .forms import RecordingUploadForm
+from .forms import RecordingUploadForm, size_text
 
 logger = logging.getLogger(__name__)
 
@@ -212,30 +211,55 @@ def recording_upload(request):
     if not request.membership.can_edit:
         raise PermissionDenied(_("Viewers cannot upload recordings."))
     form = RecordingUploadForm(request.POST or None, request.FILES or None)
-    status = 200
+    status, detail = 200, None
     if request.method == "POST" and form.is_valid():
         try:
-            recording = recording_import(
+            recording, created = recording_import_or_find(
                 organization=request.organization,
                 user=request.user,
                 document=form.cleaned_data["file"].read(),
             )
         except ApplicationError as error:
-            form.add_error("file", error.message)
-            status = error.status
+            form.add_error("file", _upload_problem(error))
+            status, detail = error.status, error.message
         else:
-            messages.success(
-                request,
-                _("Recording “%(title)s” imported.")
-                % {"title": recording.title or recording.pk},
-            )
+            messages.success(request, _upload_done(recording, created))
             return redirect(_recording_url(recording))
     elif request.method == "POST":
         status = 400
-    limit = filesizeformat(recording_format.MAX_DOCUMENT_BYTES)
-    return render(
-        request, "web/upload.html", {"form": form, "limit": limit}, status=status
+    context = {
+        "form": form,
+        "detail": detail,
+        "limit": size_text(recording_format.MAX_DOCUMENT_BYTES),
+    }
+    return render(request, "web/upload.html", context, status=status)
+
+
+# What went wrong with an uploaded file, said before the validator's detail.
+_NOT_JSON = {"invalid_json", "invalid_utf8", "non_finite_number"}
+
+
+def _upload_problem(error):
+    if error.code in _NOT_JSON:
+        return _(
+            "This file is not a Ledgerium recording (it is not JSON). Choose the "
+            ".json file the extension saved, or one written in the recording format."
+        )
+    if error.code == "too_large":
+        return _("This file is too large to import.")
+    return _(
+        "This file is JSON, but not a Ledgerium recording: a field is missing or "
+        "holds the wrong kind of value."
     )
+
+
+def _upload_done(recording, created):
+    title = recording.title or recording.pk
+    if created:
+        return _("Recording “%(title)s” imported.") % {"title": title}
+    return _(
+        "Recording “%(title)s” was already imported; this is the one you have."
+    ) % {"title": title}
 
 
 @membership_required

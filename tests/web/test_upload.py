@@ -53,11 +53,53 @@ def test_upload_refuses_a_file_over_the_limit(owner_client, monkeypatch):
     assert b"the limit is 100" in response.content
 
 
-def test_upload_refuses_not_json(owner_client):
+def test_upload_refuses_not_json_in_plain_words_then_in_detail(owner_client):
     response = _upload(owner_client, b"\x89PNG not a recording", name="x.png")
 
+    page = response.content.decode()
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert b'class="error-message"' in response.content
+    assert (
+        '<p class="error-message">This file is not a Ledgerium recording '
+        "(it is not JSON)." in page
+    )
+    plain, detail = page.index("it is not JSON"), page.index("In detail: The body")
+    assert plain < detail
+
+
+def test_upload_of_the_same_file_again_says_it_was_already_imported(
+    organization, owner_client
+):
+    first = owner_client.post("/upload/", {"file": SAMPLE.open("rb")}, follow=True)
+
+    response = owner_client.post("/upload/", {"file": SAMPLE.open("rb")}, follow=True)
+
+    recording = Recording.objects.get(organization=organization)
+    page = response.content.decode()
+    assert response.redirect_chain == [
+        (f"/recordings/{recording.pk}/", HTTPStatus.FOUND)
+    ]
+    assert "was already imported; this is the one you have." in page
+    assert "” imported." in first.content.decode()
+    assert "” imported." not in page
+
+
+def test_upload_page_links_the_format_and_states_the_limit(owner_client):
+    page = owner_client.get("/upload/").content.decode()
+
+    assert "may be up to 32 MB." in page
+    assert '<a href="/recording-format/">recording format</a>' in page
+    assert '<a href="/recording-format/schema.json">JSON Schema</a>' in page
+
+
+def test_recording_format_document_and_schema_are_served(client):
+    document = client.get("/recording-format/")
+    schema = client.get("/recording-format/schema.json")
+
+    assert document.status_code == HTTPStatus.OK
+    assert document["Content-Type"] == "text/plain; charset=utf-8"
+    assert document.content.startswith(b"# The recording format")
+    assert schema.status_code == HTTPStatus.OK
+    assert "Recording" in json.loads(schema.content)["$defs"]
 
 
 def test_upload_is_refused_to_a_viewer(organization):
