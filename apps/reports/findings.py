@@ -26,9 +26,14 @@ def _share(part, whole, *, empty=1.0):
     return min(1.0, max(0.0, part / whole)) if whole else empty
 
 
+def _resolved(measured):
+    """Return the runs that have a resolution time: open incidents have none."""
+    return [run for run in measured if run["timing"]["resolution_ms"] is not None]
+
+
 def _waited_ms(run):
     """Return the idle time of ``run`` that fell before it was resolved."""
-    resolved = run["timing"].get("resolved_ms", 0)
+    resolved = run["timing"].get("resolved_ms") or 0
     return sum(
         max(0, min(wait["start_ms"] + wait["duration_ms"], resolved) - wait["start_ms"])
         for wait in run["idle_waits"]
@@ -46,8 +51,8 @@ def health(measured, distances):
     """
     runs = len(measured)
     mean_distance = sum(row["distance"] for row in distances) / runs if runs else 0
-    resolution = sum(run["timing"]["resolution_ms"] for run in measured)
-    waited = sum(_waited_ms(run) for run in measured)
+    resolution = sum(run["timing"]["resolution_ms"] for run in _resolved(measured))
+    waited = sum(_waited_ms(run) for run in _resolved(measured))
     moves = sum(len(run["handoffs"]) for run in measured)
     gaps = sum(len(run["documentation_gaps"]) for run in measured)
     documentable = sum(run["documentable"] for run in measured)
@@ -86,57 +91,81 @@ def _handoff_of(step, moves):
     return None
 
 
+def _before_resolution(step, resolved):
+    """Return the part of ``step`` that fell before the run was resolved."""
+    return max(0, min(step["end_ms"], resolved) - step["start_ms"])
+
+
 def _step_totals(run, closing):
     """Return the run's time per step key and per hand-off, before resolution."""
     totals, waited = defaultdict(int), defaultdict(int)
+    resolved = run["timing"]["resolved_ms"]
     for step in run["steps"]:
         # Time after resolution is not what keeps the incident open.
         if step["phase"] == "close":
             closing.add(step["key"])
             continue
+        if step["start_ms"] >= resolved:
+            closing.add(step["key"])
+            continue
         handoff = _handoff_of(step, run["handoffs"])
         if handoff is None:
-            totals[step["key"]] += step["duration_ms"]
+            totals[step["key"]] += _before_resolution(step, resolved)
         else:
-            waited[handoff] += step["duration_ms"]
+            waited[handoff] += _before_resolution(step, resolved)
     return totals, waited
 
 
 def _bottlenecks(measured, process_map):
+    """Return the steps and transitions that take a large share of resolution.
+
+    A step's time per run is compared with the resolution time of the same
+    runs, on the same clock (the time before each was resolved), so the part
+    is never larger than the whole it is said to be part of.
+    """
+    measured = _resolved(measured)
     resolution = median([run["timing"]["resolution_ms"] for run in measured]) or 0
     if resolution <= 0:
         return []
     per_key, per_handoff, closing = defaultdict(list), defaultdict(list), set()
     for run in measured:
         totals, waited = _step_totals(run, closing)
+        whole = run["timing"]["resolution_ms"]
         for key, total in totals.items():
-            per_key[key].append(total)
+            per_key[key].append((total, whole))
         for key, total in waited.items():
-            per_handoff[key].append(total)
+            per_handoff[key].append((total, whole))
 
     # A step or transition seen in only a few runs is an outlier, not a
     # bottleneck of the process.
     often = BOTTLENECK_RUNS * len(measured)
     found = []
     for handoff, values_by_key in ((False, per_key), (True, per_handoff)):
-        for key, values in values_by_key.items():
-            typical = median(values)
-            if len(values) >= often and typical >= BOTTLENECK_SHARE * resolution:
-                params = {"median_ms": typical, "runs": len(values)}
+        for key, pairs in values_by_key.items():
+            typical = median([part for part, _whole in pairs])
+            of_runs = median([whole for _part, whole in pairs])
+            if len(pairs) >= often and typical >= BOTTLENECK_SHARE * of_runs > 0:
+                params = {"median_ms": typical, "runs": len(pairs)}
                 if handoff:
                     params["handoff"] = True
-                found.append((typical, [key], params))
+                found.append((typical, [key], {**params, "resolution_ms": of_runs}))
     for edge in process_map["edges"]:
         if edge["target"] in closing or edge["count"] < often:
             continue
-        if edge["median_ms"] >= BOTTLENECK_SHARE * resolution:
-            params = {"median_ms": edge["median_ms"], "runs": edge["count"]}
-            found.append((edge["median_ms"], [edge["source"], edge["target"]], params))
+        # The time between two steps that neither step accounts for; the
+        # steps' own time is measured per step above.
+        gap = edge["median_gap_ms"]
+        if gap >= BOTTLENECK_SHARE * resolution:
+            params = {"median_ms": gap, "runs": edge["count"]}
+            found.append(
+                (
+                    gap,
+                    [edge["source"], edge["target"]],
+                    {**params, "resolution_ms": resolution},
+                )
+            )
     found.sort(key=lambda item: (-item[0], item[1]))
-    return [
-        _finding("bottleneck", steps, [], {**params, "resolution_ms": resolution})
-        for _typical, steps, params in found
-    ]
+    return [_finding("bottleneck", steps, [], params) for _t, steps, params in found]
 
 
 def _finding(kind, steps, runs, params):

@@ -30,6 +30,12 @@ HANDOFF_SAVE_WINDOW_MS = IDLE_THRESHOLD_MS
 REWORK_KINDS = ("action", "decision")
 SUGGESTIBLE_TOPICS = ("severity", "category", "team", "owner")
 RESOLUTION_PHASES = ("log", "triage", "investigate", "resolve")
+# A state choice to one of these values resolves the incident: what follows
+# it is close-out, not resolution time.
+RESOLVED_VALUES = frozenset({"resolved"})
+# Trace attribute of an incident that is still open: it has no resolution
+# time yet, only the time so far.
+OPEN = "open"
 
 
 def median(values):
@@ -55,16 +61,40 @@ _START_END = operator.attrgetter("start_ms", "end_ms")
 
 
 def timeline_bounds(trace: Trace, activities):
-    """Return (logged, resolved, finished) in ms for a non-empty run."""
+    """Return (logged, resolved, finished) in ms for a non-empty run.
+
+    ``resolved`` is None for a run still open.
+    """
     attributes = trace.attributes or {}
     logged = attributes.get("logged_ms", activities[0].start_ms)
-    finished = max(max(a.end_ms for a in activities), logged)
-    resolved = attributes.get("resolved_ms")
-    if resolved is None:
-        working = [a.end_ms for a in activities if a.phase != "close"]
-        resolved = max(working) if working else finished
-    resolved = min(max(resolved, logged), finished)
-    return logged, resolved, finished
+    known = attributes.get("resolved_ms")
+    finished = max(max(a.end_ms for a in activities), logged, known or logged)
+    if attributes.get(OPEN):
+        return logged, None, finished
+    resolved = known if known is not None else resolved_moment(activities, finished)
+    return logged, min(max(resolved, logged), finished), finished
+
+
+def _resolves(activity):
+    decision = activity.decision
+    return (
+        decision is not None
+        and decision.topic == "state"
+        and decision.value.casefold() in RESOLVED_VALUES
+    )
+
+
+def resolved_moment(activities, finished):
+    """Return when a run was resolved: its last state choice to Resolved.
+
+    Without one, the run was resolved when its close phase began, or, with no
+    close phase either, when its last step ended.
+    """
+    resolving = [a.end_ms for a in activities if _resolves(a)]
+    if resolving:
+        return resolving[-1]
+    closing = [a.start_ms for a in activities if a.phase == "close"]
+    return closing[0] if closing else finished
 
 
 def owned_segments(activities, logged, finished):
@@ -86,17 +116,21 @@ def owned_segments(activities, logged, finished):
 
 
 def phase_split(trace: Trace):
-    """Return the resolution time and its split by phase, and the close time."""
+    """Return the resolution time and its split by phase, and the close time.
+
+    A run still open has no resolution time: its split is the time so far.
+    """
     activities = ordered_activities(trace)
     if not activities:
         empty = dict.fromkeys(RESOLUTION_PHASES, 0)
         return {"resolution_ms": 0, "split": empty, "close_ms": 0}
     logged, resolved, finished = timeline_bounds(trace, activities)
+    cut = finished if resolved is None else resolved
 
     split = dict.fromkeys(RESOLUTION_PHASES, 0)
     close_ms = 0
     for phase, start, end in owned_segments(activities, logged, finished):
-        before = max(0, min(end, resolved) - start)
+        before = max(0, min(end, cut) - start)
         # Close-phase work done before the incident counts as resolved is
         # still part of the fix.
         split["resolve" if phase == "close" else phase] += before
@@ -105,7 +139,7 @@ def phase_split(trace: Trace):
         "logged_ms": logged,
         "resolved_ms": resolved,
         "finished_ms": finished,
-        "resolution_ms": resolved - logged,
+        "resolution_ms": None if resolved is None else resolved - logged,
         "split": split,
         "close_ms": close_ms,
     }
@@ -241,15 +275,8 @@ def _is_ownership(activity):
     return decision is not None and decision.topic in OWNERSHIP_TOPICS
 
 
-def handoffs(activities, first_holder=""):
-    """Return each ownership move with how long until work on it went on.
-
-    A move is a team or owner choice whose value differs from the previous
-    choice of the same field. The first choice is a move from
-    ``first_holder`` when one is known (a recorded run starts with the agent
-    holding the ticket), else an assignment only.
-    """
-    moves = []
+def _ownership_moves(activities, first_holder):
+    """Yield (index, field, from, to) for each team or owner choice that moves."""
     current = {}
     for index, activity in enumerate(activities):
         if not _is_ownership(activity):
@@ -257,18 +284,77 @@ def handoffs(activities, first_holder=""):
         decision = activity.decision
         previous = current.get(decision.field, first_holder or None)
         current[decision.field] = decision.value
-        if previous is None or previous == decision.value:
-            continue
-        next_start = _next_work_after(activities, index)
-        wait = None if next_start is None else max(0, next_start - activity.end_ms)
+        if previous is not None and previous != decision.value:
+            yield index, decision.field, previous, decision.value
+
+
+def _made_together(activities, group, index):
+    """Return whether the move at ``index`` belongs with the moves in ``group``.
+
+    A team and an owner chosen on the same form before the same save, within
+    the save window, are one hand-off to "team (owner)".
+    """
+    last, field = group[-1][0], activities[index].decision.field
+    if any(activities[i].decision.field == field for i, *_rest in group):
+        return False
+    later, before = activities[index], activities[last]
+    if later.system != before.system:
+        return False
+    if later.start_ms - before.end_ms > HANDOFF_SAVE_WINDOW_MS:
+        return False
+    return all(_verb(a.key) != "submit" for a in activities[last + 1 : index])
+
+
+def _grouped_moves(activities, first_holder):
+    groups = []
+    for move in _ownership_moves(activities, first_holder):
+        if groups and _made_together(activities, groups[-1], move[0]):
+            groups[-1].append(move)
+        else:
+            groups.append([move])
+    return groups
+
+
+def _joined(values):
+    """Return "team (owner)" from the values of one hand-off, team first."""
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        return distinct[0]
+    return f"{distinct[0]} ({', '.join(distinct[1:])})"
+
+
+def handoffs(activities, first_holder=""):
+    """Return each ownership move with how long until work on it went on.
+
+    A move is a team or owner choice whose value differs from the previous
+    choice of the same field. The first choice is a move from
+    ``first_holder`` when one is known (a recorded run starts with the agent
+    holding the ticket), else an assignment only. A team and an owner chosen
+    together are one move to "team (owner)", waited for once.
+    """
+    moves = []
+    for group in _grouped_moves(activities, first_holder):
+        # The team reads first: "Network (Dana Wright)".
+        parts = sorted(
+            group, key=lambda move: activities[move[0]].decision.topic != "team"
+        )
+        first = activities[parts[0][0]]
+        last_index = max(move[0] for move in group)
+        last = activities[last_index]
+        next_start = _next_work_after(activities, last_index)
+        wait = None if next_start is None else max(0, next_start - last.end_ms)
         moves.append(
             {
-                "key": activity.key,
-                "field": decision.field,
-                "topic": decision.topic,
-                "from": previous,
-                "to": decision.value,
-                "at_ms": activity.end_ms,
+                "key": first.key,
+                "field": first.decision.field,
+                "topic": first.decision.topic,
+                "fields": [
+                    {"field": field, "from": source, "to": target}
+                    for _index, field, source, target in parts
+                ],
+                "from": _joined(source for _i, _f, source, _t in parts),
+                "to": _joined(target for _i, _f, _s, target in parts),
+                "at_ms": last.end_ms,
                 "wait_ms": wait,
             }
         )
@@ -305,12 +391,13 @@ def ping_pong(moves):
     returned = []
     holders = defaultdict(list)
     for move in moves:
-        seen = holders[move["field"]]
-        if not seen:
-            seen.append(move["from"])
-        if move["to"] in seen and move["field"] not in returned:
-            returned.append(move["field"])
-        seen.append(move["to"])
+        for part in move["fields"]:
+            seen = holders[part["field"]]
+            if not seen:
+                seen.append(part["from"])
+            if part["to"] in seen and part["field"] not in returned:
+                returned.append(part["field"])
+            seen.append(part["to"])
     return returned
 
 

@@ -1,4 +1,5 @@
 from apps.reports.measures import median, run_measures
+from apps.reports.report import build_report
 from apps.reports.trace import Activity, Decision, Trace
 
 from .traces import recorded_handoff, seconds_step
@@ -43,20 +44,64 @@ def _one_run():
 def test_phase_split_sums_to_resolution_time():
     timing = run_measures(_one_run())["timing"]
 
-    # Logged at 0, resolved when the last non-close step ends (39), finished at 51.
-    assert timing["resolution_ms"] == 39 * MINUTE
+    # Logged at 0; no state was set to Resolved, so the run is resolved when
+    # its close phase begins (50); finished at 51.
+    assert timing["resolution_ms"] == 50 * MINUTE
     # Each step owns the time until the next one starts: open 0-1, priority
     # 1-2 and group 2-3 (triage 2), grafana 3-10, ad 10-12 and move 12-30
-    # (investigate 27), restart 30-38 and call 38-39 before resolution (9).
+    # (investigate 27), restart 30-38 and call 38-50 (resolve 20).
     assert timing["split"] == {
         "log": 1 * MINUTE,
         "triage": 2 * MINUTE,
         "investigate": 27 * MINUTE,
-        "resolve": 9 * MINUTE,
+        "resolve": 20 * MINUTE,
     }
     assert sum(timing["split"].values()) == timing["resolution_ms"]
-    # The call owns 39-50 after resolution, close 50-51.
-    assert timing["close_ms"] == 12 * MINUTE
+    # Close owns 50-51.
+    assert timing["close_ms"] == 1 * MINUTE
+
+
+def _resolved_then_waited():
+    resolved = Decision(field="State", value="Resolved", topic="state")
+    closed = Decision(field="State", value="Closed", topic="state")
+    return Trace(
+        run_id="r1",
+        agent="ana",
+        activities=(
+            _step("itsm:open:ticket", "log", 0, 2, system="ServiceNow"),
+            _step("admin:click:restart", "resolve", 2, 12, system="Admin"),
+            _step("itsm:set:state", "resolve", 12, 13, decision=resolved),
+            _step("itsm:submit:update", "resolve", 13, 14, system="ServiceNow"),
+            _step("itsm:wait:idle", "resolve", 14, 54, kind="wait"),
+            _step("chat:note:note", "resolve", 54, 55, kind="note"),
+            _step("itsm:set:state", "close", 55, 56, decision=closed),
+        ),
+    )
+
+
+def test_resolution_ends_at_the_state_set_to_resolved():
+    report = build_report([_resolved_then_waited()])
+    timing = report.runs[0]["timing"]
+
+    # Resolved when State is set to Resolved (ends at 13); the save, the
+    # 40-minute wait, the note and closing (13-56) are close-out.
+    assert timing["resolution_ms"] == 13 * MINUTE
+    assert timing["split"] == {
+        "log": 2 * MINUTE,
+        "triage": 0,
+        "investigate": 0,
+        "resolve": 11 * MINUTE,
+    }
+    assert timing["close_ms"] == 43 * MINUTE
+    # The wait after resolution is not what kept the incident open: the
+    # restart (10 of 13 minutes) is a bottleneck step, the wait is not.
+    bottlenecks = [
+        f for f in report.findings if f["type"] == "bottleneck" and len(f["steps"]) == 1
+    ]
+    assert [(f["steps"], f["params"]["median_ms"]) for f in bottlenecks] == [
+        (["admin:click:restart"], 10 * MINUTE),
+    ]
+    assert bottlenecks[0]["params"]["resolution_ms"] == 13 * MINUTE
 
 
 def test_run_measures_time_per_system_and_longest_steps():
@@ -211,13 +256,61 @@ def test_run_measures_first_assignment_moves_from_the_first_holder():
 
     moves = run_measures(held)["handoffs"]
 
-    # Group then owner is one move: both wait until the work at minute 5.
+    # Group then owner is one move, waiting from the owner choice (2) until
+    # the work at minute 5.
     assert [(m["from"], m["to"], m["wait_ms"]) for m in moves] == [
-        ("sam", "Network", 4 * MINUTE),
-        ("sam", "Dana", 3 * MINUTE),
+        ("sam", "Network (Dana)", 3 * MINUTE),
     ]
     # Without a known first holder the first choice is an assignment only.
     assert run_measures(Trace("r", "sam", activities))["handoffs"] == []
+
+
+def _seconds(key, start, end, **extra):
+    return Activity(
+        key=key,
+        label=key,
+        phase="triage",
+        start_ms=start * 1000,
+        end_ms=end * 1000,
+        system="ServiceNow",
+        **extra,
+    )
+
+
+def test_owner_and_group_saved_together_are_one_handoff():
+    owner = Decision(field="Assigned to", value="Marek Novak", topic="owner")
+    group = Decision(
+        field="Assignment group", value="Identity and Access", topic="team"
+    )
+    later = Decision(field="Assigned to", value="Eva Horak", topic="owner")
+    # Tomás picks the owner at 26:08 and the group at 26:10, saves at 26:12;
+    # work resumes at 40:00. Later he gives the ticket to another owner alone.
+    activities = (
+        _seconds("itsm:set:assigned-to", 1566, 1568, kind="decision", decision=owner),
+        _seconds(
+            "itsm:set:assignment-group", 1568, 1570, kind="decision", decision=group
+        ),
+        _seconds("itsm:submit:update", 1572, 1573),
+        _seconds("itsm:set:state", 2400, 2402, kind="decision"),
+        _seconds("itsm:submit:update", 2402, 2403),
+        _seconds("itsm:set:assigned-to", 2500, 2502, kind="decision", decision=later),
+        _seconds("itsm:submit:update", 2503, 2504),
+    )
+    trace = Trace("r", "Tomás", activities, attributes={"first_holder": "Tomás"})
+
+    measures = run_measures(trace)
+
+    # One hand-off to "group (owner)", waiting from the group choice (26:10)
+    # to the state set at 40:00: 13 min 50 s, counted and alerted once. The
+    # owner change after a save is a hand-off of its own, with no work after.
+    moves = measures["handoffs"]
+    assert [(m["from"], m["to"], m["wait_ms"]) for m in moves] == [
+        ("Tomás", "Identity and Access (Marek Novak)", 830_000),
+        ("Marek Novak", "Eva Horak", None),
+    ]
+    alerts = measures["openings"]["stall_alerts"]
+    assert [(a["kind"], a["wait_ms"]) for a in alerts] == [("handoff", 830_000)]
+    assert build_report([trace]).health["parts"]["handoffs"]["value"] == round(1 / 3, 4)
 
 
 def test_run_measures_every_idle_wait_is_a_stall_alert():

@@ -97,37 +97,39 @@ def test_report_twelve_runs_phase_spread_per_agent():
     report = build_report(twelve_traces())
     spread = {row["agent"]: row["spread"] for row in report.agents}
 
-    # A main run with gap g: each step owns 1 + g minutes; resolution runs to
-    # the end of restart, 4 (1 + g) + 1; triage is priority and group, 2 (1 + g).
-    # ana, g = 1 1 2 2: resolution 9 9 13 13, triage 4 4 6 6.
+    # A main run with gap g: each step owns 1 + g minutes; no state is set to
+    # Resolved, so resolution runs to the start of close, 5 (1 + g); triage
+    # is priority and group, 2 (1 + g).
+    # ana, g = 1 1 2 2: resolution 10 10 15 15, triage 4 4 6 6.
     assert spread["ana"]["resolution"] == {
-        "min": 9 * MINUTE,
-        "median": 11 * MINUTE,
-        "max": 13 * MINUTE,
+        "min": 10 * MINUTE,
+        "median": 12.5 * MINUTE,
+        "max": 15 * MINUTE,
     }
     assert spread["ana"]["triage"] == {
         "min": 4 * MINUTE,
         "median": 5 * MINUTE,
         "max": 6 * MINUTE,
     }
-    # cho: skips priority with g = 4 and 5 (3 (1 + g) + 1 = 16, 19; triage
-    # 5, 6), main with g = 5 (25; triage 12), redoes priority with g = 6
-    # (5 (1 + g) + 1 = 36; triage three steps, 21).
+    # cho: skips priority with g = 4 and 5 (4 (1 + g) = 20, 24; triage 5,
+    # 6), main with g = 5 (30; triage 12), redoes priority with g = 6
+    # (6 (1 + g) = 42; triage three steps, 21).
     assert spread["cho"]["resolution"] == {
-        "min": 16 * MINUTE,
-        "median": 22 * MINUTE,
-        "max": 36 * MINUTE,
+        "min": 20 * MINUTE,
+        "median": 27 * MINUTE,
+        "max": 42 * MINUTE,
     }
     assert spread["cho"]["triage"] == {
         "min": 5 * MINUTE,
         "median": 9 * MINUTE,
         "max": 21 * MINUTE,
     }
-    # ben, g = 2 3 3 4: close is the gap after restart plus the close step.
+    # ben: the gap after restart is still resolution; close is the
+    # one-minute close step alone.
     assert spread["ben"]["close"] == {
-        "min": 3 * MINUTE,
-        "median": 4 * MINUTE,
-        "max": 5 * MINUTE,
+        "min": 1 * MINUTE,
+        "median": 1 * MINUTE,
+        "max": 1 * MINUTE,
     }
 
 

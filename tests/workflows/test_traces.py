@@ -35,16 +35,32 @@ def test_steps_to_trace_sample_assignments_are_handoffs():
 
     moves = run_measures(trace)["handoffs"]
 
-    assert [(m["topic"], m["from"], m["to"]) for m in moves] == [
-        ("team", "Sam Agent", "Network"),
-        ("owner", "Sam Agent", "Dana Wright"),
+    # Network and Dana Wright are chosen on one form and saved together: one
+    # hand-off to "group (owner)". Work resumes with the Prometheus lookup
+    # 6.55 s after the owner was chosen, and that wait is counted once.
+    assert [(m["from"], m["to"], m["wait_ms"]) for m in moves] == [
+        ("Sam Agent", "Network (Dana Wright)", 6_550),
     ]
-    # Network then Dana Wright is one move, saved with the state on the same
-    # form; work resumes with the Prometheus lookup 9.55 s after the group
-    # was chosen (6.55 s after the owner).
-    assert [m["wait_ms"] for m in moves] == [9_550, 6_550]
     report = build_report([trace])
-    assert report.health["parts"]["handoffs"]["value"] == round(1 / 3, 4)
+    assert report.health["parts"]["handoffs"]["value"] == 0.5
+
+
+def test_steps_to_trace_sample_resolution_ends_when_resolved():
+    _steps, trace = _sample()
+
+    timing = run_measures(trace)["timing"]
+
+    # "Set State to Resolved" ends at 372.85 s; the save, the 10-minute wait,
+    # the Slack note and closing (to 1,029.15 s) are close-out time.
+    assert timing["resolution_ms"] == 372_850
+    assert timing["close_ms"] == 656_300
+    assert sum(timing["split"].values()) == timing["resolution_ms"]
+    report = build_report([trace])
+    bottlenecks = [f for f in report.findings if f["type"] == "bottleneck"]
+    assert not any("itsm:wait:idle" in f["steps"] for f in bottlenecks), (
+        "the wait after Resolved is close-out, not a bottleneck"
+    )
+    assert report.health["parts"]["flow"]["value"] == 1
 
 
 def test_steps_to_trace_sample_every_idle_wait_is_an_alert():
@@ -119,8 +135,9 @@ def test_steps_to_trace_sample_report_reads_plainly():
     assert "1 wait that a stalled-incident alert would catch" in html
     assert "Ownership did not move" not in html
     assert "Sam Agent → Network" in html
-    assert re.findall(r"Flow: (\S+) / 25", html) == ["10"]
-    assert re.findall(r"Handoffs: (\S+) / 20", html) == ["7"]
+    # The only idle wait comes after the incident was resolved.
+    assert re.findall(r"Flow: (\S+) / 25", html) == ["25"]
+    assert re.findall(r"Handoffs: (\S+) / 20", html) == ["10"]
     assert "typically takes" not in html
     assert '<details class="health-formula">' in html
     assert html.count("chosen without a recorded rule") == 2
