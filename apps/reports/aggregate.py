@@ -11,6 +11,7 @@ import numpy
 from rapidfuzz.distance import Levenshtein
 
 from .measures import RESOLUTION_PHASES, median
+from .trace import key_labels
 
 # A step or transition whose median time is at least this share of the
 # median resolution time is a bottleneck.
@@ -55,8 +56,8 @@ _END = operator.attrgetter("end_ms")
 def process_map(runs):
     """Return the directly-follows map of ``runs`` (lists of ordered activities).
 
-    An edge a → b counts each time b directly follows a in a run; its time is
-    the gap from the end of a to the start of b, never below zero.
+    An edge a → b counts each time b directly follows a in a run; its times
+    are those of ``_edges``.
     """
     return _process_map(_Columns(runs))
 
@@ -80,7 +81,7 @@ def _process_map(columns):
     nodes = Counter(keys)
     index = {key: position for position, key in enumerate(sorted(nodes))}
     return {
-        "nodes": _nodes(columns.runs, nodes),
+        "nodes": _nodes(columns.flat, nodes),
         "edges": _edges(columns.flat, keys, index, firsts),
         "starts": dict(sorted(Counter(map(keys.__getitem__, firsts)).items())),
         "ends": dict(sorted(Counter(keys[i - 1] for i in columns.firsts[1:]).items())),
@@ -99,8 +100,13 @@ def map_and_variants(traces_in_order):
 
 
 def _edges(flat, keys, index, firsts):
-    """Return the edges, each with its count and median gap, in key order.
+    """Return the edges, each with its count and median times, in key order.
 
+    ``median_ms`` is the time from the start of a to the start of b: how long
+    the run took to get from one step to the next. ``median_gap_ms`` is the
+    time from the end of a to the start of b, never below zero: the time no
+    step accounts for. A recorded step lasts until the next one starts, so its
+    gap is 0; imported updates are moments, with gaps between them.
     Vectorised over all transitions at once: this is the hot path when an
     organization has thousands of runs.
     """
@@ -116,38 +122,38 @@ def _edges(flat, keys, index, firsts):
     within = numpy.ones(len(flat) - 1, dtype=bool)
     within[numpy.array(firsts[1:], dtype=numpy.int64) - 1] = False
     codes = (ids[:-1] * width + ids[1:])[within]
-    gaps = numpy.maximum(begun[1:] - finished[:-1], 0)[within]
     if not len(codes):
         return []
+    times = {
+        "median_ms": (begun[1:] - begun[:-1])[within],
+        "median_gap_ms": numpy.maximum(begun[1:] - finished[:-1], 0)[within],
+    }
 
-    order = numpy.lexsort((gaps, codes))
-    codes, gaps = codes[order], gaps[order]
-    unique, starts, counts = numpy.unique(codes, return_index=True, return_counts=True)
+    unique, starts, counts = numpy.unique(
+        numpy.sort(codes), return_index=True, return_counts=True
+    )
+    # Sorted by code, then time: each edge's times are one sorted block.
+    sorted_times = {
+        name: values[numpy.lexsort((values, codes))] for name, values in times.items()
+    }
     names = list(index)
     edges = []
     for code, start, count in zip(
         unique.tolist(), starts.tolist(), counts.tolist(), strict=True
     ):
-        middle = gaps[start + (count - 1) // 2 : start + count // 2 + 1].tolist()
         source, target = divmod(code, width)
-        edges.append(
-            {
-                "source": names[source],
-                "target": names[target],
-                "count": count,
-                "median_ms": median(middle),
-            }
-        )
+        edge = {"source": names[source], "target": names[target], "count": count}
+        middle = slice(start + (count - 1) // 2, start + count // 2 + 1)
+        for name, values in sorted_times.items():
+            edge[name] = median(values[middle].tolist())
+        edges.append(edge)
     return edges
 
 
-def _nodes(runs, counts):
-    labels = {}
-    for activities in runs:
-        for activity in activities:
-            labels.setdefault(activity.key, activity.label)
-        if len(labels) == len(counts):
-            break
+def _nodes(flat, counts):
+    # Every occurrence counts: a key's first label may not be true of the
+    # others (one wait's duration, one note's text).
+    labels = key_labels(flat)
     return [
         {"key": key, "label": labels[key], "count": counts[key]}
         for key in sorted(counts)

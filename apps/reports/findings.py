@@ -12,6 +12,7 @@ from .aggregate import (
     VARIANCE_DISTANCE,
 )
 from .measures import median, within_handoff_wait
+from .trace import shared_label
 
 FINDING_TYPES = (
     "bottleneck",
@@ -20,6 +21,9 @@ FINDING_TYPES = (
     "variance",
     "missing_documentation",
 )
+
+# The step kind behind each documentation gap type, for its shared label.
+_GAP_KINDS = {"decision_without_rule": "decision", "note_only_step": "note"}
 
 
 def _share(part, whole, *, empty=1.0):
@@ -231,19 +235,20 @@ def _missing_documentation(measured):
     )
     if not runs_by_key:
         return []
-    kinds, labels = {}, {}
+    kinds, labels = {}, defaultdict(dict)
     for run in measured:
         for gap in run["documentation_gaps"]:
             kinds.setdefault(gap["key"], gap["type"])
-            # A key's first label may be a documented choice ("Set State to
-            # In Progress"); name the step by the undocumented one.
-            labels.setdefault(gap["key"], gap["label"])
+            # Name the step by its undocumented occurrences, all of them.
+            labels[gap["key"]][gap["label"]] = True
     keys = sorted(runs_by_key)
     runs = sorted({run for key in keys for run in runs_by_key[key]})
     params = {
         "decisions": [k for k in keys if kinds[k] == "decision_without_rule"],
         "notes": [k for k in keys if kinds[k] == "note_only_step"],
-        "labels": {key: labels[key] for key in keys},
+        "labels": {
+            key: shared_label(_GAP_KINDS[kinds[key]], labels[key]) for key in keys
+        },
         "runs": len(runs),
     }
     return [_finding("missing_documentation", keys, runs, params)]

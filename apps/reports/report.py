@@ -6,6 +6,7 @@ JSON, byte for byte, whatever order they come in.
 """
 
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 
 import orjson
 
@@ -17,12 +18,14 @@ from .measures import (
     run_measures,
 )
 from .mermaid import process_map_mermaid
-from .trace import Trace
+from .trace import Trace, key_labels, with_distinct_keys
 
 # 2: rework as the same action redone, first assignments as moves, one wait
 # threshold, one missing-documentation finding. 3: a hand-off waits until
-# work resumes, and that wait is no idle wait.
-REPORT_VERSION = 3
+# work resumes, and that wait is no idle wait. 4: a decision's key carries its
+# value, a key's label is true of all its occurrences, a transition's time
+# runs from start to start.
+REPORT_VERSION = 4
 
 
 @dataclass(slots=True)
@@ -38,6 +41,9 @@ class Report:
     health: dict
     findings: list
     conformance: list = field(default_factory=list)
+    # {key: label} of every key the report names, the map's and the
+    # approved SOP's alike.
+    labels: dict = field(default_factory=dict)
 
     def to_dict(self):
         return asdict(self)
@@ -69,8 +75,9 @@ def build_report(
     ``approved`` is the approved SOP's step keys, in order, and ``rules`` its
     triage rules; with them each run also gets its conformance.
     """
-    traces = sorted(traces, key=lambda trace: trace.run_id)
-    _check_unique(traces)
+    recorded = sorted(traces, key=lambda trace: trace.run_id)
+    _check_unique(recorded)
+    traces = [with_distinct_keys(trace) for trace in recorded]
     paired = [(trace, ordered_activities(trace)) for trace in traces]
     measured = [
         run_measures(trace, idle_threshold_ms=idle_threshold_ms) for trace in traces
@@ -78,9 +85,13 @@ def build_report(
 
     process_map, variant_rows = aggregate.map_and_variants(paired)
     distances = aggregate.run_distances(paired, variant_rows)
+    # The approved SOP names steps by their recorded keys, so each run is
+    # checked as recorded.
     checked = []
     if approved is not None:
-        checked = [conformance(trace, approved, rules) for trace in traces]
+        checked = [conformance(trace, approved, rules) for trace in recorded]
+    labels = key_labels(chain.from_iterable(t.activities for t in recorded))
+    labels.update((node["key"], node["label"]) for node in process_map["nodes"])
     return Report(
         version=REPORT_VERSION,
         runs=measured,
@@ -93,6 +104,7 @@ def build_report(
         health=findings.health(measured, distances),
         findings=findings.findings(measured, distances, variant_rows, process_map),
         conformance=checked,
+        labels=dict(sorted(labels.items())),
     )
 
 

@@ -6,7 +6,8 @@ measures in this app read only these types. Pure: no Django, no clock.
 Times are milliseconds since the epoch, already corrected for clock offset.
 """
 
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 
 PHASES = ("log", "triage", "investigate", "resolve", "close")
 
@@ -52,3 +53,67 @@ class Trace:
     # Facts known about the incident beyond the steps, e.g. from the ITSM
     # history: {"priority": "2 - High", "category": "Network"}.
     attributes: dict = field(default_factory=dict)
+
+
+# What a step reads as in a view over many occurrences, when their own
+# labels differ: a wait's label would name one wait's duration, a note's one
+# note's text.
+NEUTRAL_LABELS = {"wait": "Wait (no activity)", "note": "Note"}
+# How many differing labels a shared label lists before it stops.
+SHARED_LABELS_SHOWN = 3
+
+
+def distinct_key(activity: Activity) -> str:
+    """Return the key of ``activity`` with the value it chose, for a decision.
+
+    Steps share a key when they are the same kind of step ("Set State"); two
+    choices of one field with different values ("Set State to Resolved",
+    "Set State to Closed") are different steps of a process.
+    """
+    decision = activity.decision
+    if decision is None:
+        return activity.key
+    return f"{activity.key}={decision.value}"
+
+
+def with_distinct_keys(trace: Trace) -> Trace:
+    """Return ``trace`` with each activity keyed by ``distinct_key``."""
+    activities = tuple(
+        activity
+        if activity.decision is None
+        else replace(activity, key=distinct_key(activity))
+        for activity in trace.activities
+    )
+    return replace(trace, activities=activities)
+
+
+def shared_label(kind, labels, systems=()):
+    """Return one label true of every occurrence of a step, given their labels.
+
+    One label shared by all is that label. Otherwise a wait or a note reads
+    neutrally, naming its system when all occurred in one, and any other
+    step lists what its occurrences were called.
+    """
+    distinct = list(dict.fromkeys(labels))
+    if len(distinct) == 1:
+        return distinct[0]
+    if kind in NEUTRAL_LABELS:
+        places = set(systems) - {""}
+        where = f" in {places.pop()}" if len(places) == 1 else ""
+        return NEUTRAL_LABELS[kind] + where
+    shown = " / ".join(distinct[:SHARED_LABELS_SHOWN])
+    more = len(distinct) - SHARED_LABELS_SHOWN
+    return f"{shown} (+{more} more)" if more > 0 else shown
+
+
+def key_labels(activities):
+    """Return {key: shared label} over ``activities``, of one run or many."""
+    labels, systems, kinds = defaultdict(dict), defaultdict(set), {}
+    for activity in activities:
+        labels[activity.key][activity.label] = True
+        systems[activity.key].add(activity.system)
+        kinds.setdefault(activity.key, activity.kind)
+    return {
+        key: shared_label(kinds[key], seen, systems[key])
+        for key, seen in labels.items()
+    }

@@ -1,7 +1,7 @@
 """Turn phased steps into the neutral trace the report measures. Pure."""
 
 from apps.reports.measures import FIRST_HOLDER
-from apps.reports.trace import Activity, Decision, Trace
+from apps.reports.trace import NEUTRAL_LABELS, Activity, Decision, Trace
 
 from .steps import TOPICS
 
@@ -62,7 +62,7 @@ def _activity(step):
         )
     return Activity(
         key=step.key,
-        label=step.text,
+        label=_label(step),
         phase=step.phase,
         start_ms=step.start_ms,
         end_ms=step.end_ms,
@@ -72,3 +72,16 @@ def _activity(step):
         decision=decision,
         evidence=tuple(step.evidence),
     )
+
+
+def _label(step):
+    """Return what the report calls ``step``.
+
+    A wait step's text names its duration, which the report shows beside
+    every step anyway: worded without it, the waits of many runs in one
+    system are one step under one true label.
+    """
+    if step.kind != "wait":
+        return step.text
+    wait = NEUTRAL_LABELS["wait"]
+    return f"{wait} in {step.system}" if step.system else wait

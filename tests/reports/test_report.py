@@ -9,20 +9,29 @@ from apps.reports.aggregate import edit_distance
 from apps.reports.report import build_report
 from apps.reports.trace import Activity, Decision, Trace
 from tests.reports.traces import (
+    KEYED,
     MAIN,
     MINUTE,
     REDOES_PRIORITY,
     SKIPS_PRIORITY,
     SWAPS,
+    keyed,
     paced_trace,
     recorded_handoff,
     twelve_traces,
 )
 
 
-def _edges(report):
+def _edges(report, time="median_gap_ms"):
+    plain = {value: key for key, value in KEYED.items()}
     return {
-        (edge["source"], edge["target"]): (edge["count"], edge["median_ms"])
+        (
+            plain.get(edge["source"], edge["source"]),
+            plain.get(edge["target"], edge["target"]),
+        ): (
+            edge["count"],
+            edge[time],
+        )
         for edge in report.process_map["edges"]
     }
 
@@ -54,10 +63,10 @@ def test_report_twelve_runs_aggregate_map_matches_hand_count():
     counts = {node["key"]: node["count"] for node in report.process_map["nodes"]}
     assert counts == {
         "close": 12,
-        "group": 12,
+        "group=Network": 12,
         "lookup": 12,
         "open": 12,
-        "priority": 11,
+        "priority=2 - High": 11,
         "restart": 12,
     }
     assert report.process_map["starts"] == {"open": 12}
@@ -69,10 +78,10 @@ def test_report_twelve_runs_variants_ranked_by_count_then_path():
 
     # The two single runs tie; "group" sorts before "lookup" at the third step.
     assert [(row["keys"], row["count"]) for row in report.variants] == [
-        (list(MAIN), 8),
-        (list(SKIPS_PRIORITY), 2),
-        (list(REDOES_PRIORITY), 1),
-        (list(SWAPS), 1),
+        (keyed(MAIN), 8),
+        (keyed(SKIPS_PRIORITY), 2),
+        (keyed(REDOES_PRIORITY), 1),
+        (keyed(SWAPS), 1),
     ]
     assert report.variants[1]["runs"] == ["c1", "c2"]
 
@@ -148,9 +157,9 @@ def test_report_findings_name_rework_and_missing_documentation():
     for finding in report.findings:
         by_type.setdefault(finding["type"], []).append(finding)
     [rework] = by_type["rework"]
-    assert (rework["steps"], rework["runs"]) == (["priority"], ["c4"])
+    assert (rework["steps"], rework["runs"]) == (["priority=2 - High"], ["c4"])
     [undocumented] = by_type["missing_documentation"]
-    assert undocumented["steps"] == ["priority"]
+    assert undocumented["steps"] == ["priority=2 - High"]
     # Every run but c1 and c2 sets the priority without a rule.
     assert undocumented["params"]["runs"] == 10
     # Mean distance (1/6 + 1/6 + 1/7 + 2/6) / 12 = 0.067 is below the 0.2 bar.
@@ -220,7 +229,7 @@ def test_report_json_is_the_same_whatever_the_input_order():
     second = build_report(shuffled).to_json()
 
     assert first == second
-    assert orjson.loads(first)["version"] == 3
+    assert orjson.loads(first)["version"] == 4
 
 
 def test_report_rejects_two_traces_with_one_run_id():
@@ -314,11 +323,11 @@ def test_report_missing_documentation_is_one_finding_listing_steps():
     report = build_report([Trace("r1", "ana", activities)])
 
     [finding] = [f for f in report.findings if f["type"] == "missing_documentation"]
-    assert finding["steps"] == ["a", "b", "n"]
+    assert finding["steps"] == ["a=x", "b=y", "n"]
     assert finding["params"] == {
-        "decisions": ["a", "b"],
+        "decisions": ["a=x", "b=y"],
         "notes": ["n"],
-        "labels": {"a": "A", "b": "B", "n": "N"},
+        "labels": {"a=x": "A", "b=y": "B", "n": "N"},
         "runs": 1,
     }
     text = texts.finding_summary(finding, {})
@@ -344,7 +353,7 @@ def test_report_names_a_handoff_wait_as_such_not_as_an_idle_wait():
     # is the hand-off's bottleneck, and no bottleneck of the wait step.
     assert [(f["steps"], f["params"]) for f in bottlenecks] == [
         (
-            ["itsm:set:assignment-group"],
+            ["itsm:set:assignment-group=Identity"],
             {
                 "median_ms": 2_460_000,
                 "runs": 1,
@@ -354,7 +363,8 @@ def test_report_names_a_handoff_wait_as_such_not_as_an_idle_wait():
         )
     ]
     assert texts.finding_summary(bottlenecks[0], {}) == (
-        "Work waited 41 min after itsm:set:assignment-group, of a resolution "
+        "Work waited 41 min after itsm:set:assignment-group=Identity, of a "
+        "resolution "
         "time of 43 min 50 s."
     )
     # Flow counts idle waits only; the hand-off's wait is not one.

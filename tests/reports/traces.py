@@ -27,6 +27,14 @@ DECISIONS = {
     ),
 }
 
+# What the report keys a decision by: the step and the value chosen.
+KEYED = {key: f"{key}={decision.value}" for key, decision in DECISIONS.items()}
+
+
+def keyed(keys):
+    """Return ``keys`` as the report names them, decisions with their value."""
+    return [KEYED.get(key, key) for key in keys]
+
 
 def paced_trace(run_id, agent, keys, gap_minutes):
     """Return a run whose steps last one minute each, ``gap_minutes`` apart."""

@@ -97,10 +97,14 @@ def test_steps_to_trace_sample_documentation_is_one_finding():
     report = build_report([trace])
 
     [finding] = [f for f in report.findings if f["type"] == "missing_documentation"]
-    assert finding["params"]["decisions"] == ["itsm:set:channel", "itsm:set:state"]
+    assert finding["params"]["decisions"] == [
+        "itsm:set:channel=Phone",
+        "itsm:set:state=Closed",
+    ]
     assert finding["params"]["notes"] == ["communication:note:note"]
     # The state is named by its undocumented choice, not the first one.
-    assert finding["params"]["labels"]["itsm:set:state"] == "Set State to Closed"
+    labels = finding["params"]["labels"]
+    assert labels["itsm:set:state=Closed"] == "Set State to Closed"
 
 
 def test_steps_to_trace_stored_step_without_topic_is_ownership():
@@ -142,3 +146,24 @@ def test_steps_to_trace_sample_report_reads_plainly():
     assert '<details class="health-formula">' in html
     assert html.count("chosen without a recorded rule") == 2
     assert html.count("Missing documentation") == 1
+
+
+def test_steps_to_trace_wait_reads_without_its_duration():
+    wait = Step(
+        ref="s1",
+        key="itsm:wait:idle",
+        kind="wait",
+        verb="wait",
+        text="Wait 41 min 26 s (no activity was recorded)",
+        system="IT Service Desk",
+        system_kind="itsm",
+        start_ms=0,
+        end_ms=2_486_000,
+        evidence=(),
+        phase="investigate",
+    )
+
+    [activity] = steps_to_trace([wait], run_id="r1").activities
+
+    assert activity.label == "Wait (no activity) in IT Service Desk"
+    assert activity.duration_ms == 2_486_000
