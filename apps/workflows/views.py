@@ -116,8 +116,14 @@ def workflow_detail(request, workflow_id):
             "can_edit": request.membership.can_edit,
             "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
             "busy": workflow.state in (State.QUEUED, State.RUNNING),
+            "open_step": _open_step(request),
         },
     )
+
+
+def _open_step(request):
+    value = request.GET.get("open", "")
+    return int(value) if value.isdigit() else None
 
 
 @membership_required(edit=True)
@@ -130,9 +136,20 @@ def workflow_edit(request, workflow_id):
     }
     if edit["op"] == "split":
         edit["texts"] = [line for line in edit["text"].splitlines() if line.strip()]
-    services.workflow_edit(membership=request.membership, workflow=workflow, edit=edit)
+    version = services.workflow_edit(
+        membership=request.membership, workflow=workflow, edit=edit
+    )
     messages.success(request, _("Saved as a new version."))
-    return redirect(workflow)
+    return redirect(_edited_step_url(workflow, version, edit["ref"]))
+
+
+def _edited_step_url(workflow, version, ref):
+    """Return the link back to the edited step, open, in the Edit steps tab."""
+    refs = [step["ref"] for step in version.steps]
+    if ref not in refs:
+        return f"{workflow.get_absolute_url()}#edit"
+    number = refs.index(ref) + 1
+    return f"{workflow.get_absolute_url()}?open={number}#edit-{number}"
 
 
 @membership_required(edit=True)

@@ -42,3 +42,35 @@ def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
     assert violations == []
     assert overflow <= 0
     assert page.console_errors == []
+
+
+def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
+    context, page, live_server
+):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    recording = import_sample(organization)
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording, enqueue=False
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
+    services.run_build(run=run, generation=run.generation)
+    log_in(context, owner, live_server)
+    page.set_viewport_size({"width": 1280, "height": 600})
+
+    page.goto(f"/workflows/{workflow.pk}/#edit")
+    step = page.locator("#edit-5")
+    step.locator("summary").click()
+    step.get_by_label("Text").fill("Open the incident list")
+    step.get_by_role("button", name="Reword").click()
+    page.get_by_text("Saved as a new version.").wait_for()
+
+    assert page.url.endswith("?open=5#edit-5")
+    assert page.locator("#edit").is_visible()
+    assert not page.locator("#sop").is_visible()
+    assert page.locator("#edit-5 details").get_attribute("open") is not None
+    assert "Open the incident list" in page.locator("#edit-5 summary").inner_text()
+    assert page.locator("#edit-5").evaluate(
+        "node => node.getBoundingClientRect().top < window.innerHeight"
+    )
+    assert page.evaluate("window.scrollY") > 0
+    assert page.console_errors == []

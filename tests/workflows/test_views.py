@@ -159,3 +159,53 @@ def test_system_rule_list_shows_the_settings_tabs_with_systems_current(
     assert '<nav class="tabs" aria-label="Settings">' in page
     assert '<a href="/workflows/systems/" aria-current="page">Systems</a>' in page
     assert '<a href="/settings/members/">Members</a>' in page
+
+
+def test_workflow_edit_returns_to_the_edited_step_open(owner_client, workflow):
+    ref = workflow.current_version.steps[3]["ref"]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": ref, "text": "Open the list"},
+    )
+    page = owner_client.get(response["Location"].split("#")[0]).content.decode()
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/workflows/{workflow.pk}/?open=4#edit-4"
+    assert re.search(r'<li id="edit-4"><details open><summary>', page)
+    assert len(re.findall(r"<details open>", page)) == 1
+
+
+def test_workflow_move_down_puts_the_step_after_the_next_one(owner_client, workflow):
+    steps = workflow.current_version.steps
+    first, second = steps[0]["ref"], steps[1]["ref"]
+    page = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reorder", "ref": first, "after": second},
+    )
+
+    workflow.refresh_from_db()
+    refs = [step["ref"] for step in workflow.current_version.steps]
+    assert page.count(">Move down</button>") == len(steps) - 1
+    assert page.count(">Move up</button>") == len(steps) - 1
+    assert re.search(
+        rf'name="ref" value="{re.escape(first)}">\s*<input type="hidden" '
+        rf'name="after" value="{re.escape(second)}">\s*<button[^>]*>Move down<',
+        page,
+    )
+    assert refs[:2] == [second, first]
+    assert response["Location"] == f"/workflows/{workflow.pk}/?open=2#edit-2"
+
+
+def test_workflow_edit_that_removes_the_step_returns_to_the_edit_tab(
+    owner_client, workflow
+):
+    ref = workflow.current_version.steps[0]["ref"]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/", {"op": "delete", "ref": ref}
+    )
+
+    assert response["Location"] == f"/workflows/{workflow.pk}/#edit"
