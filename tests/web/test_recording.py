@@ -56,6 +56,8 @@ def test_recording_page_shows_steps_and_events(organization, owner_client):
     assert "Captured events" in page
     assert page.count("<tr>") > 10
     assert "Open ServiceNow" in page
+    assert "· Log</span>" in page
+    assert "· log</span>" not in page
 
 
 def test_upload_lands_on_the_recording_page(organization, owner_client):

@@ -209,3 +209,10 @@ def test_workflow_edit_that_removes_the_step_returns_to_the_edit_tab(
     )
 
     assert response["Location"] == f"/workflows/{workflow.pk}/#edit"
+
+
+def test_edit_list_names_phases_as_the_sop_does(owner_client, workflow):
+    body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    assert '<span class="muted">(Log)</span>' in body
+    assert "(log)" not in body
