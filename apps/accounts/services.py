@@ -8,6 +8,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -315,7 +316,7 @@ def usage_reserve_workflow(*, organization, now=None):
             "organization": organization.name,
             "used": limit,
             "limit": limit,
-            "resets": resets_on.isoformat(),
+            "resets": date_format(resets_on, "DATE_FORMAT"),
         },
         code="quota_exceeded",
         status=402,

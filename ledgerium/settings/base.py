@@ -165,6 +165,10 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date format and one date-time format on every page: {{ value }} and
+# |date:"DATE_FORMAT" read them from here, ahead of the locale's own.
+# https://docs.djangoproject.com/en/5.2/topics/i18n/formatting/#creating-custom-format-files
+FORMAT_MODULE_PATH = ["ledgerium.formats"]
 
 # ------------------------------------------------------------------------------
 # Static files

@@ -159,11 +159,11 @@ def test_recording_page_says_when_it_was_recorded_and_uploaded(
     organization, owner_client
 ):
     recording = _imported(owner_client, organization)
-    uploaded = date_format(localtime(recording.created_at), "j F Y, H:i")
+    uploaded = date_format(localtime(recording.created_at), "j M Y, H:i")
 
     page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
 
-    assert "<dd>4 December 2025, 08:00 – 08:17</dd>" in page
+    assert "<dd>4 Dec 2025, 08:00 – 08:17</dd>" in page
     assert f"<dt>Uploaded</dt><dd>{uploaded}</dd>" in page
 
 
