@@ -207,6 +207,8 @@ def run_distances(traces_in_order, variant_rows):
 
 
 def _spread(values):
+    if not values:
+        return {"min": None, "median": None, "max": None}
     return {"min": min(values), "median": median(values), "max": max(values)}
 
 
@@ -226,7 +228,9 @@ def agent_spread(measured, distances):
             for phase in RESOLUTION_PHASES:
                 figures[phase].append(timing["split"][phase])
             figures["close"].append(timing["close_ms"])
-            figures["resolution"].append(timing["resolution_ms"])
+            # An open incident has no resolution time yet.
+            if timing["resolution_ms"] is not None:
+                figures["resolution"].append(timing["resolution_ms"])
         rows.append(
             {
                 "agent": agent,

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from .measures import median
+from .measures import OPEN, median
 from .trace import Activity, Decision, Trace
 
 MISSING = "?"
@@ -311,7 +311,10 @@ def incident_trace(updates):
     last = updates[-1]
     attributes = {**last.fields, "priority": last.priority, "logged_ms": last.opened_ms}
     resolved = _resolved_ms(updates)
-    if resolved is not None:
+    if resolved is None:
+        # Still open: it has no resolution time, only the time so far.
+        attributes[OPEN] = True
+    else:
         attributes["resolved_ms"] = resolved
     return Trace(
         run_id=last.number,

@@ -7,7 +7,7 @@ milliseconds. ``docs/report.md`` says in words how each one is computed.
 import operator
 from collections import defaultdict
 
-from .trace import Activity, Trace
+from .trace import PHASES, Activity, Trace
 
 # A gap between two activities, or a wait step, at least this long is an idle
 # wait; the same bar says which waits a stalled-incident alert would catch, so
@@ -446,19 +446,31 @@ def repeated_steps(activities):
     a state on (New, In Progress, Resolved) is progress, while setting a
     value, changing it and setting it back is redoing it. Visiting, saving,
     switching, notes and waits are not work that can be redone; a second
-    ownership choice is a handoff, measured as such.
+    ownership choice is a handoff, measured as such. A step without a verb
+    (an imported incident's update) is rework only when it goes back to an
+    earlier phase than one already reached: reopened after Resolved.
     """
     seen, repeated = set(), []
     previous = None
+    reached = 0
     for activity in activities:
         action = _action_of(activity)
         if _is_work(activity):
             key = activity.key
-            if action in seen and previous != action and key not in repeated:
+            if _verb(key):
+                again = action in seen and previous != action
+            else:
+                again = _phase_rank(activity) < reached
+            if again and key not in repeated:
                 repeated.append(key)
             seen.add(action)
+        reached = max(reached, _phase_rank(activity))
         previous = action
     return repeated
+
+
+def _phase_rank(activity):
+    return PHASES.index(activity.phase) if activity.phase in PHASES else 0
 
 
 def openings(activities, waits, moves, threshold_ms=IDLE_THRESHOLD_MS):

@@ -31,7 +31,12 @@ def _phase_segments(split, close_ms):
 
 def _typical_split(report):
     """Return the median time per phase over the runs, for many runs."""
-    timings = [run["timing"] for run in report.runs]
+    # Open incidents have no resolution yet to split.
+    timings = [
+        run["timing"]
+        for run in report.runs
+        if run["timing"]["resolution_ms"] is not None
+    ]
     split = {
         phase: median([t["split"][phase] for t in timings]) or 0
         for phase in RESOLUTION_PHASES
@@ -74,7 +79,11 @@ def _many_context(report):
         (f"{row['from']} → {row['to']}", row["median_wait_ms"])
         for row in report.handoffs
     ]
-    spread = [(row["agent"], row["spread"]["resolution"]) for row in report.agents]
+    spread = [
+        (row["agent"], row["spread"]["resolution"])
+        for row in report.agents
+        if row["spread"]["resolution"]["median"] is not None
+    ]
     labels = _labels(report)
     return {
         "typical_phases": [
