@@ -49,7 +49,8 @@ def version_list(*, workflow):
     return (
         SopVersion.objects.for_organization(workflow.organization_id)
         .filter(workflow=workflow)
-        .defer("pdf", "svg", "html", "markdown", "mermaid", "bpmn", "steps", "document")
+        .select_related("created_by")
+        .defer("pdf", "svg", "html", "markdown", "mermaid", "bpmn", "document")
     )
 
 

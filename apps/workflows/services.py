@@ -84,7 +84,7 @@ def workflow_generate(
             raise
         return existing.workflow
     if enqueue:
-        _enqueue_build(run)
+        _enqueue_build(run, user=user)
     logger.info("Workflow generation queued", extra=_extra(run.workflow))
     return run.workflow
 
@@ -120,10 +120,11 @@ def _queue_options():
     return {"queue": queue} if queue else {}
 
 
-def _enqueue_build(run):
+def _enqueue_build(run, *, user=None):
     from .tasks import run_build_task
 
-    args = (run.organization_id, run.pk, run.generation)
+    user_id = user.pk if user is not None else None
+    args = (run.organization_id, run.pk, run.generation, user_id)
     task_enqueue(run_build_task, args, **_queue_options())
 
 
@@ -133,11 +134,12 @@ def _progress(workflow_id, state, progress, reason=""):
     )
 
 
-def run_build(*, run, generation):
+def run_build(*, run, generation, user=None):
     """Build the run's steps and, for the reference run, a new SOP version.
 
     Safe to call twice for the same ``generation``: the second call finds the
-    version stored under its key and stores nothing.
+    version stored under its key and stores nothing. ``user`` asked for the
+    build; the version is recorded as theirs.
     """
     workflow = run.workflow
     key = f"run:{run.pk}:generation:{generation}"
@@ -157,7 +159,7 @@ def run_build(*, run, generation):
     artefacts = _artefacts(workflow, run, events, edits=workflow.edits)
     _progress(workflow.pk, State.RUNNING, 40)
     rendered = _render(workflow, artefacts) if is_reference else None
-    return _store_build(workflow, run, key, artefacts, rendered, is_reference)
+    return _store_build(workflow, run, key, artefacts, rendered, is_reference, user)
 
 
 def _version_exists(workflow, key):
@@ -199,7 +201,7 @@ def _render(workflow, artefacts):
     return {"document": document, "svg": svg, "pdf": pdf}
 
 
-def _store_build(workflow, run, key, artefacts, rendered, is_reference):
+def _store_build(workflow, run, key, artefacts, rendered, is_reference, user):
     with transaction.atomic():
         try:
             locked = selectors.workflow_get(
@@ -233,6 +235,7 @@ def _store_build(workflow, run, key, artefacts, rendered, is_reference):
                 artefacts,
                 rendered,
                 reason=_reason(locked),
+                user=user,
             )
         _progress(locked.pk, State.READY, 100)
     logger.info("Workflow ready", extra=_extra(workflow))
@@ -309,17 +312,17 @@ def workflow_regenerate(*, membership, workflow):
             raise ApplicationError(
                 _("This workflow has no run to generate from."), code="no_run"
             )
-        _queue_again(locked, run)
+        _queue_again(locked, run, user=membership.user)
     return run
 
 
-def _queue_again(workflow, run):
+def _queue_again(workflow, run, *, user):
     Run.objects.filter(pk=run.pk).update(
         generation=F("generation") + 1, state=State.QUEUED, failure_reason=""
     )
     run.refresh_from_db()
     _progress(workflow.pk, State.QUEUED, 0)
-    _enqueue_build(run)
+    _enqueue_build(run, user=user)
 
 
 def workflow_set_reference(*, membership, workflow, run):
@@ -370,7 +373,7 @@ def workflow_forget_recording(*, recording):
         if workflow.reference_run_id is None or workflow.current_version_id is None:
             reference = workflow.reference_run or others.order_by("created_at", "id")[0]
             Workflow.objects.filter(pk=workflow.pk).update(reference_run=reference)
-            _queue_again(workflow, reference)
+            _queue_again(workflow, reference, user=None)
         logger.info("Run deleted with its recording", extra=_extra(workflow))
     workflow.refresh_from_db()
     return workflow

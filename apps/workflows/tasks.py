@@ -7,7 +7,7 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Organization
+from apps.accounts.models import Membership, Organization
 from apps.core.errors import ApplicationError
 
 from . import selectors, services
@@ -28,8 +28,18 @@ def _organization(organization_id):
     return Organization.objects.filter(pk=organization_id).first()
 
 
+def _member(organization_id, user_id):
+    # The person who asked for the build, while still a member.
+    membership = (
+        Membership.objects.filter(organization_id=organization_id, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
+
+
 @shared_task(bind=True, **RETRY)
-def run_build_task(self, organization_id, run_id, generation):
+def run_build_task(self, organization_id, run_id, generation, user_id=None):
     """Build one run; idempotent for the same run and generation."""
     try:
         run = selectors.run_get(
@@ -39,7 +49,9 @@ def run_build_task(self, organization_id, run_id, generation):
         logger.info("Run %s is gone; nothing to build", run_id)
         return None
     try:
-        version = services.run_build(run=run, generation=generation)
+        version = services.run_build(
+            run=run, generation=generation, user=_member(organization_id, user_id)
+        )
     except ApplicationError as error:
         services.run_build_failed(run=run, reason=error.message)
         return None

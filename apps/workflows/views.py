@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
@@ -217,8 +218,38 @@ def workflow_versions(request, workflow_id):
     return render(
         request,
         "workflows/versions.html",
-        {"workflow": workflow, "versions": selectors.version_list(workflow=workflow)},
+        {
+            "workflow": workflow,
+            "versions": [
+                (version, _version_change(version))
+                for version in selectors.version_list(workflow=workflow)
+            ],
+        },
     )
+
+
+_CHANGES = {
+    "reword": _lazy("Edited: reworded step %(number)s"),
+    "reorder": _lazy("Edited: moved step %(number)s"),
+    "merge": _lazy("Edited: merged step %(number)s with the next"),
+    "split": _lazy("Edited: split step %(number)s"),
+    "move_phase": _lazy("Edited: moved step %(number)s to %(phase)s"),
+    "note": _lazy("Edited: added a note after step %(number)s"),
+}
+
+
+def _version_change(version):
+    """Say what the edit that made ``version`` changed, or its reason."""
+    if version.reason != version.Reason.EDITED or not version.edits:
+        return version.get_reason_display()
+    edit = version.edits[-1]
+    refs = [step["ref"] for step in version.steps]
+    if edit["op"] == "delete" or edit["ref"] not in refs:
+        return _("Edited: deleted a step")
+    return _CHANGES[edit["op"]] % {
+        "number": refs.index(edit["ref"]) + 1,
+        "phase": PHASE_TITLES.get(edit.get("phase"), ""),
+    }
 
 
 def _number(value):

@@ -57,3 +57,16 @@ def test_regenerate_says_it_is_done_when_the_build_ran_in_the_request(
 
     assert _messages(response) == ["Generated again: this is the new version."]
     assert "<progress" not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_list_names_who_generated_again(client, eager_tasks):
+    workflow, owner = _workflow()
+    client.force_login(owner)
+    client.post(f"/workflows/{workflow.pk}/regenerate/")
+    client.post(f"/workflows/{workflow.pk}/regenerate/")
+
+    page = client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
+
+    assert f"<td>Generated again</td><td>{owner.email}</td>" in page
+    assert f"<td>Generated</td><td>{owner.email}</td>" in page

@@ -216,3 +216,23 @@ def test_edit_list_names_phases_as_the_sop_does(owner_client, workflow):
 
     assert '<span class="muted">(Log)</span>' in body
     assert "(log)" not in body
+
+
+def test_versions_list_says_what_an_edit_changed_and_who_made_it(
+    owner_client, owner, workflow
+):
+    ref = workflow.current_version.steps[3]["ref"]
+    owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": ref, "text": "Open the list"},
+    )
+    owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "move_phase", "ref": ref, "phase": "triage"},
+    )
+
+    page = owner_client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
+
+    assert f"<td>Edited: reworded step 4</td><td>{owner.email}</td>" in page
+    assert re.search(r"<td>Edited: moved step \d+ to Triage</td>", page)
+    assert "<td>Generated</td><td>the system</td>" in page
