@@ -6,8 +6,10 @@ escapes nothing and lowercases ids (a node called "End" would become the
 keyword ``end``). Its ``Mermaid`` class calls a server: never used.
 
 The map is a row of lanes, one per phase, each a column of its steps read
-top to bottom. Every lane hangs from one hidden anchor node, so all lanes
-start on the same row and the n-th steps of every lane line up.
+top to bottom. Every lane hangs from its heading node by a hidden link, so
+all lanes start on the same row and the n-th steps of every lane line up.
+An arrow leads from each lane's last step to the next lane's first; see
+``lane_links`` for who draws it.
 """
 
 import contextlib
@@ -279,8 +281,9 @@ def _lanes_chart(lanes):
 
     Each lane is a heading node over a column of its steps. All headings
     sit on the top row, so the n-th steps of every lane share a row too.
+    The source ends with the lanes' step ids for ``lane_links``.
     """
-    headings, steps, links, ordered = [], [], [], []
+    headings, steps, links, ordered, spans = [], [], [], [], []
     for lane_number, (title, members) in enumerate(lanes, 1):
         heading = Node(f"p{lane_number}", escape(title))
         headings.append(heading)
@@ -291,8 +294,24 @@ def _lanes_chart(lanes):
             steps.append(chart_node)
             links.append(_link(previous, chart_node, hidden=previous is heading))
             previous = chart_node
+        spans.append((len(ordered) - len(members) + 1, len(ordered)))
     chart = _Chart("", nodes=headings + steps, links=links, orientation="TB")
-    return chart.script + _classes(ordered, len(headings))
+    return chart.script + _classes(ordered, len(headings)) + lane_links(spans)
+
+
+def lane_links(spans):
+    """Return the comment that asks for an arrow from each lane to the next.
+
+    ``spans`` are each lane's first and last step numbers. Mermaid cannot
+    draw the arrow itself: it lays every link out from top to bottom, so a
+    link from the foot of one lane to the head of the next would push the
+    next lane down to start below this one. ``static/js/lane-links.js``
+    draws the arrows once Mermaid has laid the map out, in the browser and
+    in the page that renders the map for PDFs; Mermaid skips the comment.
+    """
+    if len(spans) < 2:
+        return ""
+    return "%% lanes " + " ".join(f"s{first}-s{last}" for first, last in spans) + "\n"
 
 
 def _link(origin, end, *, hidden):

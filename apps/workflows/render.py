@@ -2,8 +2,10 @@
 
 A page that has loaded ``mermaid.min.js`` is kept open per thread and asked
 for one diagram after another: starting a browser costs a second and a
-half, a render on a warm page tens of milliseconds. With
-``MERMAID_INK_SERVER`` set the SVG comes from that server instead.
+half, a render on a warm page tens of milliseconds. The page also draws
+the arrows between a map's lanes with ``static/js/lane-links.js``, as the
+workflow page does. With ``MERMAID_INK_SERVER`` set the SVG comes from that
+server instead, without those arrows.
 """
 
 import logging
@@ -28,14 +30,22 @@ INITIALIZE = """() => {
   });
   return mermaid.version ? "ok" : "ok";
 }"""
+# Lay the SVG out in the page so that lane-links.js can measure it.
 RENDER = """async ([id, source]) => {
   try {
     const {svg} = await mermaid.render(id, source);
-    return {svg};
+    const holder = document.createElement("div");
+    holder.innerHTML = svg;
+    document.body.append(holder);
+    drawLaneLinks(holder.querySelector("svg"), source);
+    const drawn = holder.innerHTML;
+    holder.remove();
+    return {svg: drawn};
   } catch (error) {
     return {error: String(error && error.message || error)};
   }
 }"""
+LANE_LINKS_JS = Path(__file__).resolve().parents[2] / "static/js/lane-links.js"
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')
 _local = threading.local()
 
@@ -79,6 +89,7 @@ class ChromiumRenderer:
             page.route("**/*", _refuse_network)
             page.set_content("<!doctype html><html><body></body></html>")
             page.add_script_tag(content=Path(mermaid_js).read_text())
+            page.add_script_tag(content=LANE_LINKS_JS.read_text())
             page.evaluate(INITIALIZE)
         except Exception as error:
             started.set_exception(error)

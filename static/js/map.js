@@ -6,6 +6,8 @@
 const ZOOM_STEP = 1.25;
 const ZOOM_MIN = 0.2;
 const ZOOM_MAX = 4;
+// The smallest label, in CSS pixels, that a map starts at.
+const LEGIBLE_TEXT_PX = 12;
 
 async function drawMaps() {
   if (!window.mermaid) return;
@@ -21,14 +23,13 @@ async function drawMaps() {
   for (const [index, source] of sources.entries()) {
     const holder = source.parentElement;
     try {
-      const { svg } = await window.mermaid.render(
-        `map-${index}`,
-        source.textContent,
-      );
+      const text = source.textContent;
+      const { svg } = await window.mermaid.render(`map-${index}`, text);
       source.innerHTML = svg;
       const drawn = source.querySelector('svg');
       drawn.setAttribute('role', 'img');
       drawn.setAttribute('aria-label', 'Process map');
+      if (window.drawLaneLinks) window.drawLaneLinks(drawn, text);
       holder.dataset.drawn = 'true';
       const viewport = source.closest('[data-map-viewport]');
       if (viewport) enableZoom(viewport, drawn);
@@ -68,16 +69,16 @@ function enableZoom(viewport, svg) {
     if (level) level.textContent = `${Math.round(zoom * 100)}%`;
     viewport.dataset.zoom = zoom.toFixed(3);
   };
-  const fitWidth = () => {
+  const fitZoom = () => {
     const style = window.getComputedStyle(svg.parentElement);
     const padding =
       parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-    apply((viewport.clientWidth - padding) / size.width);
+    return (viewport.clientWidth - padding) / size.width;
   };
   const actions = {
     in: () => apply(zoom * ZOOM_STEP),
     out: () => apply(zoom / ZOOM_STEP),
-    fit: fitWidth,
+    fit: () => apply(fitZoom()),
     reset: () => apply(1),
   };
 
@@ -98,7 +99,19 @@ function enableZoom(viewport, svg) {
     actions[action]();
   });
   enablePanning(viewport);
-  apply(1);
+  apply(startZoom(svg, fitZoom()));
+}
+
+// Start a map wider than its viewport fitted to the width, but no smaller
+// than keeps its labels legible; start any other map at its actual size.
+function startZoom(svg, fit) {
+  if (fit >= 1) return 1;
+  const label = svg.querySelector('g.node:not(.lane) text');
+  const fontSize = label
+    ? parseFloat(window.getComputedStyle(label).fontSize)
+    : 0;
+  const legible = fontSize ? LEGIBLE_TEXT_PX / fontSize : 1;
+  return Math.min(1, Math.max(fit, legible));
 }
 
 function enablePanning(viewport) {

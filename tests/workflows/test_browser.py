@@ -134,8 +134,127 @@ def test_workflow_map_shows_lanes_in_phase_order_with_a_common_top_row(
     context.close()
 
 
+def _lane_links(page):
+    """Return each drawn lane arrow's steps, end point and the next step's box."""
+    return page.eval_on_selector_all(
+        "pre[data-mermaid] svg path.lane-link",
+        """paths => paths.map(path => {
+          const [, next] = path.dataset.laneLink.split("-");
+          const node = [...document.querySelectorAll("svg g.node")].find(
+            g => g.id.endsWith(`-flowchart-${next}-${g.id.split("-").pop()}`));
+          const end = path.getPointAtLength(path.getTotalLength());
+          const point = new DOMPoint(end.x, end.y).matrixTransform(
+            path.getScreenCTM());
+          const box = node.getBoundingClientRect();
+          return {
+            link: path.dataset.laneLink,
+            marker: path.getAttribute("marker-end"),
+            x: point.x, y: point.y,
+            left: box.left, top: box.top, bottom: box.bottom,
+          };
+        })""",
+    )
+
+
+def test_workflow_map_leads_each_lane_into_the_next_by_an_arrow(chromium, live_server):
+    context, page, errors = _workflow_page(chromium, live_server)
+
+    links = _lane_links(page)
+
+    assert [link["link"] for link in links] == [
+        "s8-s9",
+        "s21-s22",
+        "s30-s31",
+        "s49-s50",
+    ]
+    for link in links:
+        assert link["marker"].endswith("_flowchart-v2-pointEnd)")
+        assert abs(link["x"] - link["left"]) < 2
+        assert link["top"] < link["y"] < link["bottom"]
+    assert errors == []
+    page.screenshot(path=ARTIFACTS / "workflow-map-lanes.png", full_page=True)
+    context.close()
+
+
+def test_workflow_map_starts_fitted_to_a_wide_map_but_legible(chromium, live_server):
+    context, page, errors = _workflow_page(chromium, live_server)
+    viewport = page.locator("[data-map-viewport]")
+
+    sizes = viewport.evaluate("node => [node.scrollWidth, node.clientWidth]")
+    zoom = float(viewport.get_attribute("data-zoom"))
+    font = page.eval_on_selector(
+        "pre[data-mermaid] svg g.node:not(.lane) text",
+        "node => parseFloat(getComputedStyle(node).fontSize)",
+    )
+
+    assert zoom < 1
+    assert sizes[0] <= sizes[1]
+    assert font * zoom >= 12
+    level = page.locator("[data-map-level]").inner_text()
+    assert abs(int(level.rstrip("%")) - zoom * 100) < 1
+    assert errors == []
+    context.close()
+
+
+def test_workflow_map_starts_at_the_legible_minimum_when_fitting_is_smaller(
+    chromium, live_server
+):
+    context, page, errors = _workflow_page(
+        chromium, live_server, viewport={"width": 700, "height": 740}
+    )
+    viewport = page.locator("[data-map-viewport]")
+
+    sizes = viewport.evaluate("node => [node.scrollWidth, node.clientWidth]")
+    font = page.eval_on_selector(
+        "pre[data-mermaid] svg g.node:not(.lane) text",
+        "node => parseFloat(getComputedStyle(node).fontSize)",
+    )
+    zoom = float(viewport.get_attribute("data-zoom"))
+
+    assert sizes[0] > sizes[1]
+    assert zoom == pytest.approx(12 / font, abs=0.001)
+    assert errors == []
+    context.close()
+
+
+def test_workflow_map_has_a_legend_outside_the_drawing(chromium, live_server):
+    context, page, errors = _workflow_page(chromium, live_server)
+
+    items = page.locator(".map-legend li").all_inner_texts()
+    legend = [" ".join(text.split()) for text in items]
+    hint = page.locator("[data-map-help]").inner_text()
+
+    assert legend == [
+        "Action",
+        "Decision: a value chosen",
+        "Look-up",
+        "Note",
+        "Wait",
+        "→ On to the next phase",
+    ]
+    assert page.locator("pre[data-mermaid] svg .map-legend").count() == 0
+    assert hint.startswith("In the map: + and − zoom")
+    assert errors == []
+    context.close()
+
+
+def test_workflow_map_hint_speaks_of_pinching_on_a_touch_screen(chromium, live_server):
+    context, page, errors = _workflow_page(
+        chromium, live_server, has_touch=True, is_mobile=True
+    )
+
+    hint = page.locator("[data-map-help]").inner_text()
+
+    assert hint == "Pinch or use the buttons to zoom; drag to move."
+    assert errors == []
+    context.close()
+
+
 def test_workflow_map_zooms_with_its_buttons_and_keys(chromium, live_server):
     context, page, errors = _workflow_page(chromium, live_server)
+    viewport = page.locator("[data-map-viewport]")
+    viewport.focus()
+    page.keyboard.press("0")
     natural = _map_width(page)
     level = page.locator("[data-map-level]")
 
@@ -146,7 +265,6 @@ def test_workflow_map_zooms_with_its_buttons_and_keys(chromium, live_server):
     smaller = _map_width(page)
     page.get_by_role("button", name="Fit to width").click()
     fitted = _map_width(page)
-    viewport = page.locator("[data-map-viewport]")
     inner = viewport.evaluate("node => node.clientWidth")
     viewport.focus()
     page.keyboard.press("0")

@@ -24,6 +24,7 @@ from apps.workflows.steps import Decision, Step, build_steps
 from tests.workflows import recording_factory as rf
 
 MERMAID_JS = Path(settings.BASE_DIR) / "node_modules/mermaid/dist/mermaid.min.js"
+SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE_TEXT = st.lists(
     st.sampled_from(
         list("\"'`<>&#;:|[](){}-=%/\\ abcXYZ019")
@@ -111,6 +112,23 @@ def test_build_mermaid_hangs_each_lane_from_its_heading_by_a_hidden_link():
     assert "s1 --> s2" not in source
 
 
+FOUR_STEPS_THREE_LANES = [
+    _step(1, "Open the queue", phase="log"),
+    _step(2, "Open the alert", phase="triage"),
+    _step(3, "Check the host", phase="triage"),
+    _step(4, "Close it", phase="close"),
+]
+
+
+def test_build_mermaid_names_the_lanes_to_link_one_to_the_next():
+    steps = FOUR_STEPS_THREE_LANES
+
+    source = build_mermaid(steps)
+
+    assert source.endswith("\n%% lanes s1-s1 s2-s3 s4-s4\n")
+    assert "%% lanes" not in build_mermaid(steps[:1])
+
+
 def test_build_mermaid_wraps_long_labels_and_is_the_same_every_time():
     text = "Open the core network dashboard for the Berlin site uplink"
     steps = [_step(1, text, system="Grafana")]
@@ -157,6 +175,8 @@ def test_phase_maps_split_each_phase_into_parts_of_whole_lanes():
         ("close", 24, 24, 1, 1),
     ]
     assert '\tp1["Steps 1–4"]\n' in parts[0].source
+    assert parts[0].source.endswith("%% lanes s1-s4 s5-s8\n")
+    assert "%% lanes" not in parts[3].source
     assert '\tp2["Steps 5–8"]\n' in parts[0].source
     assert '\tp1["Step 24"]\n' in parts[-1].source
 
@@ -186,6 +206,32 @@ def test_mermaid_renders_the_sample_map_in_chromium_with_svg_text_labels():
         "10 min",
     ):
         assert _shown(label) in shown
+
+
+def _node_left(svg_root, number):
+    """Return the left edge of step ``number``'s box in the drawn map."""
+    for node in svg_root.iter(f"{SVG}g"):
+        if re.search(rf"-flowchart-s{number}-\d+$", node.get("id", "")):
+            x = float(re.match(r"translate\(([-\d.]+)", node.get("transform"))[1])
+            shape = next(node.iter(f"{SVG}rect"))
+            return x + float(shape.get("x"))
+    raise AssertionError(f"No step {number} in the map")
+
+
+@pytest.mark.browser
+def test_rendered_map_leads_each_lane_into_the_next_by_an_arrow():
+    steps = FOUR_STEPS_THREE_LANES
+
+    root = ET.fromstring(_render(build_mermaid(steps)))
+
+    arrows = [
+        path for path in root.iter(f"{SVG}path") if "lane-link" in path.get("class", "")
+    ]
+    assert [path.get("data-lane-link") for path in arrows] == ["s1-s2", "s3-s4"]
+    for path, number in zip(arrows, (2, 4), strict=True):
+        end_x = float(re.findall(r"L([-\d.]+),", path.get("d"))[-1])
+        assert end_x == pytest.approx(_node_left(root, number), abs=0.2)
+        assert path.get("marker-end").endswith("_flowchart-v2-pointEnd)")
 
 
 @pytest.mark.browser
