@@ -7,6 +7,7 @@ context under ``report``. ``report_pdf`` prints the same fragment.
 
 import functools
 import mimetypes
+from collections import Counter, defaultdict
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -16,11 +17,24 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from . import charts, texts
-from .measures import RESOLUTION_PHASES, median
+from .measures import LONGEST_STEPS, RESOLUTION_PHASES, median
+
+# How many idle waits and documentation gaps a report over many runs lists,
+# longest or most frequent first; it says how many more there are.
+LISTED_ACROSS_RUNS = 10
 
 
 def _labels(report):
-    return {node["key"]: node["label"] for node in report.process_map["nodes"]}
+    nodes = {node["key"]: node["label"] for node in report.process_map["nodes"]}
+    return {**report.labels, **nodes}
+
+
+def run_name(run):
+    """Return what a person calls ``run``: its recording's title and agent."""
+    title, agent = run.get("title") or "", run.get("agent") or ""
+    if title and agent:
+        return f"{title} ({agent})"
+    return title or agent or _("Run %(id)s") % {"id": run["run_id"]}
 
 
 def _phase_segments(split, close_ms):
@@ -47,14 +61,94 @@ def _typical_split(report):
 def _run_context(run):
     timing = run["timing"]
     segments = _phase_segments(timing["split"], timing["close_ms"])
-    systems = [(row["system"], row["duration_ms"]) for row in run["systems"]]
     return {
         **run,
         "phases": [{"phase": p, "name": name, "ms": ms} for p, name, ms in segments],
         "phase_chart": mark_safe(
             charts.phase_bar(segments, title=_("Where the resolution time went"))
         ),
-        "system_chart": mark_safe(charts.bars(systems, title=_("Time per system"))),
+    }
+
+
+def _named(rows, run, names):
+    return [{**row, "run_name": names.get(run["run_id"], "")} for row in rows]
+
+
+def _listed(rows, limit):
+    """Return the first ``limit`` rows and how many were left off."""
+    return {"rows": rows[:limit], "more": max(0, len(rows) - limit)}
+
+
+def _system_chart(runs):
+    totals = defaultdict(int)
+    for run in runs:
+        for row in run["systems"]:
+            totals[row["system"]] += row["duration_ms"]
+    rows = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return mark_safe(charts.bars(rows, title=_("Time per system")))
+
+
+def _documentation_gaps(runs, labels):
+    """Return each undocumented step once, with the number of runs it is in.
+
+    One run's gaps are listed as they are, each with its own label.
+    """
+    if len(runs) == 1:
+        return [{**gap, "runs": 1} for gap in runs[0]["documentation_gaps"]]
+    found, in_runs = {}, defaultdict(set)
+    for run in runs:
+        for gap in run["documentation_gaps"]:
+            found.setdefault(gap["key"], gap)
+            in_runs[gap["key"]].add(run["run_id"])
+    rows = [
+        {**gap, "label": labels.get(key, gap["label"]), "runs": len(in_runs[key])}
+        for key, gap in found.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["runs"], row["label"]))
+
+
+def _openings(runs):
+    suggest = Counter()
+    for run in runs:
+        for row in run["openings"]["suggest_triage"]:
+            suggest[row["field"], row["value"]] += 1
+    return {
+        "suggest_triage": [
+            {"field": field, "value": value, "times": times}
+            for (field, value), times in sorted(suggest.items())
+        ],
+        "shortcut_lookups": sum(len(r["openings"]["shortcut_lookups"]) for r in runs),
+        "stall_alerts": sum(len(r["openings"]["stall_alerts"]) for r in runs),
+    }
+
+
+def _steps_context(runs, labels):
+    """Return the step sections of ``runs``: one run's, or all runs' together.
+
+    Over many runs, times add up, each listed step or wait names its run and
+    a documentation gap says in how many runs it is.
+    """
+    names = {run["run_id"]: run_name(run) for run in runs} if len(runs) > 1 else {}
+    longest, waits, lookups = [], [], Counter()
+    for run in runs:
+        longest += _named(run["longest_steps"], run, names)
+        waits += _named(run["idle_waits"], run, names)
+        lookups.update(run["lookups"]["by_system"])
+    longest.sort(key=lambda step: -step["duration_ms"])
+    waits.sort(key=lambda wait: -wait["duration_ms"])
+    gaps = _documentation_gaps(runs, labels)
+    limit = LISTED_ACROSS_RUNS if names else len(waits) + len(gaps)
+    return {
+        "across_runs": bool(names),
+        "system_chart": _system_chart(runs),
+        "longest_steps": longest[:LONGEST_STEPS],
+        "idle_waits": _listed(waits, limit),
+        "lookups": {
+            "count": sum(run["lookups"]["count"] for run in runs),
+            "by_system": dict(sorted(lookups.items())),
+        },
+        "documentation_gaps": _listed(gaps, limit),
+        "openings": _openings(runs),
     }
 
 
@@ -98,19 +192,55 @@ def _many_context(report):
         "spread_chart": mark_safe(
             charts.spread(spread[:30], title=_("Resolution time per agent"))
         ),
-        "edges": [
-            {
-                **edge,
-                "source_label": labels[edge["source"]],
-                "target_label": labels[edge["target"]],
-            }
-            for edge in report.process_map["edges"]
-        ],
         "variant_rows": [
             {**row, "labels": [labels[key] for key in row["keys"]]}
             for row in report.variants[:10]
         ],
     }
+
+
+def _transitions(edges, labels):
+    """Return the edges as rows, most frequent first, then slowest first."""
+    rows = [
+        {
+            **edge,
+            "source_label": labels[edge["source"]],
+            "target_label": labels[edge["target"]],
+        }
+        for edge in edges
+    ]
+    return sorted(
+        rows,
+        key=lambda row: (
+            -row["count"],
+            -row["median_ms"],
+            row["source_label"],
+            row["target_label"],
+        ),
+    )
+
+
+def _conformance(report, labels):
+    """Return the conformance rows with each run's name and steps' words."""
+    names = {run["run_id"]: run_name(run) for run in report.runs}
+
+    def words(keys):
+        return [labels.get(key, key) for key in keys]
+
+    return [
+        {
+            **row,
+            "run_name": names.get(row["run_id"], row["run_id"]),
+            "missing": words(row["missing"]),
+            "added": words(row["added"]),
+            "out_of_order": words(row["out_of_order"]),
+            "rules": [
+                {**outcome, "outcome": texts.RULE_OUTCOMES[outcome["outcome"]]}
+                for outcome in row["rules"]
+            ],
+        }
+        for row in report.conformance
+    ]
 
 
 def report_context(report, *, title=""):
@@ -127,6 +257,12 @@ def report_context(report, *, title=""):
         "health_formula": texts.health_formula(),
         "findings": _findings(report),
     }
+    if not report.runs:
+        return context
+    labels = _labels(report)
+    context["steps"] = _steps_context(report.runs, labels)
+    context["conformance"] = _conformance(report, labels)
+    context["transitions"] = _transitions(report.process_map["edges"], labels)
     if len(report.runs) == 1:
         context["run"] = _run_context(report.runs[0])
     elif report.runs:

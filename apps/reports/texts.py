@@ -33,6 +33,13 @@ FINDING_NAMES = {
     "missing_documentation": gettext_lazy("Missing documentation"),
 }
 
+RULE_OUTCOMES = {
+    "followed": gettext_lazy("followed"),
+    "broken": gettext_lazy("broken"),
+    "not_observed": gettext_lazy("not seen in the run"),
+    "not_applicable": gettext_lazy("does not apply"),
+}
+
 
 def health_formula():
     return _(
@@ -118,7 +125,9 @@ def _handoff_wait_summary(figures):
 
 
 def _documentation_summary(params, labels):
-    labels = {**labels, **params.get("labels", {})}
+    # The report's labels name each step over all runs; the finding's own
+    # serve where the report has none.
+    labels = {**params.get("labels", {}), **labels}
     parts = []
     if params["decisions"]:
         parts.append(

@@ -6,6 +6,7 @@ measures in this app read only these types. Pure: no Django, no clock.
 Times are milliseconds since the epoch, already corrected for clock offset.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -61,6 +62,8 @@ class Trace:
 NEUTRAL_LABELS = {"wait": "Wait (no activity)", "note": "Note"}
 # How many differing labels a shared label lists before it stops.
 SHARED_LABELS_SHOWN = 3
+# A ticket number in a label ("Save INC0048213"): each run works on its own.
+TICKET_NUMBER = re.compile(r"\b[A-Z]{2,6}\d{4,}\b")
 
 
 def distinct_key(activity: Activity) -> str:
@@ -90,13 +93,17 @@ def with_distinct_keys(trace: Trace) -> Trace:
 def shared_label(kind, labels, systems=()):
     """Return one label true of every occurrence of a step, given their labels.
 
-    One label shared by all is that label. Otherwise a wait or a note reads
+    One label shared by all is that label, and labels that differ only in
+    their ticket numbers read "the ticket". Otherwise a wait or a note reads
     neutrally, naming its system when all occurred in one, and any other
     step lists what its occurrences were called.
     """
     distinct = list(dict.fromkeys(labels))
     if len(distinct) == 1:
         return distinct[0]
+    unnumbered = {TICKET_NUMBER.sub("the ticket", label) for label in distinct}
+    if len(unnumbered) == 1:
+        return unnumbered.pop()
     if kind in NEUTRAL_LABELS:
         places = set(systems) - {""}
         where = f" in {places.pop()}" if len(places) == 1 else ""

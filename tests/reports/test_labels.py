@@ -108,10 +108,16 @@ def test_report_imported_path_names_each_team_it_went_through():
 
 
 def test_shared_label_lists_differing_labels_of_other_steps():
-    labels = ["Save INC1 (Update)", "Save INC2 (Update)", "Save INC1 (Update)"]
+    labels = ["Open vpn-gw-01", "Open vpn-gw-02", "Open vpn-gw-01"]
 
-    assert shared_label("action", labels) == "Save INC1 (Update) / Save INC2 (Update)"
+    assert shared_label("action", labels) == "Open vpn-gw-01 / Open vpn-gw-02"
     assert shared_label("action", ["A", "B", "C", "D", "E"]) == "A / B / C (+2 more)"
+
+
+def test_shared_label_names_each_run_s_ticket_the_ticket():
+    labels = ["Save INC0048213 (Update)", "Save INC0049377 (Update)"]
+
+    assert shared_label("action", labels) == "Save the ticket (Update)"
 
 
 def test_report_transition_times_run_from_start_to_start():

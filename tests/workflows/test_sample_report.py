@@ -1,0 +1,91 @@
+"""The demo workflow's two runs, read as the report shows them."""
+
+import re
+from pathlib import Path
+
+import msgspec
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from apps.recordings import format
+from apps.reports.rendering import report_context
+from apps.reports.report import build_report
+from apps.web.management.commands.demo_setup import DEMO_SYSTEM_RULES
+from apps.workflows.pipeline import generate
+from apps.workflows.steps import step_from_dict
+from apps.workflows.systems import Rule
+from apps.workflows.traces import steps_to_trace
+
+SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
+RULES = tuple(Rule(host, name, kind) for host, name, kind in DEMO_SYSTEM_RULES)
+RUNS = ("vpn-certificate-rotation", "vpn-certificate-rotation-second-run")
+
+
+def _trace(name, run_id):
+    path = SAMPLES / f"{name}.json"
+    recording = msgspec.json.decode(path.read_bytes(), type=format.Recording)
+    generated = generate(
+        recording.events,
+        title=recording.title,
+        agent=recording.agent,
+        privacy=msgspec.to_builtins(recording.privacy),
+        rules=RULES,
+    )
+    steps = [step_from_dict(data) for data in generated.steps]
+    trace = steps_to_trace(
+        steps, run_id=run_id, agent=recording.agent, title=recording.title
+    )
+    return trace, generated
+
+
+def _report_text():
+    (first, generated), (second, _generated) = _trace(RUNS[0], 4), _trace(RUNS[1], 5)
+    approved = [step["key"] for step in generated.steps]
+    report = build_report([first, second], approved=approved)
+    html = render_to_string(
+        "reports/_report.html", {"report_view": report_context(report, title="VPN")}
+    )
+    return report, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_sample_report_names_each_step_truly():
+    report, text = _report_text()
+
+    labels = {node["label"] for node in report.process_map["nodes"]}
+    # Both State choices are steps; no wait is named by one wait's length.
+    assert {"Set State to Resolved", "Set State to Closed"} <= labels
+    assert not [label for label in labels if re.match(r"Wait \d", label)]
+    # Each run saves its own ticket, INC0048213 and INC0049377.
+    assert "Save the ticket (Update)" in labels
+    # The 41 min 26 s and 28 min 14 s waits keep their own lengths.
+    assert "41 min 26 s" in text and "28 min 14 s" in text
+
+
+def test_sample_report_lists_transitions_and_names_runs():
+    report, text = _report_text()
+
+    assert "Process map" not in text
+    first = text.split("Median time to the next step", 1)[1]
+    # Save → wait happens twice in each run: 4 times, the most frequent.
+    assert first.lstrip().startswith(
+        "Save the ticket (Update) Wait (no activity) in IT Service Desk 4 "
+    )
+    conformance = text.split("Conformance to the approved SOP", 1)[1]
+    assert "VPN login failures after certificate rotation (Priya Raman)" in conformance
+    assert "itsm:" not in conformance and "monitoring:" not in conformance
+
+
+def test_sample_report_of_two_runs_has_every_step_section():
+    _report, text = _report_text()
+
+    for heading in (
+        "Time per system",
+        "Longest steps",
+        "Idle waits",
+        "Documentation gaps",
+        "AI and automation openings",
+        "Transitions",
+        "Variants",
+    ):
+        assert heading in text
+    assert "The sections below add up the 2 runs" in text
