@@ -271,3 +271,34 @@ def test_dashboard_status_renders_the_quota_block(organization, owner_client):
 
     assert body["usage_html"].lstrip().startswith('<div class="usage" data-usage>')
     assert "4 of 5 used" in body["usage_html"]
+
+
+def test_dashboard_names_the_role_in_a_sentence(owner_client):
+    page = owner_client.get("/dashboard/").content.decode()
+
+    assert "plan · You are the owner" in page
+
+
+def test_not_found_page_links_home(owner_client):
+    response = owner_client.get("/no-such-page/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert '<a href="/">Back to Ledgerium</a>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(Role.MEMBER, True), (Role.ADMIN, True), (Role.VIEWER, False)]
+)
+def test_main_menu_offers_upload_to_whoever_may_upload(organization, role, shown):
+    client = Client()
+    client.force_login(factories.member_add(organization=organization, role=role))
+
+    page = client.get("/dashboard/").content.decode()
+
+    assert ('<a href="/upload/">Upload</a>' in page) is shown
+
+
+def test_main_menu_marks_the_upload_page(owner_client):
+    page = owner_client.get("/upload/").content.decode()
+
+    assert '<a href="/upload/" aria-current="page">Upload</a>' in page
