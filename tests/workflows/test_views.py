@@ -236,3 +236,13 @@ def test_versions_list_says_what_an_edit_changed_and_who_made_it(
     assert f"<td>Edited: reworded step 4</td><td>{owner.email}</td>" in page
     assert re.search(r"<td>Edited: moved step \d+ to Triage</td>", page)
     assert "<td>Generated</td><td>the system</td>" in page
+
+
+def test_runs_table_links_each_recording_and_scrolls_in_its_card(
+    owner_client, workflow, outage
+):
+    body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    runs = body[body.index('id="runs-heading"') :]
+    assert f'<td><a href="/recordings/{outage.pk}/">{outage.title}</a></td>' in runs
+    assert '<div class="table-scroll"><table>' in runs
