@@ -19,6 +19,14 @@ class ShareLinkForm(forms.Form):
     include_report = forms.BooleanField(
         label=_("Include the workflow intelligence report"), required=False
     )
+    show_names = forms.BooleanField(
+        label=_("Show people’s names"),
+        required=False,
+        help_text=_(
+            "Off: the page says “the agent”, or “Agent A” and “Agent B”, "
+            "instead of the names of the agents and owners."
+        ),
+    )
     expires_on = forms.DateField(
         label=_("Expires after"),
         required=False,

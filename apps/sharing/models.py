@@ -35,6 +35,8 @@ class ShareLink(OrganizationScopedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
     include_report = models.BooleanField(default=False)
+    # Off: the page calls people "the agent" or "Agent A", "Agent B".
+    show_names = models.BooleanField(default=False)
     password_hash = models.CharField(max_length=128, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

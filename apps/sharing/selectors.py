@@ -7,9 +7,16 @@ from django.utils import timezone
 from apps.core.selectors import get_scoped_or_404
 from apps.reports.rendering import report_context
 from apps.reports.report import build_report
-from apps.workflows.selectors import version_get, workflow_list, workflow_traces
+from apps.workflows.mermaid import build_mermaid, document_steps
+from apps.workflows.selectors import (
+    run_list,
+    version_get,
+    workflow_list,
+    workflow_traces,
+)
 
 from .models import ShareLink
+from .names import name_aliases, owner_names, without_names
 
 
 def _active(queryset, now=None):
@@ -60,19 +67,45 @@ def shared_content(*, link):
     """Return what a shared page shows: the current SOP, its map, the report.
 
     Only the document is taken from the version, never its stored HTML,
-    which links each step to the organization's evidence pages.
+    which links each step to the organization's evidence pages. Unless the
+    link shows names, every person the SOP, map and report name is called
+    "the agent" or "Agent A", "Agent B" instead, in all three alike.
     """
     workflow = link.workflow
     version = link.sop_version or version_get(workflow=workflow)
     if version is None:
         return {}
-    content = {"sop": version.document, "mermaid": version.mermaid}
+    aliases = {} if link.show_names else name_aliases(_people(workflow, version))
+    sop = without_names(version.document, aliases)
+    content = {"sop": sop, "mermaid": _map_source(version, sop, aliases)}
     if link.include_report:
-        traces = workflow_traces(workflow=workflow)
+        traces = workflow_traces(
+            workflow=workflow, rewrite=lambda value: without_names(value, aliases)
+        )
         if traces:
             report = build_report(traces)
+            title = without_names(workflow.title, aliases)
             content["report_html"] = render_to_string(
                 "reports/_report.html",
-                {"report_view": report_context(report, title=workflow.title)},
+                {"report_view": report_context(report, title=title)},
             )
     return content
+
+
+def _people(workflow, version):
+    """Return everyone a shared page could name: agents first, then owners."""
+    runs = list(run_list(workflow=workflow))
+    if version.source_run is not None and version.source_run not in runs:
+        runs.insert(0, version.source_run)
+    agents = [run.recording.agent for run in runs]
+    owners = owner_names(version.steps)
+    for run in runs:
+        owners += owner_names(run.steps)
+    return agents + owners
+
+
+def _map_source(version, sop, aliases):
+    """Return the map's source, drawn again from ``sop`` when names changed."""
+    if not aliases:
+        return version.mermaid
+    return build_mermaid(document_steps(sop))

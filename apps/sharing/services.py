@@ -29,6 +29,7 @@ def share_link_create(
     workflow,
     label="",
     include_report=False,
+    show_names=False,
     expires_at=None,
     password="",
     pin_version=False,
@@ -36,7 +37,8 @@ def share_link_create(
     """Create a link to ``workflow``; return it with the raw token.
 
     With ``pin_version`` the link keeps showing the current version after
-    later edits; otherwise it follows the workflow. The raw token is shown
+    later edits; otherwise it follows the workflow. Without ``show_names``
+    the page calls people "the agent" or "Agent A". The raw token is shown
     once: only its hash is stored.
     """
     if membership is None or not membership.can_edit:
@@ -76,6 +78,7 @@ def share_link_create(
         token_hash=ShareLink.hash(raw),
         label=(label or "").strip()[:100],
         include_report=include_report,
+        show_names=show_names,
         expires_at=expires_at,
         password_hash=make_password(password) if password else "",
         created_by=membership.user,

@@ -92,6 +92,7 @@ def share_link_new(request):
                 workflow=form.cleaned_data["workflow"],
                 label=form.cleaned_data["label"],
                 include_report=form.cleaned_data["include_report"],
+                show_names=form.cleaned_data["show_names"],
                 expires_at=form.expires_at(request.organization.zoneinfo),
                 password=form.cleaned_data["password"],
                 pin_version=form.cleaned_data["pin_version"],

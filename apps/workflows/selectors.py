@@ -93,17 +93,22 @@ def system_rules(*, organization):
     )
 
 
-def workflow_traces(*, workflow):
-    """Return one ``reports.trace.Trace`` per generated run of ``workflow``."""
+def workflow_traces(*, workflow, rewrite=None):
+    """Return one ``reports.trace.Trace`` per generated run of ``workflow``.
+
+    ``rewrite``, when given, takes each text the traces are built from (a
+    run's stored steps, its agent and its title) and returns what to use.
+    """
+    rewrite = rewrite or (lambda value: value)
     traces = []
     for run in run_list(workflow=workflow).filter(state="ready"):
-        steps = [step_from_dict(data) for data in run.steps]
+        steps = [step_from_dict(data) for data in rewrite(run.steps)]
         traces.append(
             steps_to_trace(
                 steps,
                 run_id=run.pk,
-                agent=run.recording.agent,
-                title=run.recording.title,
+                agent=rewrite(run.recording.agent),
+                title=rewrite(run.recording.title),
             )
         )
     return traces
