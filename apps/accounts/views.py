@@ -250,6 +250,16 @@ def api_token_revoke(request, token_id):
 @membership_required(edit=True)
 @require_POST
 def api_token_revoke_old_connect(request):
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            question=_(
+                "Revoke your older extension tokens? The extension keeps working "
+                "with your newest one."
+            ),
+            button=_("Revoke older extension tokens"),
+            cancel_url=reverse("api_token_list"),
+        )
     count = services.api_token_revoke_old_connect(membership=request.membership)
     messages.success(
         request,

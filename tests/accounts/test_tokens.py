@@ -37,7 +37,12 @@ def test_revoking_older_connect_tokens_keeps_the_newest_and_the_rest(
     assert b"3 extension tokens" not in owner_client.get("/settings/tokens/").content
     assert b"2 extension tokens" in owner_client.get("/settings/tokens/").content
 
-    response = owner_client.post("/settings/tokens/revoke-old-connect/", follow=True)
+    asked = owner_client.post("/settings/tokens/revoke-old-connect/")
+    assert ApiToken.objects.filter(revoked_at=None).count() == 4
+    assert "Are you sure?" in asked.content.decode()
+    response = owner_client.post(
+        "/settings/tokens/revoke-old-connect/", {"confirmed": "yes"}, follow=True
+    )
 
     assert response.status_code == HTTPStatus.OK
     assert b"2 older extension tokens revoked." in response.content
@@ -58,7 +63,7 @@ def test_revoking_older_connect_tokens_leaves_other_members_alone(
         )
     _connect(owner_client, 2)
 
-    owner_client.post("/settings/tokens/revoke-old-connect/")
+    owner_client.post("/settings/tokens/revoke-old-connect/", {"confirmed": "yes"})
 
     assert ApiToken.objects.filter(user=colleague, revoked_at=None).count() == 2
     assert ApiToken.objects.filter(user=owner, revoked_at=None).count() == 1
