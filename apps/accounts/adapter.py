@@ -3,6 +3,9 @@ from django.core.exceptions import PermissionDenied
 
 from apps.core.http import client_address
 
+# The address an invitation just let someone join with, for one check.
+INVITED_EMAIL_SESSION_KEY = "invitation_joined_email"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
@@ -12,6 +15,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
             return reverse("invitation_accept", kwargs={"token": pending})
         return super().get_login_redirect_url(request)
+
+    def is_email_verified(self, request, email):
+        # Set by the sign-up form when someone joins from an invitation's
+        # link with the address it was sent to: the link proved it.
+        joined = request.session.pop(INVITED_EMAIL_SESSION_KEY, "")
+        if joined and joined.lower() == email.lower():
+            return True
+        return super().is_email_verified(request, email)
 
     def get_client_ip(self, request):
         # Login and sign-up rate limits count per address; behind a proxy

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -25,13 +26,31 @@ class SignupForm(forms.Form):
             del self.fields["organization_name"]
 
     def signup(self, request, user):
-        from .services import invitation_pending_for, organization_create
+        from apps.core.middleware import ORGANIZATION_SESSION_KEY
+
+        from .adapter import INVITED_EMAIL_SESSION_KEY
+        from .services import (
+            invitation_accept,
+            invitation_pending_for,
+            organization_create,
+        )
 
         # Someone signing up to accept an invitation joins that organization
-        # instead of getting an empty one of their own.
-        if invitation_pending_for(
-            token=request.session.get("invitation_token"), user=user
-        ):
+        # instead of getting an empty one of their own. Signing up from the
+        # invitation's own link, with the address it was sent to, proves
+        # that address: they join at once.
+        token = request.session.get("invitation_token")
+        if invitation_pending_for(token=token, user=user):
+            if self.invitation is not None:
+                membership = invitation_accept(token=token, user=user)
+                request.session[ORGANIZATION_SESSION_KEY] = membership.organization_id
+                del request.session["invitation_token"]
+                request.session[INVITED_EMAIL_SESSION_KEY] = user.email
+                messages.success(
+                    request,
+                    _("You joined %(organization)s.")
+                    % {"organization": membership.organization},
+                )
             return
         name = self.cleaned_data.get("organization_name") or _("%(email)s's team") % {
             "email": user.email.split("@")[0]

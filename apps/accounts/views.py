@@ -136,7 +136,7 @@ class InvitationSignupView(SignupView):
 
     def dispatch(self, request, *args, token, **kwargs):
         self.invitation = services.invitation_for_token(token=token)
-        self.success_url = reverse("invitation_accept", kwargs={"token": token})
+        self.success_url = reverse("dashboard")
         request.session["invitation_token"] = token
         return super().dispatch(request, *args, **kwargs)
 

@@ -3,6 +3,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -188,7 +189,40 @@ def test_members_never_reach_the_admin(owner_client):
     assert "/staff/login/" in response["Location"]
 
 
-def test_invitee_who_signs_up_lands_on_the_invitation_without_a_team_of_their_own(
+def test_invitee_who_signs_up_from_the_link_joins_at_once(organization, owner, client):
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="carol@example.test",
+        role=Role.MEMBER,
+    )
+    sent = len(mail.outbox)
+    link = _link_in_last_mail()
+    page = client.get(link)
+    signup = re.search(rb'href="(/invitations/[^"]*/signup/)"', page.content)[1]
+
+    response = client.post(
+        signup.decode(),
+        {
+            "email": "carol@example.test",
+            "password1": factories.PASSWORD,
+            "password2": factories.PASSWORD,
+        },
+        follow=True,
+    )
+
+    # The link reached the address: no confirmation mail, no second click.
+    assert len(mail.outbox) == sent
+    assert response.redirect_chain[-1][0] == "/dashboard/"
+    assert "You joined Acme IT." in response.content.decode()
+    memberships = Membership.objects.filter(user__email="carol@example.test")
+    assert [(m.organization, m.role) for m in memberships] == [
+        (organization, Role.MEMBER)
+    ]
+    assert EmailAddress.objects.get(email="carol@example.test").verified
+    assert client.get(link).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_invitee_who_signs_up_with_another_address_confirms_it_first(
     organization, owner, client
 ):
     invitation_create(
@@ -197,23 +231,21 @@ def test_invitee_who_signs_up_lands_on_the_invitation_without_a_team_of_their_ow
         role=Role.MEMBER,
     )
     link = _link_in_last_mail()
-    page = client.get(link)
-    signup = re.search(rb'href="(/invitations/[^"]*/signup/)"', page.content)[1]
 
     client.post(
-        signup.decode(),
+        f"{link}signup/",
         {
-            "email": "carol@example.test",
+            "email": "mallory@example.test",
             "password1": factories.PASSWORD,
             "password2": factories.PASSWORD,
         },
     )
-    response = client.post(_link_in_last_mail())
 
-    assert response["Location"] == link
-    assert client.post(link).status_code == HTTPStatus.FOUND
-    memberships = Membership.objects.filter(user__email="carol@example.test")
-    assert [m.organization for m in memberships] == [organization]
+    assert "confirm" in mail.outbox[-1].body.lower()
+    assert not EmailAddress.objects.get(email="mallory@example.test").verified
+    assert not Membership.objects.filter(
+        user__email="mallory@example.test", organization=organization
+    ).exists()
 
 
 def test_signup_asks_for_an_organization_name(client):
@@ -263,8 +295,8 @@ def test_signup_from_an_invitation_needs_no_organization_name(
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    assert "confirm" in mail.outbox[-1].body.lower()
-    assert not Membership.objects.filter(user__email="erin@example.test").exists()
+    memberships = Membership.objects.filter(user__email="erin@example.test")
+    assert [m.organization for m in memberships] == [organization]
     assert not Organization.objects.filter(name__startswith="erin").exists()
 
 
