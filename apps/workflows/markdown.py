@@ -28,7 +28,7 @@ def render_markdown(sop, *, organization="", version=None):
     lines += [f"- **{md_escape(name)}**: {md_escape(role)}" for name, role in sop.roles]
     lines += ["", "## Systems", ""]
     lines += [
-        f"- {md_escape(name)} ({KIND_TITLES.get(kind, kind)}): {_steps(count)}"
+        f"- {md_escape(name)} ({KIND_TITLES.get(kind, kind)}): {_actions(count)}"
         for name, kind, count in sop.systems
     ]
     lines += ["", f"## Steps ({format_duration(sop.duration_ms)} in all)", ""]
@@ -53,12 +53,21 @@ def _steps(count):
     return ngettext("%(count)d step", "%(count)d steps", count) % {"count": count}
 
 
+def _actions(count):
+    return ngettext("%(count)d action", "%(count)d actions", count) % {"count": count}
+
+
 def _step_line(step):
     text = md_escape(step.text)
     if step.kind == "decision":
         text = f"**Decision:** {text}"
     evidence = ", ".join(str(seq) for seq in step.evidence) or "none"
-    return (
-        f"{step.number}\\. {text} — {md_escape(step.system)}, "
-        f"{format_duration(step.duration_ms)} (events {evidence})  "
-    )
+    # A note is typed into no system, and one added by an editor took no
+    # recorded time.
+    system = ""
+    if step.system and step.kind != "note":
+        system = f"{md_escape(step.system)}, "
+    duration = format_duration(step.duration_ms)
+    if step.kind == "note" and not step.evidence:
+        duration = "added, not recorded"
+    return f"{step.number}\\. {text} — {system}{duration} (events {evidence})  "

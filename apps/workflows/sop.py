@@ -6,6 +6,7 @@ the standard library's ``ngettext``, so the words stay the same whatever the
 language of the request that happens to build a version.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from gettext import ngettext
 
@@ -14,6 +15,15 @@ from apps.reports.duration import format_duration as format_duration
 from .phases import PHASES
 from .steps import xml_safe
 
+# Steps no system is credited with: a wait is no one acting, and a note is
+# the agent's own words, typed into no system (or added by an editor).
+UNATTRIBUTED_KINDS = ("wait", "note")
+COUNTED_WORDS = {
+    "action": ("%(count)d action", "%(count)d actions"),
+    "wait": ("%(count)d wait", "%(count)d waits"),
+    "note": ("%(count)d note", "%(count)d notes"),
+    "step": ("%(count)d step", "%(count)d steps"),
+}
 PHASE_TITLES = {
     "log": "Log",
     "triage": "Triage",
@@ -160,34 +170,44 @@ def _phases(numbered, steps):
     return tuple(result)
 
 
+def _is_action(step):
+    """Return whether ``step`` is done in a system: not a wait, not a note.
+
+    The one count rule of the SOP: the header counts every step, while the
+    Purpose and the Systems list count actions, so that the systems' counts
+    add up to the Purpose's.
+    """
+    return step.kind not in UNATTRIBUTED_KINDS
+
+
 def _systems(steps):
     counts = {}
-    for step in steps:
-        if step.kind == "wait":
-            continue
+    for step in filter(_is_action, steps):
         key = (step.system, step.system_kind)
         counts[key] = counts.get(key, 0) + 1
-    order = {}
-    for step in steps:
-        order.setdefault((step.system, step.system_kind), len(order))
-    return tuple(
-        (name, kind, count)
-        for (name, kind), count in sorted(counts.items(), key=lambda i: order[i[0]])
-    )
+    return tuple((name, kind, count) for (name, kind), count in counts.items())
 
 
 def _purpose(kind, steps, systems):
     names = [name for name, _kind, _count in systems]
-    acting = [step for step in steps if step.kind not in ("wait", "note")]
-    if not acting:
+    actions = sum(count for _name, _kind, count in systems)
+    if not actions:
         return f"The recording of this {kind} holds no steps to follow."
-    steps = ngettext("%(count)d step", "%(count)d steps", len(acting)) % {
-        "count": len(acting)
-    }
+    counted = _counted("action", actions)
+    kinds = Counter(step.kind for step in steps)
+    others = [_counted(word, kinds[word]) for word in UNATTRIBUTED_KINDS if kinds[word]]
+    total = ""
+    if others:
+        total = f", plus {_join(others)}: {_counted('step', len(steps))} in all"
     return (
         f"Handle {_a(kind)} the way it was handled in the recorded run: "
-        f"{steps} in {_join(names)}."
+        f"{counted} in {_join(names)}{total}."
     )
+
+
+def _counted(word, count):
+    singular, plural = COUNTED_WORDS[word]
+    return ngettext(singular, plural, count) % {"count": count}
 
 
 def _when_to_use(kind, title, decisions):

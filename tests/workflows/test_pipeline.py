@@ -214,7 +214,41 @@ def test_generate_says_one_step_not_one_steps():
 
     generated = _generate(recording)
 
-    assert "1 step in ServiceNow" in generated.sop.purpose
+    assert "1 action in ServiceNow." in generated.sop.purpose
     assert "Standard operating procedure, 1 step ·" in generated.markdown
-    assert "ServiceNow (ITSM): 1 step\n" in generated.markdown
+    assert "ServiceNow (ITSM): 1 action\n" in generated.markdown
     assert "1 steps" not in generated.markdown
+
+
+def test_generate_counts_steps_by_one_rule():
+    b = rf.RecordingBuilder()
+    b.nav(rf.SNOW, "/incident.do/1", "INC0012345 | ServiceNow", after=0, tab=1)
+    b.note("Called the user back", after=5_000)
+    b.nav(rf.SNOW, "/incident.do/2", "INC0012346 | ServiceNow", after=600_000)
+    recording = b.recording(id="5d1f3c1e-2a47-4a0e-9b43-81f0d6a3c2b7", title="Two")
+
+    generated = _generate(recording)
+    sop = generated.sop
+
+    # Two opens, a note and the ten-minute silence as a wait: 4 steps in the
+    # header; the Purpose and the Systems list count the 2 actions only.
+    assert sop.step_count == 4
+    assert sop.purpose.endswith(
+        "2 actions in ServiceNow, plus 1 wait and 1 note: 4 steps in all."
+    )
+    assert sop.systems == (("ServiceNow", "itsm", 2),)
+    # The note names no system; the wait begins at the note, so it took 0 s.
+    assert "2\\. Note: Called the user back — 0 s (events 2)" in generated.markdown
+
+
+def test_generate_added_note_names_no_system_and_no_time():
+    b = rf.RecordingBuilder()
+    b.nav(rf.SNOW, "/incident.do/1", "INC0012345 | ServiceNow", after=0, tab=1)
+    recording = b.recording(id="8e2b4f6a-1c3d-4e5f-9a7b-2c4d6e8f0a1b", title="One")
+    first = _generate(recording).steps[0]["ref"]
+
+    edited = _generate(recording, edits=[{"op": "note", "ref": first, "text": "Ask"}])
+
+    assert "2\\. Note: Ask — added, not recorded (events none)" in edited.markdown
+    assert edited.sop.systems == (("ServiceNow", "itsm", 1),)
+    assert edited.sop.purpose.endswith("plus 1 note: 2 steps in all.")
