@@ -82,12 +82,27 @@ def distinct_key(activity: Activity) -> str:
 def with_distinct_keys(trace: Trace) -> Trace:
     """Return ``trace`` with each activity keyed by ``distinct_key``."""
     activities = tuple(
-        activity
-        if activity.decision is None
-        else replace(activity, key=distinct_key(activity))
+        activity if activity.decision is None else _rekeyed(activity)
         for activity in trace.activities
     )
     return replace(trace, activities=activities)
+
+
+def _rekeyed(activity):
+    # Built field by field: ``dataclasses.replace`` looks the fields up again
+    # for each activity, which over an organization's whole history is felt.
+    return Activity(
+        key=distinct_key(activity),
+        label=activity.label,
+        phase=activity.phase,
+        start_ms=activity.start_ms,
+        end_ms=activity.end_ms,
+        system=activity.system,
+        system_kind=activity.system_kind,
+        kind=activity.kind,
+        decision=activity.decision,
+        evidence=activity.evidence,
+    )
 
 
 def shared_label(kind, labels, systems=()):

@@ -1,7 +1,15 @@
 """Each step of the report is named truly for every run it stands for."""
 
+from dataclasses import replace
+
 from apps.reports.report import build_report
-from apps.reports.trace import Activity, Decision, Trace, shared_label
+from apps.reports.trace import (
+    Activity,
+    Decision,
+    Trace,
+    shared_label,
+    with_distinct_keys,
+)
 
 MINUTE = 60_000
 SECOND = 1_000
@@ -137,3 +145,23 @@ def test_report_transition_times_run_from_start_to_start():
         4 * MINUTE,
         2 * MINUTE,
     )
+
+
+def test_with_distinct_keys_keeps_every_other_field():
+    decision = Decision("State", "Closed", topic="state", rule="after: Grafana")
+    activity = Activity(
+        "itsm:set:state",
+        "Set State to Closed",
+        "close",
+        1,
+        2,
+        system="ITSM",
+        system_kind="itsm",
+        kind="decision",
+        decision=decision,
+        evidence=(7, 8),
+    )
+
+    [keyed] = with_distinct_keys(Trace("r1", "ana", (activity,))).activities
+
+    assert keyed == replace(activity, key="itsm:set:state=Closed")
