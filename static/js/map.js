@@ -29,16 +29,33 @@ async function drawMaps() {
       const drawn = source.querySelector('svg');
       drawn.setAttribute('role', 'img');
       drawn.setAttribute('aria-label', 'Process map');
-      if (window.drawLaneLinks) window.drawLaneLinks(drawn, text);
       holder.dataset.drawn = 'true';
       const viewport = source.closest('[data-map-viewport]');
-      if (viewport) enableZoom(viewport, drawn);
+      whenShown(holder, () => {
+        if (window.drawLaneLinks) window.drawLaneLinks(drawn, text);
+        if (viewport) enableZoom(viewport, drawn);
+      });
     } catch (error) {
       holder.dataset.drawn = 'failed';
       source.setAttribute('data-error', String(error));
       console.warn('The process map could not be drawn', error);
     }
   }
+}
+
+// Call then() once the element is laid out: a map in a hidden section has
+// no size to measure its boxes or fit its width by until it is shown.
+function whenShown(element, then) {
+  if (element.getClientRects().length) {
+    then();
+    return;
+  }
+  const observer = new ResizeObserver(() => {
+    if (!element.getClientRects().length) return;
+    observer.disconnect();
+    then();
+  });
+  observer.observe(element);
 }
 
 function naturalSize(svg) {

@@ -31,6 +31,8 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     assert "noindex" in response.headers["x-robots-tag"]
     shared.get_by_role("heading", name=workflow.title, exact=True).wait_for()
     shared.locator('[data-map-viewport][data-drawn="true"] svg').wait_for()
+    # A map wider than the page starts fitted to its width.
+    shared.get_by_role("button", name="Actual size").click()
     shared.get_by_role("button", name="Zoom in").click()
     assert shared.locator("[data-map-level]").inner_text() == "125%"
     shared.get_by_role("heading", name="Workflow intelligence report").wait_for()

@@ -176,6 +176,29 @@ def test_workflow_map_leads_each_lane_into_the_next_by_an_arrow(chromium, live_s
     context.close()
 
 
+def test_workflow_map_drawn_in_a_hidden_section_is_measured_once_shown(
+    chromium, live_server
+):
+    context, page, errors = _workflow_page(chromium, live_server)
+    page.goto(page.url.split("#")[0] + "#sop")
+    page.reload()
+    page.locator("[data-map-viewport] [data-mermaid] svg").wait_for(state="attached")
+    hidden = page.locator("svg path.lane-link").count()
+
+    page.get_by_role("link", name="Process map").click()
+    page.locator("svg path.lane-link").first.wait_for()
+    links = _lane_links(page)
+    zoom = float(page.locator("[data-map-viewport]").get_attribute("data-zoom"))
+
+    assert hidden == 0
+    assert len(links) == 4
+    for link in links:
+        assert abs(link["x"] - link["left"]) < 2
+    assert 0.5 < zoom < 1
+    assert errors == []
+    context.close()
+
+
 def test_workflow_map_starts_fitted_to_a_wide_map_but_legible(chromium, live_server):
     context, page, errors = _workflow_page(chromium, live_server)
     viewport = page.locator("[data-map-viewport]")
