@@ -135,7 +135,12 @@ def _edit_and_download(page, workflow):
     first.locator("summary").click()
     first.get_by_label("Text").fill("Open the incident queue in ServiceNow")
     first.get_by_role("button", name="Reword").click()
-    page.get_by_text("Open the incident queue in ServiceNow").first.wait_for()
+    # The page returns to the edited step, open, in the Edit steps tab.
+    page.locator("#edit-1 details[open] summary").get_by_text(
+        "Open the incident queue in ServiceNow"
+    ).wait_for()
+    page.get_by_role("link", name="SOP", exact=True).click()
+    page.locator("#sop").get_by_text("Open the incident queue in ServiceNow").wait_for()
     shoot(page, "flow-workflow")
     # The edited version's PDF is rendered by the worker; until then the
     # link says so and returns to the page.
