@@ -125,6 +125,7 @@ def test_map_figures_keep_a_small_map_whole_and_fit_it_to_the_page():
 
     assert len(figures) == 1
     assert figures[0]["caption"] == ""
+    assert re.findall(r'data-lane-link="([^"]+)"', svg) == ["s1-s2", "s2-s3", "s3-s4"]
     width, height = render.svg_size(svg)
     assert figures[0]["width_mm"] <= documents.MAP_BOX_MM[0]
     assert figures[0]["height_mm"] <= documents.MAP_BOX_MM[1]
