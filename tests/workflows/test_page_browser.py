@@ -73,6 +73,7 @@ def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
         "node => node.getBoundingClientRect().top < window.innerHeight"
     )
     assert page.evaluate("window.scrollY") > 0
+    assert page.console_errors == []
 
 
 def test_runs_table_scrolls_inside_its_card_at_phone_width(context, page, live_server):
