@@ -1,4 +1,3 @@
-import time
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -8,9 +7,9 @@ from django.db import transaction
 
 from apps.accounts.models import Membership, Plan, User
 from apps.accounts.services import organization_create
+from apps.core.jobs import background_wait
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
-from apps.workflows.models import State, Workflow
 from apps.workflows.selectors import run_for_recording
 from apps.workflows.services import system_rule_create, workflow_generate
 
@@ -52,7 +51,7 @@ class Command(BaseCommand):
             loaded.append((name, recording))
         # On the embedded default the builds run on a background thread of
         # this process; say how they ended, not that they were queued.
-        self._wait_for_builds(organization)
+        self._wait_for_builds()
         for name, recording in loaded:
             run = run_for_recording(organization=organization, recording=recording)
             self.stdout.write(
@@ -111,12 +110,8 @@ class Command(BaseCommand):
         recording = recording_get(organization=organization, recording_id=recording.pk)
         return recording, workflow
 
-    def _wait_for_builds(self, organization, timeout=BUILD_TIMEOUT_SECONDS):
-        if not settings.LEDGERIUM_TASKS_IN_THREAD:
-            return  # A worker builds them, in its own time.
-        busy = Workflow.objects.for_organization(organization).filter(
-            state__in=(State.QUEUED, State.RUNNING)
-        )
-        deadline = time.monotonic() + timeout
-        while busy.exists() and time.monotonic() < deadline:
-            time.sleep(0.25)
+    def _wait_for_builds(self, timeout=BUILD_TIMEOUT_SECONDS):
+        # With a worker the builds end in their own time; on the embedded
+        # default they run on this process's background thread.
+        if settings.LEDGERIUM_TASKS_IN_THREAD:
+            background_wait(timeout)
