@@ -28,13 +28,14 @@ def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
     services.run_build(run=run, generation=run.generation)
     log_in(context, owner, live_server)
 
-    page.goto(f"/workflows/{workflow.pk}/")
+    page.goto(f"/workflows/{workflow.pk}/#map")
     page.locator("pre[data-mermaid] svg").wait_for(timeout=30_000)
     page.get_by_role("link", name="Report", exact=True).click()
 
     assert page.url.endswith("#report")
     tab = page.locator('.tabs a[href="#report"]')
-    assert tab.get_attribute("aria-current") == "location"
+    assert tab.get_attribute("aria-current") == "page"
+    assert not page.locator("#map").is_visible()
     assert page.locator("#report-heading").is_visible()
     assert page.locator("#report figure.chart svg").count() >= 2
     violations = axe(page)
