@@ -1,6 +1,7 @@
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.forms import check_upload_size
 
 # An audit export of a year of a busy desk's incidents is a few megabytes.
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
@@ -19,16 +20,7 @@ class IncidentImportForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_EXPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s."),
-                code="too_large",
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(MAX_EXPORT_BYTES),
-                },
-            )
+        upload = check_upload_size(self.cleaned_data["file"], MAX_EXPORT_BYTES)
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:

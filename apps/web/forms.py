@@ -1,16 +1,8 @@
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import check_upload_size
 from apps.recordings import format as recording_format
-
-
-def size_text(size):
-    """Return ``size`` in bytes for people: "32 MB" for a whole number of MB."""
-    megabytes, rest = divmod(size, 1024 * 1024)
-    if megabytes and not rest:
-        return _("%(count)s MB") % {"count": megabytes}
-    return filesizeformat(size)
 
 
 class RecordingUploadForm(forms.Form):
@@ -21,15 +13,6 @@ class RecordingUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = recording_format.MAX_DOCUMENT_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s."),
-                code="too_large",
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": size_text(limit),
-                },
-            )
-        return upload
+        return check_upload_size(
+            self.cleaned_data["file"], recording_format.MAX_DOCUMENT_BYTES
+        )

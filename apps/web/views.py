@@ -13,6 +13,7 @@ from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import api_token_create
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.forms import size_text
 from apps.recordings import format as recording_format
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import (
@@ -23,7 +24,7 @@ from apps.recordings.services import (
 
 from . import search as search_text
 from . import selectors
-from .forms import RecordingUploadForm, size_text
+from .forms import RecordingUploadForm
 
 logger = logging.getLogger(__name__)
 
