@@ -190,23 +190,14 @@ def test_members_never_reach_the_admin(owner_client):
 
 
 def test_invitee_who_signs_up_from_the_link_joins_at_once(organization, owner, client):
-    invitation_create(
-        membership=organization.memberships.get(user=owner),
-        email="carol@example.test",
-        role=Role.MEMBER,
-    )
+    link = _invite(organization, owner, "carol@example.test")
     sent = len(mail.outbox)
-    link = _link_in_last_mail()
     page = client.get(link)
     signup = re.search(rb'href="(/invitations/[^"]*/signup/)"', page.content)[1]
 
     response = client.post(
         signup.decode(),
-        {
-            "email": "carol@example.test",
-            "password1": factories.PASSWORD,
-            "password2": factories.PASSWORD,
-        },
+        _sign_up_data("carol@example.test"),
         follow=True,
     )
 
@@ -225,20 +216,11 @@ def test_invitee_who_signs_up_from_the_link_joins_at_once(organization, owner, c
 def test_invitee_who_signs_up_with_another_address_confirms_it_first(
     organization, owner, client
 ):
-    invitation_create(
-        membership=organization.memberships.get(user=owner),
-        email="carol@example.test",
-        role=Role.MEMBER,
-    )
-    link = _link_in_last_mail()
+    link = _invite(organization, owner, "carol@example.test")
 
     client.post(
         f"{link}signup/",
-        {
-            "email": "mallory@example.test",
-            "password1": factories.PASSWORD,
-            "password2": factories.PASSWORD,
-        },
+        _sign_up_data("mallory@example.test"),
     )
 
     assert "confirm" in mail.outbox[-1].body.lower()
@@ -246,6 +228,24 @@ def test_invitee_who_signs_up_with_another_address_confirms_it_first(
     assert not Membership.objects.filter(
         user__email="mallory@example.test", organization=organization
     ).exists()
+
+
+def _invite(organization, owner, email):
+    """Invite ``email`` as a member; return the link the invitation mail holds."""
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email=email,
+        role=Role.MEMBER,
+    )
+    return _link_in_last_mail()
+
+
+def _sign_up_data(email):
+    return {
+        "email": email,
+        "password1": factories.PASSWORD,
+        "password2": factories.PASSWORD,
+    }
 
 
 def test_signup_asks_for_an_organization_name(client):
@@ -259,12 +259,7 @@ def test_signup_asks_for_an_organization_name(client):
 def test_signup_from_an_invitation_asks_for_no_organization_name(
     organization, owner, client
 ):
-    invitation_create(
-        membership=organization.memberships.get(user=owner),
-        email="erin@example.test",
-        role=Role.MEMBER,
-    )
-    link = _link_in_last_mail()
+    link = _invite(organization, owner, "erin@example.test")
 
     response = client.get(f"{link}signup/")
 
@@ -278,20 +273,11 @@ def test_signup_from_an_invitation_asks_for_no_organization_name(
 def test_signup_from_an_invitation_needs_no_organization_name(
     organization, owner, client
 ):
-    invitation_create(
-        membership=organization.memberships.get(user=owner),
-        email="erin@example.test",
-        role=Role.MEMBER,
-    )
-    link = _link_in_last_mail()
+    link = _invite(organization, owner, "erin@example.test")
 
     response = client.post(
         f"{link}signup/",
-        {
-            "email": "erin@example.test",
-            "password1": factories.PASSWORD,
-            "password2": factories.PASSWORD,
-        },
+        _sign_up_data("erin@example.test"),
     )
 
     assert response.status_code == HTTPStatus.FOUND
