@@ -42,9 +42,7 @@ def test_delete_recording_without_confirming_asks_and_keeps_it(
     assert recording.status != RecordingStatus.DISCARDED
 
 
-def test_recording_page_asks_before_delete_in_the_browser(
-    organization, owner_client
-):
+def test_recording_page_asks_before_delete_in_the_browser(organization, owner_client):
     owner_client.post("/upload/", {"file": SAMPLE.open("rb")})
     recording = Recording.objects.get(organization=organization)
 
@@ -112,4 +110,3 @@ def test_cancel_ignores_a_referer_from_another_site(organization, owner, owner_c
     )
 
     assert CANCEL.findall(asked.content.decode()) == ["/settings/tokens/"]
-
