@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 import orjson
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 
 from apps.core.selectors import get_scoped_or_404
 
@@ -131,6 +131,19 @@ def incident_update_gap(*, organization):
     ).values_list("incident_id", "updated_at"):
         times[incident_id].append(_ms(updated_at))
     return history.update_gap_median(times.values())
+
+
+def incident_history_as_of(*, organization):
+    """Return when the imported history ends: its latest update, or ``None``.
+
+    Silence is measured up to there, not up to today: an export read a year
+    after it was taken would otherwise show every open incident as stalled
+    for a year.
+    """
+    latest = Incident.objects.for_organization(organization).aggregate(
+        latest=Max("last_update_at")
+    )["latest"]
+    return latest
 
 
 def incident_stalled(*, organization, typical_gap_ms, now_ms):

@@ -41,12 +41,16 @@ def _stored_report_or_error(organization):
 def _report_view(reported, organization):
     if reported is None:
         return {}
+    as_of = selectors.incident_history_as_of(organization=organization)
+    now_ms = round(time.time() * 1000)
+    if as_of is not None:
+        now_ms = min(now_ms, round(as_of.timestamp() * 1000))
     stalled = selectors.incident_stalled(
         organization=organization,
         typical_gap_ms=reported.update_gap_ms,
-        now_ms=round(time.time() * 1000),
+        now_ms=now_ms,
     )
-    return {"summary": reported.summary, "stalled": stalled}
+    return {"summary": reported.summary, "stalled": stalled, "as_of": as_of}
 
 
 @membership_required

@@ -233,3 +233,36 @@ def test_incident_import_is_refused_to_viewers(client, organization):
     response = client.post(reverse("incident_import"), {"file": _export_file()})
 
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_stalled_incidents_are_silent_up_to_the_histories_end_not_today(
+    owner_client, organization
+):
+    # Updates every 30 min; one incident left Active, 2 h before the last
+    # update of the export, which was taken years before today.
+    incident_create(
+        organization=organization,
+        number="INC0000010",
+        rows=[
+            ("New", "02-03-2016 09:00", "Group 1", "2 - High"),
+            ("Active", "02-03-2016 09:30", "Group 1", "2 - High"),
+        ],
+    )
+    incident_create(
+        organization=organization,
+        number="INC0000011",
+        rows=[
+            ("New", "02-03-2016 10:00", "Group 1", "2 - High"),
+            ("Active", "02-03-2016 10:30", "Group 1", "2 - High"),
+            ("Resolved", "02-03-2016 11:00", "Group 1", "2 - High"),
+            ("Closed", "02-03-2016 11:30", "Group 1", "2 - High"),
+        ],
+    )
+    incident_report_build(
+        incident_import=incident_import_latest(organization=organization)
+    )
+
+    body = owner_client.get(reverse("incident_history")).content.decode()
+
+    assert "INC0000010</a> (Active): silent for 2 h" in body
+    assert "2 Mar 2016, 11:30" in body
