@@ -276,7 +276,7 @@ def test_dashboard_status_renders_the_quota_block(organization, owner_client):
 def test_dashboard_names_the_role_in_a_sentence(owner_client):
     page = owner_client.get("/dashboard/").content.decode()
 
-    assert "plan · You are the owner" in page
+    assert "plan · Your role: Owner" in page
 
 
 def test_not_found_page_links_home(owner_client):
