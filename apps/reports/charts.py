@@ -10,7 +10,8 @@ from .duration import format_duration
 
 WIDTH = 640
 ROW = 26
-LABEL_WIDTH = 170
+# Room for a clipped label of 28 characters of DejaVu Sans at 12 px.
+LABEL_WIDTH = 215
 PHASE_COLOURS = {
     "log": "#8da0cb",
     "triage": "#fc8d62",
@@ -117,6 +118,6 @@ def spread(rows, *, title):
     return _svg(max(ROW, ROW * len(rows)), title, body)
 
 
-def _clip(label, limit=26):
+def _clip(label, limit=28):
     label = str(label)
     return label if len(label) <= limit else label[: limit - 1] + "…"
