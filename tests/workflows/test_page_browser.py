@@ -16,9 +16,8 @@ context = browser_fixtures.context
 page = browser_fixtures.page
 
 
-def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
-    context, page, live_server
-):
+def _built_workflow(context, live_server):
+    """Build the sample's workflow in a new organization, logged in as its owner."""
     organization, owner = factories.organization_with_owner(name="Acme IT")
     recording = import_sample(organization)
     workflow = services.workflow_generate(
@@ -27,6 +26,13 @@ def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
     run = selectors.run_for_recording(organization=organization, recording=recording)
     services.run_build(run=run, generation=run.generation)
     log_in(context, owner, live_server)
+    return workflow, recording
+
+
+def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
+    context, page, live_server
+):
+    workflow, _recording = _built_workflow(context, live_server)
 
     page.goto(f"/workflows/{workflow.pk}/#map")
     page.locator("pre[data-mermaid] svg").wait_for(timeout=30_000)
@@ -48,14 +54,7 @@ def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
 def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
     context, page, live_server
 ):
-    organization, owner = factories.organization_with_owner(name="Acme IT")
-    recording = import_sample(organization)
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording, enqueue=False
-    )
-    run = selectors.run_for_recording(organization=organization, recording=recording)
-    services.run_build(run=run, generation=run.generation)
-    log_in(context, owner, live_server)
+    workflow, _recording = _built_workflow(context, live_server)
     page.set_viewport_size({"width": 1280, "height": 600})
 
     page.goto(f"/workflows/{workflow.pk}/#edit")
@@ -78,14 +77,7 @@ def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
 
 
 def test_runs_table_scrolls_inside_its_card_at_phone_width(context, page, live_server):
-    organization, owner = factories.organization_with_owner(name="Acme IT")
-    recording = import_sample(organization)
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording, enqueue=False
-    )
-    run = selectors.run_for_recording(organization=organization, recording=recording)
-    services.run_build(run=run, generation=run.generation)
-    log_in(context, owner, live_server)
+    workflow, recording = _built_workflow(context, live_server)
     page.set_viewport_size({"width": 360, "height": 700})
 
     page.goto(f"/workflows/{workflow.pk}/")
