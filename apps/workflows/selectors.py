@@ -4,6 +4,7 @@ import difflib
 
 from apps.core.selectors import get_scoped_or_404
 
+from .compare import compare_steps
 from .models import Run, SopVersion, SystemRule, Workflow
 from .steps import step_from_dict
 from .systems import Rule
@@ -66,6 +67,11 @@ def version_get(*, workflow, number=None):
     return get_scoped_or_404(
         queryset, organization=workflow.organization_id, **number_lookup
     )
+
+
+def version_step_changes(*, older, newer):
+    """Return how ``newer``'s steps differ from ``older``'s, step by step."""
+    return compare_steps(older.steps, newer.steps)
 
 
 def version_diff(*, older, newer):

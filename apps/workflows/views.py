@@ -275,6 +275,7 @@ def workflow_compare(request, workflow_id):
             "workflow": workflow,
             "older": older,
             "newer": newer,
+            "rows": selectors.version_step_changes(older=older, newer=newer),
             "diff": selectors.version_diff(older=older, newer=newer),
         },
     )

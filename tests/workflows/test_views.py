@@ -92,7 +92,14 @@ def test_workflow_edit_post_makes_a_new_version_and_compare_shows_it(
     compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2")
 
     assert response.status_code == HTTPStatus.FOUND
-    assert b"+2\\. Open the list" in compare.content
+    page = compare.content.decode()
+    assert '<tr class="compare-changed">' in page
+    assert "2. Open the list" in page
+    assert (
+        page.count('<tr class="compare-same">')
+        == len(workflow.current_version.steps) - 1
+    )
+    assert "+2\\. Open the list" in page
 
 
 def test_workflow_edit_refused_for_a_viewer(client, organization, workflow):
