@@ -32,6 +32,8 @@ MEMBER_PAGES = {
     "share-links": "/settings/share-links/",
     "workflows": "/workflows/",
     "workflow": "{workflow}",
+    "versions": "{workflow}versions/",
+    "compare": "{workflow}compare/?a=1&b=1",
     "recording": "/recordings/{recording}/",
     "recording-generating": "/recordings/{generating}/",
     "systems": "/workflows/systems/",
