@@ -24,3 +24,21 @@ document.addEventListener('submit', (event) => {
     form.append(confirmed);
   }
 });
+
+// A value shown once (a new token, a share link) gets a Copy button where
+// the browser lets pages write to the clipboard.
+document.querySelectorAll('button[data-copy]').forEach((button) => {
+  const field = document.getElementById(button.dataset.copy);
+  const status = button.nextElementSibling;
+  if (!field || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(field.value);
+      if (status) status.textContent = button.dataset.copied;
+    } catch {
+      field.select();
+      if (status) status.textContent = button.dataset.failed;
+    }
+  });
+});
