@@ -82,7 +82,10 @@ async function handle(message, sender) {
       if (!sender.tab || !PAGE_EVENTS.has(message.event?.type)) {
         throw new Error('Pages may report only what happens on them.');
       }
-      await recordEvent(message.event, tab);
+      await recordEvent(message.event, {
+        ...tab,
+        captureId: typeof message.id === 'string' ? message.id.slice(0, 64) : ''
+      });
       pump();
       return {};
     case messages.SKIPPED_FIELDS:

@@ -55,13 +55,24 @@ export function recordingStart({ tabId, title }) {
 }
 
 // Store one event if the recording takes it; return it, or null.
+// How many page captures the recording remembers, to store each only once
+// when a page sends it again after the worker stopped before answering.
+const REMEMBERED_CAPTURES = 100;
+
 export function recordEvent(
   raw,
-  { tabId = 0, frameId = 0, fromTab = false } = {}
+  { tabId = 0, frameId = 0, fromTab = false, captureId = '' } = {}
 ) {
   return updateRecording((recording) => {
     if (recording.state !== 'recording') return null;
     if (fromTab && !acceptsTab(recording, tabId)) return null;
+    if (captureId) {
+      recording.captures ??= [];
+      if (recording.captures.includes(captureId)) return null;
+      recording.captures = [...recording.captures, captureId].slice(
+        -REMEMBERED_CAPTURES
+      );
+    }
     const seq = recording.nextSeq;
     const { event, counts } = events.buildEvent(raw, {
       seq,

@@ -21,12 +21,32 @@
   // the confirmation dialog blocks it.
   const ASKING_GRACE_MS = 50;
 
-  function send(message) {
+  // Sending a capture again after a failure: the worker may have been
+  // stopped while it took the message. It stores a capture id once.
+  const DELIVERY_ATTEMPTS = 6;
+  const DELIVERY_BACKOFF_MS = 200;
+
+  // crypto.randomUUID needs a secure context; intranet tools often are not.
+  function captureId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(
+      ''
+    );
+  }
+
+  function send(message, attempt = 1) {
+    let sending;
     try {
-      chrome.runtime.sendMessage(message).catch(() => {});
+      sending = chrome.runtime.sendMessage(message);
     } catch {
-      // The extension was reloaded or removed: this script is orphaned.
+      return; // The extension was reloaded or removed: this script is orphaned.
     }
+    sending.catch(() => {
+      if (message.type !== messages.CAPTURE || attempt >= DELIVERY_ATTEMPTS)
+        return;
+      const wait = DELIVERY_BACKOFF_MS * 2 ** (attempt - 1);
+      setTimeout(() => send(message, attempt + 1), wait);
+    });
   }
 
   function capture(raw) {
@@ -35,7 +55,11 @@
     routes?.flush();
     const page = events.splitUrl(location.href);
     const event = { ...page, title: document.title, ts: Date.now(), ...raw };
-    send({ type: messages.CAPTURE, event: withoutTypedText(event) });
+    send({
+      type: messages.CAPTURE,
+      id: captureId(),
+      event: withoutTypedText(event)
+    });
   }
 
   function typedValues() {
@@ -63,6 +87,7 @@
     lastPage = page;
     send({
       type: messages.CAPTURE,
+      id: captureId(),
       event: { type: 'navigation', ...page, ts }
     });
     // A single-page app may have added frames since the last look.
