@@ -21,10 +21,13 @@
   // the confirmation dialog blocks it.
   const ASKING_GRACE_MS = 50;
 
-  // Sending a capture again after a failure: the worker may have been
-  // stopped while it took the message. It stores a capture id once.
+  // Captures go to the worker one at a time, in the order they happened,
+  // each sent again with backoff until the worker answers: it may have been
+  // stopped while it took the message. It stores a capture id only once.
   const DELIVERY_ATTEMPTS = 6;
   const DELIVERY_BACKOFF_MS = 200;
+  const outbox = [];
+  let delivering = false;
 
   // crypto.randomUUID needs a secure context; intranet tools often are not.
   function captureId() {
@@ -34,19 +37,39 @@
     );
   }
 
-  function send(message, attempt = 1) {
-    let sending;
-    try {
-      sending = chrome.runtime.sendMessage(message);
-    } catch {
-      return; // The extension was reloaded or removed: this script is orphaned.
+  function send(message) {
+    if (message.type === messages.CAPTURE) {
+      outbox.push(message);
+      if (!delivering) deliver();
+      return;
     }
-    sending.catch(() => {
-      if (message.type !== messages.CAPTURE || attempt >= DELIVERY_ATTEMPTS)
-        return;
-      const wait = DELIVERY_BACKOFF_MS * 2 ** (attempt - 1);
-      setTimeout(() => send(message, attempt + 1), wait);
-    });
+    try {
+      chrome.runtime.sendMessage(message).catch(() => {});
+    } catch {
+      // The extension was reloaded or removed: this script is orphaned.
+    }
+  }
+
+  async function deliver() {
+    delivering = true;
+    while (outbox.length) {
+      for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt += 1) {
+        try {
+          await chrome.runtime.sendMessage(outbox[0]);
+          break;
+        } catch {
+          if (!chrome.runtime?.id) {
+            outbox.length = 0; // Orphaned: nothing can take them any more.
+            break;
+          }
+          await new Promise((resolve) =>
+            setTimeout(resolve, DELIVERY_BACKOFF_MS * 2 ** (attempt - 1))
+          );
+        }
+      }
+      outbox.shift();
+    }
+    delivering = false;
   }
 
   function capture(raw) {
