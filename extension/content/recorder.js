@@ -21,9 +21,9 @@
   // the confirmation dialog blocks it.
   const ASKING_GRACE_MS = 50;
 
-  // Captures go to the worker one at a time, in the order they happened,
-  // each sent again with backoff until the worker answers: it may have been
-  // stopped while it took the message. It stores a capture id only once.
+  // A capture the worker did not answer is sent again with backoff (it may
+  // have been stopped while it took the message; it stores a capture id only
+  // once), and later captures wait behind it so that they keep their order.
   const DELIVERY_ATTEMPTS = 6;
   const DELIVERY_BACKOFF_MS = 200;
   const outbox = [];
@@ -38,33 +38,37 @@
   }
 
   function send(message) {
-    if (message.type === messages.CAPTURE) {
+    if (message.type === messages.CAPTURE && outbox.length) {
       outbox.push(message);
-      if (!delivering) deliver();
       return;
     }
     try {
-      chrome.runtime.sendMessage(message).catch(() => {});
+      chrome.runtime.sendMessage(message).catch(() => {
+        if (message.type !== messages.CAPTURE) return;
+        outbox.unshift(message);
+        if (!delivering) redeliver();
+      });
     } catch {
       // The extension was reloaded or removed: this script is orphaned.
     }
   }
 
-  async function deliver() {
+  async function redeliver() {
     delivering = true;
     while (outbox.length) {
       for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt += 1) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, DELIVERY_BACKOFF_MS * 2 ** (attempt - 1))
+        );
+        if (!chrome.runtime?.id) {
+          outbox.length = 0; // Orphaned: nothing can take them any more.
+          break;
+        }
         try {
           await chrome.runtime.sendMessage(outbox[0]);
           break;
         } catch {
-          if (!chrome.runtime?.id) {
-            outbox.length = 0; // Orphaned: nothing can take them any more.
-            break;
-          }
-          await new Promise((resolve) =>
-            setTimeout(resolve, DELIVERY_BACKOFF_MS * 2 ** (attempt - 1))
-          );
+          // Not answered yet: wait longer and send it again.
         }
       }
       outbox.shift();
