@@ -107,16 +107,18 @@ def test_steps_to_trace_sample_documentation_is_one_finding():
     assert labels["itsm:set:state=Closed"] == "Set State to Closed"
 
 
+def _step(**fields):
+    """Return one ITSM step starting at 0, with ``fields`` filled in."""
+    return Step(ref="s1", system_kind="itsm", start_ms=0, **fields)
+
+
 def test_steps_to_trace_stored_step_without_topic_is_ownership():
-    step = Step(
-        ref="s1",
+    step = _step(
         key="itsm:set:assignment-group",
         kind="decision",
         verb="set",
         text="Assign to Network",
         system="ServiceNow",
-        system_kind="itsm",
-        start_ms=0,
         end_ms=1_000,
         evidence=(1,),
         phase="triage",
@@ -149,15 +151,12 @@ def test_steps_to_trace_sample_report_reads_plainly():
 
 
 def test_steps_to_trace_wait_reads_without_its_duration():
-    wait = Step(
-        ref="s1",
+    wait = _step(
         key="itsm:wait:idle",
         kind="wait",
         verb="wait",
         text="Wait 41 min 26 s (no activity was recorded)",
         system="IT Service Desk",
-        system_kind="itsm",
-        start_ms=0,
         end_ms=2_486_000,
         evidence=(),
         phase="investigate",
