@@ -84,6 +84,7 @@ async function handle(message, sender) {
       }
       await recordEvent(message.event, {
         ...tab,
+        tab: sender.tab,
         captureId: typeof message.id === 'string' ? message.id.slice(0, 64) : ''
       });
       pump();

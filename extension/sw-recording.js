@@ -54,36 +54,72 @@ export function recordingStart({ tabId, title }) {
   });
 }
 
-// Store one event if the recording takes it; return it, or null.
 // How many page captures the recording remembers, to store each only once
 // when a page sends it again after the worker stopped before answering.
 const REMEMBERED_CAPTURES = 100;
 
+// Store one event if the recording takes it. `tab` is the sender's tab for
+// a page capture: a tab that a recorded tab opened is adopted here when its
+// first capture beats the browser's tab event, with its "opened" step first,
+// in the same write, so the two can never swap.
 export function recordEvent(
   raw,
-  { tabId = 0, frameId = 0, fromTab = false, captureId = '' } = {}
+  { tabId = 0, frameId = 0, fromTab = false, captureId = '', tab = null } = {}
 ) {
   return updateRecording((recording) => {
     if (recording.state !== 'recording') return null;
-    if (fromTab && !acceptsTab(recording, tabId)) return null;
+    const written = {};
+    if (fromTab && tab) Object.assign(written, adoptOpenedTab(recording, tab));
+    if (fromTab && !acceptsTab(recording, tabId)) return written;
     if (captureId) {
       recording.captures ??= [];
-      if (recording.captures.includes(captureId)) return null;
+      if (recording.captures.includes(captureId)) return written;
       recording.captures = [...recording.captures, captureId].slice(
         -REMEMBERED_CAPTURES
       );
     }
-    const seq = recording.nextSeq;
-    const { event, counts } = events.buildEvent(raw, {
-      seq,
-      ts: raw.ts ?? Date.now(),
-      tab: Math.max(0, tabId),
-      frame: Math.max(0, frameId)
-    });
-    recording.nextSeq = seq + 1;
-    redact.addCounts(recording.privacy.redactions, counts);
-    return { [eventKey(seq)]: event };
+    return { ...written, ...appendEvent(recording, raw, { tabId, frameId }) };
   });
+}
+
+// Record that a recorded tab opened `tab`, once, from the browser's tab
+// event or from the new tab's first capture, whichever comes first.
+export function recordTabOpened(tab) {
+  return updateRecording((recording) => {
+    if (recording.state !== 'recording') return null;
+    return adoptOpenedTab(recording, tab);
+  });
+}
+
+function adoptOpenedTab(recording, tab) {
+  if (recording.tabs.includes(tab.id)) return {};
+  if (!recording.tabs.includes(tab.openerTabId)) return {};
+  recording.tabs.push(tab.id);
+  // Opening a tab in front is not also a switch to it.
+  if (tab.active) recording.activeTab = tab.id;
+  return appendEvent(
+    recording,
+    { type: 'tab_opened', opener_tab: tab.openerTabId, ...pageOfTab(tab) },
+    { tabId: tab.id }
+  );
+}
+
+export function pageOfTab(tab) {
+  const { origin, path } = events.splitUrl(tab.url || tab.pendingUrl || '');
+  return { origin, path, title: tab.title ?? '' };
+}
+
+function appendEvent(recording, raw, { tabId = 0, frameId = 0 }) {
+  const seq = recording.nextSeq;
+  const { event, counts } = events.buildEvent(raw, {
+    seq,
+    ts: raw.ts ?? Date.now(),
+    tab: Math.max(0, tabId),
+    frame: Math.max(0, frameId)
+  });
+  recording.nextSeq = seq + 1;
+  redact.addCounts(recording.privacy.redactions, counts);
+  return { [eventKey(seq)]: event };
 }
 
 // After a browser restart tab ids change: the first tab the agent works in

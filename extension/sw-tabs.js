@@ -4,7 +4,12 @@
 import './lib/events.js';
 import './lib/messages.js';
 import { read, updateRecording } from './sw-store.js';
-import { addUninstrumented, recordEvent } from './sw-recording.js';
+import {
+  addUninstrumented,
+  pageOfTab,
+  recordEvent,
+  recordTabOpened
+} from './sw-recording.js';
 import { pump } from './sw-upload.js';
 
 const { events, storageKeys } = globalThis.ledgerium;
@@ -13,11 +18,6 @@ async function currentRecording() {
   const stored = await read(storageKeys.RECORDING);
   const recording = stored[storageKeys.RECORDING];
   return recording?.state === 'recording' ? recording : null;
-}
-
-function pageOfTab(tab) {
-  const { origin, path } = events.splitUrl(tab.url || tab.pendingUrl || '');
-  return { origin, path, title: tab.title ?? '' };
 }
 
 async function noteBrowserPage(tab) {
@@ -30,17 +30,8 @@ async function noteBrowserPage(tab) {
 }
 
 async function onCreated(tab) {
-  const recording = await currentRecording();
-  if (!recording || !recording.tabs.includes(tab.openerTabId)) return;
-  await updateRecording((current) => {
-    if (!current.tabs.includes(tab.id)) current.tabs.push(tab.id);
-    // Opening a tab in front is not also a switch to it.
-    if (tab.active) current.activeTab = tab.id;
-  });
-  await recordEvent(
-    { type: 'tab_opened', opener_tab: tab.openerTabId, ...pageOfTab(tab) },
-    { tabId: tab.id }
-  );
+  if (!(await currentRecording())) return;
+  await recordTabOpened(tab);
   pump();
 }
 

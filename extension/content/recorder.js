@@ -28,6 +28,7 @@
   const DELIVERY_BACKOFF_MS = 200;
   const outbox = [];
   let delivering = false;
+  let captured = 0;
 
   // crypto.randomUUID needs a secure context; intranet tools often are not.
   function captureId() {
@@ -45,7 +46,11 @@
     try {
       chrome.runtime.sendMessage(message).catch(() => {
         if (message.type !== messages.CAPTURE) return;
-        outbox.unshift(message);
+        // Two sends may fail together: the queue stays in capture order.
+        const later = outbox.findIndex(
+          (queued) => queued.order > message.order
+        );
+        outbox.splice(later === -1 ? outbox.length : later, 0, message);
         if (!delivering) redeliver();
       });
     } catch {
@@ -56,6 +61,7 @@
   async function redeliver() {
     delivering = true;
     while (outbox.length) {
+      const message = outbox[0];
       for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt += 1) {
         await new Promise((resolve) =>
           setTimeout(resolve, DELIVERY_BACKOFF_MS * 2 ** (attempt - 1))
@@ -65,13 +71,14 @@
           break;
         }
         try {
-          await chrome.runtime.sendMessage(outbox[0]);
+          await chrome.runtime.sendMessage(message);
           break;
         } catch {
           // Not answered yet: wait longer and send it again.
         }
       }
-      outbox.shift();
+      const index = outbox.indexOf(message);
+      if (index !== -1) outbox.splice(index, 1);
     }
     delivering = false;
   }
@@ -85,6 +92,7 @@
     send({
       type: messages.CAPTURE,
       id: captureId(),
+      order: (captured += 1),
       event: withoutTypedText(event)
     });
   }
@@ -115,6 +123,7 @@
     send({
       type: messages.CAPTURE,
       id: captureId(),
+      order: (captured += 1),
       event: { type: 'navigation', ...page, ts }
     });
     // A single-page app may have added frames since the last look.
