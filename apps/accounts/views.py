@@ -15,7 +15,7 @@ from apps.core.selectors import get_scoped_or_404
 from . import selectors, services
 from .decorators import membership_required
 from .forms import ApiTokenForm, InvitationForm, RoleForm
-from .models import ApiToken, Invitation, Membership, Organization
+from .models import ApiToken, Invitation, Membership, Organization, Role
 
 
 @login_required
@@ -66,16 +66,24 @@ def _organization_name_error(name):
 @membership_required
 def member_list(request):
     organization = request.organization
+    members = list(selectors.member_list(organization=organization))
     return render(
         request,
         "accounts/members.html",
         {
-            "members": selectors.member_list(organization=organization),
+            "members": members,
+            "sole_owner": _sole_owner(members),
             "invitations": selectors.invitation_pending_list(organization=organization),
             "invitation_form": InvitationForm(),
             "role_form": RoleForm(),
         },
     )
+
+
+def _sole_owner(members):
+    """Return the only owner, whose removal is refused; None if there are more."""
+    owners = [member for member in members if member.role == Role.OWNER]
+    return owners[0] if len(owners) == 1 else None
 
 
 @membership_required(manage=True)

@@ -1,5 +1,6 @@
 """The members page says why a change to a membership did not happen."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -64,3 +65,33 @@ def test_admin_changing_an_owner_is_told_why_not(organization, owner, client):
         "Only an owner can change an owner&#x27;s role or make someone owner."
         in response.content.decode()
     )
+
+
+def _offers_remove(page, membership):
+    form = re.search(
+        rf'<form[^>]*action="/settings/members/{membership.pk}/".*?</form>', page, re.S
+    )
+    return 'value="remove"' in form[0]
+
+
+def test_members_page_offers_no_remove_for_the_sole_owner(
+    organization, owner, owner_client
+):
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+
+    page = owner_client.get("/settings/members/").content.decode()
+
+    assert not _offers_remove(page, Membership.objects.get(user=owner))
+    assert _offers_remove(page, Membership.objects.get(user=member))
+    assert "The only owner; make someone else an owner before removing them." in page
+
+
+def test_members_page_offers_remove_for_each_of_two_owners(
+    organization, owner, owner_client
+):
+    second = factories.member_add(organization=organization, role=Role.OWNER)
+
+    page = owner_client.get("/settings/members/").content.decode()
+
+    for user in (owner, second):
+        assert _offers_remove(page, Membership.objects.get(user=user))
