@@ -42,3 +42,15 @@ document.querySelectorAll('button[data-copy]').forEach((button) => {
     }
   });
 });
+
+// A report chart too wide for a phone scrolls sideways (see app.css); while
+// it does, the keyboard can reach it and scroll it with the arrow keys.
+const scrollingCharts = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    if (target.scrollWidth > target.clientWidth) target.tabIndex = 0;
+    else target.removeAttribute('tabindex');
+  }
+});
+document.querySelectorAll('figure.chart').forEach((figure) => {
+  scrollingCharts.observe(figure);
+});
