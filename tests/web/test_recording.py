@@ -175,3 +175,17 @@ def test_dashboard_lists_a_recording_by_when_it_was_recorded(
     page = owner_client.get("/dashboard/").content.decode()
 
     assert "· recorded 4 Dec 2025, 08:00" in page
+
+
+def test_recording_page_names_the_browser_not_its_user_agent(
+    organization, owner_client
+):
+    recording = _imported(owner_client, organization)
+    Recording.objects.filter(pk=recording.pk).update(
+        client_browser="Mozilla/5.0 (X11; Linux x86_64) Chrome/142.0.0.0 Safari/537.36"
+    )
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+
+    assert " · Chrome 142 on Linux</dd>" in page
+    assert "Mozilla/5.0" not in page
