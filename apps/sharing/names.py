@@ -1,21 +1,71 @@
-"""People's names on a shared page, replaced by "the agent" or "Agent A".
+"""People's names on a shared page, replaced by "the agent" or "Assignee A".
 
 Pure: the names to hide come in (the recording agents and the people a run
 made the owner), and any text, list or dict of texts comes back with every
-whole occurrence of one of them replaced.
+whole occurrence of one of them replaced, and every email address withheld.
 """
 
 import re
 
-ONE_PERSON = "the agent"
+ONE_AGENT = "the agent"
+SHARED_PART = "a colleague"
+EMAIL_WITHHELD = "(email withheld)"
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+
+# Name parts that are also everyday words, often at the start of a sentence
+# ("Will restart the service"); replacing them alone would garble notes, so
+# they are hidden only as part of the whole name.
+ORDINARY_WORDS = frozenset(
+    """
+    agent april august bill call case chase close dawn desk faith frank grant
+    hope joy june lead long mark may page ray rose service sky story summer
+    team will young
+    """.split()
+)
 
 
-def name_aliases(names):
-    """Return ``{name: alias}``: "the agent" for one person, else "Agent A"…"""
-    people = list(dict.fromkeys(name.strip() for name in names if name.strip()))
-    if len(people) == 1:
-        return {people[0]: ONE_PERSON}
-    return {name: f"Agent {_letters(index)}" for index, name in enumerate(people)}
+def name_aliases(agents, assignees=()):
+    """Return ``{name: alias}`` for each person and each part of their name.
+
+    Agents are "the agent" when there is one, else "Agent A", "Agent B"…;
+    the people a run assigned, who need not be agents, are "Assignee A"….
+    A first name or surname alone gets its person's alias, so "Called Marek"
+    hides "Marek Novak" too; one that two people share becomes "a colleague".
+    """
+    agents = _distinct(agents)
+    assignees = [name for name in _distinct(assignees) if name not in agents]
+    if len(agents) == 1:
+        aliases = {agents[0]: ONE_AGENT}
+    else:
+        aliases = {
+            name: f"Agent {_letters(index)}" for index, name in enumerate(agents)
+        }
+    for index, name in enumerate(assignees):
+        aliases[name] = f"Assignee {_letters(index)}"
+    return _part_aliases(aliases) | aliases
+
+
+def _distinct(names):
+    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
+def _part_aliases(aliases):
+    parts = {}
+    for name, alias in aliases.items():
+        for part in name.split():
+            if _is_name_part(part):
+                known = parts.setdefault(part, alias)
+                parts[part] = alias if known == alias else SHARED_PART
+    return parts
+
+
+def _is_name_part(part):
+    return (
+        len(part) >= 3
+        and part[0].isupper()
+        and part.isalpha()
+        and part.lower() not in ORDINARY_WORDS
+    )
 
 
 def _letters(index):
@@ -31,25 +81,30 @@ def _letters(index):
 def without_names(value, aliases):
     """Return ``value`` with each whole name in ``aliases`` replaced by its alias.
 
-    Longer names go first, so "Dana Wright" is replaced whole before "Dana".
+    Email addresses are withheld as well. Longer names go first, so
+    "Dana Wright" is replaced whole before "Dana". With ``aliases`` None,
+    names are shown and ``value`` comes back as it is.
     """
-    if not aliases:
+    if aliases is None:
         return value
     longest_first = sorted(aliases, key=len, reverse=True)
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(name)}(?!\w)" for name in longest_first)
-    )
+    names = [rf"(?<!\w){re.escape(name)}(?!\w)" for name in longest_first]
+    pattern = re.compile("|".join([EMAIL, *names]))
     return _replaced(value, pattern, aliases)
 
 
 def _replaced(value, pattern, aliases):
     if isinstance(value, str):
-        return pattern.sub(lambda found: aliases[found.group(0)], value)
+        return pattern.sub(lambda found: _alias(found.group(0), aliases), value)
     if isinstance(value, list | tuple):
         return [_replaced(item, pattern, aliases) for item in value]
     if isinstance(value, dict):
         return {key: _replaced(item, pattern, aliases) for key, item in value.items()}
     return value
+
+
+def _alias(found, aliases):
+    return aliases.get(found, EMAIL_WITHHELD)
 
 
 def owner_names(steps):

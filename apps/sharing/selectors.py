@@ -69,13 +69,14 @@ def shared_content(*, link):
     Only the document is taken from the version, never its stored HTML,
     which links each step to the organization's evidence pages. Unless the
     link shows names, every person the SOP, map and report name is called
-    "the agent" or "Agent A", "Agent B" instead, in all three alike.
+    "the agent", "Agent A" or "Assignee A" instead, in all three alike, and
+    email addresses are withheld.
     """
     workflow = link.workflow
     version = link.sop_version or version_get(workflow=workflow)
     if version is None:
         return {}
-    aliases = {} if link.show_names else name_aliases(_people(workflow, version))
+    aliases = None if link.show_names else name_aliases(*_people(workflow, version))
     sop = without_names(version.document, aliases)
     content = {"sop": sop, "mermaid": _map_source(version, sop, aliases)}
     if link.include_report:
@@ -93,7 +94,7 @@ def shared_content(*, link):
 
 
 def _people(workflow, version):
-    """Return everyone a shared page could name: agents first, then owners."""
+    """Return everyone a shared page could name: the agents, and the owners."""
     runs = list(run_list(workflow=workflow))
     if version.source_run is not None and version.source_run not in runs:
         runs.insert(0, version.source_run)
@@ -101,11 +102,11 @@ def _people(workflow, version):
     owners = owner_names(version.steps)
     for run in runs:
         owners += owner_names(run.steps)
-    return agents + owners
+    return agents, owners
 
 
 def _map_source(version, sop, aliases):
-    """Return the map's source, drawn again from ``sop`` when names changed."""
-    if not aliases:
+    """Return the map's source, drawn again from ``sop`` when names are hidden."""
+    if aliases is None:
         return version.mermaid
     return build_mermaid(document_steps(sop))

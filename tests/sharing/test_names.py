@@ -1,5 +1,6 @@
 """A shared page names nobody unless its link says to show names."""
 
+import html
 import re
 
 import pytest
@@ -12,14 +13,30 @@ AGENT = "Sam Agent"
 OWNER = "Dana Wright"
 
 
-def test_one_person_is_the_agent_and_several_are_lettered():
-    assert name_aliases(["Sam Agent", " ", "Sam Agent"]) == {"Sam Agent": "the agent"}
+def test_one_agent_is_the_agent_and_several_are_lettered():
+    assert name_aliases(["Sam Agent", " ", "Sam Agent"]) == {
+        "Sam Agent": "the agent",
+        "Sam": "the agent",
+    }
     aliases = name_aliases([f"Person {n}" for n in range(28)])
     assert [aliases["Person 0"], aliases["Person 25"], aliases["Person 27"]] == [
         "Agent A",
         "Agent Z",
         "Agent AB",
     ]
+
+
+def test_assignees_are_called_assignees_not_agents():
+    aliases = name_aliases(
+        ["Priya Raman", "Tomás Ortega"], ["Marek Novak", "Priya Raman"]
+    )
+
+    assert aliases["Priya Raman"] == "Agent A"
+    assert aliases["Tomás Ortega"] == "Agent B"
+    assert aliases["Marek Novak"] == "Assignee A"
+    assert without_names("Assigned to: Marek Novak", aliases) == (
+        "Assigned to: Assignee A"
+    )
 
 
 def test_without_names_replaces_whole_names_in_nested_texts():
@@ -30,6 +47,42 @@ def test_without_names_replaces_whole_names_in_nested_texts():
     )
 
     assert value == {"a": ["Agent B called Agent A", ["Danasoft"]], "n": 3}
+
+
+def test_without_names_hides_first_names_and_emails_in_notes():
+    aliases = name_aliases(["Priya Raman"], ["Marek Novak"])
+
+    notes = without_names(
+        [
+            "Called Marek on the bridge; Priya will write to marek.novak@acme.example.",
+            "Raman asked Novak.",
+        ],
+        aliases,
+    )
+
+    assert notes == [
+        "Called Assignee A on the bridge; the agent will write to (email withheld).",
+        "the agent asked Assignee A.",
+    ]
+
+
+def test_without_names_leaves_ordinary_words_alone():
+    aliases = name_aliases(["Will Grant", "Dana Wright"], ["Dana Reyes"])
+
+    text = without_names(
+        "Will restart the service; Grant access; Dana called. Dana Reyes, "
+        "the Wrights' team, a wrightly fix.",
+        aliases,
+    )
+
+    assert text == (
+        "Will restart the service; Grant access; a colleague called. Assignee A, "
+        "the Wrights' team, a wrightly fix."
+    )
+
+
+def test_without_names_with_names_shown_changes_nothing():
+    assert without_names(["Sam a@b.example"], None) == ["Sam a@b.example"]
 
 
 def test_owner_names_come_from_owner_decisions_only():
@@ -58,11 +111,12 @@ def test_shared_sop_map_and_report_name_nobody_by_default(organization, client):
     page = _shared(client, organization, workflow)
 
     assert "Workflow intelligence report" in page
-    for name in (AGENT, OWNER, "Wright"):
+    for name in (AGENT, OWNER, "Wright", "Dana"):
         assert name not in page
-    assert "Agent A" in page and "Agent B" in page
+    assert "the agent" in page and "Assignee A" in page
+    assert "Agent B" not in page
     mermaid = re.search(r"<pre[^>]*data-mermaid>(.*?)</pre>", page, re.S)[1]
-    assert "Assigned to: Agent B" in mermaid
+    assert "Assigned to: Assignee<br>A" in html.unescape(mermaid)
 
 
 @pytest.mark.django_db
@@ -72,7 +126,7 @@ def test_shared_page_shows_names_when_the_link_says_so(organization, client):
     page = _shared(client, organization, workflow, show_names=True)
 
     assert AGENT in page and OWNER in page
-    assert "Agent B" not in page
+    assert "Assignee A" not in page
 
 
 @pytest.mark.django_db
