@@ -79,8 +79,10 @@ function enableZoom(viewport, svg) {
     const centreX = (viewport.scrollLeft + viewport.clientWidth / 2) / zoom;
     const centreY = (viewport.scrollTop + viewport.clientHeight / 2) / zoom;
     zoom = clamped;
-    svg.setAttribute('width', String(Math.round(size.width * zoom)));
-    svg.setAttribute('height', String(Math.round(size.height * zoom)));
+    // Round up, so that a map started at legible labels keeps them at
+    // LEGIBLE_TEXT_PX rather than a fraction of a pixel under it.
+    svg.setAttribute('width', String(Math.ceil(size.width * zoom)));
+    svg.setAttribute('height', String(Math.ceil(size.height * zoom)));
     viewport.scrollLeft = centreX * zoom - viewport.clientWidth / 2;
     viewport.scrollTop = centreY * zoom - viewport.clientHeight / 2;
     if (level) level.textContent = `${Math.round(zoom * 100)}%`;
