@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
+from apps.accounts.people import display_name
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.selectors import get_scoped_or_404
 from apps.recordings.selectors import recording_get
@@ -221,11 +222,16 @@ def workflow_versions(request, workflow_id):
         {
             "workflow": workflow,
             "versions": [
-                (version, _version_change(version))
+                (version, _version_change(version), _version_author(version))
                 for version in selectors.version_list(workflow=workflow)
             ],
         },
     )
+
+
+def _version_author(version):
+    user = version.created_by
+    return display_name(user) if user is not None else ""
 
 
 _CHANGES = {

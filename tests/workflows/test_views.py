@@ -240,9 +240,26 @@ def test_versions_list_says_what_an_edit_changed_and_who_made_it(
 
     page = owner_client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
 
-    assert f"<td>Edited: reworded step 4</td><td>{owner.email}</td>" in page
+    local_part = owner.email.partition("@")[0]
+    assert f"<td>Edited: reworded step 4</td><td>{local_part}</td>" in page
+    assert owner.email not in page
     assert re.search(r"<td>Edited: moved step \d+ to Triage</td>", page)
     assert "<td>Generated</td><td>the system</td>" in page
+
+
+def test_versions_list_names_the_editor_by_their_name(owner_client, owner, workflow):
+    owner.name = "Priya Raman"
+    owner.save(update_fields=["name"])
+    ref = workflow.current_version.steps[3]["ref"]
+    owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": ref, "text": "Open the list"},
+    )
+
+    page = owner_client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
+
+    assert "<td>Edited: reworded step 4</td><td>Priya Raman</td>" in page
+    assert owner.email not in page
 
 
 def test_runs_table_links_each_recording_and_scrolls_in_its_card(
