@@ -20,3 +20,8 @@ def format_duration(ms):
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def shows_as_zero(ms):
+    """Return whether ``format_duration(ms)`` reads "0 s": under half a second."""
+    return ms is not None and round(max(0, ms) / 1000) == 0

@@ -22,8 +22,10 @@ FINDING_TYPES = (
     "missing_documentation",
 )
 
+# The gap of a choice made without a recorded rule.
+RULE_GAP = "decision_without_rule"
 # The step kind behind each documentation gap type, for its shared label.
-_GAP_KINDS = {"decision_without_rule": "decision", "note_only_step": "note"}
+_GAP_KINDS = {RULE_GAP: "decision", "note_only_step": "note"}
 
 
 def _share(part, whole, *, empty=1.0):
@@ -149,7 +151,9 @@ def _bottlenecks(measured, process_map):
             typical = median([part for part, _whole in pairs])
             of_runs = median([whole for _part, whole in pairs])
             if len(pairs) >= often and typical >= BOTTLENECK_SHARE * of_runs > 0:
-                params = {"median_ms": typical, "runs": len(pairs)}
+                # ``runs`` of ``of``: the median is over the runs that have
+                # the step, and so is the resolution time it is set against.
+                params = {"median_ms": typical, "runs": len(pairs), "of": len(measured)}
                 if handoff:
                     params["handoff"] = True
                 found.append((typical, [key], {**params, "resolution_ms": of_runs}))
@@ -160,7 +164,13 @@ def _bottlenecks(measured, process_map):
         # steps' own time is measured per step above.
         gap = edge["median_gap_ms"]
         if gap >= BOTTLENECK_SHARE * resolution:
-            params = {"median_ms": gap, "runs": edge["count"]}
+            # An edge counts transitions, not runs; its resolution time is
+            # that of every resolved run.
+            params = {
+                "median_ms": gap,
+                "transitions": edge["count"],
+                "of": len(measured),
+            }
             found.append(
                 (
                     gap,
@@ -224,27 +234,41 @@ def _variance(measured, distances, variant_rows):
     return [_finding("variance", differing, far, params)]
 
 
-def _missing_documentation(measured):
+def documentation_gaps(run, *, imported):
+    """Return the gaps of ``run`` that a missing SOP text explains.
+
+    An ITSM log records no rule behind any choice: on an imported history a
+    choice without one is how the data is, not a gap in the documentation.
+    """
+    if not imported:
+        return run["documentation_gaps"]
+    return [gap for gap in run["documentation_gaps"] if gap["type"] != RULE_GAP]
+
+
+def _missing_documentation(measured, imported):
     """Return one finding over every undocumented step, not one per step.
 
     The same advice repeated per step says nothing more; the steps are split
     into choices without a rule and steps only named in a note.
     """
+    gaps = {
+        run["run_id"]: documentation_gaps(run, imported=imported) for run in measured
+    }
     runs_by_key = _by_key(
-        measured, lambda run: [gap["key"] for gap in run["documentation_gaps"]]
+        measured, lambda run: [gap["key"] for gap in gaps[run["run_id"]]]
     )
     if not runs_by_key:
         return []
     kinds, labels = {}, defaultdict(dict)
     for run in measured:
-        for gap in run["documentation_gaps"]:
+        for gap in gaps[run["run_id"]]:
             kinds.setdefault(gap["key"], gap["type"])
             # Name the step by its undocumented occurrences, all of them.
             labels[gap["key"]][gap["label"]] = True
     keys = sorted(runs_by_key)
     runs = sorted({run for key in keys for run in runs_by_key[key]})
     params = {
-        "decisions": [k for k in keys if kinds[k] == "decision_without_rule"],
+        "decisions": [k for k in keys if kinds[k] == RULE_GAP],
         "notes": [k for k in keys if kinds[k] == "note_only_step"],
         "labels": {
             key: shared_label(_GAP_KINDS[kinds[key]], labels[key]) for key in keys
@@ -254,12 +278,12 @@ def _missing_documentation(measured):
     return [_finding("missing_documentation", keys, runs, params)]
 
 
-def findings(measured, distances, variant_rows, process_map):
+def findings(measured, distances, variant_rows, process_map, *, imported=False):
     """Return the typed findings, in the order of ``FINDING_TYPES``."""
     return [
         *_bottlenecks(measured, process_map),
         *_rework(measured),
         *_ping_pong(measured),
         *_variance(measured, distances, variant_rows),
-        *_missing_documentation(measured),
+        *_missing_documentation(measured, imported),
     ]

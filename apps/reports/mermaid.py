@@ -7,7 +7,7 @@ never derived from the text.
 
 import re
 
-from .duration import format_duration
+from .duration import format_duration, shows_as_zero
 
 _ENTITY_LIKE = re.compile(r"#(\w*);")
 _REPLACEMENTS = (
@@ -40,7 +40,11 @@ def process_map_mermaid(process_map, *, direction="LR"):
     for key, count in process_map["starts"].items():
         lines.append(f'  start -->|"{count}×"| {ids[key]}')
     for edge in process_map["edges"]:
-        label = f"{edge['count']}× · {format_duration(edge['median_ms'])}"
+        label = f"{edge['count']}×"
+        # A wait starts as the step before it ends: after a single click the
+        # transition into it takes no time, and "0 s" would read as a figure.
+        if not shows_as_zero(edge["median_ms"]):
+            label += f" · {format_duration(edge['median_ms'])}"
         source, target = ids[edge["source"]], ids[edge["target"]]
         lines.append(f'  {source} -->|"{escape_label(label)}"| {target}')
     for key, count in process_map["ends"].items():

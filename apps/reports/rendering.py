@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from . import charts, texts
+from . import charts, findings, texts
+from .duration import shows_as_zero
 from .measures import LONGEST_STEPS, RESOLUTION_PHASES, median
 
 # How many idle waits and documentation gaps a report over many runs lists,
@@ -30,10 +31,14 @@ def _labels(report):
 
 
 def run_name(run):
-    """Return what a person calls ``run``: its recording's title and agent."""
+    """Return what a person calls ``run``: its recording's title and agent.
+
+    No brackets of its own: the name is shown beside steps whose labels and
+    titles may hold some already.
+    """
     title, agent = run.get("title") or "", run.get("agent") or ""
     if title and agent:
-        return f"{title} ({agent})"
+        return _("%(title)s, by %(agent)s") % {"title": title, "agent": agent}
     return title or agent or _("Run %(id)s") % {"id": run["run_id"]}
 
 
@@ -43,19 +48,46 @@ def _phase_segments(split, close_ms):
     return segments
 
 
-def _typical_split(report):
-    """Return the median time per phase over the runs, for many runs."""
+def _resolved_timings(report):
     # Open incidents have no resolution yet to split.
-    timings = [
+    return [
         run["timing"]
         for run in report.runs
         if run["timing"]["resolution_ms"] is not None
     ]
+
+
+def _mean(values):
+    return round(sum(values) / len(values)) if values else 0
+
+
+def _mean_split(timings):
+    """Return the mean time per phase over ``timings``, and the mean close time.
+
+    Means, not medians: the phases' means add up to the mean resolution time,
+    while medians of the parts need not add up to the median of the whole.
+    """
     split = {
-        phase: median([t["split"][phase] for t in timings]) or 0
+        phase: _mean([t["split"][phase] for t in timings])
         for phase in RESOLUTION_PHASES
     }
-    return split, median([t["close_ms"] for t in timings]) or 0
+    return split, _mean([t["close_ms"] for t in timings])
+
+
+def _typical_phases(timings):
+    """Return the mean split's rows with each phase's share of resolution."""
+    split, close_ms = _mean_split(timings)
+    resolution = sum(split.values())
+    rows = [
+        {
+            "phase": phase,
+            "name": name,
+            "ms": ms,
+            "share": ms / resolution if resolution and phase != "close" else None,
+        }
+        for phase, name, ms in _phase_segments(split, close_ms)
+    ]
+    return rows, resolution
 
 
 def _run_context(run):
@@ -88,16 +120,20 @@ def _system_chart(runs):
     return mark_safe(charts.bars(rows, title=_("Time per system")))
 
 
-def _documentation_gaps(runs, labels):
+def _documentation_gaps(runs, labels, imported):
     """Return each undocumented step once, with the number of runs it is in.
 
     One run's gaps are listed as they are, each with its own label.
     """
+    gaps = {
+        run["run_id"]: findings.documentation_gaps(run, imported=imported)
+        for run in runs
+    }
     if len(runs) == 1:
-        return [{**gap, "runs": 1} for gap in runs[0]["documentation_gaps"]]
+        return [{**gap, "runs": 1} for gap in gaps[runs[0]["run_id"]]]
     found, in_runs = {}, defaultdict(set)
     for run in runs:
-        for gap in run["documentation_gaps"]:
+        for gap in gaps[run["run_id"]]:
             found.setdefault(gap["key"], gap)
             in_runs[gap["key"]].add(run["run_id"])
     rows = [
@@ -122,7 +158,7 @@ def _openings(runs):
     }
 
 
-def _steps_context(runs, labels):
+def _steps_context(runs, labels, *, imported=False):
     """Return the step sections of ``runs``: one run's, or all runs' together.
 
     Over many runs, times add up, each listed step or wait names its run and
@@ -136,10 +172,15 @@ def _steps_context(runs, labels):
         lookups.update(run["lookups"]["by_system"])
     longest.sort(key=lambda step: -step["duration_ms"])
     waits.sort(key=lambda wait: -wait["duration_ms"])
-    gaps = _documentation_gaps(runs, labels)
+    gaps = _documentation_gaps(runs, labels, imported)
     limit = LISTED_ACROSS_RUNS if names else len(waits) + len(gaps)
     return {
         "across_runs": bool(names),
+        "imported": imported,
+        # Hand-off waits are left out of the idle waits: the page says so.
+        "handoff_waits": any(
+            move["wait_ms"] is not None for run in runs for move in run["handoffs"]
+        ),
         "system_chart": _system_chart(runs),
         "longest_steps": longest[:LONGEST_STEPS],
         "idle_waits": _listed(waits, limit),
@@ -158,7 +199,7 @@ def _findings(report):
         {
             **finding,
             "name": texts.FINDING_NAMES[finding["type"]],
-            "summary": texts.finding_summary(finding, labels),
+            "summary": texts.finding_summary(finding, labels, imported=report.imported),
             "recommendation": texts.finding_recommendation(finding),
             "step_labels": [labels.get(key, key) for key in finding["steps"]],
         }
@@ -167,8 +208,9 @@ def _findings(report):
 
 
 def _many_context(report):
-    split, close_ms = _typical_split(report)
-    segments = _phase_segments(split, close_ms)
+    timings = _resolved_timings(report)
+    phases, mean_resolution = _typical_phases(timings)
+    segments = [(row["phase"], row["name"], row["ms"]) for row in phases]
     handoffs = [
         (f"{row['from']} → {row['to']}", row["median_wait_ms"])
         for row in report.handoffs
@@ -180,11 +222,12 @@ def _many_context(report):
     ]
     labels = _labels(report)
     return {
-        "typical_phases": [
-            {"phase": p, "name": name, "ms": ms} for p, name, ms in segments
-        ],
+        "typical_phases": phases,
+        "resolved_count": len(timings),
+        "mean_resolution_ms": mean_resolution,
+        "median_resolution_ms": median(t["resolution_ms"] for t in timings),
         "typical_phase_chart": mark_safe(
-            charts.phase_bar(segments, title=_("Median time per phase"))
+            charts.phase_bar(segments, title=_("Mean time per phase"))
         ),
         "handoff_chart": mark_safe(
             charts.bars(handoffs[:30], title=_("Median wait after each handoff"))
@@ -206,6 +249,8 @@ def _transitions(edges, labels):
             **edge,
             "source_label": labels[edge["source"]],
             "target_label": labels[edge["target"]],
+            # Shown as a dash, which the table's caption explains.
+            "at_once": shows_as_zero(edge["median_ms"]),
         }
         for edge in edges
     ]
@@ -256,11 +301,12 @@ def report_context(report, *, title=""):
         ],
         "health_formula": texts.health_formula(),
         "findings": _findings(report),
+        "imported": report.imported,
     }
     if not report.runs:
         return context
     labels = _labels(report)
-    context["steps"] = _steps_context(report.runs, labels)
+    context["steps"] = _steps_context(report.runs, labels, imported=report.imported)
     context["conformance"] = _conformance(report, labels)
     context["transitions"] = _transitions(report.process_map["edges"], labels)
     if len(report.runs) == 1:

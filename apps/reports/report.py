@@ -24,8 +24,10 @@ from .trace import Trace, key_labels, with_distinct_keys
 # threshold, one missing-documentation finding. 3: a hand-off waits until
 # work resumes, and that wait is no idle wait. 4: a decision's key carries its
 # value, a key's label is true of all its occurrences, a transition's time
-# runs from start to start.
-REPORT_VERSION = 4
+# runs from start to start. 5: an imported history's choices are no
+# documentation gaps, a bottleneck names the runs it is measured over, and a
+# transition of under a second shows no time on the map.
+REPORT_VERSION = 5
 
 
 @dataclass(slots=True)
@@ -44,6 +46,9 @@ class Report:
     # {key: label} of every key the report names, the map's and the
     # approved SOP's alike.
     labels: dict = field(default_factory=dict)
+    # True for an imported incident history: its choices come from an ITSM
+    # log, which records no rule behind any of them.
+    imported: bool = False
 
     def to_dict(self):
         return asdict(self)
@@ -69,11 +74,13 @@ def build_report(
     approved=None,
     rules=(),
     idle_threshold_ms=IDLE_THRESHOLD_MS,
+    imported=False,
 ):
     """Return the ``Report`` of ``traces``, runs of one workflow.
 
     ``approved`` is the approved SOP's step keys, in order, and ``rules`` its
-    triage rules; with them each run also gets its conformance.
+    triage rules; with them each run also gets its conformance. ``imported``
+    says the traces are an imported incident history, not recorded runs.
     """
     recorded = sorted(traces, key=lambda trace: trace.run_id)
     _check_unique(recorded)
@@ -102,9 +109,12 @@ def build_report(
         agents=aggregate.agent_spread(measured, distances),
         handoffs=aggregate.handoff_waits(measured),
         health=findings.health(measured, distances),
-        findings=findings.findings(measured, distances, variant_rows, process_map),
+        findings=findings.findings(
+            measured, distances, variant_rows, process_map, imported=imported
+        ),
         conformance=checked,
         labels=dict(sorted(labels.items())),
+        imported=imported,
     )
 
 

@@ -78,7 +78,7 @@ def incident_traces(*, organization):
 
 
 def incident_report(*, organization):
-    return build_report(incident_traces(organization=organization))
+    return build_report(incident_traces(organization=organization), imported=True)
 
 
 def incident_summary(*, organization):

@@ -257,7 +257,7 @@ def incident_report_build(*, incident_import):
         _progress(record, IncidentImport.State.SUPERSEDED, 0)
         return record
     progress(50)
-    report = build_report(read["traces"])
+    report = build_report(read["traces"], imported=True)
     progress(80)
     html = render_to_string(
         "reports/_report.html",

@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy
 
 from .duration import format_duration
 
+# The SOP's own phase titles (``apps.workflows.sop.PHASE_TITLES``), so that
+# the report and the SOP it sits beside name each phase the same way.
 PHASE_NAMES = {
-    "log": gettext_lazy("Logging"),
+    "log": gettext_lazy("Log"),
     "triage": gettext_lazy("Triage"),
-    "investigate": gettext_lazy("Investigation"),
-    "resolve": gettext_lazy("Fix"),
-    "close": gettext_lazy("Close after resolution"),
+    "investigate": gettext_lazy("Investigate"),
+    "resolve": gettext_lazy("Resolve"),
+    "close": gettext_lazy("Close"),
 }
 
 HEALTH_PART_NAMES = {
@@ -49,7 +51,8 @@ def health_formula():
         "most common path; flow (25) is 1 minus the share of resolution time "
         "spent in idle waits; handoffs (20) is 1 divided by 1 plus the mean "
         "number of ownership moves per run; documentation (15) is the share "
-        "of decisions and note-only steps that have a recorded rule; no "
+        "of decisions and steps only named in a note that have a recorded "
+        "rule; no "
         "rework (15) is the share of runs that redo no action."
     )
 
@@ -58,33 +61,16 @@ def _steps(finding, labels):
     return ", ".join(labels.get(key, key) for key in finding["steps"]) or "–"
 
 
-def finding_summary(finding, labels):
-    """Return what was observed, in one sentence."""
+def finding_summary(finding, labels, *, imported=False):
+    """Return what was observed, in one sentence.
+
+    ``imported`` says the runs are incidents of an imported history.
+    """
     params = finding["params"]
     steps = _steps(finding, labels)
     kind = finding["type"]
     if kind == "bottleneck":
-        figures = {
-            "steps": steps,
-            "time": format_duration(params["median_ms"]),
-            "resolution": format_duration(params["resolution_ms"]),
-            "runs": params["runs"],
-        }
-        if params.get("handoff"):
-            return _handoff_wait_summary(figures)
-        # One run shows what happened once, not what is typical.
-        if params["runs"] == 1:
-            return (
-                _("%(steps)s took %(time)s of a resolution time of %(resolution)s.")
-                % figures
-            )
-        return (
-            _(
-                "%(steps)s takes a median of %(time)s in %(runs)s runs, against a "
-                "median resolution time of %(resolution)s."
-            )
-            % figures
-        )
+        return _bottleneck_summary(params, steps, imported)
     if kind == "rework":
         return _("%(steps)s is done again after other steps in %(runs)s run(s).") % {
             "steps": steps,
@@ -106,19 +92,80 @@ def finding_summary(finding, labels):
     return _documentation_summary(params, labels)
 
 
-def _handoff_wait_summary(figures):
-    if figures["runs"] == 1:
+def _bottleneck_summary(params, steps, imported):
+    figures = {
+        "steps": steps,
+        "time": format_duration(params["median_ms"]),
+        "resolution": format_duration(params["resolution_ms"]),
+        "runs": params.get("runs"),
+        "of": params["of"],
+        "transitions": params.get("transitions"),
+    }
+    if "transitions" in params:
+        return _transition_summary(figures, imported)
+    return f"{_bottleneck_what(params)} {_bottleneck_over(params, imported)}" % (
+        figures
+    )
+
+
+def _bottleneck_what(params):
+    # One run shows what happened once, not what is typical.
+    once = params["runs"] == 1
+    if params.get("handoff"):
+        if once:
+            return _("Work waited %(time)s after %(steps)s,")
+        return _("Work waits a median of %(time)s after %(steps)s")
+    if once:
+        return _("%(steps)s took %(time)s")
+    return _("%(steps)s takes a median of %(time)s")
+
+
+def _bottleneck_over(params, imported):
+    """Return which runs the figure is over, and their resolution time.
+
+    The median is over the runs that have the step, not over all runs: it is
+    set against those runs' own resolution time, and says so.
+    """
+    if params["of"] == 1:
+        return _("of a resolution time of %(resolution)s.")
+    if params["runs"] == 1 and imported:
+        return _(
+            "in the one incident of %(of)s resolved that had this step, which "
+            "took %(resolution)s to resolve."
+        )
+    if params["runs"] == 1:
+        return _(
+            "in the one run of %(of)s that had this step, which took "
+            "%(resolution)s to resolve."
+        )
+    if imported:
+        return _(
+            "over the %(runs)s incidents that had this step (of %(of)s "
+            "resolved); those incidents took a median of %(resolution)s to "
+            "resolve."
+        )
+    return _(
+        "over the %(runs)s runs that had this step (of %(of)s); those runs "
+        "took a median of %(resolution)s to resolve."
+    )
+
+
+def _transition_summary(figures, imported):
+    if imported:
         return (
             _(
-                "Work waited %(time)s after %(steps)s, of a resolution time of "
-                "%(resolution)s."
+                "The time between %(steps)s, that no step accounts for, is a median "
+                "of %(time)s over %(transitions)s transitions, against a median "
+                "resolution time of %(resolution)s over all %(of)s resolved "
+                "incidents."
             )
             % figures
         )
     return (
         _(
-            "Work waits a median of %(time)s after %(steps)s in %(runs)s runs, "
-            "against a median resolution time of %(resolution)s."
+            "The time between %(steps)s, that no step accounts for, is a median of "
+            "%(time)s over %(transitions)s transitions, against a median "
+            "resolution time of %(resolution)s over all %(of)s runs."
         )
         % figures
     )
@@ -178,8 +225,8 @@ def finding_recommendation(finding):
     if params["notes"]:
         advice.append(
             _(
-                "Describe the steps done outside the browser in the SOP, with "
-                "what to check and what to record."
+                "Describe the steps only named in a note in the SOP, with what "
+                "to check and what to record."
             )
         )
     return " ".join(advice)

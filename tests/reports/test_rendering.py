@@ -43,8 +43,8 @@ def test_report_context_conformance_names_runs_and_steps():
     rows = report_context(report)["conformance"]
 
     assert [(row["run_name"], row["missing"]) for row in rows] == [
-        ("Reset VPN (ana)", []),
-        ("Reset VPN again (ben)", ["C"]),
+        ("Reset VPN, by ana", []),
+        ("Reset VPN again, by ben", ["C"]),
     ]
 
 
@@ -57,8 +57,8 @@ def test_report_context_many_runs_add_up_the_step_sections():
         (s["label"], s["duration_ms"], s["run_name"]) for s in steps["longest_steps"]
     ]
     assert longest[:2] == [
-        ("C", 10 * MINUTE, "Reset VPN (ana)"),
-        ("A", 3 * MINUTE, "Reset VPN again (ben)"),
+        ("C", 10 * MINUTE, "Reset VPN, by ana"),
+        ("A", 3 * MINUTE, "Reset VPN again, by ben"),
     ]
     # ITSM: 12 min in r1 and 4 min in r2.
     assert ">16 min<" in steps["system_chart"]

@@ -229,7 +229,7 @@ def test_report_json_is_the_same_whatever_the_input_order():
     second = build_report(shuffled).to_json()
 
     assert first == second
-    assert orjson.loads(first)["version"] == 4
+    assert orjson.loads(first)["version"] == 5
 
 
 def test_report_rejects_two_traces_with_one_run_id():
@@ -280,6 +280,7 @@ def test_report_bottleneck_names_the_slow_step():
     assert finding["params"] == {
         "median_ms": 30 * MINUTE,
         "runs": 4,
+        "of": 4,
         "resolution_ms": 34 * MINUTE,
     }
 
@@ -357,6 +358,7 @@ def test_report_names_a_handoff_wait_as_such_not_as_an_idle_wait():
             {
                 "median_ms": 2_460_000,
                 "runs": 1,
+                "of": 1,
                 "handoff": True,
                 "resolution_ms": 2_630_000,
             },

@@ -112,15 +112,15 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
     html = render_to_string("reports/_report.html", {"report_view": _one_run_view()})
 
     # Gap 2: each step owns 3 minutes; no state is set to Resolved, so the
-    # run is resolved when close begins, 5 * 3 = 15 minutes: logging 3,
-    # triage 6, investigation 3, fix 3; close is its own minute.
+    # run is resolved when close begins, 5 * 3 = 15 minutes: log 3,
+    # triage 6, investigate 3, resolve 3; close is its own minute.
     assert "Resolution time: 15 min" in html
     for name, figure in (
-        ("Logging", "3 min"),
+        ("Log", "3 min"),
         ("Triage", "6 min"),
-        ("Investigation", "3 min"),
-        ("Fix", "3 min"),
-        ("Close after resolution", "1 min"),
+        ("Investigate", "3 min"),
+        ("Resolve", "3 min"),
+        ("Close", "1 min"),
     ):
         assert f'<th scope="row">{name}</th><td>{figure}</td>' in html
     assert html.count("<svg") == 2

@@ -71,7 +71,9 @@ def test_sample_report_lists_transitions_and_names_runs():
         "Save the ticket (Update) Wait (no activity) in IT Service Desk 4 "
     )
     conformance = text.split("Conformance to the approved SOP", 1)[1]
-    assert "VPN login failures after certificate rotation (Priya Raman)" in conformance
+    assert (
+        "VPN login failures after certificate rotation, by Priya Raman" in conformance
+    )
     assert "itsm:" not in conformance and "monitoring:" not in conformance
 
 

@@ -1,0 +1,249 @@
+"""What the report says: each figure named for what it is over, in one word."""
+
+import csv
+import re
+
+from django.template.loader import render_to_string
+
+from apps.reports import history, texts
+from apps.reports.mermaid import process_map_mermaid
+from apps.reports.rendering import report_context
+from apps.reports.report import build_report
+from apps.reports.trace import Activity, Decision, Trace
+from apps.workflows.sop import PHASE_TITLES
+from tests.reports.traces import MAIN, paced_trace, recorded_handoff, seconds_step
+
+MINUTE = 60_000
+
+
+def _text(report, title="T"):
+    html = render_to_string(
+        "reports/_report.html", {"report_view": report_context(report, title=title)}
+    )
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" :", ":")
+
+
+def _steps(run_id, steps, **trace):
+    """Return a run of (key, phase, start minute, end minute) steps."""
+    activities = tuple(
+        Activity(key, key.title(), phase, start * MINUTE, end * MINUTE, system="ITSM")
+        for key, phase, start, end in steps
+    )
+    return Trace(run_id, trace.pop("agent", "ana"), activities, **trace)
+
+
+def _slow_in_half():
+    # r1 and r2 spend 50 of their 60 minutes in "slow"; r3 and r4 never
+    # have it and take 10 minutes.
+    slow = [("open", "log", 0, 5), ("slow", "investigate", 5, 55)]
+    fast = [("open", "log", 0, 5)]
+    end = [("fix", "resolve", 55, 60), ("done", "close", 60, 61)]
+    quick = [("fix", "resolve", 5, 10), ("done", "close", 10, 11)]
+    return [
+        _steps("r1", slow + end),
+        _steps("r2", slow + end),
+        _steps("r3", fast + quick),
+        _steps("r4", fast + quick),
+    ]
+
+
+def test_bottleneck_says_which_runs_its_median_is_over():
+    report = build_report(_slow_in_half())
+
+    [finding] = [f for f in report.findings if f["type"] == "bottleneck"]
+    assert finding["params"]["runs"] == 2 and finding["params"]["of"] == 4
+    assert texts.finding_summary(finding, {"slow": "Slow"}) == (
+        "Slow takes a median of 50 min over the 2 runs that had this step "
+        "(of 4); those runs took a median of 1 h to resolve."
+    )
+    assert texts.finding_summary(finding, {"slow": "Slow"}, imported=True) == (
+        "Slow takes a median of 50 min over the 2 incidents that had this step "
+        "(of 4 resolved); those incidents took a median of 1 h to resolve."
+    )
+
+
+def test_many_runs_split_is_of_means_that_add_up_to_the_mean_resolution():
+    # Resolution 60, 60, 10, 10 min: investigate's median is 25 min, log's 5,
+    # resolve's 5: medians that sum to 35 min, against a median of 35 min by
+    # chance only. The means are 5 + 25 + 5 = 35 min, the mean resolution.
+    runs = _slow_in_half()[:3]
+    context = report_context(build_report(runs))
+
+    rows = {row["phase"]: row for row in context["typical_phases"]}
+    resolution = [60 * MINUTE, 60 * MINUTE, 10 * MINUTE]
+    assert context["mean_resolution_ms"] == round(sum(resolution) / 3)
+    assert (
+        sum(rows[p]["ms"] for p in rows if p != "close")
+        == (context["mean_resolution_ms"])
+    )
+    assert context["median_resolution_ms"] == 60 * MINUTE
+    assert rows["investigate"]["ms"] == round(100 * MINUTE / 3)
+    assert (
+        rows["investigate"]["share"]
+        == rows["investigate"]["ms"] / (context["mean_resolution_ms"])
+    )
+    assert rows["close"]["share"] is None
+    text = _text(build_report(runs))
+    assert "Mean time per phase" in text and "Median time per phase" not in text
+    assert "Means over the 3 resolved runs" in text
+    assert "Mean resolution time 43 min 20 s 100%" in text
+
+
+def _itsm_choices(imported):
+    priority = Decision(field="Priority", value="3 - Moderate", topic="severity")
+    activities = (
+        Activity("state:new", "New", "triage", 0, MINUTE, system="ITSM"),
+        Activity(
+            "decision:priority",
+            "Priority: 3 - Moderate",
+            "triage",
+            MINUTE,
+            MINUTE,
+            kind="decision",
+            decision=priority,
+        ),
+        Activity("state:active", "Active", "investigate", MINUTE, 9 * MINUTE),
+    )
+    traces = [Trace(f"INC{i}", "Group 1", activities) for i in range(2)]
+    return build_report(traces, imported=imported)
+
+
+def test_imported_choices_are_no_documentation_gap():
+    recorded, imported = _itsm_choices(False), _itsm_choices(True)
+
+    kinds = {f["type"] for f in recorded.findings}
+    assert "missing_documentation" in kinds
+    assert "missing_documentation" not in {f["type"] for f in imported.findings}
+    assert "chosen without a recorded rule" in _text(recorded)
+    text = _text(imported)
+    assert "without a recorded rule" not in text
+    assert "Every decision has a recorded rule" not in text
+    assert "records no rule behind any choice" in text
+
+
+def test_imported_history_report_is_the_same_whatever_the_order():
+    reader = csv.DictReader(
+        [
+            "number,incident_state,sys_updated_at,opened_at,assignment_group,priority",
+            "INC1,New,01-03-2016 09:00,01-03-2016 09:00,Group A,3 - Moderate",
+            "INC1,Active,01-03-2016 09:10,01-03-2016 09:00,Group B,3 - Moderate",
+            "INC2,New,01-03-2016 08:00,01-03-2016 08:00,Group A,3 - Moderate",
+            "INC2,Resolved,01-03-2016 09:00,01-03-2016 08:00,Group A,2 - High",
+        ]
+    )
+    updates = history.group_updates(
+        [history.parse_row(row, reader.line_num) for row in reader]
+    )
+    incidents = [history.incident_trace(rows) for rows in updates.values()]
+
+    first = build_report(incidents, imported=True).to_json()
+    assert build_report(incidents[::-1], imported=True).to_json() == first
+    assert b'"imported":true' in first
+
+
+def test_report_phase_names_are_the_sops():
+    assert {phase: str(name) for phase, name in texts.PHASE_NAMES.items()} == (
+        PHASE_TITLES
+    )
+    text = _text(build_report([paced_trace("a1", "ana", MAIN, 2)]))
+    for old in ("Logging", "Investigation", "Fix", "Close after resolution"):
+        assert old not in text
+    for name in PHASE_TITLES.values():
+        assert f" {name} " in text
+
+
+def test_report_names_a_note_step_one_way():
+    report = build_report([recorded_handoff(), paced_trace("a1", "ana", MAIN, 2)])
+
+    text = _text(report)
+    assert "itsm:note:note: only named in a note" in text
+    assert "steps only named in a note: itsm:note:note" in text
+    assert "Describe the steps only named in a note in the SOP" in text
+    assert "outside the browser" not in text
+    assert "note-only" not in text
+
+
+def test_idle_waits_say_hand_off_waits_are_listed_elsewhere():
+    with_move = _text(build_report([recorded_handoff()]))
+    without = _text(build_report([paced_trace("a1", "ana", MAIN, 2)]))
+
+    sentence = (
+        "Waits after a hand-off, until the next team or owner took the "
+        "incident up, are not listed here: they are under Reassignment waits "
+        "below."
+    )
+    assert sentence in with_move
+    assert sentence not in without
+
+
+def _depth(text):
+    deepest = depth = 0
+    for character in text:
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_run_names_read_without_nested_brackets():
+    second = _steps(
+        "2",
+        [("open", "log", 0, 1), ("look", "investigate", 1, 30)],
+        title="Run 2",
+        agent="Sam (second run)",
+    )
+    first = _steps("1", [("open", "log", 0, 1), ("look", "investigate", 1, 9)])
+    report = build_report([first, second], approved=["open", "look"])
+
+    text = _text(report)
+    assert "Look (ITSM): 29 min — Run 2, by Sam (second run)" in text
+    lines = [line for line in text.split(" — ")[1:] if "Run 2" in line]
+    assert lines and all(_depth(line.split(":")[0]) <= 1 for line in lines)
+    [row] = [r for r in report_context(report)["conformance"] if r["run_id"] == "2"]
+    assert row["run_name"] == "Run 2, by Sam (second run)"
+
+
+def _click_then_wait():
+    itsm = {"system": "ITSM", "system_kind": "itsm"}
+    return Trace(
+        "r",
+        "ana",
+        (
+            seconds_step("itsm:open:ticket", 0, 30, **itsm),
+            seconds_step("itsm:click:refresh", 30, 30, **itsm),
+            seconds_step("itsm:wait:idle", 30, 630, kind="wait", **itsm),
+            seconds_step("itsm:set:state", 630, 640, **itsm),
+        ),
+    )
+
+
+def test_transition_into_a_wait_after_a_click_shows_no_zero_time():
+    report = build_report([_click_then_wait()])
+
+    rows = {
+        (row["source"], row["target"]): row
+        for row in report_context(report)["transitions"]
+    }
+    into = rows["itsm:click:refresh", "itsm:wait:idle"]
+    assert into["median_ms"] == 0 and into["at_once"] is True
+    assert rows["itsm:wait:idle", "itsm:set:state"]["at_once"] is False
+    text = _text(report)
+    assert "itsm:click:refresh itsm:wait:idle 1 –" in text
+    assert "itsm:wait:idle itsm:set:state 1 10 min" in text
+    assert "A dash means the next step began within half a second" in text
+    mermaid = process_map_mermaid(report.process_map)
+    assert not re.search(r"\b0 s", mermaid)
+    assert '|"1× · 10 min"|' in mermaid
+
+
+def test_demo_sample_report_reads_cleanly():
+    from tests.workflows.test_sample_report import _report_text
+
+    _report, text = _report_text()
+
+    transitions = text.split("Median time to the next step", 1)[1]
+    transitions = transitions.split("Mermaid source", 1)[0]
+    # Three waits of the demo follow a single click: no "0 s" is shown.
+    assert not re.search(r"\b0 s\b", transitions)
+    assert transitions.count(" 1 – ") == 3
+    assert "(VPN login failures" not in text and "(Remote staff" not in text
+    assert "— VPN login failures after certificate rotation, by Priya Raman" in text
