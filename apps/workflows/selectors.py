@@ -6,7 +6,7 @@ from apps.core.selectors import get_scoped_or_404
 
 from .compare import compare_steps
 from .models import Run, SopVersion, SystemRule, Workflow
-from .steps import step_from_dict
+from .pipeline import report_steps
 from .systems import Rule
 from .traces import steps_to_trace
 
@@ -102,13 +102,16 @@ def system_rules(*, organization):
 def workflow_traces(*, workflow, rewrite=None):
     """Return one ``reports.trace.Trace`` per generated run of ``workflow``.
 
-    ``rewrite``, when given, takes each text the traces are built from (a
-    run's stored steps, its agent and its title) and returns what to use.
+    A trace holds every step the run recorded, whatever the SOP editor
+    deleted, merged or reworded; the workflow's phase moves apply (see
+    ``pipeline.report_steps``). ``rewrite``, when given, takes each text the
+    traces are built from (a run's stored steps, its agent and its title)
+    and returns what to use.
     """
     rewrite = rewrite or (lambda value: value)
     traces = []
     for run in run_list(workflow=workflow).filter(state="ready"):
-        steps = [step_from_dict(data) for data in rewrite(run.steps)]
+        steps = report_steps(rewrite(run.steps), edits=workflow.edits)
         traces.append(
             steps_to_trace(
                 steps,

@@ -217,14 +217,11 @@ def _store_build(workflow, run, key, artefacts, rendered, is_reference, user):
             return None
         if _version_exists(locked, key):
             return None
-        raw_steps = artefacts.steps
         Run.objects.filter(pk=run.pk).update(
             state=State.READY,
             failure_reason="",
-            steps=raw_steps,
-            step_count=len(raw_steps),
-            duration_ms=artefacts.sop.duration_ms,
             generated_at=timezone.now(),
+            **run_recorded_fields(artefacts.recorded),
         )
         version = None
         if is_reference:
@@ -240,6 +237,19 @@ def _store_build(workflow, run, key, artefacts, rendered, is_reference, user):
         _progress(locked.pk, State.READY, 100)
     logger.info("Workflow ready", extra=_extra(workflow))
     return version
+
+
+def run_recorded_fields(steps):
+    """Return the run's fields for its ``steps`` as recorded.
+
+    A run keeps what was recorded, not the SOP as edited, so that the
+    report built from its steps measures the work that was done.
+    """
+    return {
+        "steps": steps,
+        "step_count": len(steps),
+        "duration_ms": sum(step_from_dict(data).duration_ms for data in steps),
+    }
 
 
 def _reason(workflow):
