@@ -119,6 +119,8 @@ def test_imported_choices_are_no_documentation_gap():
     assert "without a recorded rule" not in text
     assert "Every decision has a recorded rule" not in text
     assert "records no rule behind any choice" in text
+    assert "Measured over 2 incidents." in text
+    assert "The sections below add up the 2 incidents" in text
 
 
 def test_imported_history_report_is_the_same_whatever_the_order():
