@@ -128,6 +128,15 @@ def _bottleneck_over(params, imported):
     """
     if params["of"] == 1:
         return _("of a resolution time of %(resolution)s.")
+    if params["runs"] == params["of"] and imported:
+        return _(
+            "over all %(runs)s resolved incidents, which took a median of "
+            "%(resolution)s to resolve."
+        )
+    if params["runs"] == params["of"]:
+        return _(
+            "in all %(runs)s runs, which took a median of %(resolution)s to resolve."
+        )
     if params["runs"] == 1 and imported:
         return _(
             "in the one incident of %(of)s resolved that had this step, which "

@@ -62,6 +62,20 @@ def test_bottleneck_says_which_runs_its_median_is_over():
     )
 
 
+def test_bottleneck_in_every_run_says_all():
+    runs = _slow_in_half()[:2]
+
+    [finding] = [f for f in build_report(runs).findings if f["type"] == "bottleneck"]
+    assert texts.finding_summary(finding, {"slow": "Slow"}) == (
+        "Slow takes a median of 50 min in all 2 runs, which took a median of "
+        "1 h to resolve."
+    )
+    assert texts.finding_summary(finding, {"slow": "Slow"}, imported=True) == (
+        "Slow takes a median of 50 min over all 2 resolved incidents, which "
+        "took a median of 1 h to resolve."
+    )
+
+
 def test_many_runs_split_is_of_means_that_add_up_to_the_mean_resolution():
     # Resolution 60, 60, 10, 10 min: investigate's median is 25 min, log's 5,
     # resolve's 5: medians that sum to 35 min, against a median of 35 min by
