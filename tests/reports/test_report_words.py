@@ -47,33 +47,35 @@ def _slow_in_half():
     ]
 
 
+def _bottleneck_words(runs):
+    """Return the bottleneck's summary of recorded runs and of incidents."""
+    [finding] = [f for f in build_report(runs).findings if f["type"] == "bottleneck"]
+    return [
+        texts.finding_summary(finding, {"slow": "Slow"}, imported=imported)
+        for imported in (False, True)
+    ]
+
+
 def test_bottleneck_says_which_runs_its_median_is_over():
     report = build_report(_slow_in_half())
 
     [finding] = [f for f in report.findings if f["type"] == "bottleneck"]
     assert finding["params"]["runs"] == 2 and finding["params"]["of"] == 4
-    assert texts.finding_summary(finding, {"slow": "Slow"}) == (
+    assert _bottleneck_words(_slow_in_half()) == [
         "Slow takes a median of 50 min over the 2 runs that had this step "
-        "(of 4); those runs took a median of 1 h to resolve."
-    )
-    assert texts.finding_summary(finding, {"slow": "Slow"}, imported=True) == (
+        "(of 4); those runs took a median of 1 h to resolve.",
         "Slow takes a median of 50 min over the 2 incidents that had this step "
-        "(of 4 resolved); those incidents took a median of 1 h to resolve."
-    )
+        "(of 4 resolved); those incidents took a median of 1 h to resolve.",
+    ]
 
 
 def test_bottleneck_in_every_run_says_all():
-    runs = _slow_in_half()[:2]
-
-    [finding] = [f for f in build_report(runs).findings if f["type"] == "bottleneck"]
-    assert texts.finding_summary(finding, {"slow": "Slow"}) == (
+    assert _bottleneck_words(_slow_in_half()[:2]) == [
         "Slow takes a median of 50 min in all 2 runs, which took a median of "
-        "1 h to resolve."
-    )
-    assert texts.finding_summary(finding, {"slow": "Slow"}, imported=True) == (
+        "1 h to resolve.",
         "Slow takes a median of 50 min over all 2 resolved incidents, which "
-        "took a median of 1 h to resolve."
-    )
+        "took a median of 1 h to resolve.",
+    ]
 
 
 def test_many_runs_split_is_of_means_that_add_up_to_the_mean_resolution():
