@@ -118,6 +118,9 @@ def _single(number, step):
         label = f"{number}. {step.text}"
     return {
         "label": label,
+        # The map reads as the SOP does; "label" names a decision's field and
+        # value apart, which the BPMN export splits into gateway and flow.
+        "text": f"{number}. {step.text}",
         "kind": step.kind,
         "system": step.system,
         "phase": step.phase,
@@ -131,8 +134,10 @@ def _merge(group):
         return group[0]
     first, last = group[0], group[-1]
     numbers = tuple(n for node in group for n in node["numbers"])
+    label = f"Steps {numbers[0]}–{numbers[-1]}: {len(numbers)} steps"
     return {
-        "label": f"Steps {numbers[0]}–{numbers[-1]}: {len(numbers)} steps",
+        "label": label,
+        "text": label,
         "kind": "action",
         "system": first["system"] if first["system"] == last["system"] else "several",
         "phase": first["phase"],
@@ -329,7 +334,7 @@ def wrap(text, width=WRAP_WIDTH):
 
 
 def _chart_node(number, node):
-    label = escape(wrap(node["label"]) + "\n" + _meta(node))
+    label = escape(wrap(node["text"]) + "\n" + _meta(node))
     return Node(f"s{number}", label, shape=SHAPES.get(node["kind"], "normal"))
 
 

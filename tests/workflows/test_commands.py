@@ -35,7 +35,7 @@ def test_generate_workflow_prints_the_id_and_export_writes_each_format(
     ).stdout
     # The map wraps long labels over lines; compare words, not line breaks.
     text = " ".join(text.split())
-    for label in ("Priority: 2 - High", "Grafana · 21 s", "Assignment group: Network"):
+    for label in ("Set Priority to 2 - High", "Grafana · 21 s", "Assign to Network"):
         assert label in text, label
     assert "15. Decision: Set Priority to 2 - High" in text
     # Numbering runs on across phases: Investigate starts at step 22.
