@@ -14,6 +14,7 @@ from apps.workflows.selectors import (
     workflow_list,
     workflow_traces,
 )
+from apps.workflows.whole_notes import with_whole_notes
 
 from .models import ShareLink
 from .names import name_aliases, owner_names, without_names
@@ -77,8 +78,8 @@ def shared_content(*, link):
     if version is None:
         return {}
     aliases = None if link.show_names else name_aliases(*_people(workflow, version))
-    sop = without_names(version.document, aliases)
-    content = {"sop": sop, "mermaid": _map_source(version, sop, aliases)}
+    sop = without_names(with_whole_notes(version.document), aliases)
+    content = {"sop": sop, "mermaid": _map_source(version, aliases)}
     if link.include_report:
         traces = workflow_traces(
             workflow=workflow, rewrite=lambda value: without_names(value, aliases)
@@ -105,8 +106,8 @@ def _people(workflow, version):
     return agents, owners
 
 
-def _map_source(version, sop, aliases):
-    """Return the map's source, drawn again from ``sop`` when names are hidden."""
+def _map_source(version, aliases):
+    """Return the map's source, drawn again without names when they are hidden."""
     if aliases is None:
         return version.mermaid
-    return build_mermaid(document_steps(sop))
+    return build_mermaid(document_steps(without_names(version.document, aliases)))

@@ -22,6 +22,7 @@ from . import documents, selectors, services
 from .models import State, SystemKind, SystemRule
 from .phases import PHASES
 from .sop import PHASE_TITLES
+from .whole_notes import with_whole_notes
 
 EXPORTS = {
     "pdf": ("application/pdf", "pdf"),
@@ -105,12 +106,15 @@ def workflow_detail(request, workflow_id):
     # The page lists the runs; their steps are read only to build the report.
     runs = list(selectors.run_list(workflow=workflow).defer("steps"))
     report = _report(workflow, version, runs) if version else None
+    document = with_whole_notes(version.document) if version else None
     return render(
         request,
         "workflows/detail.html",
         {
             "workflow": workflow,
             "version": version,
+            "sop_html": _sop_html(workflow, version, document),
+            "edit_steps": _edit_steps(version, document),
             "runs": runs,
             "report_view": report_context(report, title=workflow.title)
             if report
@@ -121,6 +125,27 @@ def workflow_detail(request, workflow_id):
             "open_step": _open_step(request),
         },
     )
+
+
+def _sop_html(workflow, version, document):
+    """Render the SOP afresh, so a stored version reads as the page does now."""
+    if version is None:
+        return ""
+    return documents.render_html(
+        document=document, workflow_id=workflow.pk, version_number=version.number
+    )
+
+
+def _edit_steps(version, document):
+    """Return each stored step with the text the SOP gives it, for the edit list."""
+    if version is None:
+        return []
+    texts = {
+        step["ref"]: step["text"]
+        for phase in document["phases"]
+        for step in phase["steps"]
+    }
+    return [(step, texts.get(step["ref"], step["text"])) for step in version.steps]
 
 
 def _open_step(request):

@@ -56,14 +56,14 @@ def workflow_in(organization, *, title=None):
     return workflow
 
 
-def workflow_built(organization):
+def workflow_built(organization, sample=SAMPLE):
     """Import the sample and build its workflow for real, SVG and PDF included.
 
     Slower than ``workflow_in``; for tests that need a run, such as the
     report, which measures runs.
     """
     owner = organization.memberships.first().user
-    raw = json.loads(SAMPLE.read_text())
+    raw = json.loads(sample.read_text())
     raw["id"] = str(uuid.uuid4())
     recording = recording_import(
         organization=organization, user=owner, document=json.dumps(raw).encode()

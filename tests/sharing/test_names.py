@@ -7,7 +7,7 @@ import pytest
 
 from apps.sharing import services
 from apps.sharing.names import name_aliases, owner_names, without_names
-from tests.sharing.helpers import workflow_built, workflow_in
+from tests.sharing.helpers import SAMPLE, workflow_built, workflow_in
 
 AGENT = "Sam Agent"
 OWNER = "Dana Wright"
@@ -116,7 +116,7 @@ def test_shared_sop_map_and_report_name_nobody_by_default(organization, client):
     assert "the agent" in page and "Assignee A" in page
     assert "Agent B" not in page
     mermaid = re.search(r"<pre[^>]*data-mermaid>(.*?)</pre>", page, re.S)[1]
-    assert "Assigned to: Assignee<br>A" in html.unescape(mermaid)
+    assert "Make Assignee A the owner" in html.unescape(mermaid).replace("<br>", " ")
 
 
 @pytest.mark.django_db
@@ -147,3 +147,30 @@ def test_shared_sop_is_numbered_and_marks_decisions_as_in_the_app(organization, 
     assert "recorded event" in page
     links = re.findall(r'href="([^"]*)"', page)
     assert not [link for link in links if link.startswith("/workflows/")]
+
+
+@pytest.mark.django_db
+def test_shared_page_hides_an_assignee_named_in_a_note(organization, client):
+    sample = SAMPLE.with_name("vpn-certificate-rotation-second-run.json")
+    workflow = workflow_built(organization, sample)
+
+    page = _shared(client, organization, workflow)
+
+    for name in ("Marek", "Novak", "Tomás", "Ortega"):
+        assert name not in page
+    assert "Make Assignee A the owner" in page
+    assert "Assignee A replaced the chain on vpn-gw-02" in page
+    assert "Agent" not in page.replace("user agent", "")
+
+
+@pytest.mark.django_db
+def test_shared_page_shows_each_note_step_whole(organization, client):
+    workflow = workflow_in(organization)
+
+    page = _shared(client, organization, workflow, show_names=True)
+
+    steps = re.findall(
+        r'<li class="step step-note".*?<span class="step-text">(.*?)</span>', page, re.S
+    )
+    assert steps and not [text for text in steps if "…" in text]
+    assert "came back with its uplink ports disabled.</span>" in page

@@ -2,6 +2,7 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.utils.html import escape
 
 from apps.workflows import selectors, services
 from apps.workflows.models import SystemRule
@@ -270,3 +271,34 @@ def test_runs_table_links_each_recording_and_scrolls_in_its_card(
     runs = body[body.index('id="runs-heading"') :]
     assert f'<td><a href="/recordings/{outage.pk}/">{outage.title}</a></td>' in runs
     assert '<div class="table-scroll"><table>' in runs
+
+
+def _sop_texts(body):
+    return re.findall(r'<span class="step-text">(.*?)</span>', body, re.S)
+
+
+def _edit_texts(body):
+    return re.findall(
+        r'<summary><span class="step-number">\d+\.</span> (.*?) <span class="muted">',
+        body,
+        re.S,
+    )
+
+
+def test_edit_list_words_each_step_as_the_sop_does(owner_client, workflow):
+    body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    sop = _sop_texts(body)
+    assert sop and _edit_texts(body) == sop
+    assert any(text.startswith("<strong>Decision:</strong> Set ") for text in sop)
+
+
+def test_sop_tab_gives_each_note_whole(owner_client, workflow):
+    steps = workflow.current_version.steps
+    notes = [step["note"] for step in steps if step["kind"] == "note"]
+
+    body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    notes_shown = [text for text in _sop_texts(body) if text.startswith("Note: ")]
+    assert notes_shown == [f"Note: {escape(note)}" for note in notes]
+    assert any(len(note) > 90 for note in notes)
