@@ -32,9 +32,24 @@
       }
     });
     if (target && target !== wanted) target.scrollIntoView();
+    return target ?? wanted;
+  };
+  // Choosing a tab, or following a link to a step, moves focus there, so a
+  // keyboard or screen reader user goes on from what opened rather than from
+  // the link they chose. Panels carry tabindex="-1" in the page; a step
+  // gets it here.
+  const focusOn = (element) => {
+    if (!element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
+    element.focus();
   };
   if (panels.length) {
-    window.addEventListener('hashchange', showPanel);
+    window.addEventListener('hashchange', () => focusOn(showPanel()));
+    // Choosing the tab already open changes no hash, so no hashchange comes.
+    tabs.forEach((tab) => {
+      tab.addEventListener('click', () => {
+        if (tab.hash === window.location.hash) focusOn(showPanel());
+      });
+    });
     showPanel();
   }
 

@@ -100,3 +100,59 @@ def test_runs_table_scrolls_inside_its_card_at_phone_width(context, page, live_s
     assert box.evaluate("node => node.scrollLeft") > 0
     assert button.count() == 1
     assert axe(page) == []
+
+
+def test_choosing_a_tab_moves_focus_to_its_panel(context, page, live_server):
+    workflow, _recording = _built_workflow(context, live_server)
+
+    page.goto(f"/workflows/{workflow.pk}/")
+    page.locator('.tabs a[href="#map"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'map'")
+    page.keyboard.press("Tab")
+    in_map = page.evaluate(
+        "document.getElementById('map').contains(document.activeElement)"
+    )
+    page.get_by_role("link", name="SOP", exact=True).click()
+
+    assert in_map
+    page.wait_for_function("document.activeElement.id === 'sop'")
+    page.get_by_role("link", name="SOP", exact=True).click()
+    assert page.evaluate("document.activeElement.id") == "sop"
+    assert page.locator("#sop").get_attribute("tabindex") == "-1"
+    assert page.console_errors == []
+
+
+def test_a_link_to_a_step_opens_highlights_and_focuses_it(context, page, live_server):
+    workflow, _recording = _built_workflow(context, live_server)
+
+    page.goto(f"/workflows/{workflow.pk}/#report")
+    page.evaluate("window.location.hash = '#step-4'")
+    page.wait_for_function("document.activeElement.id === 'step-4'")
+
+    step = page.locator("#step-4")
+    assert page.locator("#sop").is_visible()
+    assert step.evaluate("node => getComputedStyle(node).backgroundColor") == (
+        "rgb(255, 244, 214)"
+    )
+    assert (
+        page.locator("#step-5").evaluate(
+            "node => getComputedStyle(node).backgroundColor"
+        )
+        == "rgba(0, 0, 0, 0)"
+    )
+    assert page.console_errors == []
+
+
+def test_sop_note_steps_read_whole_and_wrap(context, page, live_server):
+    workflow, _recording = _built_workflow(context, live_server)
+    page.set_viewport_size({"width": 390, "height": 800})
+
+    page.goto(f"/workflows/{workflow.pk}/#sop")
+    note = page.locator("#sop li.step-note .step-text").first
+
+    assert "uplink ports disabled." in note.inner_text()
+    assert "…" not in note.inner_text()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
