@@ -79,10 +79,8 @@ function enableZoom(viewport, svg) {
     const centreX = (viewport.scrollLeft + viewport.clientWidth / 2) / zoom;
     const centreY = (viewport.scrollTop + viewport.clientHeight / 2) / zoom;
     zoom = clamped;
-    // Round up, so that a map started at legible labels keeps them at
-    // LEGIBLE_TEXT_PX rather than a fraction of a pixel under it.
-    svg.setAttribute('width', String(Math.ceil(size.width * zoom)));
-    svg.setAttribute('height', String(Math.ceil(size.height * zoom)));
+    svg.setAttribute('width', String(Math.round(size.width * zoom)));
+    svg.setAttribute('height', String(Math.round(size.height * zoom)));
     viewport.scrollLeft = centreX * zoom - viewport.clientWidth / 2;
     viewport.scrollTop = centreY * zoom - viewport.clientHeight / 2;
     if (level) level.textContent = `${Math.round(zoom * 100)}%`;
@@ -118,18 +116,22 @@ function enableZoom(viewport, svg) {
     actions[action]();
   });
   enablePanning(viewport);
-  apply(startZoom(svg, fitZoom()));
+  apply(startZoom(svg, size, fitZoom()));
 }
 
 // Start a map wider than its viewport fitted to the width, but no smaller
 // than keeps its labels legible; start any other map at its actual size.
-function startZoom(svg, fit) {
+function startZoom(svg, size, fit) {
   if (fit >= 1) return 1;
   const label = svg.querySelector('g.node:not(.lane) text');
   const fontSize = label
     ? parseFloat(window.getComputedStyle(label).fontSize)
     : 0;
-  const legible = fontSize ? LEGIBLE_TEXT_PX / fontSize : 1;
+  // A whole number of pixels wide, so that apply() rounding the width
+  // cannot leave the labels a fraction of a pixel under LEGIBLE_TEXT_PX.
+  const legible = fontSize
+    ? Math.ceil((size.width * LEGIBLE_TEXT_PX) / fontSize) / size.width
+    : 1;
   return Math.min(1, Math.max(fit, legible));
 }
 
