@@ -63,6 +63,9 @@ def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
     step.get_by_label("Text").fill("Open the incident list")
     step.get_by_role("button", name="Reword").click()
     page.get_by_text("Saved as a new version.").wait_for()
+    # The message shows as the page is parsed, before the deferred scripts
+    # have chosen the section to show.
+    page.locator("#sop").wait_for(state="hidden")
 
     assert page.url.endswith("?open=5#edit-5")
     assert page.locator("#edit").is_visible()
