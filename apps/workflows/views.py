@@ -131,6 +131,8 @@ def _sop_html(workflow, version, document):
     """Render the SOP afresh, so a stored version reads as the page does now."""
     if version is None:
         return ""
+    if not document:
+        return version.html
     return documents.render_html(
         document=document, workflow_id=workflow.pk, version_number=version.number
     )
@@ -142,7 +144,7 @@ def _edit_steps(version, document):
         return []
     texts = {
         step["ref"]: step["text"]
-        for phase in document["phases"]
+        for phase in document.get("phases", [])
         for step in phase["steps"]
     }
     return [(step, texts.get(step["ref"], step["text"])) for step in version.steps]

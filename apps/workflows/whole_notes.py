@@ -16,15 +16,15 @@ def with_whole_notes(document):
         NOTE + " ".join(note["note"].split()) for note in document.get("notes", [])
     ]
     steps = sorted(
-        (step for phase in document["phases"] for step in phase["steps"]),
+        (step for phase in document.get("phases", []) for step in phase["steps"]),
         key=lambda step: step["number"],
     )
     whole = _whole_texts([step for step in steps if step["kind"] == "note"], notes)
     phases = [
         {**phase, "steps": [_with_text(step, whole) for step in phase["steps"]]}
-        for phase in document["phases"]
+        for phase in document.get("phases", [])
     ]
-    return {**document, "phases": phases}
+    return {**document, "phases": phases} if phases else document
 
 
 def _whole_texts(note_steps, notes):

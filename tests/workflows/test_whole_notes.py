@@ -47,3 +47,7 @@ def test_a_document_without_notes_is_unchanged():
     document = {"phases": [{"phase": "log", "steps": [_step(1, "Note: hi…")]}]}
 
     assert with_whole_notes(document) == document
+
+
+def test_an_empty_document_is_unchanged():
+    assert with_whole_notes({}) == {}
