@@ -85,7 +85,7 @@ async function create(api, recording) {
     client: {
       name: 'ledgerium-extension',
       version: chrome.runtime.getManifest().version,
-      browser: navigator.userAgent.slice(0, 80)
+      browser: upload.browserName(navigator.userAgentData, navigator.userAgent)
     },
     started_at: recording.startedAt,
     clock_offset_ms: recording.clockOffsetMs

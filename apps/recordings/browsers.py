@@ -1,9 +1,10 @@
 """A recorder's user agent, said the way a person names a browser.
 
 Pure: "Mozilla/5.0 (X11; Linux x86_64) … Chrome/142.0.0.0 Safari/537.36"
-becomes "Chrome 142 on Linux". The extension cuts the user agent at 80
-characters, which often drops the browser's own token; then only the
-system is named.
+becomes "Chrome 142 on Linux". The extension sends a name already
+("Google Chrome 142 on Linux", from the browser's client hints), which is
+shown as it is; older recorders sent a user agent cut at 80 characters,
+often without the browser's own token, and then only the system is named.
 """
 
 import re

@@ -85,6 +85,20 @@
     );
   }
 
+  // Name the browser the way a person would ("Google Chrome 142 on Linux"),
+  // from the client hints a worker has; the whole user agent says more than
+  // the recording needs, and cut short it loses the browser's own token.
+  function browserName(hints, userAgent = '') {
+    const brands = (hints?.brands ?? []).filter(
+      (item) => !/not.?a.?brand/i.test(item.brand)
+    );
+    const brand =
+      brands.find((item) => item.brand !== 'Chromium') ?? brands[0] ?? null;
+    if (!brand) return String(userAgent).slice(0, 200);
+    const name = `${brand.brand} ${brand.version}`;
+    return hints.platform ? `${name} on ${hints.platform}` : name;
+  }
+
   ns.upload = {
     BATCH_EVENTS,
     BATCH_BYTES,
@@ -92,6 +106,7 @@
     BACKOFF_MAX_MS,
     ackedAfter,
     backoffDelay,
+    browserName,
     classify,
     clockOffset,
     nextBatch

@@ -145,3 +145,31 @@ test('clock_offset_is_null_without_a_usable_date', () => {
     null
   );
 });
+
+test('browser_name_comes_from_the_client_hints_brand_and_platform', () => {
+  const hints = {
+    brands: [
+      { brand: 'Not_A Brand', version: '24' },
+      { brand: 'Chromium', version: '142' },
+      { brand: 'Google Chrome', version: '142' }
+    ],
+    platform: 'Linux'
+  };
+  assert.equal(
+    ledgerium.upload.browserName(hints, 'Mozilla/5.0'),
+    'Google Chrome 142 on Linux'
+  );
+  assert.equal(
+    ledgerium.upload.browserName({
+      brands: [{ brand: 'Chromium', version: '150' }],
+      platform: ''
+    }),
+    'Chromium 150'
+  );
+});
+
+test('browser_name_falls_back_to_the_whole_user_agent_without_hints', () => {
+  const agent =
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+  assert.equal(ledgerium.upload.browserName(undefined, agent), agent);
+});
