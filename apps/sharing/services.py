@@ -87,11 +87,25 @@ def share_link_create(
     return link, raw
 
 
+def _password_attempt_count(key):
+    """Count one attempt under ``key`` and return how many the window holds.
+
+    The increment is atomic, so guesses sent in parallel each get their own
+    number and no more than ``PASSWORD_ATTEMPTS`` of them are ever checked.
+    """
+    cache.add(key, 0, PASSWORD_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # The window ran out between the two calls: this attempt opens a new one.
+        cache.add(key, 1, PASSWORD_WINDOW_SECONDS)
+        return 1
+
+
 def share_link_unlock(*, link, password, client_key):
     """Check ``password`` for ``link``; refuse after repeated failures."""
     key = f"share-password:{link.pk}:{client_key}"
-    attempts = cache.get(key, 0)
-    if attempts >= PASSWORD_ATTEMPTS:
+    if _password_attempt_count(key) > PASSWORD_ATTEMPTS:
         raise ApplicationError(
             _("Too many wrong passwords. Wait a few minutes, then try again."),
             code="too_many_attempts",
@@ -100,7 +114,6 @@ def share_link_unlock(*, link, password, client_key):
     if check_password(password or "", link.password_hash):
         cache.delete(key)
         return
-    cache.set(key, attempts + 1, PASSWORD_WINDOW_SECONDS)
     logger.warning("Wrong share link password", extra=_log_extra(link))
     raise ApplicationError(
         _("That password is not right."), code="password_wrong", field="password"

@@ -1,4 +1,7 @@
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -137,6 +140,34 @@ def test_password_guessing_is_throttled(organization):
     response = client.post(f"/s/{raw}/", {"password": "open sesame 42"})
 
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def _guess_in_parallel(link, guesses):
+    start = threading.Barrier(guesses)
+
+    def guess(_number):
+        start.wait()
+        try:
+            services.share_link_unlock(
+                link=link, password="guess", client_key="198.51.100.0/24"
+            )
+        except ApplicationError as error:
+            return error.code
+        return "unlocked"
+
+    with ThreadPoolExecutor(max_workers=guesses) as pool:
+        return Counter(pool.map(guess, range(guesses)))
+
+
+def test_password_guesses_sent_in_parallel_are_throttled_all_the_same(organization):
+    link, _raw = _link(organization, password="open sesame 42")
+
+    codes = _guess_in_parallel(link, services.PASSWORD_ATTEMPTS * 4)
+
+    assert codes == {
+        "password_wrong": services.PASSWORD_ATTEMPTS,
+        "too_many_attempts": services.PASSWORD_ATTEMPTS * 3,
+    }
 
 
 def test_short_password_is_refused(organization):
