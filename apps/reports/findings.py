@@ -46,30 +46,29 @@ def _waited_ms(run):
     )
 
 
-def health(measured, distances):
-    """Return the 0-100 score and its parts, each a value from 0 to 1.
+# The parts of the health score that do not apply to a kind of report. An
+# ITSM log records no rule behind any choice, so an imported history has no
+# documentation to score.
+NOT_APPLICABLE = {"imported": ("documentation",)}
 
-    consistency: 1 minus the mean distance of the runs to the most common
-    path. flow: 1 minus the share of resolution time spent in idle waits.
-    handoffs: 1 / (1 + mean ownership moves per run). documentation: the
+
+def health(measured, distances, *, imported=False):
+    """Return the 0-100 score, its parts and the parts left out.
+
+    Each part is a value from 0 to 1. consistency: 1 minus the mean distance
+    of the runs to the most common path. flow: 1 minus the share of
+    resolution time spent in idle waits. handoffs: 1 / (1 + mean ownership
+    moves per run). documentation: the
     share of decisions and note-only steps that have a recorded rule (note
     steps never do). rework: the share of runs without a repeated step.
+    A part that does not apply to the kind of report is left out, and the
+    score is scaled to 100 over the weights of the parts that apply.
     """
-    runs = len(measured)
-    mean_distance = sum(row["distance"] for row in distances) / runs if runs else 0
-    resolution = sum(run["timing"]["resolution_ms"] for run in _resolved(measured))
-    waited = sum(_waited_ms(run) for run in _resolved(measured))
-    moves = sum(len(run["handoffs"]) for run in measured)
-    gaps = sum(len(run["documentation_gaps"]) for run in measured)
-    documentable = sum(run["documentable"] for run in measured)
-    clean = sum(1 for run in measured if not run["rework"])
-
+    left_out = NOT_APPLICABLE["imported"] if imported else ()
     values = {
-        "consistency": 1 - mean_distance,
-        "flow": 1 - _share(waited, resolution, empty=0.0),
-        "handoffs": 1 / (1 + moves / runs) if runs else 1.0,
-        "documentation": 1 - _share(gaps, documentable, empty=0.0),
-        "rework": _share(clean, runs),
+        name: value
+        for name, value in _health_values(measured, distances).items()
+        if name not in left_out
     }
     parts = {
         name: {
@@ -79,8 +78,29 @@ def health(measured, distances):
         }
         for name, value in values.items()
     }
-    score = round(sum(value * HEALTH_WEIGHTS[n] for n, value in values.items()))
-    return {"score": score, "parts": parts}
+    points = sum(value * HEALTH_WEIGHTS[name] for name, value in values.items())
+    weight = sum(HEALTH_WEIGHTS[name] for name in values)
+    # 100 / 100 is exactly 1: with every part, the score is the points' sum.
+    score = round(points * (100 / weight))
+    return {"score": score, "parts": parts, "left_out": list(left_out)}
+
+
+def _health_values(measured, distances):
+    runs = len(measured)
+    mean_distance = sum(row["distance"] for row in distances) / runs if runs else 0
+    resolution = sum(run["timing"]["resolution_ms"] for run in _resolved(measured))
+    waited = sum(_waited_ms(run) for run in _resolved(measured))
+    moves = sum(len(run["handoffs"]) for run in measured)
+    gaps = sum(len(run["documentation_gaps"]) for run in measured)
+    documentable = sum(run["documentable"] for run in measured)
+    clean = sum(1 for run in measured if not run["rework"])
+    return {
+        "consistency": 1 - mean_distance,
+        "flow": 1 - _share(waited, resolution, empty=0.0),
+        "handoffs": 1 / (1 + moves / runs) if runs else 1.0,
+        "documentation": 1 - _share(gaps, documentable, empty=0.0),
+        "rework": _share(clean, runs),
+    }
 
 
 def _handoff_of(step, moves):

@@ -230,7 +230,7 @@ def _many_context(report):
             charts.phase_bar(segments, title=_("Mean time per phase"))
         ),
         "handoff_chart": mark_safe(
-            charts.bars(handoffs[:30], title=_("Median wait after each handoff"))
+            charts.bars(handoffs[:30], title=_("Median hand-off wait"))
         ),
         "spread_chart": mark_safe(
             charts.spread(spread[:30], title=_("Resolution time per agent"))
@@ -288,6 +288,12 @@ def _conformance(report, labels):
     ]
 
 
+def _health_left_out(health):
+    """Return one line per part of the score that does not apply, and why."""
+    points = sum(part["weight"] for part in health["parts"].values())
+    return [texts.health_left_out(name, points) for name in health.get("left_out", ())]
+
+
 def report_context(report, *, title=""):
     """Return the template context of ``report`` for ``_report.html``."""
     context = {
@@ -299,6 +305,7 @@ def report_context(report, *, title=""):
             {"name": texts.HEALTH_PART_NAMES[name], **part}
             for name, part in report.health["parts"].items()
         ],
+        "health_left_out": _health_left_out(report.health),
         "health_formula": texts.health_formula(),
         "findings": _findings(report),
         "imported": report.imported,

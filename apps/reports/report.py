@@ -26,8 +26,10 @@ from .trace import Trace, key_labels, with_distinct_keys
 # value, a key's label is true of all its occurrences, a transition's time
 # runs from start to start. 5: an imported history's choices are no
 # documentation gaps, a bottleneck names the runs it is measured over, and a
-# transition of under a second shows no time on the map.
-REPORT_VERSION = 5
+# transition of under a second shows no time on the map. 6: the health score
+# of an imported history leaves documentation out and is scaled to 100 over
+# the other parts; hand-offs have one name.
+REPORT_VERSION = 6
 
 
 @dataclass(slots=True)
@@ -108,7 +110,7 @@ def build_report(
         distances=distances,
         agents=aggregate.agent_spread(measured, distances),
         handoffs=aggregate.handoff_waits(measured),
-        health=findings.health(measured, distances),
+        health=findings.health(measured, distances, imported=imported),
         findings=findings.findings(
             measured, distances, variant_rows, process_map, imported=imported
         ),

@@ -22,7 +22,7 @@ PHASE_NAMES = {
 HEALTH_PART_NAMES = {
     "consistency": gettext_lazy("Consistency"),
     "flow": gettext_lazy("Flow"),
-    "handoffs": gettext_lazy("Handoffs"),
+    "handoffs": gettext_lazy("Hand-offs"),
     "documentation": gettext_lazy("Documentation"),
     "rework": gettext_lazy("No rework"),
 }
@@ -30,7 +30,7 @@ HEALTH_PART_NAMES = {
 FINDING_NAMES = {
     "bottleneck": gettext_lazy("Bottleneck"),
     "rework": gettext_lazy("Rework"),
-    "handoff_ping_pong": gettext_lazy("Handoff ping-pong"),
+    "handoff_ping_pong": gettext_lazy("Hand-off ping-pong"),
     "variance": gettext_lazy("Variance"),
     "missing_documentation": gettext_lazy("Missing documentation"),
 }
@@ -49,12 +49,31 @@ def health_formula():
         "rounded to whole points here: "
         "consistency (25) is 1 minus the mean distance of the runs from the "
         "most common path; flow (25) is 1 minus the share of resolution time "
-        "spent in idle waits; handoffs (20) is 1 divided by 1 plus the mean "
+        "spent in idle waits, hand-off waits apart; hand-offs (20) is 1 "
+        "divided by 1 plus the mean "
         "number of ownership moves per run; documentation (15) is the share "
         "of decisions and steps only named in a note that have a recorded "
         "rule; no "
-        "rework (15) is the share of runs that redo no action."
+        "rework (15) is the share of runs that redo no action. A part that "
+        "does not apply to a kind of report is left out, and the score is "
+        "scaled to 100 over the parts that apply."
     )
+
+
+# Why a part of the health score does not apply, by part: only an imported
+# history leaves one out (``findings.NOT_APPLICABLE``).
+HEALTH_LEFT_OUT = {
+    "documentation": gettext_lazy(
+        "Documentation is left out: an imported history records no rule "
+        "behind any choice, so the score is scaled to 100 over the other "
+        "%(points)s points."
+    ),
+}
+
+
+def health_left_out(name, points):
+    """Return the line saying part ``name`` is left out, over ``points`` left."""
+    return HEALTH_LEFT_OUT[name] % {"points": points}
 
 
 def _steps(finding, labels):
@@ -113,8 +132,8 @@ def _bottleneck_what(params):
     once = params["runs"] == 1
     if params.get("handoff"):
         if once:
-            return _("Work waited %(time)s after %(steps)s,")
-        return _("Work waits a median of %(time)s after %(steps)s")
+            return _("The hand-off wait after %(steps)s was %(time)s,")
+        return _("The hand-off wait after %(steps)s is a median of %(time)s")
     if once:
         return _("%(steps)s took %(time)s")
     return _("%(steps)s takes a median of %(time)s")

@@ -16,6 +16,7 @@ from tests.reports.traces import (
     SKIPS_PRIORITY,
     SWAPS,
     keyed,
+    moving_trace,
     paced_trace,
     recorded_handoff,
     twelve_traces,
@@ -183,7 +184,7 @@ def test_report_health_score_follows_stated_formula():
 
 
 def test_report_handoff_ping_pong_and_waits_over_runs():
-    report = build_report([_moving_trace("p1", ["A", "B", "A"], 2)])
+    report = build_report([moving_trace("p1", ["A", "B", "A"], 2)])
 
     assert [(h["from"], h["to"], h["count"]) for h in report.handoffs] == [
         ("A", "B", 1),
@@ -191,33 +192,6 @@ def test_report_handoff_ping_pong_and_waits_over_runs():
     ]
     assert report.handoffs[0]["median_wait_ms"] == 2 * MINUTE
     assert [f["type"] for f in report.findings if f["type"] == "handoff_ping_pong"]
-
-
-def _moving_trace(run_id, teams, gap):
-    from apps.reports.trace import Activity, Decision, Trace
-
-    activities = [
-        Activity(
-            key=f"assign{index}",
-            label=team,
-            phase="triage",
-            start_ms=index * (1 + gap) * MINUTE,
-            end_ms=(index * (1 + gap) + 1) * MINUTE,
-            decision=Decision(field="Assignment group", value=team, topic="team"),
-        )
-        for index, team in enumerate(teams)
-    ]
-    last = activities[-1].end_ms
-    activities.append(
-        Activity(
-            key="work",
-            label="Work",
-            phase="resolve",
-            start_ms=last + gap * MINUTE,
-            end_ms=last + (gap + 1) * MINUTE,
-        )
-    )
-    return Trace(run_id=run_id, agent="x", activities=tuple(activities))
 
 
 def test_report_json_is_the_same_whatever_the_input_order():
@@ -229,7 +203,7 @@ def test_report_json_is_the_same_whatever_the_input_order():
     second = build_report(shuffled).to_json()
 
     assert first == second
-    assert orjson.loads(first)["version"] == 5
+    assert orjson.loads(first)["version"] == 6
 
 
 def test_report_rejects_two_traces_with_one_run_id():
@@ -304,7 +278,7 @@ def _slow_lookup(run_id, minutes):
 
 
 def test_report_second_group_choice_is_a_handoff_not_rework():
-    report = build_report([_moving_trace("p1", ["A", "B", "A"], 2)])
+    report = build_report([moving_trace("p1", ["A", "B", "A"], 2)])
 
     assert report.runs[0]["rework"] == []
     assert len(report.runs[0]["handoffs"]) == 2
@@ -365,9 +339,8 @@ def test_report_names_a_handoff_wait_as_such_not_as_an_idle_wait():
         )
     ]
     assert texts.finding_summary(bottlenecks[0], {}) == (
-        "Work waited 41 min after itsm:set:assignment-group=Identity, of a "
-        "resolution "
-        "time of 43 min 50 s."
+        "The hand-off wait after itsm:set:assignment-group=Identity was 41 min, "
+        "of a resolution time of 43 min 50 s."
     )
     # Flow counts idle waits only; the hand-off's wait is not one.
     assert report.health["parts"]["flow"]["value"] == 1

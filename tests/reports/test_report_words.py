@@ -11,7 +11,13 @@ from apps.reports.rendering import report_context
 from apps.reports.report import build_report
 from apps.reports.trace import Activity, Decision, Trace
 from apps.workflows.sop import PHASE_TITLES
-from tests.reports.traces import MAIN, paced_trace, recorded_handoff, seconds_step
+from tests.reports.traces import (
+    MAIN,
+    moving_trace,
+    paced_trace,
+    recorded_handoff,
+    seconds_step,
+)
 
 MINUTE = 60_000
 
@@ -139,6 +145,30 @@ def test_imported_choices_are_no_documentation_gap():
     assert "The sections below add up the 2 incidents" in text
 
 
+def test_imported_health_leaves_documentation_out_and_scales_to_100():
+    recorded, imported = _itsm_choices(False), _itsm_choices(True)
+
+    # The choices have no rule: a recording scores them 0 of 15.
+    assert recorded.health["parts"]["documentation"]["points"] == 0
+    assert recorded.health["left_out"] == []
+    assert recorded.health["score"] == round(
+        sum(part["points"] for part in recorded.health["parts"].values())
+    )
+    parts = imported.health["parts"]
+    assert "documentation" not in parts
+    assert imported.health["left_out"] == ["documentation"]
+    points = sum(part["value"] * part["weight"] for part in parts.values())
+    assert imported.health["score"] == round(points * 100 / 85)
+    assert imported.health["score"] > recorded.health["score"]
+    text = _text(imported)
+    assert "Documentation:" not in text
+    assert (
+        "Documentation is left out: an imported history records no rule behind "
+        "any choice, so the score is scaled to 100 over the other 85 points."
+    ) in text
+    assert "Documentation is left out" not in _text(recorded)
+
+
 def test_imported_history_report_is_the_same_whatever_the_order():
     reader = csv.DictReader(
         [
@@ -188,12 +218,23 @@ def test_idle_waits_say_hand_off_waits_are_listed_elsewhere():
     without = _text(build_report([paced_trace("a1", "ana", MAIN, 2)]))
 
     sentence = (
-        "Waits after a hand-off, until the next team or owner took the "
-        "incident up, are not listed here: they are under Reassignment waits "
-        "below."
+        "Hand-off waits, from a hand-off until the next team or owner took "
+        "the incident up, are not listed here: they are under Hand-offs below."
     )
     assert sentence in with_move
     assert sentence not in without
+
+
+def test_hand_offs_have_one_name_in_the_report():
+    text = _text(
+        build_report([recorded_handoff(), moving_trace("p1", ["A", "B", "A"], 2)])
+    )
+
+    assert "Hand-offs Median hand-off wait" in text  # the heading, the chart
+    assert "Hand-off Times Median hand-off wait" in text
+    assert "Hand-offs:" in text and "Hand-off ping-pong" in text
+    for other in ("Handoff", "handoff", "Reassignment", "reassignment"):
+        assert other not in text
 
 
 def _depth(text):

@@ -85,7 +85,7 @@ def test_history_page_serves_the_stored_report_without_rebuilding(
         sql for sql in first_queries if '"reports_incidentimport"."report",' in sql
     ]
     assert len(second_queries) == len(first_queries)
-    assert "Median wait after each handoff" in second
+    assert "Median hand-off wait" in second
     assert "<dd>650</dd>" in second
     record.refresh_from_db()
     assert record.built_at == _latest(imported).built_at
@@ -101,7 +101,7 @@ def test_history_page_shows_progress_while_the_report_builds(imported, owner_cli
     assert '<meta http-equiv="refresh" content="5">' in page
     assert 'max="100" value="50"' in page
     assert "Building the report of import 1…" in page
-    assert "Median wait after each handoff" not in page
+    assert "Median hand-off wait" not in page
 
 
 def test_report_downloads_wait_for_the_stored_report(imported, owner_client):
@@ -203,7 +203,7 @@ def test_a_report_of_an_older_version_is_served_while_it_is_built_again(
         page, _queries = _page_queries(owner_client)
         _page_queries(owner_client)
 
-    assert "Median wait after each handoff" in page
+    assert "Median hand-off wait" in page
     assert len(queued) == 1
     stale = _latest(imported)
     rebuilt = incident_report_build(incident_import=stale)

@@ -33,7 +33,7 @@ def test_incident_history_page_shows_charts_and_figures(owner_client, history):
 
     assert response.status_code == HTTPStatus.OK
     body = response.content.decode()
-    assert "<svg" in body and "Median wait after each handoff" in body
+    assert "<svg" in body and "Median hand-off wait" in body
     assert "Group 1 → Group 2" in body
     assert "INC0000002" in body
     assert (

@@ -133,3 +133,29 @@ def seconds_step(key, start, end, **extra):
         end_ms=end * 1000,
         **extra,
     )
+
+
+def moving_trace(run_id, teams, gap):
+    """Return a run that assigns ``teams`` in turn, ``gap`` minutes apart."""
+    activities = [
+        Activity(
+            key=f"assign{index}",
+            label=team,
+            phase="triage",
+            start_ms=index * (1 + gap) * MINUTE,
+            end_ms=(index * (1 + gap) + 1) * MINUTE,
+            decision=Decision(field="Assignment group", value=team, topic="team"),
+        )
+        for index, team in enumerate(teams)
+    ]
+    last = activities[-1].end_ms
+    activities.append(
+        Activity(
+            key="work",
+            label="Work",
+            phase="resolve",
+            start_ms=last + gap * MINUTE,
+            end_ms=last + (gap + 1) * MINUTE,
+        )
+    )
+    return Trace(run_id=run_id, agent="x", activities=tuple(activities))

@@ -143,7 +143,7 @@ def test_steps_to_trace_sample_report_reads_plainly():
     assert "Sam Agent → Network" in html
     # The only idle wait comes after the incident was resolved.
     assert re.findall(r"Flow: (\S+) / 25", html) == ["25"]
-    assert re.findall(r"Handoffs: (\S+) / 20", html) == ["10"]
+    assert re.findall(r"Hand-offs: (\S+) / 20", html) == ["10"]
     assert "typically takes" not in html
     assert '<details class="health-formula">' in html
     assert html.count("chosen without a recorded rule") == 2
