@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .converters import IncidentNumberConverter
+
+register_converter(IncidentNumberConverter, "incident_number")
 
 urlpatterns = [
     path("incidents/", views.incident_history, name="incident_history"),
@@ -20,5 +23,9 @@ urlpatterns = [
     ),
     path("incidents/import/", views.incident_history_import, name="incident_import"),
     path("incidents/suggest/", views.incident_suggest, name="incident_suggest"),
-    path("incidents/<str:number>/", views.incident_detail, name="incident_detail"),
+    path(
+        "incidents/<incident_number:number>/",
+        views.incident_detail,
+        name="incident_detail",
+    ),
 ]
