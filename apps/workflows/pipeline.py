@@ -56,7 +56,8 @@ def recorded_steps(events, *, rules=(), privacy=None):
     Phases come from the recorder's marks and the rules alone, and none of
     the SOP editor's changes is applied: deleting, merging, rewording or
     moving a step in the SOP documents the process differently, but the run
-    still took the time and the steps it took. ``report_steps`` reads them.
+    still took the time and the steps it took. ``report_steps`` reads them,
+    with the phase moves and rewording applied.
     """
     steps = assign_phases(_built_steps(events, rules=rules, privacy=privacy))
     return _recorded(steps)
@@ -69,19 +70,29 @@ def _recorded(steps):
 def report_steps(recorded, *, edits=()):
     """Return the steps a report measures for one run's ``recorded`` steps.
 
-    Every recorded step stays, with its recorded text and times. Only the
-    editor's phase moves among ``edits`` apply: a move is the team's
+    Every recorded step stays, with its recorded times. Of ``edits`` only
+    the editor's phase moves and rewording apply, and both at once to every
+    run's report, without building the runs again. A move is the team's
     correction of which phase a step belongs to, so the report splits time
-    by phase as the SOP does, and a move made later reaches every run's
-    report at once, without building the runs again. A moved step carries
-    the steps after it that no mark or rule places, as in a newly generated
-    SOP. Deletes, merges, splits, rewording, reordering and notes never
-    reach the report. Steps come in the SOP's order: phase by phase, as
-    recorded within each.
+    by phase as the SOP does; a moved step carries the steps after it that
+    no mark or rule places, as in a newly generated SOP. A reworded step is
+    called by the team's words, so a name a team takes out of a step's text
+    leaves the report too; its key, kind and times stay as recorded.
+    Deletes, merges, splits, reordering and notes never reach the report.
+    Steps come in the SOP's order: phase by phase, as recorded within each.
     """
     steps = [step_from_dict(data) for data in recorded]
     assign_phases(steps, overrides=phase_overrides(edits))
-    return _by_phase(steps)
+    return _by_phase(_reworded(steps, edits))
+
+
+def _reworded(steps, edits):
+    """Return ``steps`` with each reworded one's text the last rewording's."""
+    texts = {edit["ref"]: edit["text"] for edit in edits if edit["op"] == "reword"}
+    return [
+        replace(step, text=xml_safe(texts[step.ref])) if step.ref in texts else step
+        for step in steps
+    ]
 
 
 def _xml_safe(step):

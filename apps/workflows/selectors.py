@@ -102,16 +102,18 @@ def system_rules(*, organization):
 def workflow_traces(*, workflow, rewrite=None):
     """Return one ``reports.trace.Trace`` per generated run of ``workflow``.
 
-    A trace holds every step the run recorded, whatever the SOP editor
-    deleted, merged or reworded; the workflow's phase moves apply (see
-    ``pipeline.report_steps``). ``rewrite``, when given, takes each text the
-    traces are built from (a run's stored steps, its agent and its title)
-    and returns what to use.
+    A trace holds every step the run recorded, with its recorded times,
+    whatever the SOP editor deleted or merged; the workflow's phase moves
+    and rewording apply (see ``pipeline.report_steps``). ``rewrite``, when
+    given, takes each text the traces are built from (a run's stored steps,
+    the editor's rewording, the run's agent and title) and returns what to
+    use.
     """
     rewrite = rewrite or (lambda value: value)
+    edits = rewrite(workflow.edits)
     traces = []
     for run in run_list(workflow=workflow).filter(state="ready"):
-        steps = report_steps(rewrite(run.steps), edits=workflow.edits)
+        steps = report_steps(rewrite(run.steps), edits=edits)
         traces.append(
             steps_to_trace(
                 steps,

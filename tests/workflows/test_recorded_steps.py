@@ -5,7 +5,10 @@ import importlib
 import msgspec
 import pytest
 from django.apps import apps as django_apps
+from django.template.loader import render_to_string
 
+from apps.reports.rendering import report_context
+from apps.sharing.names import without_names
 from apps.workflows import selectors, services
 from apps.workflows.models import Run
 from apps.workflows.pipeline import generate, report_steps
@@ -16,6 +19,7 @@ IDLE = "itsm:wait:idle#1"  # a 10 min wait while resolving
 PROMETHEUS = ("monitoring:open:home#1", "monitoring:search:expression#1")
 PRIORITY = "itsm:set:priority#1"
 DASHBOARD = "monitoring:open:core-network#1"  # the first triage lookup
+NOTE = "communication:note:note#1"  # names who was called
 
 CONTENT_EDITS = [
     {"op": "delete", "ref": HUDDLE},
@@ -45,10 +49,14 @@ def _generate_and_build(organization, recording):
     return workflow
 
 
+def _edit(workflow, membership, edit):
+    services.workflow_edit(membership=membership, workflow=workflow, edit=edit)
+    workflow.refresh_from_db()
+
+
 def _edit_and_regenerate(workflow, membership, edits):
     for edit in edits:
-        services.workflow_edit(membership=membership, workflow=workflow, edit=edit)
-        workflow.refresh_from_db()
+        _edit(workflow, membership, edit)
     run = services.workflow_regenerate(membership=membership, workflow=workflow)
     _build(run)
     workflow.refresh_from_db()
@@ -86,7 +94,7 @@ def test_generate_records_the_steps_without_the_edits():
     assert HUDDLE not in refs and HUDDLE in [s["ref"] for s in edited.recorded]
 
 
-def test_report_steps_apply_only_the_phase_moves():
+def test_report_steps_apply_only_the_phase_moves_and_rewording():
     recorded = _generate(rf.network_outage()).recorded
     moved = {"op": "move_phase", "ref": DASHBOARD, "phase": "investigate"}
 
@@ -95,7 +103,9 @@ def test_report_steps_apply_only_the_phase_moves():
     assert sorted(step.ref for step in steps) == sorted(s["ref"] for s in recorded)
     by_ref = {step.ref: step for step in steps}
     assert by_ref[DASHBOARD].phase == "investigate"
-    assert by_ref[PRIORITY].text == "Set Priority to 2 - High"
+    assert by_ref[PRIORITY].text == "Raise the priority"
+    assert by_ref[PRIORITY].key == "itsm:set:priority"
+    assert by_ref[PRIORITY].decision.value == "2 - High"
     assert by_ref[HUDDLE].duration_ms == 90_000
     assert [step.phase for step in steps] == sorted(
         (step.phase for step in steps),
@@ -117,7 +127,10 @@ def test_workflow_edit_deletes_from_the_sop_but_not_from_the_report(
     assert sop.reason == "regenerated"
     assert {HUDDLE, IDLE, PROMETHEUS[1]}.isdisjoint(s["ref"] for s in sop.steps)
     assert sop.document["duration_ms"] == sop_before - 690_000
-    assert _measured(workflow) == before
+    after = _measured(workflow)
+    reworded = before["labels"].index("Set Priority to 2 - High")
+    before["labels"][reworded] = "Raise the priority"
+    assert after == before
     run = Run.objects.get(pk=workflow.reference_run_id)
     assert run.step_count == before["steps"] == 53
     assert HUDDLE in [step["ref"] for step in run.steps]
@@ -134,18 +147,49 @@ def test_workflow_edit_phase_move_reaches_the_report_at_once(
     }
     assert _phases(workflow)[ref_evidence[DASHBOARD]] == "triage"
 
-    services.workflow_edit(
-        membership=membership,
-        workflow=workflow,
-        edit={"op": "move_phase", "ref": DASHBOARD, "phase": "investigate"},
+    _edit(
+        workflow,
+        membership,
+        {"op": "move_phase", "ref": DASHBOARD, "phase": "investigate"},
     )
-    workflow.refresh_from_db()
 
     after = _measured(workflow)
     assert _phases(workflow)[ref_evidence[DASHBOARD]] == "investigate"
     assert after["timing"]["split"]["triage"] < before["timing"]["split"]["triage"]
     assert after["timing"]["resolution_ms"] == before["timing"]["resolution_ms"]
     assert (after["steps"], after["step_ms"]) == (before["steps"], before["step_ms"])
+
+
+def _report_html(workflow):
+    report = selectors.workflow_report(workflow=workflow)
+    return render_to_string(
+        "reports/_report.html", {"report_view": report_context(report)}
+    )
+
+
+def test_workflow_edit_rewording_reaches_the_report_labels_only(
+    organization, owner, outage
+):
+    workflow = _generate_and_build(organization, outage)
+    membership = organization.memberships.get(user=owner)
+    before = _measured(workflow)
+    recorded = "Called the Berlin site lead"
+    assert recorded in _report_html(workflow)
+
+    _edit(
+        workflow,
+        membership,
+        {"op": "reword", "ref": NOTE, "text": "Call the site lead"},
+    )
+
+    html = _report_html(workflow)
+    assert "Call the site lead" in html and recorded not in html
+    after = _measured(workflow)
+    assert after["labels"] != before["labels"]
+    del after["labels"], before["labels"]
+    assert after == before
+    run = Run.objects.get(pk=workflow.reference_run_id)
+    assert any(step["text"].startswith(f"Note: {recorded}") for step in run.steps)
 
 
 def test_workflow_report_conformance_follows_the_sop(organization, owner, outage):
@@ -186,3 +230,19 @@ def test_migration_records_the_steps_of_runs_built_with_edits(
 
     run.refresh_from_db()
     assert (run.steps, run.step_count, run.duration_ms) == recorded
+
+
+def test_shared_report_reads_the_rewording_without_names(organization, owner, outage):
+    workflow = _generate_and_build(organization, outage)
+    membership = organization.memberships.get(user=owner)
+    reworded = {"op": "reword", "ref": NOTE, "text": "Call Dana Wright on site"}
+    _edit(workflow, membership, reworded)
+
+    (trace,) = selectors.workflow_traces(
+        workflow=workflow,
+        rewrite=lambda value: without_names(value, {"Dana Wright": "Assignee A"}),
+    )
+
+    labels = [activity.label for activity in trace.activities]
+    assert "Call Assignee A on site" in labels
+    assert not [label for label in labels if "Dana Wright" in label]
