@@ -91,7 +91,7 @@ def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_ser
     context, page, errors = _workflow_page(chromium, live_server)
 
     text = re.sub(r"\s+", "", page.locator("pre[data-mermaid]").inner_text())
-    assert "Priority:2-High" in text
+    assert "SetPriorityto2-High" in text
     assert "Grafana·21s" in text
     assert page.locator("pre[data-mermaid] svg foreignObject").count() == 0
     assert errors == []
@@ -211,8 +211,10 @@ def test_workflow_map_starts_fitted_to_a_wide_map_but_legible(chromium, live_ser
     )
 
     assert zoom < 1
-    assert sizes[0] <= sizes[1]
     assert font * zoom >= 12
+    # Fitted to the width, unless that would take the labels under 12 px:
+    # then it is only as wide as 12 px labels make it.
+    assert sizes[0] <= sizes[1] or font * zoom < 12.1
     level = page.locator("[data-map-level]").inner_text()
     assert abs(int(level.rstrip("%")) - zoom * 100) < 1
     assert errors == []
