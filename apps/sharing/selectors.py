@@ -14,7 +14,6 @@ from apps.workflows.selectors import (
     workflow_list,
     workflow_traces,
 )
-from apps.workflows.whole_notes import with_whole_notes
 
 from .models import ShareLink
 from .names import name_aliases, owner_names, without_names
@@ -78,7 +77,7 @@ def shared_content(*, link):
     if version is None:
         return {}
     aliases = None if link.show_names else name_aliases(*_people(workflow, version))
-    sop = without_names(with_whole_notes(version.document), aliases)
+    sop = without_names(version.document, aliases)
     content = {"sop": sop, "mermaid": _map_source(version, aliases)}
     if link.include_report:
         traces = workflow_traces(

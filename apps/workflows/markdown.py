@@ -58,7 +58,7 @@ def _actions(count):
 
 
 def _step_line(step):
-    text = md_escape(step.text)
+    text = md_escape(step.full_text)
     if step.kind == "decision":
         text = f"**Decision:** {text}"
     evidence = ", ".join(str(seq) for seq in step.evidence) or "none"

@@ -52,6 +52,9 @@ REDACTION_NAMES = {
     "secret": ("secret", "secrets"),
     "digits": ("long number", "long numbers"),
 }
+# The step builder cuts a note step's text to one line, "Note: " and the note.
+NOTE_PREFIX = "Note: "
+CUT_MARK = "…"
 # A receipt stored before its keys were checked may name anything: such a
 # key is counted but never printed.
 OTHER_REDACTION = ("other value", "other values")
@@ -62,6 +65,9 @@ class SopStep:
     number: int
     ref: str
     text: str
+    # The text in full where ``text`` is cut: the SOP's documents show this,
+    # the map the shorter ``text``.
+    full_text: str
     kind: str
     system: str
     system_kind: str
@@ -139,6 +145,7 @@ def _sop_step(number, step):
         number=number,
         ref=step.ref,
         text=step.text,
+        full_text=_full_text(step),
         kind=step.kind,
         system=step.system,
         system_kind=step.system_kind,
@@ -148,6 +155,20 @@ def _sop_step(number, step):
         withheld=step.withheld,
         edited=step.edited,
     )
+
+
+def _full_text(step):
+    """Return the step's text whole: a note step cut from its note reads in full.
+
+    A note step an editor reworded no longer reads as a cut of its note, and
+    keeps the editor's words.
+    """
+    if step.kind != "note" or not step.note:
+        return step.text
+    whole = NOTE_PREFIX + " ".join(step.note.split())
+    if step.text.endswith(CUT_MARK) and whole.startswith(step.text[:-1]):
+        return whole
+    return step.text
 
 
 def _phases(numbered, steps):

@@ -22,7 +22,6 @@ from . import documents, selectors, services
 from .models import State, SystemKind, SystemRule
 from .phases import PHASES
 from .sop import PHASE_TITLES
-from .whole_notes import with_whole_notes
 
 EXPORTS = {
     "pdf": ("application/pdf", "pdf"),
@@ -106,7 +105,7 @@ def workflow_detail(request, workflow_id):
     # The page lists the runs; their steps are read only to build the report.
     runs = list(selectors.run_list(workflow=workflow).defer("steps"))
     report = _report(workflow, version, runs) if version else None
-    document = with_whole_notes(version.document) if version else None
+    document = version.document if version else None
     return render(
         request,
         "workflows/detail.html",
@@ -139,11 +138,15 @@ def _sop_html(workflow, version, document):
 
 
 def _edit_steps(version, document):
-    """Return each stored step with the text the SOP gives it, for the edit list."""
+    """Return each stored step with the text the SOP gives it, for the edit list.
+
+    The SOP gives a note step whole; a version stored before its steps
+    carried their full text gives the text as stored.
+    """
     if version is None:
         return []
     texts = {
-        step["ref"]: step["text"]
+        step["ref"]: step.get("full_text", step["text"])
         for phase in document.get("phases", [])
         for step in phase["steps"]
     }

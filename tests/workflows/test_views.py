@@ -302,3 +302,16 @@ def test_sop_tab_gives_each_note_whole(owner_client, workflow):
     notes_shown = [text for text in _sop_texts(body) if text.startswith("Note: ")]
     assert notes_shown == [f"Note: {escape(note)}" for note in notes]
     assert any(len(note) > 90 for note in notes)
+
+
+def test_reword_box_holds_each_note_whole(owner_client, workflow):
+    steps = workflow.current_version.steps
+    notes = [f"Note: {step['note']}" for step in steps if step["kind"] == "note"]
+
+    body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    boxes = re.findall(r'<input name="text" value="([^"]*)" maxlength="500"', body)
+    assert [escape(note) for note in notes] == [
+        box for box in boxes if box.startswith("Note: ")
+    ]
+    assert any(len(note) > 90 for note in notes)
