@@ -6,9 +6,12 @@ zone; they are read as UTC, which leaves every duration as it was.
 """
 
 import calendar
+import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from apps.core.text import text_clean
 
 from .measures import OPEN, median
 from .trace import Activity, Decision, Trace
@@ -39,6 +42,16 @@ OPTIONAL_COLUMNS = (
     "urgency",
     "contact_type",
 )
+# The columns kept as the incident's descriptive fields, by field name.
+FIELD_COLUMNS = {
+    "category": "category",
+    "subcategory": "subcategory",
+    "symptom": "u_symptom",
+    "cmdb_ci": "cmdb_ci",
+    "impact": "impact",
+    "urgency": "urgency",
+    "contact_type": "contact_type",
+}
 DONE_STATES = ("Resolved", "Closed")
 STATE_PHASES = {"New": "triage", "Active": "investigate", "Resolved": "close"}
 SIMILARITY_WEIGHTS = {"cmdb_ci": 3, "symptom": 2, "subcategory": 2, "category": 1}
@@ -52,6 +65,17 @@ class HistoryError(ValueError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnLimits:
+    """The most characters each text column holds, and each number's range."""
+
+    lengths: dict = field(default_factory=dict)
+    ranges: dict = field(default_factory=dict)
+
+
+NO_LIMITS = ColumnLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +98,21 @@ class Update:
 
 
 def _value(row, column):
-    value = (row.get(column) or "").strip()
+    value = text_clean(row.get(column) or "").strip()
     return "" if value == MISSING else value
+
+
+def _text(row, column, line, limits):
+    value = _value(row, column)
+    longest = limits.lengths.get(column)
+    if longest is not None and len(value) > longest:
+        raise HistoryError(
+            f"Line {line}: {column} is {len(value)} characters long; "
+            f"at most {longest} fit.",
+            line=line,
+            column=column,
+        )
+    return value
 
 
 def _time(row, column, line, *, required):
@@ -97,18 +134,27 @@ def _time(row, column, line, *, required):
     return calendar.timegm(moment.timetuple()) * 1000
 
 
-def _integer(row, column, line):
+def _integer(row, column, line, limits):
     value = _value(row, column)
     if not value:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise HistoryError(
             f"Line {line}: {column} is {value!r}, not a whole number.",
             line=line,
             column=column,
         ) from None
+    low, high = limits.ranges.get(column, (-math.inf, math.inf))
+    if not low <= number <= high:
+        raise HistoryError(
+            f"Line {line}: {column} is {number}, not a whole number "
+            f"from {low} to {high}.",
+            line=line,
+            column=column,
+        )
+    return number
 
 
 def _flag(row, column):
@@ -125,10 +171,20 @@ def check_columns(columns):
         )
 
 
-def parse_row(row, line):
-    """Return the ``Update`` of one export row; ``line`` is its line number."""
-    number = _value(row, "number")
-    state = _value(row, "incident_state")
+def parse_row(row, line, *, limits=NO_LIMITS):
+    """Return the ``Update`` of one export row; ``line`` is its line number.
+
+    ``limits`` refuses values longer or larger than their columns may hold.
+    """
+
+    def text(column):
+        return _text(row, column, line, limits)
+
+    def integer(column):
+        return _integer(row, column, line, limits)
+
+    number = text("number")
+    state = text("incident_state")
     if not number:
         raise HistoryError(f"Line {line}: number is missing.", line=line)
     if not state:
@@ -138,25 +194,17 @@ def parse_row(row, line):
         number=number,
         state=state,
         updated_ms=_time(row, "sys_updated_at", line, required=True),
-        updated_by=_value(row, "sys_updated_by"),
-        assignment_group=_value(row, "assignment_group"),
-        assigned_to=_value(row, "assigned_to"),
-        priority=_value(row, "priority"),
+        updated_by=text("sys_updated_by"),
+        assignment_group=text("assignment_group"),
+        assigned_to=text("assigned_to"),
+        priority=text("priority"),
         made_sla=_flag(row, "made_sla"),
-        reassignment_count=_integer(row, "reassignment_count", line),
-        mod_count=_integer(row, "sys_mod_count", line),
+        reassignment_count=integer("reassignment_count"),
+        mod_count=integer("sys_mod_count"),
         opened_ms=_time(row, "opened_at", line, required=True),
         resolved_ms=_time(row, "resolved_at", line, required=False),
         closed_ms=_time(row, "closed_at", line, required=False),
-        fields={
-            "category": _value(row, "category"),
-            "subcategory": _value(row, "subcategory"),
-            "symptom": _value(row, "u_symptom"),
-            "cmdb_ci": _value(row, "cmdb_ci"),
-            "impact": _value(row, "impact"),
-            "urgency": _value(row, "urgency"),
-            "contact_type": _value(row, "contact_type"),
-        },
+        fields={name: text(column) for name, column in FIELD_COLUMNS.items()},
     )
 
 

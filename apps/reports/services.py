@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import IntegerField, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,12 +29,47 @@ def _moment(ms):
     return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
+# The field each column of the export is stored in, for what it may hold.
+COLUMN_FIELDS = {
+    "number": Incident._meta.get_field("number"),
+    "incident_state": IncidentUpdate._meta.get_field("state"),
+    "sys_updated_by": IncidentUpdate._meta.get_field("updated_by"),
+    "assignment_group": IncidentUpdate._meta.get_field("assignment_group"),
+    "assigned_to": IncidentUpdate._meta.get_field("assigned_to"),
+    "priority": IncidentUpdate._meta.get_field("priority"),
+    "reassignment_count": IncidentUpdate._meta.get_field("reassignment_count"),
+    "sys_mod_count": IncidentUpdate._meta.get_field("mod_count"),
+    **{
+        column: Incident._meta.get_field(name)
+        for name, column in history.FIELD_COLUMNS.items()
+    },
+}
+
+
+def _column_limits():
+    return history.ColumnLimits(
+        lengths={
+            column: field.max_length
+            for column, field in COLUMN_FIELDS.items()
+            if field.max_length is not None
+        },
+        ranges={
+            column: connection.ops.integer_field_range(field.get_internal_type())
+            for column, field in COLUMN_FIELDS.items()
+            if isinstance(field, IntegerField)
+        },
+    )
+
+
 def _read_updates(text):
     reader = csv.DictReader(io.StringIO(text))
+    limits = _column_limits()
     try:
         history.check_columns(reader.fieldnames)
         # The header is line 1; DictReader's line_num is the last line read.
-        return [history.parse_row(row, reader.line_num) for row in reader]
+        return [
+            history.parse_row(row, reader.line_num, limits=limits) for row in reader
+        ]
     except history.HistoryError as error:
         raise ApplicationError(
             _("The incident export cannot be read: %(problem)s") % {"problem": error},
