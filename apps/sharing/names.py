@@ -1,14 +1,15 @@
 """People's names on a shared page, replaced by "the agent" or "Assignee A".
 
-Pure: the names to hide come in (the recording agents and the people a run
-made the owner), and any text, list or dict of texts comes back with every
-whole occurrence of one of them replaced, and every email address withheld.
+Pure: the names to hide come in (the recording agents, the people a run
+made the owner, and the organization's members), and any text, list or dict
+of texts comes back with every whole occurrence of one of them replaced, and
+every email address withheld.
 """
 
 import re
 
 ONE_AGENT = "the agent"
-SHARED_PART = "a colleague"
+COLLEAGUE = "a colleague"
 EMAIL_WITHHELD = "(email withheld)"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
@@ -24,13 +25,15 @@ ORDINARY_WORDS = frozenset(
 )
 
 
-def name_aliases(agents, assignees=()):
+def name_aliases(agents, assignees=(), colleagues=()):
     """Return ``{name: alias}`` for each person and each part of their name.
 
     Agents are "the agent" when there is one, else "Agent A", "Agent B"…;
     the people a run assigned, who need not be agents, are "Assignee A"….
     A first name or surname alone gets its person's alias, so "Called Marek"
     hides "Marek Novak" too; one that two people share becomes "a colleague".
+    Any other of ``colleagues`` (people a note may name without the run
+    naming them) is "a colleague" too, whole or by a name part.
     """
     agents = _distinct(agents)
     assignees = [name for name in _distinct(assignees) if name not in agents]
@@ -42,7 +45,22 @@ def name_aliases(agents, assignees=()):
         }
     for index, name in enumerate(assignees):
         aliases[name] = f"Assignee {_letters(index)}"
-    return _part_aliases(aliases) | aliases
+    return _colleague_aliases(colleagues) | _part_aliases(aliases) | aliases
+
+
+def _colleague_aliases(names):
+    """Return ``{name: "a colleague"}`` for each name and each name part.
+
+    A one-word name is taken only as a name part is, so that a member called
+    "Service" leaves the word alone.
+    """
+    aliases = {}
+    for name in _distinct(names):
+        words = name.split()
+        whole = [" ".join(words)] if len(words) > 1 else []
+        for found in whole + [word for word in words if _is_name_part(word)]:
+            aliases[found] = COLLEAGUE
+    return aliases
 
 
 def _distinct(names):
@@ -55,7 +73,7 @@ def _part_aliases(aliases):
         for part in name.split():
             if _is_name_part(part):
                 known = parts.setdefault(part, alias)
-                parts[part] = alias if known == alias else SHARED_PART
+                parts[part] = alias if known == alias else COLLEAGUE
     return parts
 
 

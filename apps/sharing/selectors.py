@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.accounts.selectors import member_list
 from apps.core.selectors import get_scoped_or_404
 from apps.reports.rendering import report_context
 from apps.reports.report import build_report
@@ -70,13 +71,15 @@ def shared_content(*, link):
     which links each step to the organization's evidence pages. Unless the
     link shows names, every person the SOP, map and report name is called
     "the agent", "Agent A" or "Assignee A" instead, in all three alike, and
-    email addresses are withheld.
+    email addresses are withheld. A member of the organization the run does
+    not name is "a colleague"; a person outside it whom the run never names
+    (say, a caller named only in a note) cannot be known, and stays.
     """
     workflow = link.workflow
     version = link.sop_version or version_get(workflow=workflow)
     if version is None:
         return {}
-    aliases = None if link.show_names else name_aliases(*_people(workflow, version))
+    aliases = None if link.show_names else _aliases(link, version)
     sop = without_names(version.document, aliases)
     content = {"sop": sop, "mermaid": _map_source(version, aliases)}
     if link.include_report:
@@ -93,6 +96,11 @@ def shared_content(*, link):
     return content
 
 
+def _aliases(link, version):
+    agents, owners = _people(link.workflow, version)
+    return name_aliases(agents, owners, _member_names(link.organization))
+
+
 def _people(workflow, version):
     """Return everyone a shared page could name: the agents, and the owners."""
     runs = list(run_list(workflow=workflow))
@@ -103,6 +111,15 @@ def _people(workflow, version):
     for run in runs:
         owners += owner_names(run.steps)
     return agents, owners
+
+
+def _member_names(organization):
+    """Return each member's display name and first and last name."""
+    names = []
+    for membership in member_list(organization=organization):
+        user = membership.user
+        names += [user.name, f"{user.first_name} {user.last_name}"]
+    return names
 
 
 def _map_source(version, aliases):

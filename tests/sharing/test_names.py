@@ -7,6 +7,7 @@ import pytest
 
 from apps.sharing import services
 from apps.sharing.names import name_aliases, owner_names, without_names
+from tests import factories
 from tests.sharing.helpers import SAMPLE, workflow_built, workflow_in
 
 AGENT = "Sam Agent"
@@ -78,6 +79,25 @@ def test_without_names_leaves_ordinary_words_alone():
     assert text == (
         "Will restart the service; Grant access; a colleague called. Assignee A, "
         "the Wrights' team, a wrightly fix."
+    )
+
+
+def test_members_the_run_never_names_are_colleagues():
+    aliases = name_aliases(
+        ["Priya Raman"],
+        ["Dana Reyes"],
+        ["Marek Novak", "Priya Raman", "Service", " ", "Will Ortega"],
+    )
+
+    text = without_names(
+        "Marek Novak called; Marek and Novak asked Priya. Will Ortega says "
+        "Ortega will restart the Service. Dana Reyes agreed.",
+        aliases,
+    )
+
+    assert text == (
+        "a colleague called; a colleague and a colleague asked the agent. a "
+        "colleague says a colleague will restart the Service. Assignee A agreed."
     )
 
 
@@ -174,3 +194,21 @@ def test_shared_page_shows_each_note_step_whole(organization, client):
     )
     assert steps and not [text for text in steps if "…" in text]
     assert "came back with its uplink ports disabled.</span>" in page
+
+
+@pytest.mark.django_db
+def test_shared_page_hides_a_member_the_run_never_names(organization, client):
+    colleague = factories.member_add(organization=organization)
+    colleague.first_name, colleague.last_name = "Marek", "Novak"
+    colleague.save(update_fields=["first_name", "last_name"])
+    workflow = workflow_built(
+        organization, SAMPLE.with_name("vpn-certificate-rotation.json")
+    )
+    shown = _shared(client, organization, workflow, show_names=True)
+
+    page = _shared(client, organization, workflow)
+
+    assert "Marek" in shown
+    assert "Marek" not in page
+    assert "Identity and Access (a colleague) confirmed" in page
+    assert "a colleague uploaded the current intermediate CA" in page
