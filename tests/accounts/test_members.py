@@ -67,11 +67,25 @@ def test_admin_changing_an_owner_is_told_why_not(organization, owner, client):
     )
 
 
-def _offers_remove(page, membership):
+SOLE_OWNER = (
+    "The only owner; make someone else an owner before changing their role or "
+    "removing them."
+)
+
+
+def _form(page, membership):
     form = re.search(
         rf'<form[^>]*action="/settings/members/{membership.pk}/".*?</form>', page, re.S
     )
-    return 'value="remove"' in form[0]
+    return form[0] if form else ""
+
+
+def _offers_remove(page, membership):
+    return 'value="remove"' in _form(page, membership)
+
+
+def _offers_role(page, membership):
+    return 'name="role"' in _form(page, membership)
 
 
 def test_members_page_offers_no_remove_for_the_sole_owner(
@@ -83,7 +97,19 @@ def test_members_page_offers_no_remove_for_the_sole_owner(
 
     assert not _offers_remove(page, Membership.objects.get(user=owner))
     assert _offers_remove(page, Membership.objects.get(user=member))
-    assert "The only owner; make someone else an owner before removing them." in page
+    assert SOLE_OWNER in page
+
+
+def test_members_page_offers_no_role_change_for_the_sole_owner(
+    organization, owner, owner_client
+):
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+
+    page = owner_client.get("/settings/members/").content.decode()
+
+    assert not _offers_role(page, Membership.objects.get(user=owner))
+    assert _offers_role(page, Membership.objects.get(user=member))
+    assert f'Owner <span class="muted">{SOLE_OWNER}</span>' in page
 
 
 def test_members_page_offers_remove_for_each_of_two_owners(
@@ -95,3 +121,4 @@ def test_members_page_offers_remove_for_each_of_two_owners(
 
     for user in (owner, second):
         assert _offers_remove(page, Membership.objects.get(user=user))
+        assert _offers_role(page, Membership.objects.get(user=user))
