@@ -8,6 +8,8 @@ longer there is reported back instead of applied.
 
 from dataclasses import replace
 
+from apps.core.text import text_clean
+
 from .phases import PHASES
 from .steps import Step
 
@@ -23,7 +25,7 @@ def validate_edit(edit):
     op = edit.get("op")
     if op not in OPERATIONS:
         raise EditError(f"Unknown edit {op!r}; use one of {', '.join(OPERATIONS)}.")
-    ref = str(edit.get("ref", "")).strip()
+    ref = _string(edit.get("ref"))
     if not ref:
         raise EditError("An edit must name the step it changes.")
     cleaned = {"op": op, "ref": ref}
@@ -35,7 +37,7 @@ def validate_edit(edit):
             raise EditError("Splitting a step needs at least two texts.")
         cleaned["texts"] = texts
     if op == "merge":
-        cleaned["with"] = str(edit.get("with", "")).strip()
+        cleaned["with"] = _string(edit.get("with"))
         if not cleaned["with"] or cleaned["with"] == ref:
             raise EditError("Merging needs a second, different step.")
     if op == "move_phase":
@@ -43,12 +45,17 @@ def validate_edit(edit):
             raise EditError(f"A phase is one of {', '.join(PHASES)}.")
         cleaned["phase"] = edit["phase"]
     if op == "reorder":
-        cleaned["after"] = str(edit.get("after", "")).strip()
+        cleaned["after"] = _string(edit.get("after"))
     return cleaned
 
 
+def _string(value):
+    # PostgreSQL refuses NUL in the JSON the edits are stored as.
+    return text_clean(str(value or "")).strip()
+
+
 def _text(value):
-    text = " ".join(str(value or "").split())
+    text = " ".join(_string(value).split())
     if not text:
         raise EditError("The text is empty.")
     if len(text) > 500:

@@ -103,6 +103,21 @@ def test_workflow_edit_post_makes_a_new_version_and_compare_shows_it(
     assert "+2\\. Open the list" in page
 
 
+def test_workflow_edit_drops_control_characters_from_text_and_refs(
+    owner_client, workflow
+):
+    ref = workflow.current_version.steps[1]["ref"]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": f"{ref}\x00", "text": "Open\x00 the\x1b list"},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    workflow.refresh_from_db()
+    assert workflow.current_version.steps[1]["text"] == "Open the list"
+
+
 def test_workflow_edit_refused_for_a_viewer(client, organization, workflow):
     viewer = factories.member_add(organization=organization, role="viewer")
     client.force_login(viewer)
