@@ -9,9 +9,13 @@ longer there is reported back instead of applied.
 from dataclasses import replace
 
 from apps.core.text import text_clean
+from apps.recordings.format import MAX_LENGTHS
 
 from .phases import PHASES
 from .steps import Step
+
+# A step's text, up to a whole recorded note with its "Note: " prefix.
+MAX_TEXT = MAX_LENGTHS["note"] + 100
 
 OPERATIONS = ("reword", "reorder", "merge", "split", "delete", "move_phase", "note")
 
@@ -58,8 +62,8 @@ def _text(value):
     text = " ".join(_string(value).split())
     if not text:
         raise EditError("The text is empty.")
-    if len(text) > 500:
-        raise EditError("The text is longer than 500 characters.")
+    if len(text) > MAX_TEXT:
+        raise EditError(f"The text is longer than {MAX_TEXT} characters.")
     return text
 
 

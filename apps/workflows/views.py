@@ -19,6 +19,7 @@ from apps.reports.rendering import report_context, report_pdf
 from apps.reports.report import REPORT_VERSION
 
 from . import documents, selectors, services
+from .edits import MAX_TEXT
 from .models import State, SystemKind, SystemRule
 from .phases import PHASES
 from .sop import PHASE_TITLES
@@ -114,6 +115,7 @@ def workflow_detail(request, workflow_id):
             "version": version,
             "sop_html": _sop_html(workflow, version, document),
             "edit_steps": _edit_steps(version, document),
+            "max_step_text": MAX_TEXT,
             "runs": runs,
             "report_view": report_context(report, title=workflow.title)
             if report

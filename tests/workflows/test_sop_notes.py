@@ -3,10 +3,12 @@
 from pathlib import Path
 
 import msgspec
+import pytest
 from django.conf import settings
 
 from apps.recordings import format as recording_format
 from apps.workflows.documents import document_data, render_html
+from apps.workflows.edits import MAX_TEXT, EditError, validate_edit
 from apps.workflows.pipeline import generate
 
 SAMPLE = Path(settings.BASE_DIR, "apps/recordings/samples/network-outage.json")
@@ -67,3 +69,13 @@ def test_a_document_stored_before_full_texts_renders_its_stored_text():
 
     assert "Note: Called the Berlin site lead" in html
     assert "uplink ports disabled.</span>" not in html
+
+
+def test_a_whole_note_can_be_saved_back_unchanged_but_not_a_longer_text():
+    longest_note = "Note: " + "x" * recording_format.MAX_LENGTHS["note"]
+
+    kept = validate_edit({"op": "reword", "ref": "r", "text": longest_note})
+
+    assert kept["text"] == longest_note
+    with pytest.raises(EditError, match=str(MAX_TEXT)):
+        validate_edit({"op": "reword", "ref": "r", "text": "x" * (MAX_TEXT + 1)})
