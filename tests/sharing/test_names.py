@@ -10,14 +10,15 @@ from apps.sharing.names import name_aliases, owner_names, without_names
 from tests import factories
 from tests.sharing.helpers import SAMPLE, workflow_built, workflow_in
 
-AGENT = "Sam Agent"
+AGENT = "Sam Keller"
 OWNER = "Dana Wright"
 
 
 def test_one_agent_is_the_agent_and_several_are_lettered():
-    assert name_aliases(["Sam Agent", " ", "Sam Agent"]) == {
-        "Sam Agent": "the agent",
+    assert name_aliases(["Sam Keller", " ", "Sam Keller"]) == {
+        "Sam Keller": "the agent",
         "Sam": "the agent",
+        "Keller": "the agent",
     }
     aliases = name_aliases([f"Person {n}" for n in range(28)])
     assert [aliases["Person 0"], aliases["Person 25"], aliases["Person 27"]] == [

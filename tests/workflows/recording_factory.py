@@ -102,7 +102,7 @@ def network_outage():
         id="8f2d6c1e-5b7a-4c39-9e0f-2a6b1d4c7e91",
         title="Berlin office lost network access",
         kind="incident",
-        agent="Sam Agent",
+        agent="Sam Keller",
         client=format.Client(version="0.1.0", browser="Chromium 156"),
         privacy=format.PrivacyReceipt(
             redactions={"email": 2, "phone": 1},

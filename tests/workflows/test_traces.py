@@ -39,7 +39,7 @@ def test_steps_to_trace_sample_assignments_are_handoffs():
     # hand-off to "group (owner)". Work resumes with the Prometheus lookup
     # 6.55 s after the owner was chosen, and that wait is counted once.
     assert [(m["from"], m["to"], m["wait_ms"]) for m in moves] == [
-        ("Sam Agent", "Network (Dana Wright)", 6_550),
+        ("Sam Keller", "Network (Dana Wright)", 6_550),
     ]
     report = build_report([trace])
     assert report.health["parts"]["handoffs"]["value"] == 0.5
@@ -125,7 +125,7 @@ def test_steps_to_trace_stored_step_without_topic_is_ownership():
         decision=Decision(field="Assignment group", value="Network"),
     )
 
-    trace = steps_to_trace([step], run_id="r1", agent="Sam Agent")
+    trace = steps_to_trace([step], run_id="r1", agent="Sam Keller")
 
     assert trace.activities[0].decision.topic == "team"
     assert len(run_measures(trace)["handoffs"]) == 1
@@ -140,7 +140,7 @@ def test_steps_to_trace_sample_report_reads_plainly():
     assert "6 lookups that similar past incidents could short-cut" in html
     assert "1 wait that a stalled-incident alert would catch" in html
     assert "Ownership did not move" not in html
-    assert "Sam Agent → Network" in html
+    assert "Sam Keller → Network" in html
     # The only idle wait comes after the incident was resolved.
     assert re.findall(r"Flow: (\S+) / 25", html) == ["25"]
     assert re.findall(r"Hand-offs: (\S+) / 20", html) == ["10"]
