@@ -2,8 +2,8 @@
 
 Pure: the names to hide come in (the recording agents, the people a run
 made the owner, and the organization's members), and any text, list or dict
-of texts comes back with every whole occurrence of one of them replaced, and
-every email address withheld.
+of texts comes back with every whole occurrence of one of them replaced, in
+any letter case, and every email address withheld.
 """
 
 import re
@@ -22,6 +22,8 @@ ORDINARY_WORDS = frozenset(
     hope joy june lead long mark may page ray rose service sky story summer
     team will young
     """.split()
+    # Particles of a surname ("Ludwig van Dijk"), never a name alone.
+    + "van von der den del della".split()
 )
 
 
@@ -33,19 +35,30 @@ def name_aliases(agents, assignees=(), colleagues=()):
     A first name or surname alone gets its person's alias, so "Called Marek"
     hides "Marek Novak" too; one that two people share becomes "a colleague".
     Any other of ``colleagues`` (people a note may name without the run
-    naming them) is "a colleague" too, whole or by a name part.
+    naming them) is "a colleague" too, whole or by a name part. Names that
+    differ only in letter case are one name.
     """
     agents = _distinct(agents)
-    assignees = [name for name in _distinct(assignees) if name not in agents]
+    assignees = _distinct(assignees, besides=agents)
     if len(agents) == 1:
         aliases = {agents[0]: ONE_AGENT}
     else:
-        aliases = {
-            name: f"Agent {_letters(index)}" for index, name in enumerate(agents)
-        }
-    for index, name in enumerate(assignees):
-        aliases[name] = f"Assignee {_letters(index)}"
-    return _colleague_aliases(colleagues) | _part_aliases(aliases) | aliases
+        aliases = _lettered(agents, "Agent")
+    aliases |= _lettered(assignees, "Assignee")
+    return _merged(_colleague_aliases(colleagues), _part_aliases(aliases), aliases)
+
+
+def _lettered(names, kind):
+    return {name: f"{kind} {_letters(index)}" for index, name in enumerate(names)}
+
+
+def _merged(*mappings):
+    """Return ``mappings`` as one, a later name winning over one of other case."""
+    merged = {}
+    for mapping in mappings:
+        for name, alias in mapping.items():
+            merged[name.casefold()] = (name, alias)
+    return dict(merged.values())
 
 
 def _colleague_aliases(names):
@@ -63,8 +76,14 @@ def _colleague_aliases(names):
     return aliases
 
 
-def _distinct(names):
-    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+def _distinct(names, besides=()):
+    """Return ``names`` stripped, without blanks, repeats or any of ``besides``."""
+    seen = {name.casefold() for name in besides}
+    distinct = {}
+    for name in (name.strip() for name in names):
+        if name and name.casefold() not in seen:
+            distinct.setdefault(name.casefold(), name)
+    return list(distinct.values())
 
 
 def _part_aliases(aliases):
@@ -72,18 +91,19 @@ def _part_aliases(aliases):
     for name, alias in aliases.items():
         for part in name.split():
             if _is_name_part(part):
-                known = parts.setdefault(part, alias)
-                parts[part] = alias if known == alias else COLLEAGUE
-    return parts
+                folded = part.casefold()
+                known = parts.get(folded, (part, alias))[1]
+                parts[folded] = (part, alias if known == alias else COLLEAGUE)
+    return dict(parts.values())
 
 
 def _is_name_part(part):
-    return (
-        len(part) >= 3
-        and part[0].isupper()
-        and part.isalpha()
-        and part.lower() not in ORDINARY_WORDS
-    )
+    return len(part) >= 3 and part.isalpha() and not _ordinary(part)
+
+
+def _ordinary(name):
+    """Return whether every word of ``name`` is also an everyday word."""
+    return all(word.casefold() in ORDINARY_WORDS for word in name.split())
 
 
 def _letters(index):
@@ -99,16 +119,24 @@ def _letters(index):
 def without_names(value, aliases):
     """Return ``value`` with each whole name in ``aliases`` replaced by its alias.
 
-    Email addresses are withheld as well. Longer names go first, so
-    "Dana Wright" is replaced whole before "Dana". With ``aliases`` None,
-    names are shown and ``value`` comes back as it is.
+    A name matches in any letter case ("dana", "WRIGHT"), but one made only
+    of everyday words ("Will", "Will Grant") matches only as written, so
+    that "we will grant access" stays. Email addresses are withheld as well.
+    Longer names go first, so "Dana Wright" is replaced whole before "Dana".
+    With ``aliases`` None, names are shown and ``value`` comes back as it is.
     """
     if aliases is None:
         return value
     longest_first = sorted(aliases, key=len, reverse=True)
-    names = [rf"(?<!\w){re.escape(name)}(?!\w)" for name in longest_first]
+    names = [_name_pattern(name) for name in longest_first]
     pattern = re.compile("|".join([EMAIL, *names]))
-    return _replaced(value, pattern, aliases)
+    folded = {name.casefold(): alias for name, alias in aliases.items()}
+    return _replaced(value, pattern, folded)
+
+
+def _name_pattern(name):
+    flags = "" if _ordinary(name) else "i"
+    return rf"(?<!\w)(?{flags}:{re.escape(name)})(?!\w)"
 
 
 def _replaced(value, pattern, aliases):
@@ -121,8 +149,8 @@ def _replaced(value, pattern, aliases):
     return value
 
 
-def _alias(found, aliases):
-    return aliases.get(found, EMAIL_WITHHELD)
+def _alias(found, folded):
+    return folded.get(found.casefold(), EMAIL_WITHHELD)
 
 
 def owner_names(steps):

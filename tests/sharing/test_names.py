@@ -83,6 +83,41 @@ def test_without_names_leaves_ordinary_words_alone():
     )
 
 
+def test_without_names_matches_names_in_any_case():
+    aliases = name_aliases(["Sam Agent"], ["Dana Wright"], ["marek novak"])
+
+    text = without_names(
+        "dana confirmed; escalate to WRIGHT, then DANA WRIGHT; Marek and NOVAK too.",
+        aliases,
+    )
+
+    assert text == (
+        "Assignee A confirmed; escalate to Assignee A, then Assignee A; a "
+        "colleague and a colleague too."
+    )
+
+
+def test_names_of_everyday_words_match_only_as_written():
+    aliases = name_aliases(["Will Grant"], ["Mark"], ["Ludwig van Dijk"])
+
+    text = without_names(
+        "We will grant access; mark it done, will. Will Grant asked Mark; "
+        "van Dijk and VAN agreed; MARK it.",
+        aliases,
+    )
+
+    assert text == (
+        "We will grant access; mark it done, will. the agent asked Assignee A; "
+        "van a colleague and VAN agreed; MARK it."
+    )
+
+
+def test_names_that_differ_only_in_case_are_one_person():
+    aliases = name_aliases(["Dana Wright", "dana wright"], ["DANA WRIGHT"])
+
+    assert without_names("dana wright; Wright", aliases) == "the agent; the agent"
+
+
 def test_members_the_run_never_names_are_colleagues():
     aliases = name_aliases(
         ["Priya Raman"],
