@@ -1,9 +1,10 @@
 """People's names on a shared page, replaced by "the agent" or "Assignee A".
 
 Pure: the names to hide come in (the recording agents, the people a run
-made the owner, and the organization's members), and any text, list or dict
-of texts comes back with every whole occurrence of one of them replaced, in
-any letter case, and every email address withheld.
+made the owner, the people a run chose in a field that holds a person, and
+the organization's members), and any text, list or dict of texts comes back
+with every whole occurrence of one of them replaced, in any letter case, and
+every email address withheld.
 """
 
 import re
@@ -12,6 +13,17 @@ ONE_AGENT = "the agent"
 COLLEAGUE = "a colleague"
 EMAIL_WITHHELD = "(email withheld)"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# Fields whose value is a person, besides the owner ("Assigned to"), which
+# the step builder already tells apart.
+PERSON_FIELD = re.compile(
+    r"caller|requester|requested (?:by|for)|reporter|"
+    r"(?:opened|reported|raised|created|submitted|approved|closed|resolved|"
+    r"updated|changed) by|contact|\buser\b|on behalf|watch ?list|watcher|"
+    r"approver|customer|employee",
+    re.IGNORECASE,
+)
+# What a choice holds when it names nobody.
+NO_PERSON = frozenset(["ticked", "cleared", "(no value shown)"])
 
 # Name parts that are also everyday words, often at the start of a sentence
 # ("Will restart the service"); replacing them alone would garble notes, so
@@ -27,24 +39,26 @@ ORDINARY_WORDS = frozenset(
 )
 
 
-def name_aliases(agents, assignees=(), colleagues=()):
+def name_aliases(agents, assignees=(), colleagues=(), people=()):
     """Return ``{name: alias}`` for each person and each part of their name.
 
     Agents are "the agent" when there is one, else "Agent A", "Agent B"…;
-    the people a run assigned, who need not be agents, are "Assignee A"….
-    A first name or surname alone gets its person's alias, so "Called Marek"
-    hides "Marek Novak" too; one that two people share becomes "a colleague".
-    Any other of ``colleagues`` (people a note may name without the run
-    naming them) is "a colleague" too, whole or by a name part. Names that
-    differ only in letter case are one name.
+    the people a run assigned, who need not be agents, are "Assignee A"…;
+    the other people a run chose in a field (a caller, a requester) are
+    "Person A"…. A first name or surname alone gets its person's alias, so
+    "Called Marek" hides "Marek Novak" too; one that two people share becomes
+    "a colleague". Any other of ``colleagues`` (people a note may name
+    without the run naming them) is "a colleague" too, whole or by a name
+    part. Names that differ only in letter case are one name.
     """
     agents = _distinct(agents)
     assignees = _distinct(assignees, besides=agents)
+    people = _distinct(people, besides=agents + assignees)
     if len(agents) == 1:
         aliases = {agents[0]: ONE_AGENT}
     else:
         aliases = _lettered(agents, "Agent")
-    aliases |= _lettered(assignees, "Assignee")
+    aliases |= _lettered(assignees, "Assignee") | _lettered(people, "Person")
     return _merged(_colleague_aliases(colleagues), _part_aliases(aliases), aliases)
 
 
@@ -155,8 +169,28 @@ def _alias(found, folded):
 
 def owner_names(steps):
     """Return the people that stored steps made the owner, in step order."""
+    return _chosen(steps, lambda decision: decision.get("topic") == "owner")
+
+
+def person_names(steps):
+    """Return the people stored steps chose in a field that holds a person.
+
+    An owner is left to ``owner_names``, and a field the step builder files
+    under a topic of its own ("Contact type" is a category) holds no person.
+    """
+    return _chosen(
+        steps,
+        lambda decision: (
+            decision.get("topic", "other") == "other"
+            and PERSON_FIELD.search(decision.get("field", ""))
+        ),
+    )
+
+
+def _chosen(steps, wanted):
+    decisions = [step.get("decision") or {} for step in steps]
     return [
-        step["decision"]["value"]
-        for step in steps
-        if (step.get("decision") or {}).get("topic") == "owner"
+        decision["value"]
+        for decision in decisions
+        if decision and wanted(decision) and decision["value"] not in NO_PERSON
     ]

@@ -17,7 +17,7 @@ from apps.workflows.selectors import (
 )
 
 from .models import ShareLink
-from .names import name_aliases, owner_names, without_names
+from .names import name_aliases, owner_names, person_names, without_names
 
 
 def _active(queryset, now=None):
@@ -70,10 +70,11 @@ def shared_content(*, link):
     Only the document is taken from the version, never its stored HTML,
     which links each step to the organization's evidence pages. Unless the
     link shows names, every person the SOP, map and report name is called
-    "the agent", "Agent A" or "Assignee A" instead, in all three alike, and
-    email addresses are withheld. A member of the organization the run does
-    not name is "a colleague"; a person outside it whom the run never names
-    (say, a caller named only in a note) cannot be known, and stays.
+    "the agent", "Agent A", "Assignee A" or "Person A" (a caller, say)
+    instead, in all three alike, and email addresses are withheld. A member of
+    the organization the run does not name is "a colleague"; a person
+    outside it whom the run never names (say, a caller named only in a note)
+    cannot be known, and stays.
     """
     workflow = link.workflow
     version = link.sop_version or version_get(workflow=workflow)
@@ -97,20 +98,22 @@ def shared_content(*, link):
 
 
 def _aliases(link, version):
-    agents, owners = _people(link.workflow, version)
-    return name_aliases(agents, owners, _member_names(link.organization))
+    agents, owners, people = _people(link.workflow, version)
+    members = _member_names(link.organization)
+    return name_aliases(agents, owners, members, people)
 
 
 def _people(workflow, version):
-    """Return everyone a shared page could name: the agents, and the owners."""
+    """Return everyone a shared page could name: agents, owners, other people."""
     runs = list(run_list(workflow=workflow))
     if version.source_run is not None and version.source_run not in runs:
         runs.insert(0, version.source_run)
     agents = [run.recording.agent for run in runs]
-    owners = owner_names(version.steps)
+    owners, people = owner_names(version.steps), person_names(version.steps)
     for run in runs:
         owners += owner_names(run.steps)
-    return agents, owners
+        people += person_names(run.steps)
+    return agents, owners, people
 
 
 def _member_names(organization):

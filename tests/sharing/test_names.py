@@ -6,7 +6,12 @@ import re
 import pytest
 
 from apps.sharing import services
-from apps.sharing.names import name_aliases, owner_names, without_names
+from apps.sharing.names import (
+    name_aliases,
+    owner_names,
+    person_names,
+    without_names,
+)
 from tests import factories
 from tests.sharing.helpers import SAMPLE, workflow_built, workflow_in
 
@@ -116,6 +121,42 @@ def test_names_that_differ_only_in_case_are_one_person():
     aliases = name_aliases(["Dana Wright", "dana wright"], ["DANA WRIGHT"])
 
     assert without_names("dana wright; Wright", aliases) == "the agent; the agent"
+
+
+def test_people_chosen_in_person_fields_are_persons():
+    aliases = name_aliases(
+        ["Sam Agent"], ["Dana Wright"], (), ["Jane Doe", "Sam Agent"]
+    )
+
+    text = without_names("Set Caller to Jane Doe; jane called Sam.", aliases)
+
+    assert text == "Set Caller to Person A; Person A called the agent."
+
+
+def test_person_names_come_from_fields_that_hold_a_person():
+    fields = {
+        "Caller": "Jane Doe",
+        "Opened by": "Ivo Berg",
+        "Requested for": "Lena Ruiz",
+        "On behalf of": "Omar Haddad",
+        "Watch list": "Kai Moreau",
+        "Approver": "Mia Kowal",
+        "Affected user": "Noor Amini",
+        "Notify caller": "ticked",
+        "Contact": "(no value shown)",
+        "Short description": "Core switch down",
+    }
+    steps = [
+        {"decision": {"field": field, "value": value, "topic": "other"}}
+        for field, value in fields.items()
+    ]
+    steps += [
+        {"decision": {"field": "Contact type", "value": "Phone", "topic": "category"}},
+        {"decision": {"field": "Assigned to", "value": OWNER, "topic": "owner"}},
+        {"decision": None},
+    ]
+
+    assert person_names(steps) == list(fields.values())[:7]
 
 
 def test_members_the_run_never_names_are_colleagues():
