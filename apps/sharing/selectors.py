@@ -71,7 +71,8 @@ def shared_content(*, link):
     which links each step to the organization's evidence pages. Unless the
     link shows names, every person the SOP, map and report name is called
     "the agent", "Agent A", "Assignee A" or "Person A" (a caller, say)
-    instead, in all three alike, and email addresses are withheld. A member of
+    instead, in all three alike, email addresses are withheld, and the
+    steps' refs, which can spell a name, become plain numbers. A member of
     the organization the run does not name is "a colleague"; a person
     outside it whom the run never names (say, a caller named only in a note)
     cannot be known, and stays.
@@ -82,6 +83,8 @@ def shared_content(*, link):
         return {}
     aliases = None if link.show_names else _aliases(link, version)
     sop = without_names(version.document, aliases)
+    if aliases is not None:
+        sop = _numbered_refs(sop)
     content = {"sop": sop, "mermaid": _map_source(version, aliases)}
     if link.include_report:
         traces = workflow_traces(
@@ -114,6 +117,24 @@ def _people(workflow, version):
         owners += owner_names(run.steps)
         people += person_names(run.steps)
     return agents, owners, people
+
+
+def _numbered_refs(document):
+    """Return ``document`` with each step's ref its number, as "step-12".
+
+    A ref is built from what the step acted on, such as a clicked link's
+    text, and so can carry a name in a form no alias matches ("dana-wright").
+    """
+    phases = [
+        {
+            **phase,
+            "steps": [
+                {**step, "ref": f"step-{step['number']}"} for step in phase["steps"]
+            ],
+        }
+        for phase in document["phases"]
+    ]
+    return {**document, "phases": phases}
 
 
 def _member_names(organization):

@@ -1,6 +1,7 @@
 """A shared page names nobody unless its link says to show names."""
 
 import html
+import json
 import re
 
 import pytest
@@ -289,3 +290,58 @@ def test_shared_page_hides_a_member_the_run_never_names(organization, client):
     assert "Marek" not in page
     assert "Identity and Access (a colleague) confirmed" in page
     assert "a colleague uploaded the current intermediate CA" in page
+
+
+def _sample_with_names_in_case_ref_and_caller(tmp_path):
+    """Return the sample with a click on the owner's name, a caller and a note.
+
+    The click gives a step ref that spells the name ("dana-wright"); the note
+    names the owner in other letter case.
+    """
+    raw = json.loads(SAMPLE.read_text())
+    events = raw["events"]
+    assigned = events[29]  # Assigned to: Dana Wright
+    where = {key: assigned[key] for key in ("tab", "origin", "path")}
+    added = [
+        {**where, "type": "click", "name": OWNER, "role": "link"},
+        {
+            **where,
+            "type": "choice_made",
+            "name": "caller",
+            "label": "Caller",
+            "field_kind": "combobox",
+            "value": "Jane Doe",
+        },
+        {
+            "tab": assigned["tab"],
+            "type": "note_added",
+            "note": "dana confirmed; escalate to WRIGHT if it recurs",
+        },
+    ]
+    for offset, event in enumerate(added, 1):
+        event["ts"] = assigned["ts"] + offset
+    events[30:30] = added
+    for seq, event in enumerate(events, 1):
+        event["seq"] = seq
+    path = tmp_path / SAMPLE.name
+    path.write_text(json.dumps(raw))
+    return path
+
+
+@pytest.mark.django_db
+def test_shared_page_hides_names_in_any_case_in_refs_and_person_fields(
+    organization, client, tmp_path
+):
+    sample = _sample_with_names_in_case_ref_and_caller(tmp_path)
+    workflow = workflow_built(organization, sample)
+    shown = html.unescape(_shared(client, organization, workflow, show_names=True))
+
+    page = html.unescape(_shared(client, organization, workflow))
+
+    assert "Jane Doe" in shown and 'data-ref="itsm:follow:dana-wright#1"' in shown
+    for name in ("Dana", "Wright", "Jane", "Doe", AGENT):
+        assert not re.search(rf"\b{name}\b", page, re.IGNORECASE), name
+    assert "Set Caller to Person A" in page
+    assert "Assignee A confirmed; escalate to Assignee A if it recurs" in page
+    refs = re.findall(r'id="(step-\d+)" data-ref="([^"]*)"', page)
+    assert refs and all(ref == number for number, ref in refs)
