@@ -230,6 +230,17 @@ def test_invitee_who_signs_up_with_another_address_confirms_it_first(
     ).exists()
 
 
+@pytest.mark.parametrize("page", ["", "signup/"])
+def test_header_on_an_invitation_leads_back_to_it(organization, owner, client, page):
+    link = _invite(organization, owner, "carol@example.test")
+
+    header = client.get(link + page).content.decode().split("</header>")[0]
+
+    assert f'href="{link}signup/"' in header
+    assert f'href="/accounts/login/?next={link}"' in header
+    assert 'href="/accounts/signup/"' not in header
+
+
 def _invite(organization, owner, email):
     """Invite ``email`` as a member; return the link the invitation mail holds."""
     invitation_create(
