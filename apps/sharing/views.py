@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,12 @@ from .forms import ShareLinkForm, SharePasswordForm
 logger = logging.getLogger(__name__)
 
 UNLOCKED_SESSION_KEY = "share_links_unlocked"
+
+# Asked in the list's dialogs and, without scripts, on the confirm page.
+REVOKE_QUESTION = gettext_lazy("Revoke this share link? It stops opening at once.")
+REVOKE_ALL_QUESTION = gettext_lazy(
+    "Revoke every active share link? None of them opens anything then."
+)
 
 
 # ------------------------------------------------------------------------------
@@ -117,7 +124,15 @@ def share_link_list(request):
     links = selectors.share_link_active_list(
         organization=request.organization, user=user
     )
-    return render(request, "sharing/list.html", {"links": links})
+    return render(
+        request,
+        "sharing/list.html",
+        {
+            "links": links,
+            "revoke_question": REVOKE_QUESTION,
+            "revoke_all_question": REVOKE_ALL_QUESTION,
+        },
+    )
 
 
 @membership_required(edit=True)
@@ -127,9 +142,7 @@ def share_link_revoke(request, share_link_id):
         organization=request.organization, share_link_id=share_link_id
     )
     if not is_confirmed(request):
-        return _revoke_confirm(
-            request, _("Revoke this share link? It stops opening at once.")
-        )
+        return _revoke_confirm(request, REVOKE_QUESTION)
     services.share_link_revoke(membership=request.membership, link=link)
     messages.success(request, _("The link was revoked; it opens nothing now."))
     return redirect("share_link_list")
@@ -139,10 +152,7 @@ def share_link_revoke(request, share_link_id):
 @require_POST
 def share_link_revoke_all(request):
     if not is_confirmed(request):
-        return _revoke_confirm(
-            request,
-            _("Revoke every active share link? None of them opens anything then."),
-        )
+        return _revoke_confirm(request, REVOKE_ALL_QUESTION)
     count = services.share_link_revoke_all(membership=request.membership)
     messages.success(
         request,

@@ -221,6 +221,21 @@ def test_admin_sees_every_active_link_and_revokes_all(organization):
     assert not ShareLink.objects.filter(revoked_at=None).exists()
 
 
+def test_revoke_asks_in_a_dialog_and_without_scripts_on_a_page(
+    organization, owner_client
+):
+    link, _raw = _link(organization)
+    question = "Revoke this share link? It stops opening at once."
+
+    page = owner_client.get("/settings/share-links/").content.decode()
+    asked = owner_client.post(f"/share-links/{link.pk}/revoke/")
+
+    assert f'data-confirm="{question}"' in page
+    assert 'data-confirm="Revoke every active share link?' in page
+    assert question in asked.content.decode()
+    assert ShareLink.objects.filter(revoked_at=None).count() == 1
+
+
 def test_member_may_not_revoke_all(organization):
     member = _membership(organization, Role.MEMBER)
     _link(organization)
