@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -54,7 +55,11 @@ def upgrade(request):
     return render(
         request,
         "web/upgrade.html",
-        {"plans": selectors.plan_list(), "current_plan": current},
+        {
+            "plans": selectors.plan_list(),
+            "current_plan": current,
+            "sales_email": settings.LEDGERIUM_SALES_EMAIL,
+        },
     )
 
 

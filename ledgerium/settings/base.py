@@ -8,6 +8,7 @@ console.
 
 import contextlib
 import ipaddress
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -157,6 +158,11 @@ DEFAULT_FROM_EMAIL = env(
 )
 # Error reports to the site's admins come from here.
 SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The Upgrade page asks owners to write here; sales@ the mail domain by default.
+LEDGERIUM_SALES_EMAIL = env(
+    "LEDGERIUM_SALES_EMAIL",
+    default=f"sales@{parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition('@')[2] or _MAIL_HOST}",
+)
 
 # ------------------------------------------------------------------------------
 # Internationalisation

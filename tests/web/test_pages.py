@@ -40,6 +40,16 @@ def test_pricing_lists_every_plan_with_its_limit(client):
     assert "$49 a month" in page
 
 
+def test_upgrade_gives_the_address_to_write_to(client, settings):
+    settings.LEDGERIUM_SALES_EMAIL = "sales@ledgerium.example"
+
+    page = client.get("/upgrade/").content.decode()
+
+    assert (
+        '<a href="mailto:sales@ledgerium.example">sales@ledgerium.example</a>' in page
+    )
+
+
 def test_upgrade_marks_the_current_plan(owner_client):
     response = owner_client.get("/upgrade/")
 
