@@ -61,8 +61,13 @@ def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
     step = page.locator("#edit-5")
     step.locator("summary").click()
     step.get_by_label("Text").fill("Open the incident list")
+    width = step.get_by_label("Text").evaluate(
+        "node => node.offsetWidth / node.closest('details').offsetWidth"
+    )
     step.get_by_role("button", name="Reword").click()
-    page.get_by_text("Saved as a new version.").wait_for()
+    page.locator("main > [role=status]").get_by_text(
+        "Saved as a new version."
+    ).wait_for()
     # The message shows as the page is parsed, before the deferred scripts
     # have chosen the section to show.
     page.locator("#sop").wait_for(state="hidden")
@@ -76,6 +81,12 @@ def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
         "node => node.getBoundingClientRect().top < window.innerHeight"
     )
     assert page.evaluate("window.scrollY") > 0
+    # The message shows by the step too, where the page opens.
+    assert step.get_by_text("Saved as a new version.").is_visible()
+    assert step.get_by_text("Saved as a new version.").evaluate(
+        "node => node.getBoundingClientRect().bottom < window.innerHeight"
+    )
+    assert width > 0.6
     assert page.console_errors == []
 
 
