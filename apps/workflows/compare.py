@@ -1,6 +1,6 @@
 """Two SOP versions side by side, step by step. Pure: no Django.
 
-A reader comparing versions asks which steps were added, removed or
+A reader comparing versions asks which steps were added, removed, moved or
 reworded, not which Markdown lines moved: inserting one step must show one
 added step, not every later step renumbered.
 """
@@ -13,44 +13,61 @@ from dataclasses import dataclass
 class Row:
     """One line of the comparison: a step of either version, or of both."""
 
-    change: str  # "same", "added", "removed" or "changed"
+    change: str  # "same", "added", "removed", "moved" or "changed"
     older_number: int | None
     older_text: str
     newer_number: int | None
     newer_text: str
     phase: str
+    older_phase: str = ""
+
+    @property
+    def phase_changed(self):
+        return bool(self.older_phase) and self.older_phase != self.phase
 
 
 def compare_steps(older, newer):
     """Return the ``Row`` list that turns ``older``'s steps into ``newer``'s.
 
     Each side is a version's stored steps in SOP order; a step's number is
-    its place in that order. Steps match by phase and text; a replaced run
-    of steps pairs off as "changed" as far as both sides go.
+    its place in that order. Steps match by ``ref``, which an edit keeps:
+    the longest run of steps in the same order stays in place, and a step
+    of both versions outside it has moved. Only a step of one version alone
+    is added or removed. Rows follow the newer order, a removed step where
+    it stood.
     """
-    keys = [_key(step) for step in older], [_key(step) for step in newer]
+    refs = [step["ref"] for step in older], [step["ref"] for step in newer]
+    shared = set(refs[0]) & set(refs[1])
+    where = {ref: index for index, ref in enumerate(refs[0])}
     rows = []
-    matcher = difflib.SequenceMatcher(None, *keys, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, *refs, autojunk=False)
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":
             rows.extend(
-                _row("same", older, a, newer, b)
+                _row(_kept(older[a], newer[b]), older, a, newer, b)
                 for a, b in zip(range(a1, a2), range(b1, b2), strict=True)
             )
             continue
-        paired = min(a2 - a1, b2 - b1) if tag == "replace" else 0
         rows.extend(
-            _row("changed", older, a1 + i, newer, b1 + i) for i in range(paired)
+            _row("removed", older, a, None, None)
+            for a in range(a1, a2)
+            if refs[0][a] not in shared
         )
-        rows.extend(
-            _row("removed", older, a, None, None) for a in range(a1 + paired, a2)
-        )
-        rows.extend(_row("added", None, None, newer, b) for b in range(b1 + paired, b2))
+        rows.extend(_placed(older, newer, b, where, shared) for b in range(b1, b2))
     return rows
 
 
-def _key(step):
-    return step.get("phase", ""), step.get("text", "")
+def _kept(old, new):
+    if old.get("phase") != new.get("phase"):
+        return "moved"
+    return "same" if old.get("text") == new.get("text") else "changed"
+
+
+def _placed(older, newer, b, where, shared):
+    ref = newer[b]["ref"]
+    if ref in shared:
+        return _row("moved", older, where[ref], newer, b)
+    return _row("added", None, None, newer, b)
 
 
 def _row(change, older, a, newer, b):
@@ -63,4 +80,5 @@ def _row(change, older, a, newer, b):
         newer_number=b + 1 if b is not None else None,
         newer_text=new.get("text", ""),
         phase=(new or old).get("phase", ""),
+        older_phase=old.get("phase", "") if new else "",
     )

@@ -32,6 +32,9 @@ from .systems import KINDS, MAX_PATTERN, validate_host_pattern
 
 logger = logging.getLogger(__name__)
 
+# A restored version's key starts so; the rest names the version restored.
+RESTORE_KEY = "restore:"
+
 
 def _extra(workflow):
     return {"organization_id": workflow.organization_id, "workflow_id": workflow.pk}
@@ -432,20 +435,72 @@ def _edited_version(workflow, current, edit, user):
         )
     workflow.edits = [*workflow.edits, edit]
     Workflow.objects.filter(pk=workflow.pk).update(edits=workflow.edits)
-    number = _next_number(workflow)
+    return _version_from_steps(
+        workflow, current, steps, key=f"edit:{_next_number(workflow)}", user=user
+    )
+
+
+def workflow_restore(*, membership, workflow, version):
+    """Make ``version``'s steps the SOP again, as a new version.
+
+    The workflow's edits become the edits in force when ``version`` was
+    made, so that generating again from the same reference run rebuilds
+    the restored steps rather than the ones they replace. Regenerating from
+    another reference run applies those edits to that run, as any
+    regeneration does.
+    """
+    _require_editor(membership)
+    if version.workflow_id != workflow.pk:
+        raise ApplicationError(_("Not found."), code="not_found", status=404)
+    with transaction.atomic():
+        locked = selectors.workflow_get(
+            organization=workflow.organization, workflow_id=workflow.pk, for_update=True
+        )
+        locked.edits = list(version.edits)
+        Workflow.objects.filter(pk=locked.pk).update(edits=locked.edits)
+        restored = _version_from_steps(
+            locked,
+            version,
+            [step_from_dict(data) for data in version.steps],
+            key=f"{RESTORE_KEY}{_next_number(locked)}:version:{version.number}",
+            user=membership.user,
+            skipped=version.skipped_edits,
+        )
+    _enqueue_render(restored)
+    logger.info("Version restored", extra=_extra(workflow))
+    return restored
+
+
+def version_restored_from(version):
+    """Return the number of the version ``version`` restored, or ``None``.
+
+    The key says what produced a version, so a restore is known by its key.
+    """
+    if not version.key.startswith(RESTORE_KEY):
+        return None
+    return int(version.key.rpartition(":")[2])
+
+
+def _version_from_steps(workflow, base, steps, *, key, user, skipped=()):
+    """Store ``steps`` as the workflow's next version, made by the editor.
+
+    ``base`` is the version they came from: its run and recording.
+    """
+    run = base.source_run
     artefacts = from_steps(
         steps,
         title=workflow.title,
         kind=workflow.kind,
-        agent=current.source_run.recording.agent if current.source_run else "",
-        privacy=current.source_run.recording.privacy if current.source_run else {},
+        agent=run.recording.agent if run else "",
+        privacy=run.recording.privacy if run else {},
         organization=workflow.organization.name,
-        version=number,
+        version=_next_number(workflow),
+        skipped=skipped,
     )
     return _version_create(
         workflow,
-        current.source_run,
-        f"edit:{number}",
+        run,
+        key,
         artefacts,
         None,
         reason=SopVersion.Reason.EDITED,

@@ -36,6 +36,11 @@ urlpatterns = [
         name="workflow_versions",
     ),
     path(
+        "workflows/<int:workflow_id>/versions/<int:version_number>/restore/",
+        views.workflow_restore,
+        name="workflow_restore",
+    ),
+    path(
         "workflows/<int:workflow_id>/compare/",
         views.workflow_compare,
         name="workflow_compare",

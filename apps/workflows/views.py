@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
+from django.urls import reverse
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -248,15 +249,18 @@ def workflow_delete(request, workflow_id):
 @membership_required
 def workflow_versions(request, workflow_id):
     workflow = _workflow(request, workflow_id)
+    versions = list(selectors.version_list(workflow=workflow))
+    previous = [*versions[1:], None]
     return render(
         request,
         "workflows/versions.html",
         {
             "workflow": workflow,
             "versions": [
-                (version, _version_change(version), _version_author(version))
-                for version in selectors.version_list(workflow=workflow)
+                (version, _version_change(version, before), _version_author(version))
+                for version, before in zip(versions, previous, strict=True)
             ],
+            "can_edit": request.membership.can_edit,
         },
     )
 
@@ -267,27 +271,81 @@ def _version_author(version):
 
 
 _CHANGES = {
-    "reword": _lazy("Edited: reworded step %(number)s"),
-    "reorder": _lazy("Edited: moved step %(number)s"),
-    "merge": _lazy("Edited: merged step %(number)s with the next"),
-    "split": _lazy("Edited: split step %(number)s"),
-    "move_phase": _lazy("Edited: moved step %(number)s to %(phase)s"),
-    "note": _lazy("Edited: added a note after step %(number)s"),
+    "reword": _lazy("Edited: reworded step %(number)s “%(text)s”"),
+    "delete": _lazy("Edited: deleted step %(number)s “%(text)s”"),
+    "merge": _lazy("Edited: merged step %(number)s “%(text)s” with the next"),
+    "split": _lazy("Edited: split step %(number)s “%(text)s”"),
+    "move_phase": _lazy("Edited: moved step %(number)s “%(text)s” to %(phase)s"),
+    "note": _lazy("Edited: added a note after step %(number)s “%(text)s”"),
 }
+_MOVES = {
+    "down": _lazy("Edited: moved step %(number)s “%(text)s” down"),
+    "up": _lazy("Edited: moved step %(number)s “%(text)s” up"),
+}
+STEP_TEXT_SHOWN = 40
 
 
-def _version_change(version):
-    """Say what the edit that made ``version`` changed, or its reason."""
+def _version_change(version, previous):
+    """Say what made ``version``: the edit, by the step as the editor saw it.
+
+    An edit acted on ``previous``, the version before it, so the step is
+    named by its number and text there. When that version is gone, or was
+    not the one edited, the edit is only named.
+    """
+    restored = services.version_restored_from(version)
+    if restored is not None:
+        return _("Restored version %(number)s") % {"number": restored}
     if version.reason != version.Reason.EDITED or not version.edits:
         return version.get_reason_display()
     edit = version.edits[-1]
-    refs = [step["ref"] for step in version.steps]
-    if edit["op"] == "delete" or edit["ref"] not in refs:
-        return _("Edited: deleted a step")
-    return _CHANGES[edit["op"]] % {
-        "number": refs.index(edit["ref"]) + 1,
+    before = previous.steps if _edited_from(version, previous) else []
+    refs = [step["ref"] for step in before]
+    if edit["ref"] not in refs:
+        return version.get_reason_display()
+    index = refs.index(edit["ref"])
+    template = _CHANGES.get(edit["op"]) or _MOVES[_direction(version, edit, index)]
+    return template % {
+        "number": index + 1,
+        "text": Truncator(before[index]["text"]).chars(STEP_TEXT_SHOWN),
         "phase": PHASE_TITLES.get(edit.get("phase"), ""),
     }
+
+
+def _edited_from(version, previous):
+    return previous is not None and previous.edits == version.edits[:-1]
+
+
+def _direction(version, edit, index):
+    refs = [step["ref"] for step in version.steps]
+    moved_to = refs.index(edit["ref"]) if edit["ref"] in refs else index
+    return "down" if moved_to > index else "up"
+
+
+@membership_required(edit=True)
+@require_POST
+def workflow_restore(request, workflow_id, version_number):
+    workflow = _workflow(request, workflow_id)
+    version = selectors.version_get(workflow=workflow, number=version_number)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            question=_(
+                "Restore version %(number)s? Its steps become a new version, "
+                "and generating again keeps them."
+            )
+            % {"number": version.number},
+            button=_("Restore version"),
+            cancel_url=reverse("workflow_versions", args=[workflow.pk]),
+        )
+    restored = services.workflow_restore(
+        membership=request.membership, workflow=workflow, version=version
+    )
+    messages.success(
+        request,
+        _("Version %(number)s restored as version %(new)s.")
+        % {"number": version.number, "new": restored.number},
+    )
+    return redirect("workflow_versions", workflow_id=workflow.pk)
 
 
 def _number(value):

@@ -4,7 +4,11 @@ from apps.workflows.compare import compare_steps
 
 
 def _steps(*texts, phase="log"):
-    return [{"text": text, "phase": phase} for text in texts]
+    return [_step(text, phase=phase) for text in texts]
+
+
+def _step(text, *, phase="log", ref=None):
+    return {"ref": ref or text, "text": text, "phase": phase}
 
 
 def _changes(rows):
@@ -30,7 +34,8 @@ def test_one_inserted_step_is_one_added_row_and_the_rest_stay_the_same():
 
 def test_a_reworded_step_is_changed_and_a_deleted_one_removed():
     older = _steps("Open the queue", "Create a record", "Save", "Close")
-    newer = _steps("Open the queue", "Create the ticket", "Close")
+    newer = _steps("Open the queue", "Close")
+    newer.insert(1, _step("Create the ticket", ref="Create a record"))
 
     assert _changes(compare_steps(older, newer)) == [
         ("same", 1, 1, "Open the queue", "Open the queue"),
@@ -40,11 +45,50 @@ def test_a_reworded_step_is_changed_and_a_deleted_one_removed():
     ]
 
 
-def test_a_step_moved_to_another_phase_counts_as_changed():
+def test_a_step_moved_to_another_phase_is_moved_with_both_phases():
     older = _steps("Open the queue") + _steps("Look at the dashboard")
     newer = _steps("Open the queue") + _steps("Look at the dashboard", phase="triage")
 
     rows = compare_steps(older, newer)
 
-    assert [row.change for row in rows] == ["same", "changed"]
-    assert rows[1].phase == "triage"
+    assert [row.change for row in rows] == ["same", "moved"]
+    assert (rows[1].older_phase, rows[1].phase) == ("log", "triage")
+    assert rows[1].phase_changed
+
+
+def test_a_step_moved_down_is_one_moved_row_not_removed_and_added():
+    older = _steps("Open the queue", "Open the incident", "Set Priority to 2")
+    newer = _steps("Open the queue", "Set Priority to 2", "Open the incident")
+
+    rows = compare_steps(older, newer)
+
+    assert _changes(rows) == [
+        ("same", 1, 1, "Open the queue", "Open the queue"),
+        ("moved", 3, 2, "Set Priority to 2", "Set Priority to 2"),
+        ("same", 2, 3, "Open the incident", "Open the incident"),
+    ]
+    assert not any(row.phase_changed for row in rows)
+
+
+def test_a_moved_and_reworded_step_is_moved_and_shows_both_texts():
+    older = _steps("Open the queue", "Create a record", "Close")
+    newer = [_step("Create the ticket", ref="Create a record")] + _steps(
+        "Open the queue", "Close"
+    )
+
+    rows = compare_steps(older, newer)
+
+    assert _changes(rows) == [
+        ("moved", 2, 1, "Create a record", "Create the ticket"),
+        ("same", 1, 2, "Open the queue", "Open the queue"),
+        ("same", 3, 3, "Close", "Close"),
+    ]
+
+
+def test_only_a_step_of_one_version_alone_is_added_or_removed():
+    older = _steps("Open the queue", "Save", "Close")
+    newer = _steps("Close", "Open the queue", "Call the caller")
+
+    changes = sorted(row.change for row in compare_steps(older, newer))
+
+    assert changes == ["added", "moved", "removed", "same"]

@@ -1,0 +1,219 @@
+"""The versions list: what each edit did, comparing, and restoring."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.utils.text import Truncator
+
+from apps.workflows import selectors, services
+from apps.workflows.models import SopVersion
+from tests import factories
+
+
+@pytest.fixture
+def workflow(organization, outage):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    run = selectors.run_for_recording(organization=organization, recording=outage)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    return workflow
+
+
+def _steps(workflow):
+    workflow.refresh_from_db()
+    return workflow.current_version.steps
+
+
+def _edit(client, workflow, **edit):
+    response = client.post(f"/workflows/{workflow.pk}/edit/", edit)
+    assert response.status_code == HTTPStatus.FOUND
+    return _steps(workflow)
+
+
+def _versions_page(client, workflow):
+    return client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
+
+
+def _change(page, number):
+    match = re.search(rf"<tr><td>{number}</td><td>([^<]*)</td>", page)
+    return match and match.group(1)
+
+
+def test_versions_list_names_a_moved_down_step_by_its_number_before(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+
+    _edit(
+        owner_client,
+        workflow,
+        op="reorder",
+        ref=steps[1]["ref"],
+        after=steps[2]["ref"],
+    )
+
+    shown = Truncator(steps[1]["text"]).chars(40)
+    change = _change(_versions_page(owner_client, workflow), 2)
+    assert change == f"Edited: moved step 2 “{shown}” down"
+
+
+def test_versions_list_names_a_step_moved_up_and_to_a_phase(owner_client, workflow):
+    steps = _steps(workflow)
+    owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": steps[3]["ref"], "text": "Open the list"},
+    )
+    _edit(owner_client, workflow, op="move_phase", ref=steps[3]["ref"], phase="triage")
+    moved = _steps(workflow)
+    number = [step["ref"] for step in moved].index(steps[3]["ref"])
+    _edit(
+        owner_client,
+        workflow,
+        op="reorder",
+        ref=steps[3]["ref"],
+        after=moved[number - 2]["ref"] if number > 1 else "",
+    )
+
+    page = _versions_page(owner_client, workflow)
+
+    shown = Truncator(steps[3]["text"]).chars(40)
+    assert _change(page, 2) == f"Edited: reworded step 4 “{shown}”"
+    assert _change(page, 3) == "Edited: moved step 4 “Open the list” to Triage"
+    assert _change(page, 4) == f"Edited: moved step {number + 1} “Open the list” up"
+
+
+def test_versions_list_names_a_deleted_step_and_shortens_long_text(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    long_text = "Check " + "every linked alert " * 5
+    owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": steps[2]["ref"], "text": long_text},
+    )
+
+    _edit(owner_client, workflow, op="delete", ref=steps[2]["ref"])
+
+    change = _change(_versions_page(owner_client, workflow), 3)
+    assert change == f"Edited: deleted step 3 “{long_text[:39].rstrip()}…”"
+
+
+def test_compare_shows_a_moved_step_as_moved_not_removed_and_added(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(
+        owner_client, workflow, op="reorder", ref=steps[1]["ref"], after=steps[2]["ref"]
+    )
+
+    page = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2").content
+    page = page.decode()
+
+    assert page.count('<tr class="compare-moved">') == 1
+    assert re.search(r"Moved from [23] to [23]", page)
+    assert 'class="compare-removed"' not in page
+    assert 'class="compare-added"' not in page
+
+
+def test_compare_shows_a_phase_move_with_both_phases(owner_client, workflow):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="move_phase", ref=steps[3]["ref"], phase="triage")
+
+    page = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2").content
+    page = page.decode()
+
+    assert page.count('<tr class="compare-moved">') == 1
+    assert f"{_phase_title(steps[3])} → Triage" in page
+    assert 'class="compare-removed"' not in page
+
+
+def _phase_title(step):
+    return step["phase"].capitalize()
+
+
+def test_restore_asks_first_then_makes_the_old_steps_a_new_version(
+    owner_client, workflow
+):
+    original = _steps(workflow)
+    _edit(owner_client, workflow, op="delete", ref=original[0]["ref"])
+    url = f"/workflows/{workflow.pk}/versions/1/restore/"
+
+    asked = owner_client.post(url)
+    restored = owner_client.post(url, {"confirmed": "yes"})
+
+    assert asked.status_code == HTTPStatus.OK
+    assert "Restore version 1?" in asked.content.decode()
+    assert restored.status_code == HTTPStatus.FOUND
+    assert restored["Location"] == f"/workflows/{workflow.pk}/versions/"
+    version = workflow.versions.get(number=3)
+    workflow.refresh_from_db()
+    assert workflow.current_version_id == version.pk
+    assert version.steps == original
+    assert workflow.edits == []
+    page = _versions_page(owner_client, workflow)
+    assert _change(page, 3) == "Restored version 1"
+    assert page.count("Restore this version") == 2
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_restore_keeps_the_restored_steps_when_generated_again(
+    owner, owner_client, workflow
+):
+    original = _steps(workflow)
+    _edit(owner_client, workflow, op="reword", ref=original[1]["ref"], text="Look")
+    reworded = _edit(owner_client, workflow, op="delete", ref=original[0]["ref"])
+    owner_client.post(
+        f"/workflows/{workflow.pk}/versions/2/restore/", {"confirmed": "yes"}
+    )
+    membership = owner.memberships.get(organization=workflow.organization)
+
+    run = services.workflow_regenerate(membership=membership, workflow=workflow)
+    services.run_build(run=run, generation=run.generation)
+
+    regenerated = _steps(workflow)
+    texts = [step["text"] for step in regenerated]
+    assert workflow.current_version.number == 5
+    assert workflow.edits == workflow.versions.get(number=2).edits
+    assert texts == [step["text"] for step in workflow.versions.get(number=2).steps]
+    assert texts != [step["text"] for step in reworded]
+    assert texts[1] == "Look"
+
+
+def test_restore_refused_for_a_viewer(client, organization, workflow):
+    viewer = factories.member_add(organization=organization, role="viewer")
+    client.force_login(viewer)
+
+    page = client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
+    response = client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+
+    assert "Restore this version" not in page
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert SopVersion.objects.filter(workflow=workflow).count() == 1
+
+
+def test_restore_refused_for_another_organization(client, workflow):
+    other, other_owner = factories.organization_with_owner(name="Elsewhere IT")
+    client.force_login(other_owner)
+
+    response = client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert SopVersion.objects.filter(workflow=workflow).count() == 1
+
+
+def test_restore_refused_without_the_csrf_token(owner, workflow):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    response = client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert SopVersion.objects.filter(workflow=workflow).count() == 1
