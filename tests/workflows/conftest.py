@@ -1,6 +1,7 @@
 import pytest
 
 from apps.recordings.services import recording_import
+from apps.workflows import selectors, services
 from tests.workflows import recording_factory as rf
 
 
@@ -28,3 +29,13 @@ def recording_factory(db):
 @pytest.fixture
 def outage(organization, recording_factory):
     return recording_factory(organization)
+
+
+@pytest.fixture
+def workflow(organization, outage):
+    """The outage recording's workflow, generated and built."""
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    run = selectors.run_for_recording(organization=organization, recording=outage)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    return workflow

@@ -3,22 +3,12 @@
 import re
 from http import HTTPStatus
 
-import pytest
 from django.test import Client
 from django.utils.text import Truncator
 
-from apps.workflows import selectors, services
+from apps.workflows import services
 from apps.workflows.models import SopVersion
 from tests import factories
-
-
-@pytest.fixture
-def workflow(organization, outage):
-    workflow = services.workflow_generate(organization=organization, recording=outage)
-    run = selectors.run_for_recording(organization=organization, recording=outage)
-    services.run_build(run=run, generation=run.generation)
-    workflow.refresh_from_db()
-    return workflow
 
 
 def _steps(workflow):
