@@ -199,7 +199,10 @@ def test_report_phase_names_are_the_sops():
     for name in PHASE_TITLES.values():
         assert f" {name} " in text
     # "Close" alone no longer says it comes after resolution: the table does.
-    assert "(Resolve ends when the state is set to Resolved. Close is the time after that" in text
+    assert (
+        "(Resolve ends when the state is set to Resolved. Close is the time after that"
+        in text
+    )
 
 
 def test_report_names_a_note_step_one_way():
