@@ -3,10 +3,18 @@
 import re
 
 # PostgreSQL refuses NUL in text and JSON columns; the other control
-# characters (C0 but tab and newline, DEL, C1) only garble pages and PDFs.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# characters (C0 but tab and newline, DEL, C1) only garble pages and PDFs,
+# and XML, which every export is or ends in, can hold none of them, nor lone
+# surrogates, U+FFFE or U+FFFF. A carriage return becomes a line break.
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def text_clean(value):
-    """Return ``value`` without control characters other than tab and newline."""
+    """Return ``value`` with line breaks as ``\\n`` and no other control
+    characters than tab and newline."""
+    if not CONTROL_CHARACTERS.search(value):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return CONTROL_CHARACTERS.sub("", value)

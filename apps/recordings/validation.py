@@ -15,6 +15,7 @@ import msgspec
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
+from apps.core.text import text_clean
 
 from . import format, redaction
 
@@ -28,10 +29,6 @@ _NESTED = re.compile(
     r"^Expected `(?![^`]*\b(?:array|object)\b)[^`]*`, got `(?:array|object)`"
 )
 _NON_FINITE = (b"NaN", b"Infinity", b"-Infinity")
-# PostgreSQL cannot store NUL in text or JSON, no other control character
-# means anything in a label, and XML can hold none of them, nor lone
-# surrogates, U+FFFE or U+FFFF: every export is XML or ends in it.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _ORIGIN = re.compile(
     r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#@]*@)?(?P<host>[^/?#]*)"
 )
@@ -243,13 +240,11 @@ def _clean_field(cleaner, text):
 
 def clean_text(text, counts):
     """Return ``text`` without control characters, redacted."""
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
-    return redaction.redact(text, counts)
+    return redaction.redact(text_clean(text), counts)
 
 
 def _clean_path(text, counts):
-    return redaction.redact_path(_CONTROL.sub("", text), counts)
+    return redaction.redact_path(text_clean(text), counts)
 
 
 def _clean_origin(text, counts):
@@ -257,12 +252,12 @@ def _clean_origin(text, counts):
 
 
 def _clean_role(text, counts):
-    return _CONTROL.sub("", text)
+    return text_clean(text)
 
 
 def clean_origin(origin):
     """Return ``scheme://host[:port]`` without user, path, query or fragment."""
-    origin = _CONTROL.sub("", origin)
+    origin = text_clean(origin)
     match = _ORIGIN.match(origin)
     if match is None:
         return origin.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
