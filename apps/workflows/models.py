@@ -99,6 +99,7 @@ class SopVersion(OrganizationScopedModel):
         EDITED = "edited", _("Edited")
         REGENERATED = "regenerated", _("Generated again")
         REFERENCE = "reference", _("New reference run")
+        RESTORED = "restored", _("Restored")
 
     workflow = models.ForeignKey(
         Workflow, on_delete=models.CASCADE, related_name="versions"

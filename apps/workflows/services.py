@@ -33,6 +33,8 @@ from .systems import KINDS, MAX_PATTERN, validate_host_pattern
 logger = logging.getLogger(__name__)
 
 # A restored version's key starts so; the rest names the version restored.
+# Migration 0003 spells the prefix out too, to mark restores made before
+# they had a reason of their own.
 RESTORE_KEY = "restore:"
 
 
@@ -465,6 +467,7 @@ def workflow_restore(*, membership, workflow, version):
             key=f"{RESTORE_KEY}{_next_number(locked)}:version:{version.number}",
             user=membership.user,
             skipped=version.skipped_edits,
+            reason=SopVersion.Reason.RESTORED,
         )
     _enqueue_render(restored)
     logger.info("Version restored", extra=_extra(workflow))
@@ -474,14 +477,16 @@ def workflow_restore(*, membership, workflow, version):
 def version_restored_from(version):
     """Return the number of the version ``version`` restored, or ``None``.
 
-    The key says what produced a version, so a restore is known by its key.
+    A restore is known by its reason; its key names the version restored.
     """
-    if not version.key.startswith(RESTORE_KEY):
+    if version.reason != SopVersion.Reason.RESTORED:
         return None
     return int(version.key.rpartition(":")[2])
 
 
-def _version_from_steps(workflow, base, steps, *, key, user, skipped=()):
+def _version_from_steps(
+    workflow, base, steps, *, key, user, skipped=(), reason=SopVersion.Reason.EDITED
+):
     """Store ``steps`` as the workflow's next version, made by the editor.
 
     ``base`` is the version they came from: its run and recording.
@@ -503,7 +508,7 @@ def _version_from_steps(workflow, base, steps, *, key, user, skipped=()):
         key,
         artefacts,
         None,
-        reason=SopVersion.Reason.EDITED,
+        reason=reason,
         user=user,
     )
 

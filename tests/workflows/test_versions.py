@@ -1,10 +1,14 @@
 """The versions list: what each edit did, comparing, and restoring."""
 
+import importlib
 import re
 from http import HTTPStatus
 
+from django.apps import apps as django_apps
 from django.test import Client
+from django.utils.formats import date_format
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 
 from apps.workflows import services
 from apps.workflows.models import SopVersion
@@ -142,6 +146,8 @@ def test_restore_asks_first_then_makes_the_old_steps_a_new_version(
     workflow.refresh_from_db()
     assert workflow.current_version_id == version.pk
     assert version.steps == original
+    assert version.reason == SopVersion.Reason.RESTORED
+    assert version.get_reason_display() == "Restored"
     assert workflow.edits == []
     page = _versions_page(owner_client, workflow)
     assert _change(page, 3) == "Restored version 1"
@@ -208,3 +214,93 @@ def test_restore_refused_without_the_csrf_token(owner, workflow):
 
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert SopVersion.objects.filter(workflow=workflow).count() == 1
+
+
+def test_versions_list_says_who_restored_which_version_and_when(
+    owner, owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="delete", ref=steps[0]["ref"])
+    owner_client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+    restored = workflow.versions.get(number=3)
+
+    page = _versions_page(owner_client, workflow)
+
+    row = re.search(r"<tr><td>3</td>(.*?)</tr>", page, re.DOTALL).group(1)
+    assert "<td>Restored version 1</td>" in row
+    assert "Edited" not in row
+    assert restored.created_by == owner
+    when = date_format(localtime(restored.created_at), "DATETIME_FORMAT")
+    assert f"<td>{when}</td>" in row
+
+
+def test_an_edited_version_is_not_taken_for_a_restore_by_its_key(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="delete", ref=steps[0]["ref"])
+    # Only the reason says a version was restored; the key is not read for it.
+    workflow.versions.filter(number=2).update(key="restore:2:version:1")
+
+    change = _change(_versions_page(owner_client, workflow), 2)
+
+    assert change.startswith("Edited: deleted step 1")
+
+
+def _migration():
+    return importlib.import_module(
+        "apps.workflows.migrations.0003_sopversion_reason_restored"
+    )
+
+
+def test_migration_marks_restores_stored_as_edited_and_only_those(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="delete", ref=steps[0]["ref"])
+    owner_client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+    # What a restore made before it had a reason of its own stored.
+    workflow.versions.filter(number=3).update(reason=SopVersion.Reason.EDITED)
+
+    _migration().mark_restored(django_apps, None)
+
+    reasons = dict(workflow.versions.values_list("number", "reason"))
+    assert reasons == {1: "generated", 2: "edited", 3: "restored"}
+
+
+def test_migration_undone_stores_restores_as_edited_again(owner_client, workflow):
+    owner_client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+
+    _migration().unmark_restored(django_apps, None)
+
+    assert workflow.versions.get(number=2).reason == SopVersion.Reason.EDITED
+
+
+def test_versions_and_compare_refused_for_another_organization(client, workflow):
+    other, other_owner = factories.organization_with_owner(name="Elsewhere IT")
+    client.force_login(other_owner)
+
+    compared = client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=1")
+    listed = client.get(f"/workflows/{workflow.pk}/versions/")
+
+    assert compared.status_code == HTTPStatus.NOT_FOUND
+    assert listed.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_compare_open_to_a_viewer_but_restore_is_not(client, organization, workflow):
+    viewer = factories.member_add(organization=organization, role="viewer")
+    client.force_login(viewer)
+
+    compared = client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=1")
+    restored = client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+
+    assert compared.status_code == HTTPStatus.OK
+    assert restored.status_code == HTTPStatus.FORBIDDEN
