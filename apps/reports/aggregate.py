@@ -243,8 +243,16 @@ def agent_spread(measured, distances):
     return rows
 
 
+def _total(values):
+    return sum(values) if values else None
+
+
 def handoff_waits(measured):
-    """Return count and median wait per handoff (field, from, to), all runs."""
+    """Return count, median and total wait per handoff (field, from, to).
+
+    The total is over the moves whose wait was measured; a move that no work
+    followed has none. Both wait figures are None when no wait was measured.
+    """
     waits = defaultdict(list)
     counts = Counter()
     for run in measured:
@@ -260,6 +268,7 @@ def handoff_waits(measured):
             "to": target,
             "count": counts[field, source, target],
             "median_wait_ms": median(waits[field, source, target]),
+            "total_wait_ms": _total(waits[field, source, target]),
         }
         for field, source, target in sorted(counts)
     ]

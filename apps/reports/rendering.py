@@ -15,6 +15,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from . import charts, findings, texts
 from .duration import shows_as_zero
@@ -23,6 +24,10 @@ from .measures import LONGEST_STEPS, RESOLUTION_PHASES, median
 # How many idle waits and documentation gaps a report over many runs lists,
 # longest or most frequent first; it says how many more there are.
 LISTED_ACROSS_RUNS = 10
+# How many rows a ranked list or table shows before its "Show all"
+# disclosure, and how many rows a chart beside it draws.
+RANKED_SHOWN = 8
+CHARTED = 15
 
 
 def _labels(report):
@@ -106,18 +111,59 @@ def _named(rows, run, names):
     return [{**row, "run_name": names.get(run["run_id"], "")} for row in rows]
 
 
-def _listed(rows, limit):
-    """Return the first ``limit`` rows and how many were left off."""
-    return {"rows": rows[:limit], "more": max(0, len(rows) - limit)}
+def _listed(rows, limit, show_all=""):
+    """Return the first ``limit`` rows, all of them, and how many were left off.
+
+    ``show_all`` names the disclosure that holds every row; it takes the
+    number of rows as ``%(n)s``.
+    """
+    return {
+        "rows": rows[:limit],
+        "all": rows,
+        "count": len(rows),
+        "more": max(0, len(rows) - limit),
+        "show_all": show_all % {"n": len(rows)},
+    }
 
 
-def _system_chart(runs):
+def _mean_bars(totals, runs, title):
+    """Return a chart of ``totals`` divided by the number of ``runs``."""
+    rows = sorted(
+        ((name, round(ms / len(runs))) for name, ms in totals.items()),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return mark_safe(charts.bars(rows, title=title))
+
+
+def _system_chart(runs, imported):
+    """Return the time per system: one run's, or the mean per run of many."""
     totals = defaultdict(int)
     for run in runs:
         for row in run["systems"]:
             totals[row["system"]] += row["duration_ms"]
-    rows = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
-    return mark_safe(charts.bars(rows, title=_("Time per system")))
+    if len(runs) == 1:
+        title = _("Time per system")
+    elif imported:
+        title = _("Mean time per system, per incident")
+    else:
+        title = _("Mean time per system, per run")
+    return _mean_bars(totals, runs, title)
+
+
+def _state_chart(runs):
+    """Return the mean time per incident in each state of an imported history.
+
+    Every update of an ITSM log is in the one ITSM system: where its time
+    goes shows in its states instead. An incident never in a state counts 0.
+    """
+    totals = defaultdict(int)
+    for run in runs:
+        for step in run["steps"]:
+            if step["kind"] != "decision":
+                totals[step["label"]] += step["duration_ms"]
+    if len(runs) == 1:
+        return _mean_bars(totals, runs, _("Time per state"))
+    return _mean_bars(totals, runs, _("Mean time per state, per incident"))
 
 
 def _documentation_gaps(runs, labels, imported):
@@ -144,15 +190,24 @@ def _documentation_gaps(runs, labels, imported):
 
 
 def _openings(runs):
+    """Return the openings, the triage choices most often made first."""
     suggest = Counter()
     for run in runs:
         for row in run["openings"]["suggest_triage"]:
             suggest[row["field"], row["value"]] += 1
+    ranked = sorted(suggest.items(), key=lambda item: (-item[1], item[0]))
+    choices = [
+        {"field": field, "value": value, "times": times}
+        for (field, value), times in ranked
+    ]
     return {
-        "suggest_triage": [
-            {"field": field, "value": value, "times": times}
-            for (field, value), times in sorted(suggest.items())
-        ],
+        "suggest_triage": _listed(
+            choices,
+            RANKED_SHOWN,
+            ngettext_lazy(
+                "Show all %(n)s triage choice", "Show all %(n)s triage choices", "n"
+            ),
+        ),
         "shortcut_lookups": sum(len(r["openings"]["shortcut_lookups"]) for r in runs),
         "stall_alerts": sum(len(r["openings"]["stall_alerts"]) for r in runs),
     }
@@ -181,7 +236,8 @@ def _steps_context(runs, labels, *, imported=False):
         "handoff_waits": any(
             move["wait_ms"] is not None for run in runs for move in run["handoffs"]
         ),
-        "system_chart": _system_chart(runs),
+        "system_chart": _system_chart(runs, imported),
+        "state_chart": _state_chart(runs) if imported else "",
         "longest_steps": longest[:LONGEST_STEPS],
         "idle_waits": _listed(waits, limit),
         "lookups": {
@@ -200,25 +256,103 @@ def _findings(report):
             **finding,
             "name": texts.FINDING_NAMES[finding["type"]],
             "summary": texts.finding_summary(finding, labels, imported=report.imported),
-            "recommendation": texts.finding_recommendation(finding),
+            "item": texts.finding_item(finding, labels, imported=report.imported),
+            "recommendation": texts.finding_recommendation(
+                finding, imported=report.imported
+            ),
             "step_labels": [labels.get(key, key) for key in finding["steps"]],
         }
         for finding in report.findings
     ]
 
 
+def _finding_rank(finding):
+    # Bottlenecks come longest first already; the others by how many runs
+    # they were seen in, then by name.
+    if finding["type"] == "bottleneck":
+        return (0, "")
+    return (-finding["params"].get("runs", 0), finding["item"])
+
+
+def _finding_groups(findings):
+    """Return the findings that give the same advice as one, each with its cases.
+
+    One advice repeated for every group a ticket bounced off says nothing
+    more; it is given once over the cases it applies to, the most frequent
+    first. A finding alone keeps its own sentence.
+    """
+    grouped = {}
+    for finding in findings:
+        grouped.setdefault((finding["type"], finding["recommendation"]), []).append(
+            finding
+        )
+    groups = []
+    for (kind, recommendation), members in grouped.items():
+        members = sorted(members, key=_finding_rank)
+        alone = len(members) == 1
+        items = [m["summary"] if alone else m["item"] for m in members]
+        summary = "" if alone else texts.finding_group_summary(kind, len(members))
+        groups.append(
+            {
+                "type": kind,
+                "name": texts.FINDING_NAMES[kind],
+                "summary": summary,
+                "items": _listed(
+                    items,
+                    RANKED_SHOWN,
+                    ngettext_lazy("Show all %(n)s case", "Show all %(n)s cases", "n"),
+                ),
+                "recommendation": recommendation,
+            }
+        )
+    return groups
+
+
+def _ranked_handoffs(handoffs):
+    """Return the hand-offs, the most waited for in total first, then the most made.
+
+    A report stored before hand-offs had a total wait ranks them by count.
+    """
+    return sorted(
+        handoffs,
+        key=lambda row: (
+            -(row.get("total_wait_ms") or 0),
+            -row["count"],
+            row["from"],
+            row["to"],
+        ),
+    )
+
+
+def _agent_spread(report):
+    """Return the agents (an import's final groups), the busiest first."""
+    agents = sorted(report.agents, key=lambda row: (-row["runs"], row["agent"]))
+    spread = [
+        (row["agent"], row["spread"]["resolution"])
+        for row in agents
+        if row["spread"]["resolution"]["median"] is not None
+    ]
+    if report.imported:
+        title = _("Resolution time per final assignment group")
+        show_all = ngettext_lazy(
+            "Show all %(n)s assignment group", "Show all %(n)s assignment groups", "n"
+        )
+    else:
+        title = _("Resolution time per agent")
+        show_all = ngettext_lazy("Show all %(n)s agent", "Show all %(n)s agents", "n")
+    return {
+        "agent_list": _listed(agents, RANKED_SHOWN, show_all),
+        "spread_chart": mark_safe(charts.spread(spread[:CHARTED], title=title)),
+    }
+
+
 def _many_context(report):
     timings = _resolved_timings(report)
     phases, mean_resolution = _typical_phases(timings)
     segments = [(row["phase"], row["name"], row["ms"]) for row in phases]
+    ranked = _ranked_handoffs(report.handoffs)
     handoffs = [
-        (f"{row['from']} → {row['to']}", row["median_wait_ms"])
-        for row in report.handoffs
-    ]
-    spread = [
-        (row["agent"], row["spread"]["resolution"])
-        for row in report.agents
-        if row["spread"]["resolution"]["median"] is not None
+        (f"{row['from']} → {row['to']}", row.get("total_wait_ms")) for row in ranked
     ]
     labels = _labels(report)
     return {
@@ -230,11 +364,14 @@ def _many_context(report):
             charts.phase_bar(segments, title=_("Mean time per phase"))
         ),
         "handoff_chart": mark_safe(
-            charts.bars(handoffs[:30], title=_("Median hand-off wait"))
+            charts.bars(handoffs[:CHARTED], title=_("Total hand-off wait"))
         ),
-        "spread_chart": mark_safe(
-            charts.spread(spread[:30], title=_("Resolution time per agent"))
+        "handoff_list": _listed(
+            ranked,
+            RANKED_SHOWN,
+            ngettext_lazy("Show all %(n)s hand-off", "Show all %(n)s hand-offs", "n"),
         ),
+        **_agent_spread(report),
         "variant_rows": [
             {**row, "labels": [labels[key] for key in row["keys"]]}
             for row in report.variants[:10]
@@ -296,6 +433,7 @@ def _health_left_out(health):
 
 def report_context(report, *, title=""):
     """Return the template context of ``report`` for ``_report.html``."""
+    findings = _findings(report)
     context = {
         "title": title,
         "report": report,
@@ -307,7 +445,8 @@ def report_context(report, *, title=""):
         ],
         "health_left_out": _health_left_out(report.health),
         "health_formula": texts.health_formula(),
-        "findings": _findings(report),
+        "findings": findings,
+        "finding_groups": _finding_groups(findings),
         "imported": report.imported,
     }
     if not report.runs:
@@ -316,6 +455,11 @@ def report_context(report, *, title=""):
     context["steps"] = _steps_context(report.runs, labels, imported=report.imported)
     context["conformance"] = _conformance(report, labels)
     context["transitions"] = _transitions(report.process_map["edges"], labels)
+    context["transition_list"] = _listed(
+        context["transitions"],
+        RANKED_SHOWN,
+        ngettext_lazy("Show all %(n)s transition", "Show all %(n)s transitions", "n"),
+    )
     if len(report.runs) == 1:
         context["run"] = _run_context(report.runs[0])
     elif report.runs:

@@ -5,7 +5,7 @@ translated sentences for the page and the PDF.
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .duration import format_duration
 
@@ -91,24 +91,72 @@ def finding_summary(finding, labels, *, imported=False):
     if kind == "bottleneck":
         return _bottleneck_summary(params, steps, imported)
     if kind == "rework":
-        return _("%(steps)s is done again after other steps in %(runs)s run(s).") % {
+        return _("%(steps)s is done again after other steps in %(runs)s.") % {
             "steps": steps,
-            "runs": params["runs"],
+            "runs": _runs(params["runs"], imported),
         }
     if kind == "handoff_ping_pong":
         return _(
             "After %(steps)s, ownership went back to an earlier team or owner "
-            "in %(runs)s run(s)."
-        ) % {"steps": steps, "runs": params["runs"]}
+            "in %(runs)s."
+        ) % {"steps": steps, "runs": _runs(params["runs"], imported)}
     if kind == "variance":
-        return _(
-            "The runs follow %(variants)s different paths, on average %(distance)s "
-            "of the steps away from the most common one."
-        ) % {
+        if imported:
+            sentence = _(
+                "The incidents follow %(variants)s different paths, on average "
+                "%(distance)s of the steps away from the most common one."
+            )
+        else:
+            sentence = _(
+                "The runs follow %(variants)s different paths, on average "
+                "%(distance)s of the steps away from the most common one."
+            )
+        return sentence % {
             "variants": params["variants"],
             "distance": f"{params['mean_distance']:.0%}",
         }
     return _documentation_summary(params, labels)
+
+
+def _runs(count, imported):
+    """Return "3 incidents" for an imported history, else "3 runs"."""
+    if imported:
+        return ngettext("%(n)s incident", "%(n)s incidents", count) % {"n": count}
+    return ngettext("%(n)s run", "%(n)s runs", count) % {"n": count}
+
+
+def finding_item(finding, labels, *, imported=False):
+    """Return one case of a finding given once over many: its step and count.
+
+    A bottleneck's case keeps its whole sentence: its figures are its own.
+    """
+    if finding["type"] not in ("rework", "handoff_ping_pong"):
+        return finding_summary(finding, labels, imported=imported)
+    return _("%(steps)s (%(runs)s)") % {
+        "steps": _steps(finding, labels),
+        "runs": _runs(finding["params"]["runs"], imported),
+    }
+
+
+# What the cases of one kind of finding have in common, said once above them.
+GROUP_SUMMARIES = {
+    "bottleneck": gettext_lazy(
+        "%(n)s steps or hand-off waits take a large share of the resolution "
+        "time, the longest first:"
+    ),
+    "rework": gettext_lazy(
+        "%(n)s steps are done again after other steps, the most often redone first:"
+    ),
+    "handoff_ping_pong": gettext_lazy(
+        "After an assignment to one of %(n)s different teams or owners, "
+        "ownership later went back to an earlier one; the most frequent first:"
+    ),
+}
+
+
+def finding_group_summary(kind, count):
+    """Return the sentence over the ``count`` cases of one kind of finding."""
+    return GROUP_SUMMARIES[kind] % {"n": count}
 
 
 def _bottleneck_summary(params, steps, imported):
@@ -220,7 +268,7 @@ def _documentation_summary(params, labels):
     }
 
 
-def finding_recommendation(finding):
+def finding_recommendation(finding, *, imported=False):
     kind = finding["type"]
     if kind == "bottleneck":
         return _(
@@ -236,6 +284,11 @@ def finding_recommendation(finding):
         return _(
             "Write down which team owns this kind of incident and suggest it "
             "at triage, so it is assigned once."
+        )
+    if kind == "variance" and imported:
+        return _(
+            "Agree on one path, publish it as the SOP and check new incidents "
+            "against it."
         )
     if kind == "variance":
         return _(

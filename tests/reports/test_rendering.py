@@ -1,8 +1,15 @@
 """What the report page shows: people's words, every section for any runs."""
 
-from apps.reports.rendering import report_context
+import re
+
+import pytest
+from django.template.loader import render_to_string
+
+from apps.reports import history
+from apps.reports.rendering import RANKED_SHOWN, _ranked_handoffs, report_context
 from apps.reports.report import build_report
 from apps.reports.trace import Activity, Trace
+from tests.reports.test_history import _grouped
 
 MINUTE = 60_000
 
@@ -60,5 +67,125 @@ def test_report_context_many_runs_add_up_the_step_sections():
         ("C", 10 * MINUTE, "Reset VPN, by ana"),
         ("A", 3 * MINUTE, "Reset VPN again, by ben"),
     ]
-    # ITSM: 12 min in r1 and 4 min in r2.
-    assert ">16 min<" in steps["system_chart"]
+    # ITSM: 12 min in r1 and 4 min in r2, a mean of 8 min per run.
+    assert ">8 min<" in steps["system_chart"]
+    assert "Mean time per system, per run" in steps["system_chart"]
+
+
+@pytest.fixture(scope="module")
+def export_view():
+    """Return the report of the shared ServiceNow export and its page."""
+    traces = [history.incident_trace(rows) for rows in _grouped().values()]
+    view = report_context(build_report(traces, imported=True), title="History")
+    html = render_to_string("reports/_report.html", {"report_view": view})
+    return view, html
+
+
+def _visible(html):
+    """Return the words shown before any "Show all" disclosure is opened."""
+    html = re.sub(r'<details class="show-all">.*?</details>', " ", html, flags=re.S)
+    html = re.sub(r'<p class="muted print-only" hidden>.*?</p>', " ", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_export_triage_choices_most_made_first_and_capped(export_view):
+    view, html = export_view
+
+    choices = view["steps"]["openings"]["suggest_triage"]
+    times = [row["times"] for row in choices["all"]]
+    assert times == sorted(times, reverse=True)
+    assert (choices["rows"][0]["field"], choices["rows"][0]["value"]) == (
+        "Priority",
+        "3 - Moderate",
+    )
+    assert len(choices["rows"]) == RANKED_SHOWN < choices["count"] == 58
+    assert "<summary>Show all 58 triage choices</summary>" in html
+    assert "58 triage choices could be suggested, the most often made first:" in (
+        _visible(html)
+    )
+    # The ninth choice waits behind the disclosure.
+    ninth = choices["all"][RANKED_SHOWN]
+    assert f"{ninth['field']} {ninth['value']} {ninth['times']}" not in _visible(html)
+
+
+def test_export_hand_offs_most_waited_for_first(export_view):
+    view, html = export_view
+
+    handoffs = view["handoff_list"]
+    totals = [row["total_wait_ms"] or 0 for row in handoffs["all"]]
+    assert totals == sorted(totals, reverse=True)
+    assert (handoffs["rows"][0]["from"], handoffs["rows"][0]["to"]) == (
+        "Group 70",
+        "Group 25",
+    )
+    assert len(handoffs["rows"]) == RANKED_SHOWN
+    assert f"<summary>Show all {handoffs['count']} hand-offs</summary>" in html
+    text = _visible(html)
+    assert "Hand-off Times Median hand-off wait Total wait" in text
+    assert "Group 70 → Group 25 35 36 h 53 min 106 d 20 h" in text
+
+
+def test_ranked_hand_offs_break_ties_by_count_then_name():
+    rows = [
+        {"from": "B", "to": "C", "count": 1, "total_wait_ms": 5},
+        {"from": "A", "to": "C", "count": 1, "total_wait_ms": 5},
+        {"from": "Z", "to": "C", "count": 3, "total_wait_ms": 5},
+        {"from": "Y", "to": "C", "count": 9, "total_wait_ms": None},
+        {"from": "X", "to": "C", "count": 1, "total_wait_ms": 7},
+    ]
+
+    ranked = [row["from"] for row in _ranked_handoffs(rows)]
+
+    assert ranked == ["X", "Z", "A", "B", "Y"]
+
+
+def test_export_repeated_advice_is_given_once_over_its_cases(export_view):
+    view, html = export_view
+
+    [ping_pong] = [
+        g for g in view["finding_groups"] if g["type"] == "handoff_ping_pong"
+    ]
+    cases = ping_pong["items"]
+    assert cases["count"] == 37 and len(cases["rows"]) == RANKED_SHOWN
+    assert cases["rows"][:2] == [
+        "Assignment group: Group 70 (67 incidents)",
+        "Assignment group: Group 20 (26 incidents)",
+    ]
+    advice = "Write down which team owns this kind of incident and suggest it"
+    assert html.count(advice) == 1
+    assert "<summary>Show all 37 cases</summary>" in html
+    # Every finding is still there, behind the disclosure.
+    assert len(view["findings"]) == sum(
+        g["items"]["count"] for g in view["finding_groups"]
+    )
+
+
+def test_export_transitions_and_groups_are_capped(export_view):
+    view, html = export_view
+
+    assert len(view["transition_list"]["rows"]) == RANKED_SHOWN
+    assert view["transition_list"]["all"] == view["transitions"]
+    assert f"Show all {len(view['transitions'])} transitions" in html
+    groups = view["agent_list"]
+    runs = [(-row["runs"], row["agent"]) for row in groups["all"]]
+    assert runs == sorted(runs)
+    assert groups["rows"][0]["agent"] == "Group 70"
+    assert f"<summary>Show all {groups['count']} assignment groups</summary>" in html
+    # No script: the page's Content-Security-Policy allows none inline.
+    assert "<script" not in html
+
+
+def test_export_is_worded_for_incidents(export_view):
+    _view, html = export_view
+
+    text = _visible(html)
+    assert "How the path varies between assignment groups" in text
+    assert "Final assignment group Incidents Mean distance" in text
+    assert "Agent variance" not in text and "Agent" not in text.split("Findings")[0]
+    # Time over 650 incidents is a mean per incident, not a sum of them.
+    assert "Mean time per state, per incident" in html
+    assert "times are totals" not in text
+    assert "the time per state is a mean per incident" in text
+    assert "run(s)" not in text
+    assert "The incidents follow 492 different paths" in text
+    assert "check new incidents against it" in text

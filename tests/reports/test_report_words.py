@@ -233,7 +233,7 @@ def test_hand_offs_have_one_name_in_the_report():
         build_report([recorded_handoff(), moving_trace("p1", ["A", "B", "A"], 2)])
     )
 
-    assert "Hand-offs Median hand-off wait" in text  # the heading, the chart
+    assert "Hand-offs Total hand-off wait" in text  # the heading, the chart
     assert "Hand-off Times Median hand-off wait" in text
     assert "Hand-offs:" in text and "Hand-off ping-pong" in text
     for other in ("Handoff", "handoff", "Reassignment", "reassignment"):
