@@ -6,6 +6,7 @@ added step, not every later step renumbered.
 """
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -30,6 +31,16 @@ class Row:
         """Return whether a step of both versions reads differently in each."""
         both = self.older_number is not None and self.newer_number is not None
         return both and self.older_text != self.newer_text
+
+
+# The changes a comparison counts, in the order its summary gives them.
+CHANGES = ("added", "removed", "moved", "changed")
+
+
+def change_counts(rows):
+    """Return ``(change, count)`` for each change in ``rows``, in ``CHANGES`` order."""
+    counts = Counter(row.change for row in rows)
+    return [(change, counts[change]) for change in CHANGES if counts[change]]
 
 
 def compare_steps(older, newer):

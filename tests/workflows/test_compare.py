@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.workflows.compare import compare_steps
+from apps.workflows.compare import change_counts, compare_steps
 
 
 def _steps(*texts, phase="log"):
@@ -183,3 +183,13 @@ def test_only_a_step_of_one_version_alone_is_added_or_removed():
     changes = sorted(row.change for row in compare_steps(older, newer))
 
     assert changes == ["added", "moved", "moved", "removed"]
+
+
+def test_change_counts_name_each_change_once_in_a_fixed_order():
+    older = _steps("Open", "Look", "Save", "Close")
+    newer = _steps("Look", "Open", "Call", "Close")
+
+    counts = change_counts(compare_steps(older, newer))
+
+    assert counts == [("added", 1), ("removed", 1), ("moved", 2)]
+    assert change_counts(compare_steps(older, older)) == []

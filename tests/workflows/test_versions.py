@@ -121,6 +121,8 @@ def test_compare_shows_a_phase_move_with_both_phases(owner_client, workflow):
 
     assert page.count('<tr class="compare-moved">') == 1
     assert f"{_phase_title(steps[3])} → Triage" in page
+    assert re.search(r"Moved (from \d+ to \d+|to another phase)</td>", page)
+    assert "Moved from 4 to 4" not in page
     assert 'class="compare-removed"' not in page
 
 
@@ -304,3 +306,77 @@ def test_compare_open_to_a_viewer_but_restore_is_not(client, organization, workf
 
     assert compared.status_code == HTTPStatus.OK
     assert restored.status_code == HTTPStatus.FORBIDDEN
+
+
+def _compare_page(client, workflow, a, b):
+    response = client.get(f"/workflows/{workflow.pk}/compare/?a={a}&b={b}")
+    assert response.status_code == HTTPStatus.OK
+    return response.content.decode()
+
+
+def test_compare_sums_up_the_changes_and_marks_each_beyond_its_colour(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(
+        owner_client, workflow, op="reorder", ref=steps[1]["ref"], after=steps[2]["ref"]
+    )
+    _edit(owner_client, workflow, op="reword", ref=steps[4]["ref"], text="Look again")
+    _edit(owner_client, workflow, op="delete", ref=steps[5]["ref"])
+
+    page = _compare_page(owner_client, workflow, 1, 4)
+
+    summary = re.search(r'<ul class="compare-summary">(.*?)</ul>', page, re.DOTALL)
+    assert re.findall(r"</span>(\w+: \d+)</li>", summary.group(1)) == [
+        "Removed: 1",
+        "Moved: 2",
+        "Reworded: 1",
+    ]
+    moved = re.findall(
+        r'<tr class="compare-moved">\s*<td class="change">'
+        r'<span class="change-mark" aria-hidden="true">⇅</span>([^<]+)</td>',
+        page,
+    )
+    assert moved == ["Moved from 3 to 2", "Moved from 2 to 3"]
+    assert "in the order of version 4" in page
+
+
+def test_compare_of_two_versions_with_the_same_steps_says_so(owner_client, workflow):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="delete", ref=steps[0]["ref"])
+    owner_client.post(
+        f"/workflows/{workflow.pk}/versions/1/restore/", {"confirmed": "yes"}
+    )
+
+    page = _compare_page(owner_client, workflow, 1, 3)
+
+    assert "Both versions have the same steps, in the same order." in page
+    assert 'class="compare-moved"' not in page
+
+
+def test_compare_of_a_version_with_itself_asks_for_two(owner_client, workflow):
+    page = _compare_page(owner_client, workflow, 1, 1)
+
+    assert "Both sides are version 1. Choose two different versions" in page
+    assert '<table class="compare">' not in page
+
+
+def test_compare_the_later_version_first_says_how_it_reads_and_links_round(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="delete", ref=steps[0]["ref"])
+
+    page = _compare_page(owner_client, workflow, 2, 1)
+
+    assert "Version 2 is the later one" in page
+    assert f'href="/workflows/{workflow.pk}/compare/?a=1&amp;b=2"' in page
+    assert "</span>Added: 1</li>" in page
+
+
+def test_versions_list_of_one_version_offers_no_comparison(owner_client, workflow):
+    page = _versions_page(owner_client, workflow)
+
+    assert "There is one version so far." in page
+    assert 'name="a"' not in page
+    assert "Current" in page

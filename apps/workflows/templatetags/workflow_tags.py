@@ -1,5 +1,6 @@
 from django import template
 
+from apps.workflows import compare
 from apps.workflows.sop import PHASE_TITLES
 
 register = template.Library()
@@ -9,3 +10,9 @@ register = template.Library()
 def phase_title(phase):
     """Return a phase's title as the SOP shows it: "log" becomes "Log"."""
     return PHASE_TITLES.get(phase, phase)
+
+
+@register.filter
+def change_counts(rows):
+    """Return how many of a comparison's ``rows`` each change has."""
+    return compare.change_counts(rows)
