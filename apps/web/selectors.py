@@ -23,6 +23,7 @@ from apps.workflows.models import State, Workflow
 from apps.workflows.pipeline import phased_steps
 from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
 from apps.workflows.sop import format_duration
+from apps.workflows.systems import unrecognised_hosts
 
 from . import search as search_text
 from .models import SearchStep
@@ -248,6 +249,7 @@ def recording_overview(*, organization, recording_id):
         "events": _event_rows(events[:MAX_EVENTS_SHOWN]),
         "events_hidden": max(0, len(events) - MAX_EVENTS_SHOWN),
         "steps": steps,
+        "unrecognised_hosts": unrecognised_hosts(step.system for step in steps),
         "workflow": workflow,
         "workflow_busy": workflow is not None and workflow.state in BUSY_STATES,
         "missing": recording_missing(recording=recording),

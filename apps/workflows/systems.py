@@ -1,7 +1,9 @@
 """Which system a page belongs to: classify an origin and path.
 
 Pure: no Django. Organization rules come first, then the default rules for
-common products, then the recorder's own hint, then the bare host name.
+common products, then the recorder's own hint. A page none of them names is
+in an unrecognised system, called by its host (and port, when the origin
+gives one), so that a reader sees what to name on the Systems page.
 ``docs/sop-rules.md`` lists the rules for people.
 """
 
@@ -153,6 +155,36 @@ def validate_host_pattern(text):
     return cleaned
 
 
+UNRECOGNISED_NAME = "Unrecognised system ({host})"
+_UNRECOGNISED = re.compile(r"Unrecognised system \((?P<host>[^()]+)\)")
+
+
+def unrecognised_system(origin):
+    """Return the system of a page no rule or hint names, from its origin."""
+    parts = urlsplit(origin if "//" in origin else f"//{origin}")
+    host, port = split_origin(origin)
+    if not host:
+        return System("the browser", "other")
+    try:
+        explicit = parts.port is not None
+    except ValueError:
+        explicit = False
+    label = f"{host}:{port}" if explicit and ":" not in host else host
+    return System(UNRECOGNISED_NAME.format(host=label), "other")
+
+
+def unrecognised_host(name):
+    """Return the host an unrecognised system's ``name`` gives, or ``""``."""
+    found = _UNRECOGNISED.fullmatch(name or "")
+    return found["host"] if found else ""
+
+
+def unrecognised_hosts(names):
+    """Return the hosts of the unrecognised systems among ``names``, in order."""
+    hosts = (unrecognised_host(name) for name in names)
+    return list(dict.fromkeys(host for host in hosts if host))
+
+
 def split_origin(origin):
     """Return ``(host, port)`` of an origin such as ``https://a.example:8443``."""
     parts = urlsplit(origin if "//" in origin else f"//{origin}")
@@ -188,4 +220,4 @@ class Classifier:
         if hint:
             kind = hint_kind if hint_kind in KINDS else "other"
             return System(hint, kind)
-        return System(host or "the browser", "other")
+        return unrecognised_system(origin)

@@ -24,6 +24,7 @@ from .edits import MAX_TEXT
 from .models import State, SystemKind, SystemRule
 from .phases import PHASES
 from .sop import PHASE_TITLES
+from .systems import MAX_PATTERN, unrecognised_hosts
 
 EXPORTS = {
     "pdf": ("application/pdf", "pdf"),
@@ -116,12 +117,14 @@ def workflow_detail(request, workflow_id):
             "version": version,
             "sop_html": _sop_html(workflow, version, document),
             "edit_steps": _edit_steps(version, document),
+            "unrecognised_hosts": _unrecognised_hosts(version),
             "max_step_text": MAX_TEXT,
             "runs": runs,
             "report_view": report_context(report, title=workflow.title)
             if report
             else None,
             "can_edit": request.membership.can_edit,
+            "regenerate_workflow": workflow,
             "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
             "busy": workflow.state in (State.QUEUED, State.RUNNING),
             "open_step": _open_step(request),
@@ -138,6 +141,11 @@ def _sop_html(workflow, version, document):
     return documents.render_html(
         document=document, workflow_id=workflow.pk, version_number=version.number
     )
+
+
+def _unrecognised_hosts(version):
+    steps = version.steps if version else []
+    return unrecognised_hosts(step.get("system", "") for step in steps)
 
 
 def _edit_steps(version, document):
@@ -491,6 +499,7 @@ def system_rule_list(request):
         "workflows/systems.html",
         {
             "rules": selectors.system_rule_list(organization=request.organization),
+            "host": request.GET.get("host", "")[:MAX_PATTERN],
             "kinds": SystemKind.choices,
             "can_edit": request.membership.can_edit,
         },

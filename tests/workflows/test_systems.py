@@ -1,6 +1,12 @@
 import pytest
 
-from apps.workflows.systems import Classifier, Rule, validate_host_pattern
+from apps.workflows.systems import (
+    Classifier,
+    Rule,
+    unrecognised_host,
+    unrecognised_hosts,
+    validate_host_pattern,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +49,7 @@ def test_classify_default_rules_name_common_products(origin, path, name, kind):
 def test_classify_does_not_take_a_lookalike_host_for_servicenow():
     system = Classifier().classify("https://service-now.com.evil.example", "/")
 
-    assert system.name == "service-now.com.evil.example"
+    assert system.name == "Unrecognised system (service-now.com.evil.example)"
     assert system.kind == "other"
 
 
@@ -74,7 +80,49 @@ def test_classify_port_pattern_matches_host_and_port():
     classifier = Classifier(rules)
 
     assert classifier.classify("https://10.0.0.5:8443", "/").name == "Switch UI"
-    assert classifier.classify("https://10.0.0.5", "/").name == "10.0.0.5"
+    assert (
+        classifier.classify("https://10.0.0.5", "/").name
+        == "Unrecognised system (10.0.0.5)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("origin", "host"),
+    [
+        ("http://127.0.0.1:48081", "127.0.0.1:48081"),
+        ("http://localhost", "localhost"),
+        ("https://10.0.0.5:443", "10.0.0.5:443"),
+        ("https://netadmin.corp", "netadmin.corp"),
+    ],
+)
+def test_classify_names_an_unrecognised_host_with_its_port(origin, host):
+    system = Classifier().classify(origin, "/")
+
+    assert (system.name, system.kind) == (f"Unrecognised system ({host})", "other")
+    assert unrecognised_host(system.name) == host
+
+
+def test_classify_names_a_page_without_a_host_the_browser():
+    system = Classifier().classify("", "")
+
+    assert system.name == "the browser"
+    assert unrecognised_host(system.name) == ""
+
+
+def test_unrecognised_hosts_lists_each_host_once_in_order():
+    names = [
+        "ServiceNow",
+        "Unrecognised system (127.0.0.1:48081)",
+        "Unrecognised system (localhost)",
+        "Unrecognised system (127.0.0.1:48081)",
+        "",
+    ]
+
+    assert unrecognised_hosts(names) == ["127.0.0.1:48081", "localhost"]
+
+
+def test_unrecognised_hosts_ignore_a_rule_named_like_one():
+    assert unrecognised_hosts(["Unrecognised system (a) (b)", "Unrecognised"]) == []
 
 
 @pytest.mark.parametrize("pattern", ["", "  ", "https://x.com/a", "*.*", "a b"])

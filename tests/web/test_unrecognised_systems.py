@@ -1,0 +1,147 @@
+"""Steps on hosts no rule names: the notice on the recording and workflow pages."""
+
+import uuid
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import Role
+from apps.recordings.services import recording_import
+from apps.workflows import selectors, services
+from tests import factories
+from tests.workflows import recording_factory as rf
+
+pytestmark = pytest.mark.django_db
+
+LOCAL = "http://127.0.0.1:48081"
+NOTICE = "data-unrecognised-systems"
+SETTINGS_LINK = "/workflows/systems/?host=127.0.0.1%3A48081"
+
+
+@pytest.fixture(autouse=True)
+def _no_generate_on_finish(settings):
+    settings.WORKFLOWS_GENERATE_ON_FINISH = False
+
+
+def _local_recording(organization):
+    b = rf.RecordingBuilder()
+    b.nav(LOCAL, "/incidents/INC0012345", "INC0012345 | Helpdesk")
+    b.edit("Short description")
+    b.submit("Save")
+    b.nav(rf.SNOW, "/now/nav/ui", "Incidents")
+    recording = b.recording(id=str(uuid.uuid4()), title="Local helpdesk")
+    return recording_import(
+        organization=organization,
+        user=organization.memberships.first().user,
+        document=rf.encode(recording),
+    )
+
+
+def _built(organization, recording):
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    return workflow
+
+
+def _viewer_client(organization):
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+    return client
+
+
+def test_recording_page_lists_unrecognised_hosts_with_a_link_to_name_them(
+    organization, owner_client
+):
+    recording = _local_recording(organization)
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+
+    assert NOTICE in page
+    assert "Unrecognised system (127.0.0.1:48081)" in page
+    assert "<code>127.0.0.1:48081</code>" in page
+    assert SETTINGS_LINK in page
+    assert "ServiceNow</code>" not in page
+
+
+def test_workflow_page_offers_editors_to_generate_again(organization, owner_client):
+    workflow = _built(organization, _local_recording(organization))
+
+    page = owner_client.get(workflow.get_absolute_url()).content.decode()
+    notice = page[page.index(NOTICE) : page.index("</section>", page.index(NOTICE))]
+
+    assert "<code>127.0.0.1:48081</code>" in notice
+    assert SETTINGS_LINK in notice
+    assert f"/workflows/{workflow.pk}/regenerate/" in notice
+
+
+def test_viewer_sees_the_notice_without_the_actions(organization):
+    recording = _local_recording(organization)
+    workflow = _built(organization, recording)
+    client = _viewer_client(organization)
+
+    for url in (f"/recordings/{recording.pk}/", workflow.get_absolute_url()):
+        page = client.get(url).content.decode()
+        notice = page[page.index(NOTICE) : page.index("</section>", page.index(NOTICE))]
+
+        assert "<code>127.0.0.1:48081</code>" in notice
+        assert "/workflows/systems/" not in notice
+        assert "/regenerate/" not in notice
+        assert "An owner, admin or member can name these systems" in notice
+
+
+def test_a_rule_and_generate_again_rename_the_steps_and_drop_the_notice(
+    organization, owner, owner_client
+):
+    workflow = _built(organization, _local_recording(organization))
+    membership = organization.memberships.get(user=owner)
+    services.system_rule_create(
+        membership=membership,
+        host_pattern="127.0.0.1:48081",
+        name="Local helpdesk",
+        kind="itsm",
+    )
+
+    before = owner_client.get(workflow.get_absolute_url()).content.decode()
+    services.workflow_regenerate(membership=membership, workflow=workflow)
+    run = workflow.reference_run
+    run.refresh_from_db()
+    services.run_build(run=run, generation=run.generation)
+    after = owner_client.get(workflow.get_absolute_url()).content.decode()
+
+    assert NOTICE in before
+    assert NOTICE not in after
+    assert "Local helpdesk" in after
+
+
+def test_recognised_recording_shows_no_notice(organization, owner_client):
+    b = rf.RecordingBuilder()
+    b.nav(rf.SNOW, "/now/nav/ui", "Incidents")
+    recording = recording_import(
+        organization=organization,
+        user=organization.memberships.first().user,
+        document=rf.encode(b.recording(id=str(uuid.uuid4()))),
+    )
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+
+    assert NOTICE not in page
+
+
+def test_systems_page_prefills_the_host(owner_client):
+    response = owner_client.get("/workflows/systems/?host=127.0.0.1%3A48081")
+
+    assert response.status_code == HTTPStatus.OK
+    assert 'value="127.0.0.1:48081" autofocus' in response.content.decode()
+
+
+def test_systems_page_escapes_the_prefilled_host(owner_client):
+    page = owner_client.get('/workflows/systems/?host="><b>x').content.decode()
+
+    assert "<b>x" not in page
+    assert "&quot;&gt;&lt;b&gt;x" in page
