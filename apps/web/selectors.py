@@ -9,6 +9,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Func, TextField, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 
 from apps.accounts.models import Plan
@@ -58,7 +59,10 @@ def extension_package():
 
 
 def recent_recordings(*, organization, limit=8):
-    return recording_list(organization=organization)[:limit]
+    """Return the most recently recorded first; an undated one by its upload."""
+    recorded = Coalesce("started_at", "created_at")
+    recordings = recording_list(organization=organization)
+    return recordings.order_by(recorded.desc(), "-id")[:limit]
 
 
 BUSY_STATES = {State.QUEUED, State.RUNNING}
