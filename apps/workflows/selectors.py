@@ -2,6 +2,9 @@
 
 import difflib
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from apps.core.selectors import get_scoped_or_404
 
 from .compare import compare_steps
@@ -11,9 +14,23 @@ from .systems import Rule
 from .traces import steps_to_trace
 
 
+def _run_count():
+    runs = (
+        Run.objects.filter(workflow=OuterRef("pk"))
+        .order_by()
+        .values("workflow")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(runs), 0)
+
+
 def workflow_list(*, organization):
-    return Workflow.objects.for_organization(organization).select_related(
-        "current_version", "reference_run"
+    """Return the organization's workflows, each with its ``run_count``."""
+    return (
+        Workflow.objects.for_organization(organization)
+        .select_related("current_version", "reference_run")
+        .annotate(run_count=_run_count())
     )
 
 
