@@ -7,6 +7,8 @@ text, each marked as a match or not, for the template to escape and show.
 import re
 from dataclasses import dataclass
 
+from apps.workflows.steps import TICKET
+
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
 # Marks PostgreSQL puts around each matched word; no stored text holds them.
@@ -44,6 +46,16 @@ def search_terms(query):
         text = text[: MAX_QUERY_LENGTH + 1].rsplit(" ", 1)[0][:MAX_QUERY_LENGTH]
     words = dict.fromkeys(word.casefold() for word in WORD.findall(text))
     return Terms(text=text, words=tuple(words), truncated=truncated)
+
+
+def ticket_numbers(terms):
+    """Return the ticket numbers ``terms`` name, such as ``INC0012345``.
+
+    Numbers are matched as the recorder sees them, in capitals, whatever
+    case they were typed in.
+    """
+    found = (match[1] for match in TICKET.finditer(terms.text.upper()))
+    return tuple(dict.fromkeys(found))
 
 
 def highlight(text, words):

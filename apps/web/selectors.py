@@ -8,12 +8,13 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Func, TextField, Value
+from django.db.models import Exists, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
+from apps.recordings.models import Event
 from apps.recordings.selectors import (
     recording_events,
     recording_get,
@@ -172,16 +173,43 @@ def _snippet(row, text, terms):
     return search_text.highlight(text, terms.words)
 
 
-def _found_workflows(organization, terms):
-    workflows = _matches(
-        Workflow.objects.for_organization(organization), "title", terms
+def _recordings_by_agent_or_ticket(organization, terms):
+    """Return the recordings whose agent is named, or that show a ticket named.
+
+    The agent's name must hold every word. A ticket number is found in the
+    titles and paths of the recorded pages, where ITSM tools show it.
+    """
+    found = Q()
+    for word in terms.words:
+        found &= Q(agent__icontains=word)
+    events = Event.objects.for_organization(organization).filter(
+        recording=OuterRef("pk")
     )
+    for number in search_text.ticket_numbers(terms):
+        shown = Q(data__title__icontains=number) | Q(data__path__icontains=number)
+        found |= Exists(events.filter(shown))
+    return recording_list(organization=organization).filter(found)
+
+
+def _first(*querysets):
+    """Return the rows of ``querysets`` in turn, each once, up to the limit."""
+    rows = {}
+    for queryset in querysets:
+        for row in queryset[:SEARCH_LIMIT]:
+            rows.setdefault(row.pk, row)
+    return list(rows.values())[:SEARCH_LIMIT]
+
+
+def _found_workflows(organization, terms, recorded):
+    workflows = Workflow.objects.for_organization(organization)
+    by_title = _matches(workflows, "title", terms)
+    by_run = workflows.filter(runs__recording__in=recorded.values("pk")).distinct()
     return [
         {
             "title": _snippet(workflow, workflow.title, terms),
             "url": workflow.get_absolute_url(),
         }
-        for workflow in workflows[:SEARCH_LIMIT]
+        for workflow in _first(by_title, by_run)
     ]
 
 
@@ -205,15 +233,17 @@ def _found_steps(organization, terms):
 def search(*, organization, terms):
     """Return the organization's workflows, SOP steps and recordings matching.
 
-    ``terms`` come from ``apps.web.search.search_terms``. Workflows match on
-    their title, steps on their text in the workflow's current SOP version,
-    recordings on their title.
+    ``terms`` come from ``apps.web.search.search_terms``. Recordings match on
+    their title, their agent's name or a ticket number on their pages;
+    workflows on their title or any of their runs' recordings so matched;
+    steps on their text in the workflow's current SOP version.
     """
-    recordings = _matches(recording_list(organization=organization), "title", terms)
+    by_title = _matches(recording_list(organization=organization), "title", terms)
+    recorded = _recordings_by_agent_or_ticket(organization, terms)
     found = {
-        "workflows": _found_workflows(organization, terms),
+        "workflows": _found_workflows(organization, terms, recorded),
         "steps": _found_steps(organization, terms),
-        "recordings": list(recordings[:SEARCH_LIMIT]),
+        "recordings": _first(by_title, recorded),
     }
     found["total"] = sum(len(rows) for rows in found.values())
     return found
