@@ -61,7 +61,10 @@ def _step_line(step):
     text = md_escape(step.full_text)
     if step.kind == "decision":
         text = f"**Decision:** {text}"
-    evidence = ", ".join(str(seq) for seq in step.evidence) or "none"
+    # A step an editor added has no recorded events to point to.
+    evidence = ""
+    if step.evidence:
+        evidence = f" (events {', '.join(str(seq) for seq in step.evidence)})"
     # A note is typed into no system, and one added by an editor took no
     # recorded time.
     system = ""
@@ -70,4 +73,4 @@ def _step_line(step):
     duration = format_duration(step.duration_ms)
     if step.kind == "note" and not step.evidence:
         duration = "added, not recorded"
-    return f"{step.number}\\. {text} — {system}{duration} (events {evidence})  "
+    return f"{step.number}\\. {text} — {system}{duration}{evidence}  "

@@ -249,6 +249,7 @@ def test_generate_added_note_names_no_system_and_no_time():
 
     edited = _generate(recording, edits=[{"op": "note", "ref": first, "text": "Ask"}])
 
-    assert "2\\. Note: Ask — added, not recorded (events none)" in edited.markdown
+    assert "2\\. Note: Ask — added, not recorded  \n" in edited.markdown
+    assert "events none" not in edited.markdown
     assert edited.sop.systems == (("ServiceNow", "itsm", 1),)
     assert edited.sop.purpose.endswith("plus 1 note: 2 steps in all.")
