@@ -1,19 +1,20 @@
 import logging
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import membership_required
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.http import address_group, client_address
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import ShareLinkForm, SharePasswordForm
 
 logger = logging.getLogger(__name__)
@@ -47,21 +48,47 @@ def _gone(request):
     return _private(render(request, "sharing/gone.html", status=404))
 
 
+def _locked(request, link):
+    """Say whether ``link`` wants a password not yet given in this session."""
+    unlocked = request.session.get(UNLOCKED_SESSION_KEY, [])
+    return link.has_password and link.pk not in unlocked
+
+
 @never_cache
 def shared(request, token):
     link = selectors.share_link_for_token(token=token)
     if link is None:
         return _gone(request)
-    unlocked = request.session.get(UNLOCKED_SESSION_KEY, [])
-    if link.has_password and link.pk not in unlocked:
-        return _password(request, link, unlocked)
+    if _locked(request, link):
+        return _password(request, link)
 
     services.share_link_record_view(link=link)
     context = selectors.shared_content(link=link)
+    context["pdf_url"] = reverse("shared_pdf", kwargs={"token": token})
     return _private(render(request, "sharing/shared.html", context))
 
 
-def _password(request, link, unlocked):
+@never_cache
+@require_GET
+def shared_pdf(request, token):
+    """Send the shared SOP as a PDF, behind the same checks as the page."""
+    link = selectors.share_link_for_token(token=token)
+    if link is None:
+        return _gone(request)
+    found = None if _locked(request, link) else documents.shared_pdf(link=link)
+    if found is None:
+        # The page asks for the password, or says there is no SOP yet.
+        return _private(redirect("shared", token=token))
+
+    services.share_link_record_view(link=link)
+    filename, pdf = found
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
+
+
+def _password(request, link):
+    unlocked = request.session.get(UNLOCKED_SESSION_KEY, [])
     form = SharePasswordForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
