@@ -31,11 +31,19 @@ def outage(organization, recording_factory):
     return recording_factory(organization)
 
 
-@pytest.fixture
-def workflow(organization, outage):
-    """The outage recording's workflow, generated and built."""
-    workflow = services.workflow_generate(organization=organization, recording=outage)
-    run = selectors.run_for_recording(organization=organization, recording=outage)
+def build_sample(organization, recording=None, *, enqueue=True):
+    """Return the workflow of ``recording`` (the outage by default), built."""
+    recording = recording or import_sample(organization)
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording, enqueue=enqueue
+    )
+    run = selectors.run_for_recording(organization=organization, recording=recording)
     services.run_build(run=run, generation=run.generation)
     workflow.refresh_from_db()
     return workflow
+
+
+@pytest.fixture
+def workflow(organization, outage):
+    """The outage recording's workflow, generated and built."""
+    return build_sample(organization, outage)

@@ -6,7 +6,7 @@ from apps.workflows import selectors, services
 from tests import factories
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import axe, log_in, shoot
-from tests.workflows.conftest import import_sample
+from tests.workflows.conftest import build_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +18,8 @@ page = browser_fixtures.page
 def _edited_and_restored(context, live_server):
     """Swap two steps, reword one, delete one, then restore version 1."""
     organization, owner = factories.organization_with_owner(name="Acme IT")
-    recording = import_sample(organization)
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording, enqueue=False
-    )
-    run = selectors.run_for_recording(organization=organization, recording=recording)
-    services.run_build(run=run, generation=run.generation)
+    workflow = build_sample(organization, enqueue=False)
     membership = organization.memberships.get(user=owner)
-    workflow.refresh_from_db()
     steps = workflow.current_version.steps
     for edit in (
         {"op": "reorder", "ref": steps[1]["ref"], "after": steps[2]["ref"]},
