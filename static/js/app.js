@@ -54,3 +54,84 @@ const scrollingCharts = new ResizeObserver((entries) => {
 document.querySelectorAll('figure.chart').forEach((figure) => {
   scrollingCharts.observe(figure);
 });
+
+// At phone width app.css draws each row of a data table as a block of its
+// own, every cell led by its column's header, so that no column hides
+// behind a sideways scroll. The header text is copied here into each cell's
+// data-label. A table marked data-keep-table keeps its grid.
+//
+// Once display changes from table, some browsers stop announcing a table,
+// so the roles are given outright; the header row stays in the page, only
+// out of sight, and a screen reader still reads each cell with its header.
+const TABLE_ROLES = [
+  ['table', 'table'],
+  ['thead, tbody, tfoot', 'rowgroup'],
+  ['tr', 'row'],
+  ['thead th', 'columnheader'],
+  ['tbody th, tfoot th', 'rowheader'],
+  ['td', 'cell'],
+];
+
+// The header's visible text: a header kept only for a screen reader, such
+// as "Actions" over a column of buttons, labels nothing on screen.
+function headerLabel(th) {
+  const copy = th.cloneNode(true);
+  copy.querySelectorAll('.visually-hidden').forEach((node) => node.remove());
+  return copy.textContent.trim().replace(/\s+/g, ' ');
+}
+
+// Return the label of each column of the header row, by column index.
+function columnLabels(headerRow) {
+  const labels = [];
+  for (const cell of headerRow.cells) {
+    for (let span = 0; span < cell.colSpan; span += 1) {
+      labels.push(headerLabel(cell));
+    }
+  }
+  return labels;
+}
+
+function labelRow(row, labels) {
+  let column = 0;
+  for (const cell of row.cells) {
+    const label = cell.colSpan === 1 ? labels[column] : '';
+    if (label) cell.dataset.label = label;
+    else delete cell.dataset.label;
+    column += cell.colSpan;
+  }
+}
+
+function stackTable(table) {
+  if (table.hasAttribute('data-keep-table') || !table.tHead) return;
+  const headerRow = table.tHead.rows[table.tHead.rows.length - 1];
+  if (!headerRow) return;
+  const labels = columnLabels(headerRow);
+  for (const group of [...table.tBodies, table.tFoot].filter(Boolean)) {
+    for (const row of group.rows) labelRow(row, labels);
+  }
+  for (const [selector, role] of TABLE_ROLES) {
+    if (table.matches(selector)) table.setAttribute('role', role);
+    table.querySelectorAll(selector).forEach((node) => {
+      if (node.closest('table') === table) node.setAttribute('role', role);
+    });
+  }
+  table.dataset.stack = '';
+}
+
+const tableRoot = document.querySelector('main');
+if (tableRoot) {
+  tableRoot.querySelectorAll('table').forEach(stackTable);
+  // Rows or tables that a script puts in later get their labels too.
+  new MutationObserver((records) => {
+    const changed = new Set();
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== Node.ELEMENT_NODE) continue;
+        const table = node.closest('table');
+        if (table) changed.add(table);
+        node.querySelectorAll('table').forEach((inner) => changed.add(inner));
+      }
+    }
+    changed.forEach(stackTable);
+  }).observe(tableRoot, { childList: true, subtree: true });
+}

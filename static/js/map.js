@@ -73,16 +73,24 @@ function enableZoom(viewport, svg) {
   const size = naturalSize(svg);
   let zoom = 1;
 
-  const apply = (next) => {
-    const clamped = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, next));
-    // Keep the point at the centre of the view where it was.
-    const centreX = (viewport.scrollLeft + viewport.clientWidth / 2) / zoom;
-    const centreY = (viewport.scrollTop + viewport.clientHeight / 2) / zoom;
-    zoom = clamped;
+  // The middle of the view, in the viewport's own pixels.
+  const middle = () => ({
+    x: viewport.clientWidth / 2,
+    y: viewport.clientHeight / 2,
+  });
+  // The point of the map, at its actual size, shown at `at` in the view.
+  const pointAt = (at) => ({
+    x: (viewport.scrollLeft + at.x) / zoom,
+    y: (viewport.scrollTop + at.y) / zoom,
+  });
+  // Zoom to `next`, showing `point` of the map at `at` in the view: by
+  // default the point already there, so that it stays where it was.
+  const apply = (next, at = middle(), point = pointAt(at)) => {
+    zoom = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, next));
     svg.setAttribute('width', String(Math.round(size.width * zoom)));
     svg.setAttribute('height', String(Math.round(size.height * zoom)));
-    viewport.scrollLeft = centreX * zoom - viewport.clientWidth / 2;
-    viewport.scrollTop = centreY * zoom - viewport.clientHeight / 2;
+    viewport.scrollLeft = point.x * zoom - at.x;
+    viewport.scrollTop = point.y * zoom - at.y;
     if (level) level.textContent = `${Math.round(zoom * 100)}%`;
     viewport.dataset.zoom = zoom.toFixed(3);
   };
@@ -115,7 +123,7 @@ function enableZoom(viewport, svg) {
     event.preventDefault();
     actions[action]();
   });
-  enablePanning(viewport);
+  enableGestures(viewport, { zoom: () => zoom, pointAt, apply });
   apply(startZoom(svg, size, fitZoom()));
 }
 
@@ -135,32 +143,77 @@ function startZoom(svg, size, fit) {
   return Math.min(1, Math.max(fit, legible));
 }
 
-function enablePanning(viewport) {
-  let start = null;
-  viewport.addEventListener('pointerdown', (event) => {
-    if (event.button !== 0) return;
-    start = {
-      x: event.clientX,
-      y: event.clientY,
-      left: viewport.scrollLeft,
-      top: viewport.scrollTop,
+// One pointer drags the map; two fingers pinch it to zoom, the point
+// between them staying under them. app.css turns the browser's own touch
+// gestures off in the map (touch-action: none), so that a pinch there zooms
+// the map instead of the page; a finger dragging past the map's edge goes
+// on to scroll the page, as it would have without the script.
+function enableGestures(viewport, map) {
+  const pointers = new Map();
+  let pinch = null;
+
+  // Pointers are kept in client pixels, which the page scrolling under a
+  // finger leaves alone; a pinch's middle is needed in the viewport's own.
+  const spread = () => {
+    const [a, b] = pointers.values();
+    const box = viewport.getBoundingClientRect();
+    return {
+      at: {
+        x: (a.x + b.x) / 2 - box.left - viewport.clientLeft,
+        y: (a.y + b.y) / 2 - box.top - viewport.clientTop,
+      },
+      distance: Math.hypot(a.x - b.x, a.y - b.y) || 1,
     };
+  };
+  const startPinch = () => {
+    const { at, distance } = spread();
+    pinch = { distance, zoom: map.zoom(), point: map.pointAt(at) };
+  };
+
+  viewport.addEventListener('pointerdown', (event) => {
+    if (event.button !== 0 || pointers.size === 2) return;
+    pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     viewport.setPointerCapture(event.pointerId);
     viewport.classList.add('is-panning');
+    if (pointers.size === 2) startPinch();
   });
   viewport.addEventListener('pointermove', (event) => {
-    if (!start) return;
-    viewport.scrollLeft = start.left - (event.clientX - start.x);
-    viewport.scrollTop = start.top - (event.clientY - start.y);
+    const last = pointers.get(event.pointerId);
+    if (!last) return;
+    const now = { x: event.clientX, y: event.clientY };
+    pointers.set(event.pointerId, now);
+    if (pinch) {
+      const { at, distance } = spread();
+      map.apply((pinch.zoom * distance) / pinch.distance, at, pinch.point);
+      return;
+    }
+    drag(viewport, now.x - last.x, now.y - last.y, event.pointerType);
   });
   const stop = (event) => {
-    if (!start) return;
-    start = null;
-    viewport.releasePointerCapture(event.pointerId);
-    viewport.classList.remove('is-panning');
+    if (!pointers.delete(event.pointerId)) return;
+    if (viewport.hasPointerCapture(event.pointerId)) {
+      viewport.releasePointerCapture(event.pointerId);
+    }
+    // The finger left on the glass after a pinch drags from where it is.
+    pinch = null;
+    if (!pointers.size) viewport.classList.remove('is-panning');
   };
   viewport.addEventListener('pointerup', stop);
   viewport.addEventListener('pointercancel', stop);
+}
+
+// Scroll the map by a pointer's move; what a finger moves past the map's
+// edge scrolls the page.
+function drag(viewport, dx, dy, pointerType) {
+  const left = viewport.scrollLeft;
+  const top = viewport.scrollTop;
+  viewport.scrollLeft = left - dx;
+  viewport.scrollTop = top - dy;
+  if (pointerType !== 'touch') return;
+  // Scroll positions snap to device pixels: ignore what that leaves over.
+  const restX = Math.trunc(-dx - (viewport.scrollLeft - left));
+  const restY = Math.trunc(-dy - (viewport.scrollTop - top));
+  if (restX || restY) window.scrollBy(restX, restY);
 }
 
 document.addEventListener('DOMContentLoaded', drawMaps);
