@@ -17,7 +17,8 @@ from .systems import Classifier, System
 REDIRECT_MS = 3_000
 # A navigation this soon after a click in the same tab is what the click did.
 CONSEQUENCE_MS = 5_000
-# Silence longer than this becomes an explicit wait step.
+# Silence longer than this becomes an explicit wait: an unnumbered note
+# between the SOP's steps, not a step of its own.
 WAIT_THRESHOLD_MS = 120_000
 MAX_TEXT = 90
 # What sites put between a page's title and their own name.
@@ -25,10 +26,14 @@ TITLE_SEPARATOR = re.compile(r" (?:::|[|–—-]) ")
 SIGN_IN_TITLES = {"sign in", "sign-in", "log in", "login", "sign on", "log on"}
 GENERIC_SUBMIT = {"submit", "save", "ok", "send", "go", "update", "confirm"}
 
+RECORD_PREFIXES = "INC|RITM|REQ|CHG|PRB|TASK|SCTASK|SR|IM|KB"
 TICKET = re.compile(
-    r"\b((?:INC|RITM|REQ|CHG|PRB|TASK|SCTASK|SR|IM)\d{4,}|[A-Z][A-Z0-9]{1,9}-\d{1,7}"
-    r"|#\d{3,})\b"
+    rf"\b((?:{RECORD_PREFIXES})\d{{4,}}|[A-Z][A-Z0-9]{{1,9}}-\d{{1,7}}|#\d{{3,}})\b"
 )
+# A number whose prefix says what record it is: replaced wherever it stands.
+# A key such as "LT-0417" or "SD-42" could also be a model or a standard
+# ("SHA-256"), so it is replaced only where it is the whole title or name.
+RECORD_NUMBER = re.compile(rf"\b(?:{RECORD_PREFIXES})\d{{4,}}\b")
 TICKET_KINDS = {
     "INC": "incident",
     "IM": "incident",
@@ -39,6 +44,7 @@ TICKET_KINDS = {
     "PRB": "problem",
     "TASK": "task",
     "SCTASK": "task",
+    "KB": "knowledge article",
 }
 NEW_RECORD = re.compile(r"(?:^|[/_.=?-])(?:new|create)(?:$|[/_.&?=-])", re.IGNORECASE)
 SENSITIVE = re.compile(
@@ -318,8 +324,8 @@ def _navigation_values(event, system, site_names=()):
     ticket = _ticket(f"{event.title} {event.path}")
     looks = "lookup" if system.kind in ("monitoring", "admin") else "action"
     if system.kind == "itsm" and ticket:
-        record = TICKET_KINDS.get(re.match(r"[A-Z#]*", ticket)[0], "ticket")
-        text = f"Open {record} {ticket} in {system.name}"
+        record = record_word(ticket, path=event.path, default="ticket")
+        text = f"Open the {record} in {system.name}"
         return {
             "kind": "action",
             "verb": "open",
@@ -334,15 +340,16 @@ def _navigation_values(event, system, site_names=()):
             "text": f"Create a new record in {system.name}",
             "key_object": "record",
         }
+    shown, example = generic_text(title, path=event.path)
     if title.lower() in SIGN_IN_TITLES:
         text = f"Open the sign-in page of {system.name}"
     else:
-        text = f"Open {title} in {system.name}" if title else f"Open {system.name}"
+        text = f"Open {shown} in {system.name}" if title else f"Open {system.name}"
     return {
         "kind": looks,
         "verb": "open",
         "text": _cut(text),
-        "ticket": ticket,
+        "ticket": example,
         "key_object": title or "home",
     }
 
@@ -402,6 +409,53 @@ def _ticket(text):
     return match[1] if match else ""
 
 
+def record_word(number, *, path="", default="record"):
+    """Return what the record ``number`` is: "incident", "request", "device".
+
+    A prefix names the kind ("INC0012345"); a key ("LT-0417") takes the
+    plural path segment it sits under ("/devices/LT-0417" is a device), or
+    ``default``.
+    """
+    prefix = re.match(r"[A-Z]*", number)[0]
+    if prefix in TICKET_KINDS and number[len(prefix) :].isdigit():
+        return TICKET_KINDS[prefix]
+    return _path_noun(path, number) or default
+
+
+def _path_noun(path, number):
+    segments = [part for part in path.split("?")[0].split("/") if part]
+    if number in segments:
+        segments = segments[: segments.index(number)]
+    noun = segments[-1].lower() if segments else ""
+    if not (noun.isalpha() and 4 <= len(noun) <= 20 and noun.endswith("s")):
+        return ""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return "" if noun.endswith("ss") else noun[:-1]
+
+
+def generic_text(text, *, path="", default="record"):
+    """Return ``(text, number)``: ``text`` with record numbers said generically.
+
+    A record number is one ticket's, not the procedure's: "INC0048213" reads
+    "the incident", a title or name that is only a key ("LT-0417") "the
+    device". ``number`` is the first one replaced, kept as the recording's
+    example, or "".
+    """
+    whole = " ".join(text.split())
+    if whole and _ticket(whole) == whole:
+        return f"the {record_word(whole, path=path, default=default)}", whole
+    found = RECORD_NUMBER.search(text)
+    if found is None:
+        return text, ""
+    return _records_said(text), found[0]
+
+
+def _records_said(text):
+    """Return ``text`` with each prefixed record number said as its record."""
+    return RECORD_NUMBER.sub(lambda match: f"the {record_word(match[0])}", text)
+
+
 def xml_safe(text):
     """Return ``text`` without the characters ``NOT_XML`` names."""
     return NOT_XML.sub("", text)
@@ -433,7 +487,8 @@ def _on_click(builder, event):
         if _same_tab_recent(last, event, CONSEQUENCE_MS):
             builder.extend(last, event)
             return
-    verb, text = _click_text(event.role, name)
+    shown, example = generic_text(name, path=event.path)
+    verb, text = _click_text(event.role, shown, whole=example == name)
     kind = "lookup" if system.kind == "monitoring" else "action"
     builder.new(
         event,
@@ -442,14 +497,18 @@ def _on_click(builder, event):
         verb=verb,
         text=_cut(f"{text} in {system.name}" if kind == "lookup" else text),
         target=target,
+        ticket=example,
         key_object=name or event.role or "element",
     )
 
 
-def _click_text(role, name):
+def _click_text(role, name, *, whole=False):
     role = (role or "").lower()
     if not name:
         return "click", f"Click an unlabelled {role or 'element'}"
+    if whole:
+        # A link or button named by a record number opens that record.
+        return ("follow" if role == "link" else "click"), f"Open {name}"
     if role == "link":
         return "follow", f"Open {name}"
     if role == "tab":
@@ -504,7 +563,8 @@ def _on_field_edited(builder, event):
             key_object=label,
         )
         return
-    text = f"Enter {label} (value withheld)" if sensitive else f"Enter {label}"
+    shown = _records_said(label)
+    text = f"Enter {shown} (value withheld)" if sensitive else f"Enter {shown}"
     builder.new(
         event,
         system=system,
@@ -525,14 +585,21 @@ def _topic(field_label):
 
 
 def _decision_text(decision):
+    field = _records_said(decision.field)
     if decision.value in ("ticked", "cleared"):
         verb = "Tick" if decision.value == "ticked" else "Clear"
-        return f"{verb} {decision.field}"
+        return f"{verb} {field}"
+    value = decision_value(decision.value)
     if decision.topic == "team":
-        return f"Assign to {decision.value}"
+        return f"Assign to {value}"
     if decision.topic == "owner":
-        return f"Make {decision.value} the owner"
-    return f"Set {decision.field} to {decision.value}"
+        return f"Make {value} the owner"
+    return f"Set {field} to {value}"
+
+
+def decision_value(value):
+    """Return a chosen value as an instruction says it: a record generically."""
+    return generic_text(value)[0]
 
 
 def _on_choice(builder, event):
@@ -553,6 +620,7 @@ def _on_choice(builder, event):
         previous = (*last.decision.previous, last.decision.value)
         last.decision = replace(last.decision, value=value, previous=previous)
         last.text = _cut(_decision_text(last.decision))
+        last.ticket = generic_text(value)[1]
         builder.extend(last, event)
         return
     decision = Decision(field=label, value=value, topic=_topic(label))
@@ -564,6 +632,7 @@ def _on_choice(builder, event):
         text=_cut(_decision_text(decision)),
         target=target,
         decision=decision,
+        ticket=generic_text(value)[1],
         key_object=label,
     )
     draft.source = "choice_made"
@@ -587,7 +656,7 @@ def _on_submit(builder, event):
     else:
         event_ts = None
     ticket = _ticket(f"{builder.page(event)[2]} {event.path}")
-    text = _submit_text(system, ticket, name, NEW_RECORD.search(event.path))
+    text = _submit_text(system, ticket, name, event.path)
     draft = builder.new(
         event,
         system=system,
@@ -601,11 +670,12 @@ def _on_submit(builder, event):
         draft.ts = event_ts
 
 
-def _submit_text(system, ticket, name, is_new):
+def _submit_text(system, ticket, name, path):
     generic = name.lower() in GENERIC_SUBMIT
     if system.kind == "itsm" and ticket:
-        return f"Save {ticket} ({name})" if name else f"Save {ticket}"
-    if system.kind == "itsm" and is_new:
+        record = record_word(ticket, path=path, default="ticket")
+        return f"Save the {record} ({name})" if name else f"Save the {record}"
+    if system.kind == "itsm" and NEW_RECORD.search(path):
         return f"Submit the new record in {system.name}"
     if name and not generic:
         return f"Submit the form with {name}"
@@ -614,15 +684,24 @@ def _submit_text(system, ticket, name, is_new):
 
 def _on_tab_switched(builder, event):
     system = builder.system(event)
-    origin, _path, title = builder.page(event)[:3]
+    origin, path, title = builder.page(event)[:3]
+    ticket = _ticket(f"{title} {path}") if system.kind == "itsm" else ""
     title = _drop_site_name(title, builder.site_names.get(origin, ()))
     title = _clean_title(title, system.name)
     last = builder.last
     if last is not None and last.soft:
         builder.drafts.pop()
         builder.pending[:0] = last.evidence
+    if ticket:
+        # An ITSM tab that names a ticket shows that ticket, whatever else
+        # its title says ("INC0012345 | VPN down"): the title is one run's.
+        shown = f"the {record_word(ticket, path=path, default='ticket')}"
+    else:
+        shown, ticket = generic_text(title, path=path)
     text = (
-        f"Switch to {title} in {system.name}" if title else f"Switch to {system.name}"
+        f"Switch to {shown} in {system.name}"
+        if title or ticket
+        else f"Switch to {system.name}"
     )
     draft = builder.new(
         event,
@@ -630,6 +709,7 @@ def _on_tab_switched(builder, event):
         kind="lookup" if system.kind in ("monitoring", "admin") else "action",
         verb="switch",
         text=_cut(text),
+        ticket=ticket,
         key_object=title or "tab",
     )
     draft.soft = True
@@ -723,9 +803,39 @@ def step_from_dict(data):
     return Step(**values)
 
 
-def wait_text(duration_ms):
-    """Return a wait step's text, its time worded as every duration is."""
-    return f"Wait {format_duration(duration_ms)} (no activity was recorded)"
+def wait_text(duration_ms, team=""):
+    """Return a wait's text: whom it waited for when known, and how long.
+
+    The time is the recorded run's, worded as every duration is; another
+    run waits as long as it has to, so the text says where the time is from.
+    """
+    took = format_duration(duration_ms)
+    if team:
+        return f"Wait for {team}: {took} in the recording"
+    return f"Wait: {took} in the recording, with no activity recorded"
+
+
+def _handed_to(drafts, index):
+    """Return the team the wait at ``index`` waited for, or "".
+
+    A wait right after saving a form that assigned a team (notes aside) is
+    that team's time: the ticket was handed on and the agent waited.
+    """
+    saved = False
+    for position in range(index - 1, -1, -1):
+        draft = drafts[position]
+        if draft.kind == "note":
+            continue
+        if not saved:
+            if draft.verb != "submit":
+                return ""
+            saved = True
+            continue
+        if draft.verb == "submit" or draft.source == "wait":
+            return ""
+        if draft.decision is not None and draft.decision.topic == "team":
+            return draft.decision.value
+    return ""
 
 
 def _finish(drafts):
@@ -738,7 +848,9 @@ def _finish(drafts):
         following = drafts[index + 1].ts if index + 1 < len(drafts) else draft.last_ts
         end = draft.end_hint if draft.end_hint is not None else following
         if draft.source == "wait":
-            draft.text = wait_text(max(draft.ts, end) - draft.ts)
+            draft.text = wait_text(
+                max(draft.ts, end) - draft.ts, _handed_to(drafts, index)
+            )
         decision = draft.decision
         if decision is not None:
             decision = replace(

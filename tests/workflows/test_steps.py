@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from apps.recordings.format import Recording, SystemKind
 from apps.workflows.phases import assign_phases
@@ -36,9 +37,78 @@ def test_build_steps_names_the_incident_and_system():
 
     (step,) = _steps(b)
 
-    assert step.text == "Open incident INC0012345 in ServiceNow"
+    assert step.text == "Open the incident in ServiceNow"
+    assert step.ticket == "INC0012345"
     assert (step.system, step.system_kind) == ("ServiceNow", "itsm")
     assert step.evidence == (1,)
+
+
+def test_build_steps_says_record_numbers_generically_in_every_step():
+    b = RecordingBuilder()
+    incident = {"tab": 1, "origin": SNOW, "path": "/incident.do/1"}
+    b.nav(SNOW, "/incident.do/1", "INC0048213 | ServiceNow", tab=1)
+    b.choose("Problem", "PRB0040012", **incident)
+    b.click("Update", **incident).submit("Update", after=300, **incident)
+    b.nav(SNOW, "/kb_view.do", "KB0010042 | ServiceNow", after=8_000, tab=2)
+    b.click("RITM0031190", role="link", after=6_000, **incident)
+    change = {"tab": 3, "origin": SNOW, "path": "/change/CHG0030001"}
+    b.add("tab_switched", 6_000, **change)
+    b.click("Approve", after=3_000, **change)
+    b.add("tab_switched", 6_000, **incident)
+    b.edit("Work notes for TASK0012001", after=4_000, **incident)
+
+    texts = _texts(_steps(b))
+
+    assert texts == [
+        "Open the incident in ServiceNow",
+        "Set Problem to the problem",
+        "Save the incident (Update)",
+        "Open the knowledge article in ServiceNow",
+        "Open the request",
+        "Switch to the change in ServiceNow",
+        "Click Approve",
+        "Switch to the incident in ServiceNow",
+        "Enter Work notes for the task",
+    ]
+
+
+def test_build_steps_keeps_each_record_number_as_the_step_s_example():
+    b = RecordingBuilder()
+    b.nav(SNOW, "/incident.do/1", "INC0048213 | ServiceNow", tab=1)
+    b.nav(SNOW, "/kb_view.do", "KB0010042 | ServiceNow", after=8_000, tab=2)
+    b.add("tab_switched", 6_000, tab=1)
+
+    steps = _steps(b)
+
+    assert [step.ticket for step in steps] == ["INC0048213", "KB0010042", "INC0048213"]
+
+
+def test_build_steps_names_a_keyed_record_by_the_path_it_sits_under():
+    b = RecordingBuilder()
+    admin = "https://acme.okta.com"
+    b.nav(admin, "/devices", "Devices - Okta", tab=1)
+    b.click("LT-0417", role="link", after=3_000, tab=1, origin=admin, path="/devices")
+    b.nav(admin, "/devices/LT-0417", "LT-0417 - Okta", after=800, tab=1)
+    b.edit("SHA-256 fingerprint", after=4_000, tab=1, origin=admin, path="/x")
+
+    steps = _steps(b)
+
+    assert _texts(steps)[1] == "Open the device in Okta"
+    assert steps[1].ticket == "LT-0417"
+    # A key that is not the whole name may be a standard's name: it stays.
+    assert _texts(steps)[2] == "Enter SHA-256 fingerprint"
+
+
+def test_build_steps_keeps_the_ref_of_a_step_worded_generically():
+    b = RecordingBuilder()
+    b.nav(SNOW, "/incident.do/1", "INC0048213 | ServiceNow", tab=1)
+    b.add("tab_switched", 6_000, tab=2, origin=SNOW, path="/incident.do/2")
+    b.add("tab_switched", 6_000, tab=1)
+
+    refs = [step.ref for step in _steps(b)]
+
+    # Refs leave ticket numbers out as they always have, so edits carry over.
+    assert refs == ["itsm:open:incident#1", "itsm:switch:ticket#1"]
 
 
 def test_build_steps_merges_redirects_into_where_they_land():
@@ -147,11 +217,37 @@ def test_build_steps_turns_silence_into_an_explicit_wait():
 
     assert _texts(steps) == [
         "Click Save",
-        "Wait 10 min (no activity was recorded)",
+        "Wait: 10 min in the recording, with no activity recorded",
         "Click Close",
     ]
     assert steps[1].kind == "wait"
     assert steps[1].duration_ms == 600_000
+
+
+@pytest.mark.parametrize(
+    ("resolved_before_waiting", "text"),
+    [
+        (False, "Wait for Network: 2 h in the recording"),
+        # The save just before the wait assigned no one: no hand-off.
+        (True, "Wait: 2 h in the recording, with no activity recorded"),
+    ],
+)
+def test_build_steps_wait_right_after_a_hand_off_names_the_team(
+    resolved_before_waiting, text
+):
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/incident.do/1"}
+    b.choose("Assignment group", "Network", **page)
+    b.note("Handed to the network team", **page)
+    b.click("Update", **page).submit("Update", after=300, **page)
+    if resolved_before_waiting:
+        b.choose("State", "Resolved", **page)
+        b.click("Update", **page).submit("Update", after=300, **page)
+    b.click("Close", after=7_200_000, **page)
+
+    (wait,) = [step for step in _steps(b) if step.kind == "wait"]
+
+    assert wait.text == text
 
 
 def test_build_steps_wait_text_says_the_duration_the_sop_shows():
@@ -162,7 +258,7 @@ def test_build_steps_wait_text_says_the_duration_the_sop_shows():
 
     wait = _steps(b)[1]
 
-    assert wait.text == "Wait 2 min 32 s (no activity was recorded)"
+    assert wait.text == "Wait: 2 min 32 s in the recording, with no activity recorded"
     assert format_duration(wait.duration_ms) == "2 min 32 s"
 
 
