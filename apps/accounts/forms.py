@@ -3,6 +3,35 @@ from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
+from .people import NAME_MAX_LENGTH, name_clean
+
+
+class NameField(forms.CharField):
+    """A person's name, optional; cleaned before its length is checked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Your name"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "How your colleagues see you. Left blank, they see your email "
+                "address up to the @."
+            ),
+        )
+        super().__init__(
+            max_length=NAME_MAX_LENGTH,
+            required=False,
+            error_messages={
+                "max_length": _(
+                    "Your name is %(show_value)d characters; "
+                    "the limit is %(limit_value)d."
+                )
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return name_clean(super().to_python(value))
 
 
 class SignupForm(forms.Form):
@@ -12,6 +41,7 @@ class SignupForm(forms.Form):
     invitee joins the inviting organization instead of naming one.
     """
 
+    name = NameField()
     organization_name = forms.CharField(
         label=_("Organization name"),
         max_length=120,
@@ -33,7 +63,10 @@ class SignupForm(forms.Form):
             invitation_accept,
             invitation_pending_for,
             organization_create,
+            user_name_set,
         )
+
+        user_name_set(user=user, name=self.cleaned_data.get("name", ""))
 
         # Someone signing up to accept an invitation joins that organization
         # instead of getting an empty one of their own. Signing up from the
@@ -65,6 +98,14 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ProfileForm(forms.Form):
+    name = NameField()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class ApiTokenForm(forms.Form):

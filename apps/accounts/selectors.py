@@ -28,8 +28,10 @@ def member_list(*, organization):
 
 
 def invitation_pending_list(*, organization):
-    return Invitation.objects.for_organization(organization).filter(
-        accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    return (
+        Invitation.objects.for_organization(organization)
+        .filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+        .select_related("invited_by")
     )
 
 

@@ -24,6 +24,7 @@ from .models import (
     Role,
     User,
 )
+from .people import NAME_MAX_LENGTH, name_clean
 from .selectors import month_start, next_month_start
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,21 @@ def user_create(*, email, password=None, name=""):
             field="email",
         )
     return User.objects.create_user(email=email, password=password, name=name)
+
+
+def user_name_set(*, user, name):
+    """Store ``name`` as ``user``'s name, cleaned; blank leaves them unnamed."""
+    name = name_clean(name)
+    if len(name) > NAME_MAX_LENGTH:
+        raise ApplicationError(
+            _("Your name is %(length)s characters; the limit is %(limit)s.")
+            % {"length": len(name), "limit": NAME_MAX_LENGTH},
+            code="name_too_long",
+            field="name",
+        )
+    user.name = name
+    user.save(update_fields=["name"])
+    return user
 
 
 def _require_manager(*, membership):

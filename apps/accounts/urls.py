@@ -7,6 +7,7 @@ urlpatterns = [
     path(
         "organizations/switch/", views.organization_switch, name="organization_switch"
     ),
+    path("settings/profile/", views.profile, name="profile"),
     path("settings/members/", views.member_list, name="member_list"),
     path(
         "settings/members/<int:membership_id>/",

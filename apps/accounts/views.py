@@ -14,8 +14,9 @@ from apps.core.selectors import get_scoped_or_404
 
 from . import selectors, services
 from .decorators import membership_required
-from .forms import ApiTokenForm, InvitationForm, RoleForm
+from .forms import ApiTokenForm, InvitationForm, ProfileForm, RoleForm
 from .models import ApiToken, Invitation, Membership, Organization, Role
+from .people import name_with_email
 
 
 @login_required
@@ -61,6 +62,17 @@ def _organization_name_error(name):
     if any(char < " " for char in name):
         return _("The name cannot hold control characters.")
     return None
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, initial={"name": request.user.name})
+    if request.method == "POST" and form.is_valid():
+        services.user_name_set(user=request.user, name=form.cleaned_data["name"])
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/profile.html", {"form": form}, status=status)
 
 
 @membership_required
@@ -184,7 +196,7 @@ def membership_update(request, membership_id):
 def _membership_remove(request, target):
     services.membership_remove(membership=request.membership, target=target)
     messages.success(
-        request, _("%(email)s was removed.") % {"email": target.user.email}
+        request, _("%(name)s was removed.") % {"name": name_with_email(target.user)}
     )
 
 
@@ -200,9 +212,10 @@ def _membership_set_role(request, target):
 
 
 def _membership_remove_confirm(request, target):
-    question = _(
-        "Remove %(email)s from %(organization)s? They lose access at once."
-    ) % {"email": target.user.email, "organization": request.organization}
+    question = _("Remove %(name)s from %(organization)s? They lose access at once.") % {
+        "name": name_with_email(target.user),
+        "organization": request.organization,
+    }
     return confirm_page(
         request,
         question=question,

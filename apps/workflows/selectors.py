@@ -50,7 +50,7 @@ def run_list(*, workflow):
     return (
         Run.objects.for_organization(workflow.organization_id)
         .filter(workflow=workflow)
-        .select_related("recording")
+        .select_related("recording__created_by")
     )
 
 

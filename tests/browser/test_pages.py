@@ -28,6 +28,7 @@ MEMBER_PAGES = {
     "upload": "/upload/",
     "plan": "/settings/plan/",
     "members": "/settings/members/",
+    "profile": "/settings/profile/",
     "tokens": "/settings/tokens/",
     "share-links": "/settings/share-links/",
     "workflows": "/workflows/",
