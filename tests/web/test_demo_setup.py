@@ -14,8 +14,10 @@ from apps.accounts.models import Membership, User
 from apps.recordings.models import Recording
 from apps.web.management.commands.demo_setup import (
     DEMO_EMAIL,
+    DEMO_NAME,
     DEMO_ORGANIZATION,
     DEMO_SAMPLES,
+    demo_agent_email,
 )
 from apps.workflows.models import Run, SystemRule, Workflow
 
@@ -30,13 +32,17 @@ def _demo_setup():
 
 def _state():
     return {
-        "users": list(User.objects.values_list("email", flat=True)),
+        "users": sorted(User.objects.values_list("email", "name")),
         "memberships": list(
-            Membership.objects.values_list("organization__name", "role")
+            Membership.objects.values_list("organization__name", "user__email", "role")
         ),
         "recordings": sorted(Recording.objects.values_list("id", "event_count")),
         "workflows": list(Workflow.objects.values_list("id", "title")),
-        "runs": sorted(Run.objects.values_list("workflow_id", "recording__agent")),
+        "runs": sorted(
+            Run.objects.values_list(
+                "workflow_id", "recording__agent", "recording__created_by__name"
+            )
+        ),
         "rules": list(SystemRule.objects.values_list("host_pattern", "name", "kind")),
     }
 
@@ -44,8 +50,8 @@ def _state():
 def test_demo_setup_loads_every_demo_sample_once():
     output = _demo_setup()
 
-    assert _state()["users"] == [DEMO_EMAIL]
-    assert _state()["memberships"] == [(DEMO_ORGANIZATION, "owner")]
+    assert (DEMO_EMAIL, DEMO_NAME) in _state()["users"]
+    assert (DEMO_ORGANIZATION, DEMO_EMAIL, "owner") in _state()["memberships"]
     assert Recording.objects.count() == len(DEMO_SAMPLES)
     for name, _joins in DEMO_SAMPLES:
         assert f"Sample {name}: " in output
@@ -80,3 +86,36 @@ def test_demo_setup_twice_changes_nothing():
     _demo_setup()
 
     assert _state() == first
+
+
+AGENTS = ["Amara Okafor", "Lena Fischer", "Priya Raman", "Sam Keller", "Tomás Ortega"]
+
+
+def test_demo_setup_makes_each_agent_a_named_member_who_cannot_log_in():
+    _demo_setup()
+
+    members = Membership.objects.filter(role="member").select_related("user")
+    assert sorted(m.user.name for m in members) == AGENTS
+    for member in members:
+        assert member.organization.name == DEMO_ORGANIZATION
+        assert member.user.email == demo_agent_email(member.user.name)
+        assert member.user.email.endswith("@example.com")
+        assert not member.user.has_usable_password()
+    assert demo_agent_email("Tomás Ortega") == "tomas.ortega@example.com"
+
+
+def test_demo_setup_loads_each_sample_as_its_agent_recorded_it():
+    _demo_setup()
+
+    for recording in Recording.objects.select_related("created_by"):
+        assert recording.created_by.name == recording.agent
+    assert User.objects.get(email=DEMO_EMAIL).name == DEMO_NAME
+
+
+def test_demo_setup_keeps_a_name_the_demo_user_chose():
+    _demo_setup()
+    User.objects.filter(email=DEMO_EMAIL).update(name="Jo Park")
+
+    _demo_setup()
+
+    assert User.objects.get(email=DEMO_EMAIL).name == "Jo Park"

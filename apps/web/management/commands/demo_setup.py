@@ -1,3 +1,5 @@
+import json
+import unicodedata
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -5,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from apps.accounts.models import Membership, Plan, User
-from apps.accounts.services import organization_create
+from apps.accounts.models import Membership, Plan, Role, User
+from apps.accounts.services import organization_create, user_name_set
 from apps.core.jobs import background_wait
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
@@ -16,6 +18,10 @@ from apps.workflows.services import system_rule_create, workflow_generate
 SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
 DEMO_EMAIL = "demo@ledgerium.test"
 DEMO_PASSWORD = "ledgerium-demo"
+DEMO_NAME = "Alex Morgan"
+# The agents who recorded the samples join as members at a domain reserved
+# for examples; they have no password, so no one logs in as them.
+DEMO_AGENT_DOMAIN = "example.com"
 DEMO_ORGANIZATION = "Demo Service Desk"
 # In load order; the workflow list shows the newest first, so the last one
 # heads it. A sample naming another joins that one's workflow as a further
@@ -42,11 +48,12 @@ class Command(BaseCommand):
     help = "Create the demo organization and user and load the sample incidents."
 
     def handle(self, *args, **options):
-        user, organization = self._demo_account()
+        _user, organization = self._demo_account()
         workflows, loaded = {}, []
         for name, joins in DEMO_SAMPLES:
+            agent = self._demo_agent(SAMPLES / name, organization)
             recording, workflows[name] = self._load(
-                SAMPLES / name, organization, user, workflows.get(joins)
+                SAMPLES / name, organization, agent, workflows.get(joins)
             )
             loaded.append((name, recording))
         # On the embedded default the builds run on a background thread of
@@ -78,6 +85,8 @@ class Command(BaseCommand):
             EmailAddress.objects.create(
                 user=user, email=DEMO_EMAIL, verified=True, primary=True
             )
+        if not user.name:
+            user_name_set(user=user, name=DEMO_NAME)
         membership = Membership.objects.filter(
             user=user, organization__name=DEMO_ORGANIZATION
         ).first()
@@ -93,6 +102,20 @@ class Command(BaseCommand):
                 membership=membership, host_pattern=host, name=name, kind=kind
             )
         return user, organization
+
+    @transaction.atomic
+    def _demo_agent(self, sample, organization):
+        """Return the member who recorded ``sample``, adding them the first time."""
+        name = json.loads(sample.read_bytes())["agent"]
+        user, created = User.objects.get_or_create(email=demo_agent_email(name))
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user_name_set(user=user, name=name)
+        Membership.objects.get_or_create(
+            organization=organization, user=user, defaults={"role": Role.MEMBER}
+        )
+        return user
 
     def _load(self, sample, organization, user, workflow):
         # One transaction, so that the recording's finish, sent on commit,
@@ -115,3 +138,9 @@ class Command(BaseCommand):
         # default they run on this process's background thread.
         if settings.LEDGERIUM_TASKS_IN_THREAD:
             background_wait(timeout)
+
+
+def demo_agent_email(name):
+    """Return "tomas.ortega@example.com" for "Tomás Ortega"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore")
+    return f"{'.'.join(ascii_name.decode().lower().split())}@{DEMO_AGENT_DOMAIN}"
