@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from apps.accounts.services import user_name_set
 from apps.sharing import services
 from apps.sharing.names import (
     name_aliases,
@@ -238,8 +239,15 @@ def test_shared_sop_is_numbered_and_marks_decisions_as_in_the_app(organization, 
 
     page = _shared(client, organization, workflow)
 
-    for step in steps:
-        assert f'<span class="step-number">{step["number"]}.</span>' in page
+    numbered = [step for step in steps if step["kind"] != "wait"]
+    for number, step in enumerate(numbered, 1):
+        assert step["number"] == number
+        assert f'<span class="step-number">{number}.</span>' in page
+    # A wait is shown between the steps, unnumbered; its ref counts waits.
+    assert len(numbered) < len(steps)
+    assert '<span class="step-number">None.</span>' not in page
+    waits = re.findall(r'<li class="step step-wait" data-ref="([^"]*)">', page)
+    assert waits == ["wait-1"]
     decisions = sum(1 for step in steps if step["kind"] == "decision")
     assert decisions and page.count("<strong>Decision:</strong>") == decisions
     assert "recorded event" in page
@@ -323,6 +331,10 @@ def _sample_with_names_in_case_ref_and_caller(tmp_path):
     events[30:30] = added
     for seq, event in enumerate(events, 1):
         event["seq"] = seq
+    return _written(tmp_path, raw)
+
+
+def _written(tmp_path, raw):
     path = tmp_path / SAMPLE.name
     path.write_text(json.dumps(raw))
     return path
@@ -345,3 +357,29 @@ def test_shared_page_hides_names_in_any_case_in_refs_and_person_fields(
     assert "Assignee A confirmed; escalate to Assignee A if it recurs" in page
     refs = re.findall(r'id="(step-\d+)" data-ref="([^"]*)"', page)
     assert refs and all(ref == number for number, ref in refs)
+
+
+def _sample_with_note(tmp_path, note):
+    raw = json.loads(SAMPLE.read_text())
+    for event in raw["events"]:
+        if event.get("type") == "note_added":
+            event["note"] = note
+            break
+    return _written(tmp_path, raw)
+
+
+@pytest.mark.django_db
+def test_shared_page_hides_a_members_display_name_in_a_step(
+    organization, client, tmp_path
+):
+    colleague = factories.member_add(organization=organization)
+    user_name_set(user=colleague, name="Ines Duarte")
+    sample = _sample_with_note(tmp_path, "Ines Duarte restored the uplinks.")
+    workflow = workflow_built(organization, sample)
+    shown = _shared(client, organization, workflow, show_names=True)
+
+    page = _shared(client, organization, workflow)
+
+    assert "Ines Duarte restored the uplinks." in shown
+    assert "a colleague restored the uplinks." in page
+    assert "Ines" not in page and "Duarte" not in page
