@@ -8,6 +8,7 @@ from apps.accounts.selectors import member_list
 from apps.core.selectors import get_scoped_or_404
 from apps.reports.rendering import report_context
 from apps.reports.report import build_report
+from apps.workflows.documents import document_numbered
 from apps.workflows.mermaid import build_mermaid, document_steps
 from apps.workflows.selectors import (
     run_list,
@@ -82,7 +83,7 @@ def shared_content(*, link):
     if version is None:
         return {}
     aliases = None if link.show_names else _aliases(link, version)
-    sop = without_names(version.document, aliases)
+    sop = document_numbered(without_names(version.document, aliases))
     if aliases is not None:
         sop = _numbered_refs(sop)
     content = {"sop": sop, "mermaid": _map_source(version, aliases)}
@@ -124,16 +125,20 @@ def _numbered_refs(document):
 
     A ref is built from what the step acted on, such as a clicked link's
     text, and so can carry a name in a form no alias matches ("dana-wright").
+    A wait has no number: its ref counts the waits, as "wait-2".
     """
-    phases = [
-        {
-            **phase,
-            "steps": [
-                {**step, "ref": f"step-{step['number']}"} for step in phase["steps"]
-            ],
-        }
-        for phase in document["phases"]
-    ]
+    waits = 0
+    phases = []
+    for phase in document["phases"]:
+        steps = []
+        for step in phase["steps"]:
+            if step["number"] is None:
+                waits += 1
+                ref = f"wait-{waits}"
+            else:
+                ref = f"step-{step['number']}"
+            steps.append({**step, "ref": ref})
+        phases.append({**phase, "steps": steps})
     return {**document, "phases": phases}
 
 

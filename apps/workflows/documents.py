@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from . import mermaid, render
-from .sop import KIND_TITLES, format_duration
+from .sop import KIND_TITLES, format_duration, step_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,30 @@ def document_data(sop):
     ]
     data["roles"] = [{"name": name, "role": role} for name, role in sop.roles]
     data["notes"] = [{"phase": phase, "note": note} for phase, note in sop.notes]
-    return data
+    return document_numbered(data)
+
+
+def document_numbered(document):
+    """Return a stored SOP document with its steps numbered as SOPs are now.
+
+    A document stored before waits went unnumbered gives a wait a number;
+    read through here it numbers by ``sop.step_numbers``, as the editor,
+    the evidence pages, search and version comparison do, so a step has one
+    number everywhere. Each phase gets its first step's number as ``start``.
+    """
+    phases = document.get("phases") or []
+    kinds = [step.get("kind", "") for phase in phases for step in phase["steps"]]
+    numbers = step_numbers(kinds)
+    remaining = iter(numbers)
+    renumbered = []
+    for phase in phases:
+        members = [{**step, "number": next(remaining)} for step in phase["steps"]]
+        shown = [step["number"] for step in members if step["number"] is not None]
+        renumbered.append(
+            {**phase, "steps": members, "start": min(shown, default=None)}
+        )
+    count = sum(number is not None for number in numbers)
+    return {**document, "phases": renumbered, "step_count": count}
 
 
 def render_html(*, document, workflow_id, version_number):
@@ -45,7 +68,7 @@ def render_html(*, document, workflow_id, version_number):
     return render_to_string(
         "workflows/_sop_body.html",
         {
-            "sop": document,
+            "sop": document_numbered(document),
             "workflow_id": workflow_id,
             "version_number": version_number,
         },
@@ -70,6 +93,7 @@ def mermaid_js_path():
 
 def pdf_html(*, document, organization_name, version_number, svg):
     """Return the whole HTML page WeasyPrint turns into the PDF."""
+    document = document_numbered(document)
     return render_to_string(
         "workflows/sop_pdf.html",
         {
@@ -126,6 +150,8 @@ def _figure(svg, *, caption):
 
 
 def _part_caption(part):
+    if part.first is None:
+        return part.title
     steps = (
         f"step {part.first}"
         if part.first == part.last
@@ -167,7 +193,7 @@ def export_html(*, version, organization_name):
         "workflows/sop_export.html",
         {
             "version": version,
-            "sop": version.document,
+            "sop": document_numbered(version.document),
             "organization_name": organization_name,
         },
     )

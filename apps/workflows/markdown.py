@@ -59,6 +59,9 @@ def _actions(count):
 
 def _step_line(step):
     text = md_escape(step.full_text)
+    if step.number is None:
+        # A wait is the run's time between two steps, shown between them.
+        return f"*{text}*  "
     if step.kind == "decision":
         text = f"**Decision:** {text}"
     # A step an editor added has no recorded events to point to.
@@ -73,4 +76,5 @@ def _step_line(step):
     duration = format_duration(step.duration_ms)
     if step.kind == "note" and not step.evidence:
         duration = "added, not recorded"
-    return f"{step.number}\\. {text} — {system}{duration}{evidence}  "
+    example = f", in the recording: {md_escape(step.example)}" if step.example else ""
+    return f"{step.number}\\. {text} — {system}{duration}{example}{evidence}  "

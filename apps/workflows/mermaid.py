@@ -23,8 +23,8 @@ with contextlib.redirect_stdout(io.StringIO()):
     from mermaid.flowchart import FlowChart, Link, Node
 
 from .phases import PHASES
-from .sop import PHASE_TITLES, format_duration
-from .steps import Decision
+from .sop import PHASE_TITLES, format_duration, step_numbers
+from .steps import Decision, decision_value
 
 # Mermaid refuses maps past its edge limit and slows down long before; a
 # longer run is condensed into groups of consecutive steps (the SOP keeps
@@ -100,7 +100,8 @@ def map_nodes(steps, *, max_nodes=MAX_NODES):
     Short maps have one node per step; longer ones group consecutive steps
     of one phase and system, decisions last, until the map fits.
     """
-    nodes = [_single(number, step) for number, step in enumerate(steps, 1)]
+    numbers = step_numbers(step.kind for step in steps)
+    nodes = [_single(number, step) for number, step in zip(numbers, steps, strict=True)]
     if len(nodes) > max_nodes:
         nodes = _group(nodes, lambda node: node["kind"] != "decision")
     if len(nodes) > max_nodes:
@@ -111,21 +112,23 @@ def map_nodes(steps, *, max_nodes=MAX_NODES):
 
 
 def _single(number, step):
+    # A wait is drawn where it fell, but unnumbered, as the SOP shows it.
+    prefix = "" if number is None else f"{number}. "
     decision = step.decision
     if decision is not None:
-        label = f"{number}. {decision.field}: {decision.value}"
+        label = f"{prefix}{decision.field}: {decision_value(decision.value)}"
     else:
-        label = f"{number}. {step.text}"
+        label = f"{prefix}{step.text}"
     return {
         "label": label,
         # The map reads as the SOP does; "label" names a decision's field and
         # value apart, which the BPMN export splits into gateway and flow.
-        "text": f"{number}. {step.text}",
+        "text": f"{prefix}{step.text}",
         "kind": step.kind,
         "system": step.system,
         "phase": step.phase,
         "duration_ms": step.duration_ms,
-        "numbers": (number,),
+        "numbers": () if number is None else (number,),
     }
 
 
@@ -134,14 +137,20 @@ def _merge(group):
         return group[0]
     first, last = group[0], group[-1]
     numbers = tuple(n for node in group for n in node["numbers"])
-    label = f"Steps {numbers[0]}–{numbers[-1]}: {len(numbers)} steps"
+    duration_ms = sum(node["duration_ms"] for node in group)
+    if not numbers:
+        label = f"Waits: {format_duration(duration_ms)} in the recording"
+    elif len(numbers) == 1:
+        label = f"Step {numbers[0]} and a wait"
+    else:
+        label = f"Steps {numbers[0]}–{numbers[-1]}: {len(numbers)} steps"
     return {
         "label": label,
         "text": label,
-        "kind": "action",
+        "kind": "action" if numbers else "wait",
         "system": first["system"] if first["system"] == last["system"] else "several",
         "phase": first["phase"],
-        "duration_ms": sum(node["duration_ms"] for node in group),
+        "duration_ms": duration_ms,
         "numbers": numbers,
     }
 
@@ -181,8 +190,9 @@ class PhaseMap:
 
     phase: str
     title: str
-    first: int
-    last: int
+    # The part's first and last step numbers; None for a part of waits only.
+    first: int | None
+    last: int | None
     part: int
     parts: int
     source: str
@@ -201,22 +211,22 @@ class MapStep:
 
 
 def document_steps(document):
-    """Return the steps of a stored SOP document, in recorded order."""
-    steps = [
-        (step["number"], phase["phase"], step)
-        for phase in document["phases"]
-        for step in phase["steps"]
-    ]
+    """Return the steps of a stored SOP document, in its order.
+
+    A document holds its phases in order and each phase's steps in order,
+    waits among them, so its order is the numbers' order.
+    """
     return [
         MapStep(
             text=step["text"],
             kind=step["kind"],
             system=step["system"],
-            phase=phase,
+            phase=phase["phase"],
             duration_ms=step["duration_ms"],
             decision=_decision(step.get("decision")),
         )
-        for _number, phase, step in sorted(steps, key=lambda item: item[0])
+        for phase in document["phases"]
+        for step in phase["steps"]
     ]
 
 
@@ -265,19 +275,28 @@ def _phase_map(phase, nodes, part, parts, rows):
     for start in range(0, len(nodes), rows):
         members = nodes[start : start + rows]
         lanes.append((_steps_title(members), members))
+    first, last = _span(nodes)
     return PhaseMap(
         phase=phase,
         title=PHASE_TITLES[phase],
-        first=nodes[0]["numbers"][0],
-        last=nodes[-1]["numbers"][-1],
+        first=first,
+        last=last,
         part=part,
         parts=parts,
         source=_lanes_chart(lanes),
     )
 
 
+def _span(nodes):
+    """Return the first and last step numbers of ``nodes``, waits aside."""
+    numbers = [number for node in nodes for number in node["numbers"]]
+    return (numbers[0], numbers[-1]) if numbers else (None, None)
+
+
 def _steps_title(nodes):
-    first, last = nodes[0]["numbers"][0], nodes[-1]["numbers"][-1]
+    first, last = _span(nodes)
+    if first is None:
+        return "Wait"
     return f"Step {first}" if first == last else f"Steps {first}–{last}"
 
 
@@ -334,14 +353,21 @@ def wrap(text, width=WRAP_WIDTH):
 
 
 def _chart_node(number, node):
-    label = escape(wrap(node["text"]) + "\n" + _meta(node))
+    meta = _meta(node)
+    label = escape(wrap(node["text"]) + ("\n" + meta if meta else ""))
     return Node(f"s{number}", label, shape=SHAPES.get(node["kind"], "normal"))
 
 
 def _meta(node):
-    """Return "System · 4 s", wrapped without parting the duration."""
-    lines = wrap(node["system"]).split("\n")
+    """Return "System · 4 s", wrapped without parting the duration.
+
+    A wait is no system's, and its text says its time already unless an
+    editor reworded it.
+    """
     duration = "· " + format_duration(node["duration_ms"])
+    if node["kind"] == "wait":
+        return "" if duration[2:] in node["text"] else duration
+    lines = wrap(node["system"]).split("\n")
     if len(lines[-1]) + 1 + len(duration) <= WRAP_WIDTH:
         lines[-1] += " " + duration
     else:

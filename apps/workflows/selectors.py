@@ -10,6 +10,7 @@ from apps.core.selectors import get_scoped_or_404
 from .compare import compare_steps
 from .models import Run, SopVersion, SystemRule, Workflow
 from .pipeline import report_steps
+from .sop import numbered_steps
 from .systems import Rule
 from .traces import steps_to_trace
 
@@ -87,8 +88,12 @@ def version_get(*, workflow, number=None):
 
 
 def version_step_changes(*, older, newer):
-    """Return how ``newer``'s steps differ from ``older``'s, step by step."""
-    return compare_steps(older.steps, newer.steps)
+    """Return how ``newer``'s steps differ from ``older``'s, step by step.
+
+    Only numbered steps are compared, so that each row's numbers are the
+    ones the two SOPs show; a wait is the run's time, not a step.
+    """
+    return compare_steps(numbered_steps(older.steps), numbered_steps(newer.steps))
 
 
 def version_diff(*, older, newer):
@@ -146,7 +151,7 @@ def step_evidence(*, version, number):
     """Return ``(step, events)``: the SOP step ``number`` and its recorded events."""
     from apps.recordings.selectors import recording_events
 
-    steps = version.steps
+    steps = numbered_steps(version.steps)
     if not 1 <= number <= len(steps) or version.source_run is None:
         return None, []
     step = steps[number - 1]

@@ -18,11 +18,14 @@ from .steps import xml_safe
 # Steps no system is credited with: a wait is no one acting, and a note is
 # the agent's own words, typed into no system (or added by an editor).
 UNATTRIBUTED_KINDS = ("wait", "note")
+# What the SOP shows between its steps, unnumbered: the recorded run's time
+# of waiting is not something to do.
+UNNUMBERED_KINDS = ("wait",)
 COUNTED_WORDS = {
     "action": ("%(count)d action", "%(count)d actions"),
-    "wait": ("%(count)d wait", "%(count)d waits"),
     "note": ("%(count)d note", "%(count)d notes"),
     "step": ("%(count)d step", "%(count)d steps"),
+    "waited": ("once", "%(count)d times"),
 }
 PHASE_TITLES = {
     "log": "Log",
@@ -62,7 +65,8 @@ OTHER_REDACTION = ("other value", "other values")
 
 @dataclass(frozen=True, slots=True)
 class SopStep:
-    number: int
+    # None for a wait, which is shown between the steps, not as one.
+    number: int | None
     ref: str
     text: str
     # The text in full where ``text`` is cut: the SOP's documents show this,
@@ -76,6 +80,9 @@ class SopStep:
     decision: dict | None = None
     withheld: bool = False
     edited: bool = False
+    # The record number the recording showed where the text says "the
+    # incident": an example beside the instruction, never the instruction.
+    example: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +113,11 @@ def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
     """Return the ``Sop`` for steps that already carry their phases."""
     # The recording's own words reach the BPMN, the SVG and the PDF too.
     title, kind, agent = xml_safe(title or ""), xml_safe(kind or ""), xml_safe(agent)
-    numbered = [_sop_step(number, step) for number, step in enumerate(steps, 1)]
+    numbers = step_numbers(step.kind for step in steps)
+    numbered = [
+        _sop_step(number, step, example)
+        for number, step, example in zip(numbers, steps, _examples(steps), strict=True)
+    ]
     phases = _phases(numbered, steps)
     decisions = [step for step in steps if step.decision is not None]
     systems = _systems(steps)
@@ -126,12 +137,39 @@ def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
         ),
         not_observed=_not_observed(privacy, steps, PHASES, phases),
         duration_ms=sum(step.duration_ms for step in steps),
-        step_count=len(steps),
+        step_count=sum(number is not None for number in numbers),
         facts=_facts(decisions),
     )
 
 
-def _sop_step(number, step):
+def step_numbers(kinds):
+    """Return each step's number in the SOP, given the steps' kinds in order.
+
+    Steps are numbered 1, 2, 3… in order; a wait gets None and takes no
+    number, so the numbers run on across it. Every place that names a step
+    by its number (the documents, the map, the editor, the evidence pages,
+    search and version comparison) numbers through this one rule.
+    """
+    numbers, count = [], 0
+    for kind in kinds:
+        if kind in UNNUMBERED_KINDS:
+            numbers.append(None)
+        else:
+            count += 1
+            numbers.append(count)
+    return numbers
+
+
+def numbered_steps(steps):
+    """Return the stored steps that take a number, in order: the n-th is step n.
+
+    ``steps`` are a version's stored steps (dicts) in SOP order; the rule is
+    ``step_numbers``'s.
+    """
+    return [step for step in steps if step.get("kind") not in UNNUMBERED_KINDS]
+
+
+def _sop_step(number, step, example):
     decision = None
     if step.decision is not None:
         decision = {
@@ -154,7 +192,25 @@ def _sop_step(number, step):
         decision=decision,
         withheld=step.withheld,
         edited=step.edited,
+        example=example,
     )
+
+
+def _examples(steps):
+    """Return, per step, the record number to show beside it, or "".
+
+    A step whose text says "the incident" where the recording showed
+    INC0048213 gives that number once, at the first step naming it: the
+    example shows which record is meant without repeating it at every step.
+    """
+    seen = set()
+    examples = []
+    for step in steps:
+        ticket = step.ticket or ""
+        shown = ticket and ticket not in step.text and ticket not in seen
+        examples.append(xml_safe(ticket) if shown else "")
+        seen.add(ticket)
+    return examples
 
 
 def _full_text(step):
@@ -216,14 +272,25 @@ def _purpose(kind, steps, systems):
         return f"The recording of this {kind} holds no steps to follow."
     counted = _counted("action", actions)
     kinds = Counter(step.kind for step in steps)
-    others = [_counted(word, kinds[word]) for word in UNATTRIBUTED_KINDS if kinds[word]]
     total = ""
-    if others:
-        total = f", plus {_join(others)}: {_counted('step', len(steps))} in all"
-    return (
+    if kinds["note"]:
+        numbered = actions + kinds["note"]
+        total = (
+            f", plus {_counted('note', kinds['note'])}: "
+            f"{_counted('step', numbered)} in all"
+        )
+    sentence = (
         f"Handle {_a(kind)} the way it was handled in the recorded run: "
         f"{counted} in {_join(names)}{total}."
     )
+    waits = [step for step in steps if step.kind == "wait"]
+    if waits:
+        waited = format_duration(sum(step.duration_ms for step in waits))
+        sentence += (
+            f" The recorded run also waited {_counted('waited', len(waits))}, "
+            f"{waited} in all, noted between the steps."
+        )
+    return sentence
 
 
 def _counted(word, count):

@@ -23,7 +23,7 @@ from . import documents, selectors, services
 from .edits import MAX_TEXT
 from .models import State, SystemKind, SystemRule
 from .phases import PHASES
-from .sop import PHASE_TITLES
+from .sop import PHASE_TITLES, step_numbers
 from .systems import MAX_PATTERN, unrecognised_hosts
 
 EXPORTS = {
@@ -149,10 +149,11 @@ def _unrecognised_hosts(version):
 
 
 def _edit_steps(version, document):
-    """Return each stored step with the text the SOP gives it, for the edit list.
+    """Return each stored step with its text and number in the SOP, to edit.
 
     The SOP gives a note step whole; a version stored before its steps
-    carried their full text gives the text as stored.
+    carried their full text gives the text as stored. A wait has no number,
+    as in the SOP.
     """
     if version is None:
         return []
@@ -161,7 +162,11 @@ def _edit_steps(version, document):
         for phase in document.get("phases", [])
         for step in phase["steps"]
     }
-    return [(step, texts.get(step["ref"], step["text"])) for step in version.steps]
+    numbers = step_numbers(step["kind"] for step in version.steps)
+    return [
+        (step, texts.get(step["ref"], step["text"]), number)
+        for step, number in zip(version.steps, numbers, strict=True)
+    ]
 
 
 def _open_step(request):
@@ -189,9 +194,10 @@ def workflow_edit(request, workflow_id):
 def _edited_step_url(workflow, version, ref):
     """Return the link back to the edited step, open, in the Edit steps tab."""
     refs = [step["ref"] for step in version.steps]
-    if ref not in refs:
+    numbers = step_numbers(step["kind"] for step in version.steps)
+    number = numbers[refs.index(ref)] if ref in refs else None
+    if number is None:
         return f"{workflow.get_absolute_url()}#edit"
-    number = refs.index(ref) + 1
     return f"{workflow.get_absolute_url()}?open={number}#edit-{number}"
 
 
@@ -290,6 +296,8 @@ _MOVES = {
     "down": _lazy("Edited: moved step %(number)s “%(text)s” down"),
     "up": _lazy("Edited: moved step %(number)s “%(text)s” up"),
 }
+# A wait has no number to name it by.
+_WAIT_CHANGE = _lazy("Edited: changed the wait “%(text)s”")
 STEP_TEXT_SHOWN = 40
 
 
@@ -311,9 +319,12 @@ def _version_change(version, previous):
     if edit["ref"] not in refs:
         return version.get_reason_display()
     index = refs.index(edit["ref"])
+    number = step_numbers(step["kind"] for step in before)[index]
     template = _CHANGES.get(edit["op"]) or _MOVES[_direction(version, edit, index)]
+    if number is None:
+        template = _WAIT_CHANGE
     return template % {
-        "number": index + 1,
+        "number": number,
         "text": Truncator(before[index]["text"]).chars(STEP_TEXT_SHOWN),
         "phase": PHASE_TITLES.get(edit.get("phase"), ""),
     }

@@ -239,8 +239,15 @@ def test_shared_sop_is_numbered_and_marks_decisions_as_in_the_app(organization, 
 
     page = _shared(client, organization, workflow)
 
-    for step in steps:
-        assert f'<span class="step-number">{step["number"]}.</span>' in page
+    numbered = [step for step in steps if step["kind"] != "wait"]
+    for number, step in enumerate(numbered, 1):
+        assert step["number"] == number
+        assert f'<span class="step-number">{number}.</span>' in page
+    # A wait is shown between the steps, unnumbered; its ref counts waits.
+    assert len(numbered) < len(steps)
+    assert '<span class="step-number">None.</span>' not in page
+    waits = re.findall(r'<li class="step step-wait" data-ref="([^"]*)">', page)
+    assert waits == ["wait-1"]
     decisions = sum(1 for step in steps if step["kind"] == "decision")
     assert decisions and page.count("<strong>Decision:</strong>") == decisions
     assert "recorded event" in page

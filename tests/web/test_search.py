@@ -91,6 +91,26 @@ def test_search_matches_words_in_any_order_and_form(organization, owner_client):
     assert "Open the ticket" not in page
 
 
+def test_search_numbers_steps_as_the_sop_does_across_a_wait(organization, owner_client):
+    workflow = workflow_with_steps(
+        organization,
+        "Printer jam",
+        [
+            "Open the ticket",
+            {"kind": "wait", "text": "Wait for Facilities: 2 h in the recording"},
+            "Call the reporting user",
+        ],
+    )
+
+    page = _main(owner_client, "calling user")
+    waits = _main(owner_client, "facilities")
+
+    assert f'href="{workflow.get_absolute_url()}#step-2"' in page
+    assert "Printer jam, step 2" in page
+    # A wait is no step, so search does not offer one.
+    assert "Wait for" not in waits
+
+
 LONG_NOTE = (
     "The gateway refused the laptop because its user certificate had run out;"
     " renewing it from the self-service portal and reconnecting to the VPN"

@@ -181,6 +181,38 @@ def test_phase_maps_split_each_phase_into_parts_of_whole_lanes():
     assert '\tp1["Step 24"]\n' in parts[-1].source
 
 
+def test_build_mermaid_draws_a_wait_unnumbered_and_numbers_on_across_it():
+    steps = [
+        _step(1, "Save the incident"),
+        _step(2, "Wait for Network: 1 s in the recording", kind="wait"),
+        _step(3, "Close the incident"),
+    ]
+
+    source = build_mermaid(steps)
+
+    assert '\ts1["1. Save the incident<br>Sys · 1 s"]\n' in source
+    # The wait's text says its time: no system and no second duration.
+    assert '\ts2(["Wait for Network: 1 s in<br>the recording"])\n' in source
+    assert '\ts3["2. Close the incident<br>Sys · 1 s"]\n' in source
+    assert "\tclass s2 wait\n" in source
+
+
+def test_phase_maps_name_a_part_by_its_steps_not_its_waits():
+    steps = [_step(1, "Wait for Network: 2 h", kind="wait", phase="investigate")]
+    steps += [_step(i, f"Step {i}", phase="investigate") for i in range(2, 6)]
+    steps += [_step(6, "Wait: 3 min", kind="wait", phase="close")]
+
+    parts = phase_maps(steps, rows=4, lanes=1)
+
+    assert [(p.phase, p.first, p.last, p.part) for p in parts] == [
+        ("investigate", 1, 3, 1),
+        ("investigate", 4, 4, 2),
+        ("close", None, None, 1),
+    ]
+    assert '\tp1["Steps 1–3"]\n' in parts[0].source
+    assert '\tp1["Wait"]\n' in parts[2].source
+
+
 def test_document_steps_rebuild_the_map_of_the_stored_sop():
     recording = rf.network_outage()
     steps = assign_phases(build_steps(recording.events))

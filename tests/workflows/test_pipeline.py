@@ -62,8 +62,10 @@ def test_generate_five_phase_sample_yields_an_sop_with_decisions():
     assert sop.notes[0][0] == "Investigate"
     assert "Fields not recorded at all: password." in sop.not_observed
     assert sop.facts["severity"] == "2 - High"
-    numbers = [step.number for phase in sop.phases for step in phase.steps]
+    steps = [step for phase in sop.phases for step in phase.steps]
+    numbers = [step.number for step in steps if step.kind != "wait"]
     assert numbers == list(range(1, sop.step_count + 1))
+    assert [step.number for step in steps if step.kind == "wait"] == [None]
 
 
 def test_generate_markdown_lists_every_phase_and_the_withheld_value():
@@ -230,15 +232,22 @@ def test_generate_counts_steps_by_one_rule():
     generated = _generate(recording)
     sop = generated.sop
 
-    # Two opens, a note and the ten-minute silence as a wait: 4 steps in the
-    # header; the Purpose and the Systems list count the 2 actions only.
-    assert sop.step_count == 4
+    # Two opens and a note are 3 steps in the header; the ten-minute silence
+    # is a wait, noted between them but no step. The Purpose and the Systems
+    # list count the 2 actions.
+    assert sop.step_count == 3
     assert sop.purpose.endswith(
-        "2 actions in ServiceNow, plus 1 wait and 1 note: 4 steps in all."
+        "2 actions in ServiceNow, plus 1 note: 3 steps in all. The recorded run "
+        "also waited once, 10 min in all, noted between the steps."
     )
     assert sop.systems == (("ServiceNow", "itsm", 2),)
     # The note names no system; the wait begins at the note, so it took 0 s.
     assert "2\\. Note: Called the user back — 0 s (events 2)" in generated.markdown
+    assert (
+        "*Wait: 10 min in the recording, with no activity recorded*  \n"
+        "3\\. Open the incident in ServiceNow — ServiceNow, 0 s, "
+        "in the recording: INC0012346 (events 3)"
+    ) in generated.markdown
 
 
 def test_generate_added_note_names_no_system_and_no_time():

@@ -3,6 +3,7 @@
 Generated with the demo organization's system rules, as ``make demo`` does.
 """
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,12 +13,17 @@ from django.conf import settings
 
 from apps.recordings import format
 from apps.web.management.commands.demo_setup import DEMO_SAMPLES, DEMO_SYSTEM_RULES
+from apps.workflows import documents
 from apps.workflows.phases import PHASES
 from apps.workflows.pipeline import generate
+from apps.workflows.steps import TICKET
 from apps.workflows.systems import Rule
 
 SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
 RULES = tuple(Rule(host, name, kind) for host, name, kind in DEMO_SYSTEM_RULES)
+PATHS = sorted(SAMPLES.glob("*.json"))
+# A record number as any ITSM shows one, or a key such as "LT-0417".
+RECORD_NUMBER = re.compile(r"\b[A-Z]{2,6}\d{4,}\b|" + TICKET.pattern)
 
 
 def _generate(path):
@@ -41,7 +47,9 @@ def test_generate_sample_numbers_steps_in_phase_order(path):
     phases = [phase.phase for phase in sop.phases]
     assert phases == [phase for phase in PHASES if phase in phases]
     numbers = [step.number for phase in sop.phases for step in phase.steps]
-    assert numbers == list(range(1, sop.step_count + 1))
+    assert [number for number in numbers if number] == list(
+        range(1, sop.step_count + 1)
+    )
     assert generated.markdown.startswith(f"# {sop.title}\n")
     for phase in sop.phases:
         assert f"\n### {phase.title} (" in generated.markdown
@@ -57,3 +65,102 @@ def test_generate_demo_sample_knows_every_system_and_all_five_phases(name):
     assert [phase.phase for phase in sop.phases] == list(PHASES)
     assert sop.decision_rules
     assert sop.notes
+
+
+def _instructions(generated):
+    """Return every step's words in the SOP and the map, waits and notes aside.
+
+    A note is the agent's own words, quoted; it may name what it likes.
+    """
+    steps = [step for phase in generated.sop.phases for step in phase.steps]
+    texts = [step.full_text for step in steps if step.kind != "note"]
+    labels = re.findall(r'\["(.*?)"\]|\("(.*?)"\)|\{\{"(.*?)"\}\}', generated.mermaid)
+    return texts + [part for label in labels for part in label if part]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_generate_sample_gives_no_record_number_as_an_instruction(path):
+    generated = _generate(path)
+    markdown_steps = re.findall(r"^\d+\\\. (.*?) — ", generated.markdown, re.M)
+
+    assert [
+        text
+        for text in _instructions(generated) + markdown_steps
+        if RECORD_NUMBER.search(text)
+    ] == []
+
+
+def test_generate_sample_shows_the_record_number_once_as_an_example():
+    sop = _generate(SAMPLES / "vpn-certificate-rotation.json").sop
+    steps = [step for phase in sop.phases for step in phase.steps]
+
+    examples = [(step.number, step.example) for step in steps if step.example]
+
+    assert examples == [(11, "INC0048213")]
+    assert "Switch to the incident in IT Service Desk" in steps[10].text
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_generate_sample_numbers_no_wait_and_numbers_run_on_across_waits(path):
+    generated = _generate(path)
+    steps = [step for phase in generated.sop.phases for step in phase.steps]
+    document = documents.document_data(generated.sop)
+    html = documents.render_html(document=document, workflow_id=1, version_number=1)
+
+    waits = [step for step in steps if step.kind == "wait"]
+    assert all(step.number is None for step in waits)
+    numbered = [step.number for step in steps if step.kind != "wait"]
+    assert numbered == list(range(1, len(numbered) + 1))
+    # The Markdown, the web page and the map give a wait no number either.
+    assert not re.search(r"^\d+\\\. Wait", generated.markdown, re.M)
+    assert re.findall(r'id="step-(\d+)"', html) == [str(n) for n in numbered]
+    assert not re.search(r'"\d+\. Wait', generated.mermaid)
+    assert f"{len(numbered)} steps" in generated.markdown.split("\n")[2]
+
+
+def test_generate_sample_wait_after_a_hand_off_says_whom_it_waited_for():
+    generated = _generate(SAMPLES / "vpn-certificate-rotation.json")
+
+    assert (
+        "19\\. Save the incident (Update) — IT Service Desk, 1 s (events 26, 27, 28)  \n"
+        "*Wait for Identity and Access: 41 min 26 s in the recording*  \n"
+    ) in generated.markdown
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_generate_sample_is_the_same_every_time(path):
+    first, second = _generate(path), _generate(path)
+
+    assert first.markdown == second.markdown
+    assert first.mermaid == second.mermaid
+    assert first.bpmn == second.bpmn
+    assert first.steps == second.steps
+    assert documents.document_data(first.sop) == documents.document_data(second.sop)
+
+
+def test_document_numbered_numbers_a_document_stored_with_numbered_waits():
+    document = documents.document_data(_generate(SAMPLES / "network-outage.json").sop)
+    steps = [step for phase in document["phases"] for step in phase["steps"]]
+    # As stored before waits went unnumbered: every line numbered in order.
+    numbers = iter(range(1, len(steps) + 1))
+    old = {
+        **document,
+        "phases": [
+            {
+                key: value
+                for key, value in {
+                    **phase,
+                    "steps": [
+                        {**step, "number": next(numbers)} for step in phase["steps"]
+                    ],
+                }.items()
+                if key != "start"
+            }
+            for phase in document["phases"]
+        ],
+        "step_count": len(steps),
+    }
+
+    assert documents.document_numbered(old) == document
+    assert document["step_count"] == len(steps) - 1
+    assert [phase["start"] for phase in document["phases"]] == [1, 9, 22, 31, 49]

@@ -5,6 +5,7 @@ import pytest
 from django.utils.html import escape
 
 from apps.workflows.models import SystemRule
+from apps.workflows.sop import numbered_steps
 from tests import factories
 
 
@@ -86,9 +87,10 @@ def test_workflow_edit_post_makes_a_new_version_and_compare_shows_it(
     page = compare.content.decode()
     assert '<tr class="compare-changed">' in page
     assert "2. Open the list" in page
+    # Steps are compared, not waits: every other numbered step is the same.
     assert (
         page.count('<tr class="compare-same">')
-        == len(workflow.current_version.steps) - 1
+        == len(numbered_steps(workflow.current_version.steps)) - 1
     )
     assert "+2\\. Open the list" in page
 
@@ -324,3 +326,51 @@ def test_reword_box_holds_each_note_whole(owner_client, workflow):
         box for box in boxes if box.startswith("Note: ")
     ]
     assert any(len(note) > 90 for note in notes)
+
+
+def _wait_index(workflow):
+    steps = workflow.current_version.steps
+    return next(i for i, step in enumerate(steps) if step["kind"] == "wait")
+
+
+def test_workflow_pages_number_steps_on_across_a_wait(owner_client, workflow):
+    index = _wait_index(workflow)
+    after = workflow.current_version.steps[index + 1]["text"]
+
+    body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+    evidence = owner_client.get(
+        f"/workflows/{workflow.pk}/versions/1/steps/{index + 1}/"
+    ).content.decode()
+
+    # The wait is step 47 of the stored list but no step of the SOP: the
+    # step after it is number 47 in the SOP, the edit list and its evidence.
+    assert re.search(
+        rf'id="step-{index + 1}"[^>]*>\s*<span class="step-number">{index + 1}\.</span>'
+        rf' <span class="step-text">{re.escape(after)}</span>',
+        body,
+    )
+    assert re.search(r"<li[^>]*><em[^>]*>Wait: 10 min in the recording", body)
+    numbers = re.findall(r'<summary><span class="step-number">(\d+)\.</span>', body)
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
+    assert len(numbers) == len(workflow.current_version.steps) - 1
+    assert "<summary>Wait: 10 min in the recording" in body
+    assert f"Step {index + 1}: {escape(after)}</h1>" in evidence
+
+
+def test_workflow_edit_of_a_wait_is_named_without_a_number(owner_client, workflow):
+    ref = workflow.current_version.steps[_wait_index(workflow)]["ref"]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/", {"op": "delete", "ref": ref}
+    )
+    versions = owner_client.get(f"/workflows/{workflow.pk}/versions/")
+    compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"{workflow.get_absolute_url()}#edit"
+    assert "Edited: changed the wait “Wait: 10 min in the recording" in (
+        versions.content.decode()
+    )
+    # Comparing steps, the versions are alike: the wait was no step.
+    page = compare.content.decode()
+    assert "compare-removed" not in page and "compare-changed" not in page
