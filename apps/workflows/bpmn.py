@@ -17,8 +17,11 @@ MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
-for prefix, uri in (("", MODEL), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI)):
-    ET.register_namespace(prefix, uri)
+# Declared on the root and written as literal prefixes, not registered with
+# ElementTree: its prefixes are global to the process, and WeasyPrint, once
+# imported to render a PDF, registers "" and "dc" for namespaces of its own,
+# after which the same steps came out as "ns0:definitions".
+NAMESPACES = {"xmlns": MODEL, "xmlns:bpmndi": BPMNDI, "xmlns:dc": DC, "xmlns:di": DI}
 
 LANE_HEIGHT = 140
 LANE_HEADER = 30
@@ -27,10 +30,6 @@ TASK = (110, 80)
 GATEWAY = (50, 50)
 EVENT = (36, 36)
 MAX_NODES = 400
-
-
-def _m(tag):
-    return f"{{{MODEL}}}{tag}"
 
 
 def build_bpmn(steps, *, title="", max_nodes=MAX_NODES):
@@ -42,32 +41,33 @@ def build_bpmn(steps, *, title="", max_nodes=MAX_NODES):
     flow = _flow(nodes, lanes)
 
     root = ET.Element(
-        _m("definitions"),
+        "definitions",
         {
+            **NAMESPACES,
             "id": "Definitions_1",
             "targetNamespace": "urn:ledgerium:workflow",
             "exporter": "Ledgerium",
             "exporterVersion": "1",
         },
     )
-    collaboration = ET.SubElement(root, _m("collaboration"), {"id": "Collaboration_1"})
+    collaboration = ET.SubElement(root, "collaboration", {"id": "Collaboration_1"})
     ET.SubElement(
         collaboration,
-        _m("participant"),
+        "participant",
         {"id": "Participant_1", "name": title, "processRef": "Process_1"},
     )
     process = ET.SubElement(
         root,
-        _m("process"),
+        "process",
         {"id": "Process_1", "name": title, "isExecutable": "false"},
     )
     _lanes(process, lanes, flow)
     for element in flow["elements"]:
-        tag = ET.SubElement(process, _m(element["tag"]), element["attrs"])
+        tag = ET.SubElement(process, element["tag"], element["attrs"])
         for incoming in element["incoming"]:
-            ET.SubElement(tag, _m("incoming")).text = incoming
+            ET.SubElement(tag, "incoming").text = incoming
         for outgoing in element["outgoing"]:
-            ET.SubElement(tag, _m("outgoing")).text = outgoing
+            ET.SubElement(tag, "outgoing").text = outgoing
     for edge in flow["edges"]:
         attrs = {
             "id": edge["id"],
@@ -76,7 +76,7 @@ def build_bpmn(steps, *, title="", max_nodes=MAX_NODES):
         }
         if edge["name"]:
             attrs["name"] = edge["name"]
-        ET.SubElement(process, _m("sequenceFlow"), attrs)
+        ET.SubElement(process, "sequenceFlow", attrs)
     _diagram(root, lanes, flow)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
@@ -164,14 +164,14 @@ def _clean(text):
 
 
 def _lanes(process, lanes, flow):
-    lane_set = ET.SubElement(process, _m("laneSet"), {"id": "LaneSet_1"})
+    lane_set = ET.SubElement(process, "laneSet", {"id": "LaneSet_1"})
     for lane in lanes:
         element = ET.SubElement(
-            lane_set, _m("lane"), {"id": f"Lane_{lane}", "name": PHASE_TITLES[lane]}
+            lane_set, "lane", {"id": f"Lane_{lane}", "name": PHASE_TITLES[lane]}
         )
         for item in flow["elements"]:
             if item["lane"] == lane:
-                ET.SubElement(element, _m("flowNodeRef")).text = item["attrs"]["id"]
+                ET.SubElement(element, "flowNodeRef").text = item["attrs"]["id"]
 
 
 def _bounds(item, lanes):
@@ -183,10 +183,10 @@ def _bounds(item, lanes):
 
 
 def _diagram(root, lanes, flow):
-    diagram = ET.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", {"id": "Diagram_1"})
+    diagram = ET.SubElement(root, "bpmndi:BPMNDiagram", {"id": "Diagram_1"})
     plane = ET.SubElement(
         diagram,
-        f"{{{BPMNDI}}}BPMNPlane",
+        "bpmndi:BPMNPlane",
         {"id": "Plane_1", "bpmnElement": "Collaboration_1"},
     )
     columns = max(item["column"] for item in flow["elements"]) + 1
@@ -211,11 +211,11 @@ def _shape(plane, element_id, bounds, horizontal=False):
     attrs = {"id": f"{element_id}_di", "bpmnElement": element_id}
     if horizontal:
         attrs["isHorizontal"] = "true"
-    shape = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", attrs)
+    shape = ET.SubElement(plane, "bpmndi:BPMNShape", attrs)
     x, y, width, height = bounds
     ET.SubElement(
         shape,
-        f"{{{DC}}}Bounds",
+        "dc:Bounds",
         {"x": _n(x), "y": _n(y), "width": _n(width), "height": _n(height)},
     )
 
@@ -223,7 +223,7 @@ def _shape(plane, element_id, bounds, horizontal=False):
 def _edge(plane, edge, lanes):
     element = ET.SubElement(
         plane,
-        f"{{{BPMNDI}}}BPMNEdge",
+        "bpmndi:BPMNEdge",
         {"id": f"{edge['id']}_di", "bpmnElement": edge["id"]},
     )
     sx, sy, sw, sh = _bounds(edge["from"], lanes)
@@ -236,7 +236,7 @@ def _edge(plane, edge, lanes):
         points += [(middle, start[1]), (middle, end[1])]
     points.append(end)
     for x, y in points:
-        ET.SubElement(element, f"{{{DI}}}waypoint", {"x": _n(x), "y": _n(y)})
+        ET.SubElement(element, "di:waypoint", {"x": _n(x), "y": _n(y)})
 
 
 def _n(value):

@@ -127,6 +127,23 @@ def test_generate_bpmn_is_valid_xml_with_a_shape_for_every_node():
     assert "2 - High" in gateway_out
 
 
+def test_generate_bpmn_keeps_its_prefixes_after_a_pdf_library_registers_its_own():
+    """WeasyPrint registers "" and "dc" with ElementTree when a PDF is made."""
+    import weasyprint.pdf.metadata  # noqa: F401
+
+    bpmn = _generate(rf.network_outage()).bpmn.decode()
+
+    assert bpmn.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+        'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="Definitions_1"'
+    )
+    assert "<dc:Bounds " in bpmn
+    assert "ns0:" not in bpmn
+
+
 def test_generate_bpmn_survives_hostile_labels():
     generated = _generate(rf.synthetic(200, seed=7, hostile=True))
 
