@@ -1,10 +1,16 @@
 """How a person is named on a page: their name, else their address's local part."""
 
+import re
+
 from apps.core.text import text_clean
 
 from .models import User
 
 NAME_MAX_LENGTH = User._meta.get_field("name").max_length
+# Bidirectional embeddings, overrides and isolates. One left open in a name
+# turns round what follows it on the line, as "... invites you to join" in
+# an invitation or the question before removing a member.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def display_name(user):
@@ -15,10 +21,11 @@ def display_name(user):
 def name_clean(value):
     """Return ``value`` as a name is stored: one line, single-spaced, trimmed.
 
-    Control characters go, and tabs and line breaks become spaces: a name is
-    shown on one line, in tables, headers and PDFs alike.
+    Control characters and bidirectional controls go, and tabs and line
+    breaks become spaces: a name is shown on one line, in tables, headers,
+    emails and PDFs alike, and changes nothing around it.
     """
-    return " ".join(text_clean(value).split())
+    return " ".join(BIDI_CONTROLS.sub("", text_clean(value)).split())
 
 
 def name_with_email(user):

@@ -109,6 +109,14 @@ def test_profile_saves_the_name_cleaned_and_shows_it(owner, owner_client):
     assert owner.name == "Priya Raman"
 
 
+def test_profile_drops_bidirectional_controls_from_the_name(owner, owner_client):
+    """An override left open would turn round the rest of a line naming them."""
+    owner_client.post("/settings/profile/", {"name": "Mallory \u202eevil\u2066 Doe"})
+
+    owner.refresh_from_db()
+    assert owner.name == "Mallory evil Doe"
+
+
 def test_profile_saves_a_blank_name_as_unnamed(owner, owner_client):
     user_name_set(user=owner, name="Priya Raman")
 
