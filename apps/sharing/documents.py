@@ -23,6 +23,9 @@ from . import selectors
 logger = logging.getLogger(__name__)
 
 PDF_CACHE_SECONDS = 24 * 60 * 60
+# A PDF whose map failed to draw is kept only this long, so that a visit a
+# little later gets the map: a visitor has no way to ask for another render.
+PDF_WITHOUT_MAP_SECONDS = 5 * 60
 
 
 def shared_pdf(*, link):
@@ -35,8 +38,8 @@ def shared_pdf(*, link):
     key = _cache_key(sop, content.get("mermaid", ""), version.number)
     pdf = cache.get(key)
     if pdf is None:
-        pdf = _render(link, sop, content.get("mermaid", ""), version.number)
-        cache.set(key, pdf, PDF_CACHE_SECONDS)
+        pdf, whole = _render(link, sop, content.get("mermaid", ""), version.number)
+        cache.set(key, pdf, PDF_CACHE_SECONDS if whole else PDF_WITHOUT_MAP_SECONDS)
     return f"{slugify(sop.get('title', '')) or 'sop'}.pdf", pdf
 
 
@@ -47,7 +50,8 @@ def _cache_key(sop, mermaid, version_number):
 
 
 def _render(link, sop, mermaid, version_number):
-    svg = ""
+    """Return the PDF, and whether it holds the map it should."""
+    svg, whole = "", True
     if mermaid:
         try:
             svg = documents.render_map_svg(mermaid)
@@ -58,7 +62,9 @@ def _render(link, sop, mermaid, version_number):
                 "Shared PDF rendered without its map",
                 extra={"organization_id": link.organization_id},
             )
+            whole = False
     # The shared page names no organization, so neither does its PDF.
-    return documents.render_pdf(
+    pdf = documents.render_pdf(
         document=sop, organization_name="", version_number=version_number, svg=svg
     )
+    return pdf, whole

@@ -7,8 +7,10 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
+from apps.sharing import documents as shared_documents
 from apps.sharing import services
 from apps.sharing.models import ShareLink
+from apps.workflows.render import RenderError
 from tests.sharing.helpers import workflow_built, workflow_in
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,35 @@ def test_shared_pdf_refuses_a_post(organization, version_only, client):
     response = client.post(f"/s/{raw}/pdf/")
 
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+class _KeptPdfs:
+    """A cache that remembers how long each PDF was to be kept."""
+
+    def __init__(self):
+        self.timeouts = {}
+
+    def get(self, key):
+        return None
+
+    def set(self, key, value, timeout):
+        self.timeouts[key] = timeout
+
+
+def test_pdf_without_its_map_is_kept_only_a_short_while(
+    organization, version_only, client, monkeypatch
+):
+    """A later visit gets the map once it draws again, not a day later."""
+
+    def fail(source):
+        raise RenderError("Chromium did not start")
+
+    kept = _KeptPdfs()
+    monkeypatch.setattr(shared_documents.documents, "render_map_svg", fail)
+    monkeypatch.setattr(shared_documents, "cache", kept)
+    _row, raw = _link(organization, version_only)
+
+    response = client.get(f"/s/{raw}/pdf/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert list(kept.timeouts.values()) == [shared_documents.PDF_WITHOUT_MAP_SECONDS]
