@@ -43,7 +43,12 @@ def test_workflow_detail_gives_the_map_labelled_zoom_buttons_in_a_viewport(
         ("fit", "Fit to width"),
         ("reset", "Actual size"),
     ):
-        assert f'data-map-zoom="{action}">{label}</button>' in body
+        button = re.search(
+            rf'<button[^>]*data-map-zoom="{action}"[^>]*>(.*?)</button>', body
+        )
+        assert button, action
+        assert f'<span class="map-button-text">{label}</span>' in button[1]
+        assert 'aria-hidden="true"' in button[1]
     assert 'role="toolbar"' in body and 'aria-controls="map-viewport"' in body
     assert re.search(r'id="map-viewport" tabindex="0" role="region"', body)
     assert "js/map.js" in body
