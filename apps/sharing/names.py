@@ -142,10 +142,13 @@ def without_names(value, aliases):
     if aliases is None:
         return value
     longest_first = sorted(aliases, key=len, reverse=True)
-    names = [_name_pattern(name) for name in longest_first]
-    pattern = re.compile("|".join([EMAIL, *names]))
-    folded = {name.casefold(): alias for name, alias in aliases.items()}
-    return _replaced(value, pattern, folded)
+    names = [f"({_name_pattern(name)})" for name in longest_first]
+    pattern = re.compile("|".join([f"({EMAIL})", *names]))
+    # Told by the group that matched, not by the text found: a match in any
+    # case need not fold back to the name ("ilkay" matches "İlkay", whose
+    # case fold is "i̇lkay").
+    replacements = [EMAIL_WITHHELD, *(aliases[name] for name in longest_first)]
+    return _replaced(value, pattern, replacements)
 
 
 def _name_pattern(name):
@@ -153,18 +156,16 @@ def _name_pattern(name):
     return rf"(?<!\w)(?{flags}:{re.escape(name)})(?!\w)"
 
 
-def _replaced(value, pattern, aliases):
+def _replaced(value, pattern, replacements):
     if isinstance(value, str):
-        return pattern.sub(lambda found: _alias(found.group(0), aliases), value)
+        return pattern.sub(lambda found: replacements[found.lastindex - 1], value)
     if isinstance(value, list | tuple):
-        return [_replaced(item, pattern, aliases) for item in value]
+        return [_replaced(item, pattern, replacements) for item in value]
     if isinstance(value, dict):
-        return {key: _replaced(item, pattern, aliases) for key, item in value.items()}
+        return {
+            key: _replaced(item, pattern, replacements) for key, item in value.items()
+        }
     return value
-
-
-def _alias(found, folded):
-    return folded.get(found.casefold(), EMAIL_WITHHELD)
 
 
 def owner_names(steps):

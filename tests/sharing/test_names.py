@@ -104,6 +104,15 @@ def test_without_names_matches_names_in_any_case():
     )
 
 
+def test_a_name_found_in_a_case_that_folds_apart_keeps_its_alias():
+    """Before, "ilkay" matched "İlkay" and read as a withheld email."""
+    aliases = name_aliases(["Sam Agent"], ["İlkay Gündoğan"], ["Ibrahim Kaya"])
+
+    text = without_names("ilkay approved; İBRAHIM and ilkay gündoğan agreed", aliases)
+
+    assert text == "Assignee A approved; a colleague and Assignee A agreed"
+
+
 def test_names_of_everyday_words_match_only_as_written():
     aliases = name_aliases(["Will Grant"], ["Mark"], ["Ludwig van Dijk"])
 
