@@ -220,6 +220,24 @@ def test_pending_invitation_names_who_sent_it(organization, owner, owner_client)
     )
 
 
+def test_invitation_email_is_plain_text_with_nothing_escaped(organization, owner):
+    """Before, "O'Brien" arrived as "O&#x27;Brien" and "&" as "&amp;"."""
+    user_name_set(user=owner, name="Sinéad O'Brien <ops>")
+    organization.name = "Smith & Co"
+    organization.save(update_fields=["name"])
+
+    invitation_create(
+        membership=organization.memberships.get(user=owner),
+        email="carol@example.test",
+        role=Role.MEMBER,
+    )
+
+    assert mail.outbox[-1].body.startswith(
+        f"Sinéad O'Brien <ops> ({owner.email}) invites you to join Smith & Co "
+        "on Ledgerium as Member."
+    )
+
+
 def test_api_tokens_name_their_user(organization, owner, owner_client):
     user_name_set(user=owner, name="Priya Raman")
     factories.api_token_for(organization=organization, user=owner)
