@@ -57,6 +57,25 @@ def _word_heights(path, first_page):
     return [float(bottom) - float(top) for top, bottom in boxes]
 
 
+def test_sop_pdf_footer_prints_the_organization_name_as_written(tmp_path):
+    generated = generate(rf.network_outage().events, title="Outage", version=1)
+    name = 'Smith & Co-op "North"; <IT>'
+    pdf = documents.render_pdf(
+        document=documents.document_data(generated.sop),
+        organization_name=name,
+        version_number=1,
+        svg="",
+    )
+    path = tmp_path / "sop.pdf"
+    path.write_bytes(pdf)
+
+    pages = _page_texts(path)
+
+    assert name in pages[0]
+    assert all(name in page for page in pages[1:])
+    assert "u0026" not in "".join(pages)
+
+
 def test_sop_pdf_prints_the_steps_then_the_map_on_landscape_pages(tmp_path):
     path, document = _pdf(rf.network_outage().events, tmp_path)
 
