@@ -7,12 +7,16 @@ with every whole occurrence of one of them replaced, in any letter case, and
 every email address withheld.
 """
 
+import functools
 import re
+import unicodedata
+from collections import defaultdict
 
 ONE_AGENT = "the agent"
 COLLEAGUE = "a colleague"
 EMAIL_WITHHELD = "(email withheld)"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+WORD = re.compile(r"\w+")
 # Fields whose value is a person, besides the owner ("Assigned to"), which
 # the step builder already tells apart.
 PERSON_FIELD = re.compile(
@@ -141,30 +145,58 @@ def without_names(value, aliases):
     """
     if aliases is None:
         return value
-    longest_first = sorted(aliases, key=len, reverse=True)
-    names = [f"({_name_pattern(name)})" for name in longest_first]
-    pattern = re.compile("|".join([f"({EMAIL})", *names]))
+    by_word = defaultdict(list)
+    for name in aliases:
+        first = WORD.search(name)
+        by_word[_word_key(first[0]) if first else ""].append(name)
+    return _replaced(value, lambda text: _text_without_names(text, by_word, aliases))
+
+
+def _text_without_names(text, by_word, aliases):
+    """Return ``text`` with its names replaced.
+
+    One pattern of every name is slow on a large organization's members
+    (seconds a page, for a thousand), so it holds only the names whose first
+    word is one of the text's words; a name of no word at all is always in.
+    """
+    words = {_word_key(word) for word in WORD.findall(text)} | {""}
+    found = [name for word in words for name in by_word.get(word, ())]
+    longest_first = tuple(sorted(found, key=lambda name: (-len(name), name)))
+    pattern = _pattern(longest_first)
     # Told by the group that matched, not by the text found: a match in any
     # case need not fold back to the name ("ilkay" matches "İlkay", whose
     # case fold is "i̇lkay").
     replacements = [EMAIL_WITHHELD, *(aliases[name] for name in longest_first)]
-    return _replaced(value, pattern, replacements)
+    return pattern.sub(lambda match: replacements[match.lastindex - 1], text)
+
+
+def _word_key(word):
+    """Return ``word`` folded alike in every case a pattern matches it in.
+
+    Accents and dots go too, as "İ".casefold() keeps a combining dot, and
+    the dotless "ı" matches "I" and "i" in a pattern that ignores case.
+    """
+    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(names):
+    return re.compile("|".join([f"({EMAIL})", *map(_name_pattern, names)]))
 
 
 def _name_pattern(name):
     flags = "" if _ordinary(name) else "i"
-    return rf"(?<!\w)(?{flags}:{re.escape(name)})(?!\w)"
+    return rf"((?<!\w)(?{flags}:{re.escape(name)})(?!\w))"
 
 
-def _replaced(value, pattern, replacements):
+def _replaced(value, replace):
     if isinstance(value, str):
-        return pattern.sub(lambda found: replacements[found.lastindex - 1], value)
+        return replace(value)
     if isinstance(value, list | tuple):
-        return [_replaced(item, pattern, replacements) for item in value]
+        return [_replaced(item, replace) for item in value]
     if isinstance(value, dict):
-        return {
-            key: _replaced(item, pattern, replacements) for key, item in value.items()
-        }
+        return {key: _replaced(item, replace) for key, item in value.items()}
     return value
 
 
