@@ -64,6 +64,7 @@ demo: install extension
 	$(PY) manage.py migrate --noinput
 	LEDGERIUM_SITE_URL=http://127.0.0.1:$(DEMO_PORT) $(PY) manage.py demo_setup
 	DJANGO_DEBUG=false LEDGERIUM_SITE_URL=http://127.0.0.1:$(DEMO_PORT) \
+		LEDGERIUM_SALES_EMAIL=sales@ledgerium.example \
 		$(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
 
 lint: $(VENV)/.installed

@@ -158,10 +158,13 @@ DEFAULT_FROM_EMAIL = env(
 )
 # Error reports to the site's admins come from here.
 SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# The Upgrade page asks owners to write here; sales@ the mail domain by default.
+# The Upgrade page asks owners to write here: sales@ the mail domain by default.
+# No one reads mail at localhost, so there the page names no address and asks
+# the reader to turn to their Ledgerium contact instead.
+_SALES_DOMAIN = parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or _MAIL_HOST
 LEDGERIUM_SALES_EMAIL = env(
     "LEDGERIUM_SALES_EMAIL",
-    default=f"sales@{parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition('@')[2] or _MAIL_HOST}",
+    default="" if _SALES_DOMAIN == "localhost" else f"sales@{_SALES_DOMAIN}",
 )
 
 # ------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 
+# Where owners write to upgrade; say it outright, as the mail domain may not
+# read a sales@ inbox. Unset, the Upgrade page names no address.
+LEDGERIUM_SALES_EMAIL = env("LEDGERIUM_SALES_EMAIL", default="")
+
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )

@@ -50,6 +50,15 @@ def test_upgrade_gives_the_address_to_write_to(client, settings):
     )
 
 
+def test_upgrade_without_an_address_sends_owners_to_their_contact(client, settings):
+    settings.LEDGERIUM_SALES_EMAIL = ""
+
+    page = client.get("/upgrade/").content.decode()
+
+    assert "mailto:" not in page
+    assert "asks their Ledgerium contact" in page
+
+
 def test_upgrade_marks_the_current_plan(owner_client):
     response = owner_client.get("/upgrade/")
 
