@@ -42,14 +42,34 @@ WEBKIT = "AppleWebKit/537.36 (KHTML, like Gecko)"
             f"Mozilla/5.0 (X11; Linux x86_64) {WEBKIT} HeadlessChrome/142.0.0.0",
             "Chrome 142 on Linux",
         ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko",
+            "Internet Explorer 11 on Windows",
+        ),
+        (
+            "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2; Trident/6.0)",
+            "Internet Explorer 10 on Windows",
+        ),
     ],
 )
 def test_browser_label_names_browser_major_version_and_system(user_agent, label):
     assert browser_label(user_agent) == label
 
 
-def test_browser_label_of_a_cut_user_agent_names_the_system_only():
+def test_browser_label_of_a_cut_chromium_user_agent_names_the_family():
     cut = f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) {WEBKIT}"
+
+    assert browser_label(cut) == "Chromium-based browser on Windows"
+
+
+def test_browser_label_of_a_cut_firefox_user_agent_reads_its_version():
+    full = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+    assert browser_label(full[:80]) == "Firefox 128 on Windows"
+
+
+def test_browser_label_of_an_unreadable_user_agent_names_the_system_only():
+    cut = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"
 
     assert browser_label(cut) == "Unknown browser on Windows"
 
