@@ -52,7 +52,8 @@ FIELD_COLUMNS = {
     "urgency": "urgency",
     "contact_type": "contact_type",
 }
-DONE_STATES = ("Resolved", "Closed")
+CLOSED_STATE = "Closed"
+DONE_STATES = ("Resolved", CLOSED_STATE)
 STATE_PHASES = {"New": "triage", "Active": "investigate", "Resolved": "close"}
 SIMILARITY_WEIGHTS = {"cmdb_ci": 3, "symptom": 2, "subcategory": 2, "category": 1}
 STALL_FACTOR = 3
@@ -220,14 +221,25 @@ def group_updates(updates):
     }
 
 
+def _closed_ms(updates):
+    for update in updates:
+        if update.state == CLOSED_STATE:
+            return update.updated_ms
+    return None
+
+
 def state_intervals(updates):
     """Return (state, start, end) for each update.
 
     Each update's state holds from its time until the next update; the first
     one also covers the time since the incident was opened; the last one
-    lasts no time, the log ending there.
+    lasts no time, the log ending there. The incident's time ends at its
+    first Closed update: updates after it (a late edit of a closed
+    incident) take no time.
     """
     opened = min(updates[0].opened_ms, updates[0].updated_ms)
+    closed = _closed_ms(updates)
+    stop = math.inf if closed is None else max(closed, opened)
     intervals = []
     for index, update in enumerate(updates):
         start = opened if index == 0 else update.updated_ms
@@ -236,7 +248,8 @@ def state_intervals(updates):
             if index + 1 < len(updates)
             else update.updated_ms
         )
-        intervals.append((update.state, start, max(start, end)))
+        start = min(start, stop)
+        intervals.append((update.state, start, min(max(start, end), stop)))
     return intervals
 
 
@@ -307,7 +320,9 @@ def _state_activity(state, start, end):
     return Activity(
         key="state:" + state.casefold().replace(" ", "_"),
         label=state,
-        phase=STATE_PHASES.get(state, "investigate" if state != "Closed" else "close"),
+        phase=STATE_PHASES.get(
+            state, "investigate" if state != CLOSED_STATE else "close"
+        ),
         start_ms=start,
         end_ms=end,
         system="ITSM",

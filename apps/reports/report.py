@@ -29,8 +29,9 @@ from .trace import Trace, key_labels, with_distinct_keys
 # transition of under a second shows no time on the map. 6: the health score
 # of an imported history leaves documentation out and is scaled to 100 over
 # the other parts; hand-offs have one name. 7: a hand-off carries its total
-# wait, and the stored page ranks and caps its long lists.
-REPORT_VERSION = 7
+# wait, and the stored page ranks and caps its long lists. 8: an imported
+# incident's time ends when it is closed.
+REPORT_VERSION = 8
 
 
 @dataclass(slots=True)

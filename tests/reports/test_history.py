@@ -57,6 +57,27 @@ def test_incident_measures_match_hand_worked_rows():
     ]
 
 
+def test_updates_after_closure_take_no_time():
+    late = THREE.replace(
+        "INC1,Closed,01-03-2016 12:00,01-03-2016 09:00,Group B,3 - Moderate,"
+        "01-03-2016 10:05,TRUE",
+        "INC1,Closed,01-03-2016 12:00,01-03-2016 09:00,Group B,3 - Moderate,"
+        "01-03-2016 10:05,TRUE\n"
+        "INC1,Closed,20-06-2016 08:00,01-03-2016 09:00,Group B,3 - Moderate,"
+        "01-03-2016 10:05,TRUE",
+    )
+    updates = _three_updates(late)["INC1"]
+
+    measures = history.incident_measures(updates)
+    trace = history.incident_trace(updates)
+
+    # Closed at 12:00; the edit in June adds nothing to any state.
+    assert measures["time_in_state"]["Closed"] == 0
+    assert measures["time_in_state"]["Resolved"] == 115 * MINUTE
+    closed = [a for a in trace.activities if a.label == "Closed"]
+    assert [a.duration_ms for a in closed] == [0, 0]
+
+
 def test_incident_measures_same_minute_updates_and_late_sla():
     measures = history.incident_measures(_grouped()["INC0000128"])
 
