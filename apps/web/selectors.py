@@ -24,7 +24,7 @@ from apps.recordings.selectors import (
 from apps.workflows.models import State, Workflow
 from apps.workflows.pipeline import phased_steps
 from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
-from apps.workflows.sop import format_duration
+from apps.workflows.sop import format_duration, step_numbers
 from apps.workflows.systems import unrecognised_hosts
 
 from . import search as search_text
@@ -278,11 +278,16 @@ def recording_overview(*, organization, recording_id):
     )
     run = run_for_recording(organization=organization, recording=recording)
     workflow = run.workflow if run else None
+    numbers = step_numbers(step.kind for step in steps)
     return {
         "recording": recording,
         "events": _event_rows(events[:MAX_EVENTS_SHOWN]),
         "events_hidden": max(0, len(events) - MAX_EVENTS_SHOWN),
         "steps": steps,
+        # Numbered as the SOP numbers them: a wait is shown, without a number.
+        "numbered_steps": list(zip(numbers, steps, strict=True)),
+        "step_count": sum(number is not None for number in numbers),
+        "wait_count": numbers.count(None),
         "unrecognised_hosts": unrecognised_hosts(step.system for step in steps),
         "workflow": workflow,
         "workflow_busy": workflow is not None and workflow.state in BUSY_STATES,

@@ -2,7 +2,9 @@
 
 import difflib
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from apps.core.selectors import get_scoped_or_404
@@ -10,7 +12,7 @@ from apps.core.selectors import get_scoped_or_404
 from .compare import compare_steps
 from .models import Run, SopVersion, SystemRule, Workflow
 from .pipeline import report_steps
-from .sop import numbered_steps
+from .sop import UNNUMBERED_KINDS, numbered_steps
 from .systems import Rule
 from .traces import steps_to_trace
 
@@ -47,11 +49,39 @@ def run_get(*, organization, run_id):
     return get_scoped_or_404(queryset, organization=organization, pk=run_id)
 
 
+# A run stores every recorded step, waits among them; the SOP numbers only
+# the others (``sop.step_numbers``). Counted in the database, so that a list
+# of runs need not read their steps.
+_UNNUMBERED_IN_RUN = {
+    "postgresql": (
+        'SELECT count(*) FROM jsonb_array_elements("workflows_run"."steps") AS step'
+        " WHERE step ->> 'kind' IN ({kinds})"
+    ),
+    "sqlite": (
+        'SELECT count(*) FROM json_each("workflows_run"."steps") AS step'
+        " WHERE json_extract(step.value, '$.kind') IN ({kinds})"
+    ),
+}
+
+
+def _wait_count():
+    kinds = ", ".join(["%s"] * len(UNNUMBERED_KINDS))
+    sql = _UNNUMBERED_IN_RUN[connection.vendor].format(kinds=kinds)
+    return RawSQL(f"({sql})", UNNUMBERED_KINDS, output_field=IntegerField())
+
+
 def run_list(*, workflow):
+    """Return the workflow's runs, with their waits and numbered steps counted.
+
+    ``step_count`` counts every recorded step; ``numbered_count`` only those
+    the SOP gives a number, and ``wait_count`` the rest.
+    """
     return (
         Run.objects.for_organization(workflow.organization_id)
         .filter(workflow=workflow)
         .select_related("recording__created_by")
+        .annotate(wait_count=_wait_count())
+        .annotate(numbered_count=F("step_count") - F("wait_count"))
     )
 
 

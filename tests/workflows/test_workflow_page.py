@@ -275,3 +275,41 @@ def test_workflow_detail_report_counts_a_newly_built_run(owner_page, page):
     assert "Measured over 2 runs." not in first
     assert "Measured over 2 runs." in second
     assert "Agent variance" in second
+
+
+def _counted(steps, waits):
+    counted = f"{steps} steps"
+    if waits:
+        counted += f", {waits} wait" + ("s" if waits > 1 else "")
+    return counted
+
+
+def test_runs_table_counts_steps_as_the_sop_numbers_them(owner_page, page):
+    stored = page.workflow.current_version.steps
+    steps, waits = (
+        len(numbered_steps(stored)),
+        len(stored) - len(numbered_steps(stored)),
+    )
+
+    body = owner_page.get(page.url).content.decode()
+    runs = body[body.index('id="runs-heading"') :]
+
+    assert waits > 0
+    assert f"{steps} steps" in body[: body.index('id="runs-heading"')]
+    assert f"<td>{_counted(steps, waits)}</td>" in runs
+
+
+def test_recording_page_leaves_waits_unnumbered(owner_page, page):
+    run = page.run
+    run.refresh_from_db()
+    waits = sum(step.get("kind") == "wait" for step in run.steps)
+    steps = len(run.steps) - waits
+
+    body = owner_page.get(f"/recordings/{run.recording_id}/").content.decode()
+    listed = body[body.index('id="steps-heading"') :]
+    listed = listed[: listed.index("</section>")]
+
+    assert f">{_counted(steps, waits)}</h2>" in listed
+    assert f'<span class="step-number">{steps}.</span>' in listed
+    assert f'<span class="step-number">{steps + 1}.</span>' not in listed
+    assert listed.count('<li class="step-wait"><em class="muted">') == waits
