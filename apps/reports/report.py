@@ -5,7 +5,7 @@ incident history call. Pure and deterministic: the same traces give the same
 JSON, byte for byte, whatever order they come in.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import chain
 
 import orjson
@@ -30,7 +30,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # of an imported history leaves documentation out and is scaled to 100 over
 # the other parts; hand-offs have one name. 7: a hand-off carries its total
 # wait, and the stored page ranks and caps its long lists. 8: an imported
-# incident's time ends when it is closed.
+# incident's time ends when it is closed, and its map and variants are its
+# state visits, without its choices.
 REPORT_VERSION = 8
 
 
@@ -94,14 +95,20 @@ def build_report(
         run_measures(trace, idle_threshold_ms=idle_threshold_ms) for trace in traces
     ]
 
-    process_map, variant_rows = aggregate.map_and_variants(paired)
-    distances = aggregate.run_distances(paired, variant_rows)
+    paths = (
+        [(trace, state_path(steps)) for trace, steps in paired] if imported else paired
+    )
+    process_map, variant_rows = aggregate.map_and_variants(paths)
+    distances = aggregate.run_distances(paths, variant_rows)
     # The approved SOP names steps by their recorded keys, so each run is
     # checked as recorded.
     checked = []
     if approved is not None:
         checked = [conformance(trace, approved, rules) for trace in recorded]
     labels = key_labels(chain.from_iterable(t.activities for t in recorded))
+    if imported:
+        # The choices are no steps of an imported path, so no node names them.
+        labels.update(key_labels(chain.from_iterable(t.activities for t in traces)))
     labels.update((node["key"], node["label"]) for node in process_map["nodes"])
     return Report(
         version=REPORT_VERSION,
@@ -120,6 +127,25 @@ def build_report(
         labels=dict(sorted(labels.items())),
         imported=imported,
     )
+
+
+def state_path(activities):
+    """Return an imported incident's path: its state visits, in order.
+
+    Consecutive updates in one state are one visit, lasting from the first
+    update's start to the last one's end. The group and priority choices
+    are left out: they are measured as hand-offs and triage choices, and as
+    steps they would split one state visit in two.
+    """
+    path = []
+    for activity in activities:
+        if activity.kind == "decision":
+            continue
+        if path and path[-1].key == activity.key:
+            path[-1] = replace(path[-1], end_ms=max(path[-1].end_ms, activity.end_ms))
+        else:
+            path.append(activity)
+    return path
 
 
 def _check_unique(traces: list[Trace]):

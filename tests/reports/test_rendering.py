@@ -187,5 +187,16 @@ def test_export_is_worded_for_incidents(export_view):
     assert "times are totals" not in text
     assert "the time per state is a mean per incident" in text
     assert "run(s)" not in text
-    assert "The incidents follow 492 different paths" in text
+    assert "The incidents follow 36 different paths" in text
     assert "check new incidents against it" in text
+
+
+def test_export_paths_are_state_visits(export_view):
+    view, html = export_view
+
+    # Consecutive updates in one state are one visit; choices are no steps.
+    pairs = {(row["source_label"], row["target_label"]) for row in view["transitions"]}
+    assert ("Resolved", "Closed") in pairs
+    assert not [pair for pair in pairs if pair[0] == pair[1]]
+    assert not [pair for pair in pairs if ":" in pair[0] + pair[1]]
+    assert view["variant_rows"][0]["labels"] == ["New", "Resolved", "Closed"]

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from apps.reports import texts
 from apps.reports.aggregate import edit_distance
-from apps.reports.report import build_report
+from apps.reports.report import build_report, state_path
 from apps.reports.trace import Activity, Decision, Trace
 from tests.reports.traces import (
     KEYED,
@@ -344,3 +344,26 @@ def test_report_names_a_handoff_wait_as_such_not_as_an_idle_wait():
     )
     # Flow counts idle waits only; the hand-off's wait is not one.
     assert report.health["parts"]["flow"]["value"] == 1
+
+
+def test_state_path_makes_one_visit_of_updates_in_one_state():
+    def state(label, start, end):
+        return Activity(f"state:{label}", label, "investigate", start, end)
+
+    choice = Activity(
+        "decision:priority",
+        "Priority: 2 - High",
+        "triage",
+        5,
+        5,
+        kind="decision",
+        decision=Decision("Priority", "2 - High", "severity"),
+    )
+    steps = [state("New", 0, 5), choice, state("New", 5, 9), state("Active", 9, 20)]
+
+    path = state_path(steps)
+
+    assert [(a.label, a.start_ms, a.end_ms) for a in path] == [
+        ("New", 0, 9),
+        ("Active", 9, 20),
+    ]
