@@ -30,13 +30,33 @@ PERSON_FIELD = re.compile(
 NO_PERSON = frozenset(["ticked", "cleared", "(no value shown)"])
 
 # Name parts that are also everyday words, often at the start of a sentence
-# ("Will restart the service"); replacing them alone would garble notes, so
-# they are hidden only as part of the whole name.
+# ("Will restart the service"), or words the SOP's own wording is made of
+# ("Open", "Incident"); replacing them alone would garble every page, so
+# they are hidden only as part of the whole name. Anyone in an organization
+# can choose their name, so it must not be able to blank out the page.
 ORDINARY_WORDS = frozenset(
     """
     agent april august bill call case chase close dawn desk faith frank grant
     hope joy june lead long mark may page ray rose service sky story summer
     team will young
+
+    about after again all also and any are back been before but can could
+    day did does done each first for from had has have her here him his how
+    into its just last like made make more most new next not now off old
+    one only other our out over own same see she some than that the their
+    them then there these they this those through too two under use very
+    was way were what when where which while who why with would yet you your
+
+    active add added admin agreed approve assign assigned assignee category
+    change channel chat check choose clear click closed comment confirm
+    console contact copy create decision delete device done draft edit email
+    error escalate field fill fix form group handle host impact incident
+    investigate issue item link log login mail menu monitor monitoring
+    network note notes open owner phase phone priority problem record
+    recorded remove reopen request resolve resolved restart review run save
+    search select send server set severity start state status step steps
+    submit switch system tab task test ticket tick tool triage update
+    updated urgency user users wait work
     """.split()
     # Particles of a surname ("Ludwig van Dijk"), never a name alone.
     + "van von der den del della".split()
@@ -83,7 +103,9 @@ def _colleague_aliases(names):
     """Return ``{name: "a colleague"}`` for each name and each name part.
 
     A one-word name is taken only as a name part is, so that a member called
-    "Service" leaves the word alone.
+    "Service" leaves the word alone, and a name part alone is hidden only
+    where it is written with a capital ("Marek", "MAREK", not "marek"): a
+    member picks their own name, and must not blank out a word of the page.
     """
     aliases = {}
     for name in _distinct(names):
@@ -167,7 +189,23 @@ def _text_without_names(text, by_word, aliases):
     # case need not fold back to the name ("ilkay" matches "İlkay", whose
     # case fold is "i̇lkay").
     replacements = [EMAIL_WITHHELD, *(aliases[name] for name in longest_first)]
-    return pattern.sub(lambda match: replacements[match.lastindex - 1], text)
+    capital_only = [False] + [_capital_only(name, aliases) for name in longest_first]
+
+    def replace(match):
+        index = match.lastindex - 1
+        if capital_only[index] and not match[0][0].isupper():
+            return match[0]
+        return replacements[index]
+
+    return pattern.sub(replace, text)
+
+
+def _capital_only(name, aliases):
+    """Return whether ``name`` is hidden only where written with a capital.
+
+    A colleague's name part alone: see ``_colleague_aliases``.
+    """
+    return aliases[name] == COLLEAGUE and " " not in name
 
 
 def _word_key(word):

@@ -414,3 +414,18 @@ def test_shared_page_hides_a_members_display_name_in_a_step(
     assert "Ines Duarte restored the uplinks." in shown
     assert "a colleague restored the uplinks." in page
     assert "Ines" not in page and "Duarte" not in page
+
+
+def test_a_member_named_after_a_word_of_the_page_garbles_nothing():
+    aliases = name_aliases(["Priya Raman"], colleagues=["the", "Open", "Network"])
+    text = "Open the incident in ServiceNow. Network team restarted the router."
+
+    assert without_names(text, aliases) == text
+
+
+def test_a_colleagues_name_part_alone_is_hidden_only_with_a_capital():
+    aliases = name_aliases(["Priya Raman"], colleagues=["Elm Rivers"])
+
+    text = without_names("Rivers fixed it; the rivers rose; ELM agreed.", aliases)
+
+    assert text == "a colleague fixed it; the rivers rose; a colleague agreed."
