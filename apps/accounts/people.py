@@ -1,16 +1,10 @@
 """How a person is named on a page: their name, else their address's local part."""
 
-import re
-
 from apps.core.text import text_clean
 
 from .models import User
 
 NAME_MAX_LENGTH = User._meta.get_field("name").max_length
-# Bidirectional embeddings, overrides and isolates. One left open in a name
-# turns round what follows it on the line, as "... invites you to join" in
-# an invitation or the question before removing a member.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def display_name(user):
@@ -25,7 +19,7 @@ def name_clean(value):
     breaks become spaces: a name is shown on one line, in tables, headers,
     emails and PDFs alike, and changes nothing around it.
     """
-    return " ".join(BIDI_CONTROLS.sub("", text_clean(value)).split())
+    return " ".join(text_clean(value).split())
 
 
 def name_with_email(user):

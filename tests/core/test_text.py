@@ -13,6 +13,8 @@ from apps.recordings import validation
         ("nul\x00bell\x07escape\x1bdel\x7f", "nulbellescapedel"),
         ("c1\x85\x9fend", "c1end"),
         ("xml\ufffe\uffffbad\ud800", "xmlbad"),
+        ("bidi\u202eoverride\u2066isolate\u2069", "bidioverrideisolate"),
+        ("marks \u200e\u200f stay", "marks \u200e\u200f stay"),
         ("accents é ü and ‚quotes‘ stay", "accents é ü and ‚quotes‘ stay"),
     ],
 )
