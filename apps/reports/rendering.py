@@ -47,8 +47,13 @@ def run_name(run):
     return title or agent or _("Run %(id)s") % {"id": run["run_id"]}
 
 
-def _phase_segments(split, close_ms):
-    segments = [(phase, texts.PHASE_NAMES[phase], split[phase]) for phase in split]
+def _phase_segments(split, close_ms, *, imported=False):
+    # An ITSM log starts at the incident's opening: it has no Log phase to show.
+    segments = [
+        (phase, texts.PHASE_NAMES[phase], split[phase])
+        for phase in split
+        if not (imported and phase == "log" and not split[phase])
+    ]
     segments.append(("close", texts.PHASE_NAMES["close"], close_ms))
     return segments
 
@@ -79,7 +84,7 @@ def _mean_split(timings):
     return split, _mean([t["close_ms"] for t in timings])
 
 
-def _typical_phases(timings):
+def _typical_phases(timings, *, imported=False):
     """Return the mean split's rows with each phase's share of resolution."""
     split, close_ms = _mean_split(timings)
     resolution = sum(split.values())
@@ -90,14 +95,14 @@ def _typical_phases(timings):
             "ms": ms,
             "share": ms / resolution if resolution and phase != "close" else None,
         }
-        for phase, name, ms in _phase_segments(split, close_ms)
+        for phase, name, ms in _phase_segments(split, close_ms, imported=imported)
     ]
     return rows, resolution
 
 
-def _run_context(run):
+def _run_context(run, *, imported=False):
     timing = run["timing"]
-    segments = _phase_segments(timing["split"], timing["close_ms"])
+    segments = _phase_segments(timing["split"], timing["close_ms"], imported=imported)
     return {
         **run,
         "phases": [{"phase": p, "name": name, "ms": ms} for p, name, ms in segments],
@@ -274,7 +279,7 @@ def _finding_rank(finding):
     return (-finding["params"].get("runs", 0), finding["item"])
 
 
-def _finding_groups(findings):
+def _finding_groups(findings, *, imported=False):
     """Return the findings that give the same advice as one, each with its cases.
 
     One advice repeated for every group a ticket bounced off says nothing
@@ -291,7 +296,11 @@ def _finding_groups(findings):
         members = sorted(members, key=_finding_rank)
         alone = len(members) == 1
         items = [m["summary"] if alone else m["item"] for m in members]
-        summary = "" if alone else texts.finding_group_summary(kind, len(members))
+        summary = (
+            ""
+            if alone
+            else texts.finding_group_summary(kind, len(members), imported=imported)
+        )
         groups.append(
             {
                 "type": kind,
@@ -348,7 +357,7 @@ def _agent_spread(report):
 
 def _many_context(report):
     timings = _resolved_timings(report)
-    phases, mean_resolution = _typical_phases(timings)
+    phases, mean_resolution = _typical_phases(timings, imported=report.imported)
     segments = [(row["phase"], row["name"], row["ms"]) for row in phases]
     ranked = _ranked_handoffs(report.handoffs)
     handoffs = [
@@ -446,7 +455,7 @@ def report_context(report, *, title=""):
         "health_left_out": _health_left_out(report.health),
         "health_formula": texts.health_formula(),
         "findings": findings,
-        "finding_groups": _finding_groups(findings),
+        "finding_groups": _finding_groups(findings, imported=report.imported),
         "imported": report.imported,
     }
     if not report.runs:
@@ -461,7 +470,7 @@ def report_context(report, *, title=""):
         ngettext_lazy("Show all %(n)s transition", "Show all %(n)s transitions", "n"),
     )
     if len(report.runs) == 1:
-        context["run"] = _run_context(report.runs[0])
+        context["run"] = _run_context(report.runs[0], imported=report.imported)
     elif report.runs:
         context.update(_many_context(report))
     return context

@@ -14,8 +14,10 @@ from . import aggregate, findings
 from .conformance import conformance
 from .measures import (
     IDLE_THRESHOLD_MS,
+    longest_steps,
     ordered_activities,
     run_measures,
+    step_times,
 )
 from .mermaid import process_map_mermaid
 from .trace import Trace, key_labels, with_distinct_keys
@@ -31,7 +33,7 @@ from .trace import Trace, key_labels, with_distinct_keys
 # the other parts; hand-offs have one name. 7: a hand-off carries its total
 # wait, and the stored page ranks and caps its long lists. 8: an imported
 # incident's time ends when it is closed, and its map and variants are its
-# state visits, without its choices.
+# state visits, without its choices, and its longest states are visits.
 REPORT_VERSION = 8
 
 
@@ -98,6 +100,10 @@ def build_report(
     paths = (
         [(trace, state_path(steps)) for trace, steps in paired] if imported else paired
     )
+    if imported:
+        # An incident's longest states are its longest stays in one state.
+        for run, (_trace, path) in zip(measured, paths, strict=True):
+            run["longest_steps"] = longest_steps(step_times(path))
     process_map, variant_rows = aggregate.map_and_variants(paths)
     distances = aggregate.run_distances(paths, variant_rows)
     # The approved SOP names steps by their recorded keys, so each run is

@@ -90,6 +90,11 @@ def finding_summary(finding, labels, *, imported=False):
     kind = finding["type"]
     if kind == "bottleneck":
         return _bottleneck_summary(params, steps, imported)
+    if kind == "rework" and imported:
+        return _(
+            "Incidents went back to %(steps)s after they had moved past it "
+            "(reopened) in %(runs)s."
+        ) % {"steps": steps, "runs": _runs(params["runs"], imported)}
     if kind == "rework":
         return _("%(steps)s is done again after other steps in %(runs)s.") % {
             "steps": steps,
@@ -154,9 +159,19 @@ GROUP_SUMMARIES = {
 }
 
 
-def finding_group_summary(kind, count):
+# The same, where the cases are incidents of an imported history.
+IMPORTED_GROUP_SUMMARIES = {
+    "rework": gettext_lazy(
+        "Incidents went back to %(n)s states after they had moved past them "
+        "(reopened), the most often first:"
+    ),
+}
+
+
+def finding_group_summary(kind, count, *, imported=False):
     """Return the sentence over the ``count`` cases of one kind of finding."""
-    return GROUP_SUMMARIES[kind] % {"n": count}
+    summaries = IMPORTED_GROUP_SUMMARIES if imported else {}
+    return summaries.get(kind, GROUP_SUMMARIES[kind]) % {"n": count}
 
 
 def _bottleneck_summary(params, steps, imported):
@@ -274,6 +289,11 @@ def finding_recommendation(finding, *, imported=False):
         return _(
             "Look at what this step waits for; automate or parallelise the "
             "slow part, or alert when it runs long."
+        )
+    if kind == "rework" and imported:
+        return _(
+            "Find out why these incidents were reopened: confirm the fix with "
+            "the caller before resolving, and record what resolved it."
         )
     if kind == "rework":
         return _(

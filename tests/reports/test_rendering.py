@@ -188,6 +188,16 @@ def test_export_is_worded_for_incidents(export_view):
     assert "the time per state is a mean per incident" in text
     assert "run(s)" not in text
     assert "The incidents follow 36 different paths" in text
+    # An ITSM log has no Log phase, no lookups and no page openings.
+    assert "Log 0 s" not in text and "Log: 0 s" not in html
+    assert "Lookups in the Investigate phase" not in text
+    assert "short-cut" not in text and "single click" not in text
+    assert "Longest states" in text and "Longest steps" not in text
+    assert "Longest waits in one state" in text and "Idle waits" not in text
+    assert "Each change of an incident's state" in text
+    assert "(ITSM)" not in text
+    assert "Incidents went back to 2 states after they had moved past them" in text
+    assert "steps are done again" not in text
     assert "check new incidents against it" in text
 
 
