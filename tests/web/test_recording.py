@@ -163,7 +163,7 @@ def test_recording_page_says_when_it_was_recorded_and_uploaded(
 
     page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
 
-    assert "<dd>4 Dec 2025, 08:00 – 08:17</dd>" in page
+    assert "<dd>12 Nov 2026, 08:00 – 08:17</dd>" in page
     assert f"<dt>Uploaded</dt><dd>{uploaded}</dd>" in page
 
 
@@ -174,7 +174,7 @@ def test_dashboard_lists_a_recording_by_when_it_was_recorded(
 
     page = owner_client.get("/dashboard/").content.decode()
 
-    assert "· recorded 4 Dec 2025, 08:00" in page
+    assert "· recorded 12 Nov 2026, 08:00" in page
 
 
 def test_recording_page_names_the_browser_not_its_user_agent(

@@ -12,6 +12,8 @@ import msgspec
 from apps.recordings import format
 
 START_MS = 1_764_835_200_000  # 2025-12-04 08:00 UTC
+# The sample incident is dated with the other samples, in November 2026.
+OUTAGE_START_MS = 1_794_470_400_000  # 2026-11-12 08:00 UTC
 
 SNOW = "https://acme.service-now.com"
 GRAFANA = "https://grafana.acme-corp.net"
@@ -92,7 +94,7 @@ class RecordingBuilder:
 
 def network_outage():
     """Return the sample incident: a site loses its network, all five phases."""
-    b = RecordingBuilder()
+    b = RecordingBuilder(start_ms=OUTAGE_START_MS)
     _outage_log(b)
     _outage_triage(b)
     _outage_investigate(b)
