@@ -377,12 +377,9 @@ def _number(value):
 @membership_required
 def workflow_compare(request, workflow_id):
     workflow = _workflow(request, workflow_id)
-    older = selectors.version_get(
-        workflow=workflow, number=_number(request.GET.get("a"))
-    )
-    newer = selectors.version_get(
-        workflow=workflow, number=_number(request.GET.get("b"))
-    )
+    older, newer = _compared_versions(workflow, request.GET)
+    rows = selectors.version_step_changes(older=older, newer=newer)
+    show_all = request.GET.get("all") == "1"
     return render(
         request,
         "workflows/compare.html",
@@ -390,10 +387,33 @@ def workflow_compare(request, workflow_id):
             "workflow": workflow,
             "older": older,
             "newer": newer,
-            "rows": selectors.version_step_changes(older=older, newer=newer),
+            "rows": rows,
+            "shown_rows": rows if show_all else [r for r in rows if r.change != "same"],
+            "show_all": show_all,
             "diff": selectors.version_diff(older=older, newer=newer),
         },
     )
+
+
+def _compared_versions(workflow, query):
+    """Return the two versions ``a`` and ``b`` of ``query`` names.
+
+    Without ``b`` the current version is the newer side; without ``a`` the
+    version before the newer side is the older one (itself if it is the
+    first).
+    """
+    number = query.get("b")
+    newer = selectors.version_get(
+        workflow=workflow, number=_number(number) if number else None
+    )
+    if newer is None:
+        raise Http404
+    if query.get("a"):
+        older = selectors.version_get(workflow=workflow, number=_number(query["a"]))
+    else:
+        before = selectors.version_list(workflow=workflow)
+        older = before.filter(number__lt=newer.number).first() or newer
+    return older, newer
 
 
 @membership_required

@@ -380,3 +380,39 @@ def test_versions_list_of_one_version_offers_no_comparison(owner_client, workflo
     assert "There is one version so far." in page
     assert 'name="a"' not in page
     assert "Current" in page
+
+
+def test_compare_lists_only_the_changed_steps_until_asked_for_all(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="reword", ref=steps[1]["ref"], text="Look again")
+
+    changed = _compare_page(owner_client, workflow, 1, 2)
+    every = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2&all=1")
+
+    assert changed.count("<tr class=") == 1
+    assert '<tr class="compare-changed">' in changed
+    assert 'href="?a=1&amp;b=2&amp;all=1"' in changed
+    assert every.content.decode().count('<tr class="compare-same">') >= 1
+    assert 'href="?a=1&amp;b=2">Show the changed steps only' in every.content.decode()
+
+
+def test_compare_without_versions_compares_the_previous_with_the_current(
+    owner_client, workflow
+):
+    steps = _steps(workflow)
+    _edit(owner_client, workflow, op="reword", ref=steps[1]["ref"], text="Look again")
+    _edit(owner_client, workflow, op="reword", ref=steps[1]["ref"], text="Look twice")
+
+    response = owner_client.get(f"/workflows/{workflow.pk}/compare/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Version 2 compared with 3" in response.content.decode()
+
+
+def test_compare_of_the_only_version_says_to_choose_two(owner_client, workflow):
+    response = owner_client.get(f"/workflows/{workflow.pk}/compare/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Both sides are version 1." in response.content.decode()

@@ -86,7 +86,7 @@ def test_workflow_edit_post_makes_a_new_version_and_compare_shows_it(
         f"/workflows/{workflow.pk}/edit/",
         {"op": "reword", "ref": ref, "text": "Open the list"},
     )
-    compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2")
+    compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2&all=1")
 
     assert response.status_code == HTTPStatus.FOUND
     page = compare.content.decode()
