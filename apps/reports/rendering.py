@@ -113,7 +113,10 @@ def _run_context(run, *, imported=False):
 
 
 def _named(rows, run, names):
-    return [{**row, "run_name": names.get(run["run_id"], "")} for row in rows]
+    return [
+        {**row, "run_id": run["run_id"], "run_name": names.get(run["run_id"], "")}
+        for row in rows
+    ]
 
 
 def _listed(rows, limit, show_all=""):

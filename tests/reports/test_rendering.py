@@ -210,3 +210,11 @@ def test_export_paths_are_state_visits(export_view):
     assert not [pair for pair in pairs if pair[0] == pair[1]]
     assert not [pair for pair in pairs if ":" in pair[0] + pair[1]]
     assert view["variant_rows"][0]["labels"] == ["New", "Resolved", "Closed"]
+
+
+def test_export_listed_states_link_to_their_incidents(export_view):
+    _view, html = export_view
+
+    steps = html.split("Longest states")[1].split("Documentation gaps")[0]
+    assert '<a href="/incidents/INC0000343/">INC0000343, by Group 31</a>' in steps
+    assert '<a href="/incidents/INC0000307/">INC0000307, by Group 66</a>' in steps
