@@ -18,6 +18,7 @@ from apps.web.management.commands.demo_setup import (
     DEMO_ORGANIZATION,
     DEMO_SAMPLES,
     demo_agent_email,
+    sample_owners,
 )
 from apps.workflows.models import Run, SystemRule, Workflow
 
@@ -89,13 +90,15 @@ def test_demo_setup_twice_changes_nothing():
 
 
 AGENTS = ["Amara Okafor", "Lena Fischer", "Priya Raman", "Sam Keller", "Tomás Ortega"]
+# Colleagues the samples assign, who recorded none of them.
+OWNERS = ["Dana Wright", "Marek Novak"]
 
 
-def test_demo_setup_makes_each_agent_a_named_member_who_cannot_log_in():
+def test_demo_setup_makes_each_agent_and_owner_a_named_member_who_cannot_log_in():
     _demo_setup()
 
     members = Membership.objects.filter(role="member").select_related("user")
-    assert sorted(m.user.name for m in members) == AGENTS
+    assert sorted(m.user.name for m in members) == sorted(AGENTS + OWNERS)
     for member in members:
         assert member.organization.name == DEMO_ORGANIZATION
         assert member.user.email == demo_agent_email(member.user.name)
@@ -119,3 +122,17 @@ def test_demo_setup_keeps_a_name_the_demo_user_chose():
     _demo_setup()
 
     assert User.objects.get(email=DEMO_EMAIL).name == "Jo Park"
+
+
+def test_sample_owners_are_the_people_assigned_once_each():
+    document = {
+        "events": [
+            {"label": "Assigned to", "value": "Dana Wright"},
+            {"label": "Assignment group", "value": "Network"},
+            {"label": "Assigned to", "value": "Dana Wright"},
+            {"label": "Note"},
+            {"value": "Marek Novak"},
+        ]
+    }
+
+    assert sample_owners(document) == ["Dana Wright"]

@@ -14,14 +14,17 @@ from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
 from apps.workflows.selectors import run_for_recording
 from apps.workflows.services import system_rule_create, workflow_generate
+from apps.workflows.steps import TOPICS
 
 SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
 DEMO_EMAIL = "demo@ledgerium.test"
 DEMO_PASSWORD = "ledgerium-demo"
 DEMO_NAME = "Alex Morgan"
-# The agents who recorded the samples join as members at a domain reserved
-# for examples; they have no password, so no one logs in as them.
+# The agents who recorded the samples, and the colleagues they made owners in
+# the service desk, join as members at a domain reserved for examples; they
+# have no password, so no one logs in as them.
 DEMO_AGENT_DOMAIN = "example.com"
+OWNER_FIELD = dict(TOPICS)["owner"]
 DEMO_ORGANIZATION = "Demo Service Desk"
 # In load order; the workflow list shows the newest first, so the last one
 # heads it. A sample naming another joins that one's workflow as a further
@@ -51,7 +54,10 @@ class Command(BaseCommand):
         _user, organization = self._demo_account()
         workflows, loaded = {}, []
         for name, joins in DEMO_SAMPLES:
-            agent = self._demo_agent(SAMPLES / name, organization)
+            document = json.loads((SAMPLES / name).read_bytes())
+            agent = self._demo_member(document["agent"], organization)
+            for owner in sample_owners(document):
+                self._demo_member(owner, organization)
             recording, workflows[name] = self._load(
                 SAMPLES / name, organization, agent, workflows.get(joins)
             )
@@ -104,9 +110,8 @@ class Command(BaseCommand):
         return user, organization
 
     @transaction.atomic
-    def _demo_agent(self, sample, organization):
-        """Return the member who recorded ``sample``, adding them the first time."""
-        name = json.loads(sample.read_bytes())["agent"]
+    def _demo_member(self, name, organization):
+        """Return the member named ``name``, adding them the first time."""
         user, created = User.objects.get_or_create(email=demo_agent_email(name))
         if created:
             user.set_unusable_password()
@@ -138,6 +143,16 @@ class Command(BaseCommand):
         # default they run on this process's background thread.
         if settings.LEDGERIUM_TASKS_IN_THREAD:
             background_wait(timeout)
+
+
+def sample_owners(document):
+    """Return the people a sample made an owner ("Assigned to"), in order."""
+    owners = (
+        event["value"]
+        for event in document["events"]
+        if event.get("value") and OWNER_FIELD.search(event.get("label", ""))
+    )
+    return list(dict.fromkeys(owners))
 
 
 def demo_agent_email(name):
