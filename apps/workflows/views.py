@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import membership_required
 from apps.accounts.people import display_name
 from apps.core.confirm import confirm_page, is_confirmed
+from apps.core.errors import ApplicationError
 from apps.core.selectors import get_scoped_or_404
 from apps.recordings.selectors import recording_get
 from apps.reports.exports import step_timings_csv, traces_xes
@@ -35,6 +36,9 @@ EXPORTS = {
     "bpmn": ("application/xml", "bpmn"),
 }
 REPORT_CACHE_SECONDS = 24 * 60 * 60
+# The edits whose text is typed in a field: a wrong one goes back to it.
+TYPED_EDITS = ("reword", "split", "note")
+EDIT_DRAFT_KEY = "workflows:edit-draft"
 
 
 def _workflow(request, workflow_id):
@@ -128,6 +132,7 @@ def workflow_detail(request, workflow_id):
             "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
             "busy": workflow.state in (State.QUEUED, State.RUNNING),
             "open_step": _open_step(request),
+            "edit_draft": request.session.pop(EDIT_DRAFT_KEY, None),
         },
     )
 
@@ -184,10 +189,29 @@ def workflow_edit(request, workflow_id):
     }
     if edit["op"] == "split":
         edit["texts"] = [line for line in edit["text"].splitlines() if line.strip()]
-    version = services.workflow_edit(
-        membership=request.membership, workflow=workflow, edit=edit
-    )
+    try:
+        version = services.workflow_edit(
+            membership=request.membership, workflow=workflow, edit=edit
+        )
+    except ApplicationError as error:
+        if error.code != "invalid_edit" or edit["op"] not in TYPED_EDITS:
+            raise
+        return _back_to_draft(request, workflow, edit, error)
     messages.success(request, _("Saved as a new version."))
+    return redirect(_edited_step_url(workflow, version, edit["ref"]))
+
+
+def _back_to_draft(request, workflow, edit, error):
+    """Go back to the step, its form showing the error and the text typed."""
+    version = selectors.version_get(workflow=workflow)
+    if version is None:
+        raise error
+    request.session[EDIT_DRAFT_KEY] = {
+        "ref": edit["ref"],
+        "op": edit["op"],
+        "text": edit["text"][: MAX_TEXT * 10],
+        "error": error.message,
+    }
     return redirect(_edited_step_url(workflow, version, edit["ref"]))
 
 

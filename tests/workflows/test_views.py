@@ -379,3 +379,31 @@ def test_workflow_edit_of_a_wait_is_named_without_a_number(owner_client, workflo
     # Comparing steps, the versions are alike: the wait was no step.
     page = compare.content.decode()
     assert "compare-removed" not in page and "compare-changed" not in page
+
+
+@pytest.mark.parametrize(
+    ("op", "text", "error"),
+    [
+        ("note", "  ", "The text is empty."),
+        ("split", "Only one line", "Splitting a step needs at least two texts."),
+    ],
+)
+def test_workflow_edit_with_a_wrong_text_returns_to_its_field_keeping_it(
+    owner_client, workflow, op, text, error
+):
+    ref = workflow.current_version.steps[3]["ref"]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/", {"op": op, "ref": ref, "text": text}
+    )
+    page = owner_client.get(response["Location"].split("#")[0]).content.decode()
+    again = owner_client.get(response["Location"].split("#")[0]).content.decode()
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/workflows/{workflow.pk}/?open=4#edit-4"
+    assert workflow.versions.count() == 1
+    assert f'<p class="error-message" id="{op}-error-4">{error}</p>' in page
+    assert re.search(
+        rf'aria-describedby="{op}-error-4">{re.escape(text)}</textarea>', page
+    )
+    assert error not in again
