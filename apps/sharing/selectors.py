@@ -66,7 +66,7 @@ def shareable_workflows(*, organization):
 
 
 def shared_content(*, link):
-    """Return what a shared page shows: the current SOP, its map, the report.
+    """Return what a shared page shows: the SOP, its version, map and report.
 
     Only the document is taken from the version, never its stored HTML,
     which links each step to the organization's evidence pages. Unless the
@@ -86,7 +86,12 @@ def shared_content(*, link):
     sop = document_numbered(without_names(version.document, aliases))
     if aliases is not None:
         sop = _numbered_refs(sop)
-    content = {"sop": sop, "mermaid": _map_source(version, aliases)}
+    content = {
+        "sop": sop,
+        "mermaid": _map_source(version, aliases),
+        "version_number": version.number,
+        "version_created_at": version.created_at,
+    }
     if link.include_report:
         traces = workflow_traces(
             workflow=workflow, rewrite=lambda value: without_names(value, aliases)

@@ -2,7 +2,7 @@ import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -325,6 +325,23 @@ def test_link_follows_edits_unless_pinned(organization, client):
     assert b"Second wording" in client.get(f"/s/{following_raw}/").content
     pinned = client.get(f"/s/{pinned_raw}/").content
     assert first_title in pinned and b"Second wording" not in pinned
+
+
+def test_shared_page_names_the_sop_its_version_and_when_it_was_made(
+    organization, client
+):
+    workflow = workflow_in(organization)
+    version = _new_version(workflow, "Second wording")
+    SopVersion.objects.filter(pk=version.pk).update(
+        created_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    )
+    _link_row, raw = _link(organization, workflow=workflow)
+
+    page = client.get(f"/s/{raw}/").content.decode()
+
+    assert '<h2 id="sop-title" class="sop-title">Second wording</h2>' in page
+    assert "Version 2, made 20 Nov 2026" in page
+    assert organization.name not in page
 
 
 def test_workflow_without_an_sop_cannot_be_shared(organization):
