@@ -2,10 +2,12 @@ import time
 from http import HTTPStatus
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import membership_required
@@ -92,18 +94,21 @@ def incident_history_import(request):
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("incident_history")
+    incidents = created + replaced
+    counted = {
+        "incidents": ngettext("%(n)s incident", "%(n)s incidents", incidents)
+        % {"n": intcomma(incidents)},
+        "rows": ngettext("%(n)s row", "%(n)s rows", rows) % {"n": intcomma(rows)},
+        "created": intcomma(created),
+        "replaced": intcomma(replaced),
+    }
     messages.success(
         request,
         _(
-            "Imported %(incidents)s incidents (%(created)s new, %(replaced)s "
-            "replaced) from %(rows)s rows. The report is being built."
+            "Imported %(incidents)s from %(rows)s: %(created)s new, %(replaced)s "
+            "replaced. The report is being built."
         )
-        % {
-            "incidents": created + replaced,
-            "created": created,
-            "replaced": replaced,
-            "rows": rows,
-        },
+        % counted,
     )
     return redirect("incident_history")
 

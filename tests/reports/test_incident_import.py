@@ -80,6 +80,6 @@ def test_import_drops_nul_and_control_characters(owner_client, organization):
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    assert shown[0].startswith("Imported 1 incidents")
+    assert shown[0].startswith("Imported 1 incident from 1 row:")
     update = IncidentUpdate.objects.for_organization(organization).get()
     assert (update.incident.number, update.assignment_group) == ("INC1", "Group 1")

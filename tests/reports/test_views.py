@@ -182,7 +182,7 @@ def _export_file(lines=40):
 def test_incident_history_imports_an_export_from_the_page(
     owner_client, organization, other_organization
 ):
-    from apps.reports.models import Incident
+    from apps.reports.models import Incident, IncidentUpdate
 
     page = owner_client.get(reverse("incident_history")).content.decode()
     assert "Import incidents" in page and "manage.py import_incidents" in page
@@ -195,15 +195,20 @@ def test_incident_history_imports_an_export_from_the_page(
         Incident.objects.for_organization(organization).values_list("number", flat=True)
     )
     assert numbers and all(number.startswith("INC") for number in numbers)
-    assert f"Imported {len(numbers)} incidents ({len(numbers)} new, 0 replaced)" in (
-        response.content.decode()
+    rows = IncidentUpdate.objects.for_organization(organization).count()
+    assert (
+        f"Imported {len(numbers)} incidents from {rows} rows: {len(numbers)} new, "
+        "0 replaced." in response.content.decode()
     )
+    # The page says so too, after the message is gone and while it refreshes.
+    later = owner_client.get(reverse("incident_history")).content.decode()
+    assert f"imported {len(numbers)} incidents from {rows} rows." in later
     assert not Incident.objects.for_organization(other_organization).exists()
     # The same export again replaces; it never counts an incident twice.
     again = owner_client.post(
         reverse("incident_import"), {"file": _export_file()}, follow=True
     )
-    assert f"(0 new, {len(numbers)} replaced)" in again.content.decode()
+    assert f"0 new, {len(numbers)} replaced." in again.content.decode()
 
 
 def test_incident_import_names_what_is_wrong_and_keeps_what_was_there(
@@ -266,3 +271,32 @@ def test_stalled_incidents_are_silent_up_to_the_histories_end_not_today(
 
     assert "INC0000010</a> (Active): silent for 2 h" in body
     assert "2 Mar 2016, 11:30" in body
+
+
+def test_incident_import_counts_read_with_thousands_separators(
+    owner_client, organization
+):
+    response = owner_client.post(
+        reverse("incident_import"), {"file": _export_file(lines=1200)}, follow=True
+    )
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("Imported ") and " from 1,199 rows: " in message
+
+
+def test_incident_import_error_names_the_line_and_the_column(owner_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = (
+        "number,incident_state,sys_updated_at,opened_at,assignment_group,priority\n"
+        "INC1,New,01-03-2016 09:00,01-03-2016 09:00,Group A,3 - Moderate\n"
+        "INC1,Active,tomorrow,01-03-2016 09:00,Group A,3 - Moderate\n"
+    )
+    upload = SimpleUploadedFile("export.csv", text.encode(), content_type="text/csv")
+
+    response = owner_client.post(
+        reverse("incident_import"), {"file": upload}, follow=True
+    )
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "Line 3: sys_updated_at is 'tomorrow'" in message
