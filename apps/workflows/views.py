@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -537,6 +538,8 @@ def workflow_evidence(request, workflow_id, version_number, step_number):
 
 @membership_required(edit=True)
 def system_rule_list(request):
+    data = request.POST if request.method == "POST" else request.GET
+    back = _back_from_systems(request, data)
     if request.method == "POST":
         services.system_rule_create(
             membership=request.membership,
@@ -548,7 +551,9 @@ def system_rule_list(request):
         messages.success(
             request, _("Rule added; it applies to workflows generated from now on.")
         )
-        return redirect("system_rule_list")
+        query = urlencode({key: value for key, value in back.items() if value})
+        url = reverse("system_rule_list")
+        return redirect(f"{url}?{query}" if query else url)
     return render(
         request,
         "workflows/systems.html",
@@ -557,8 +562,34 @@ def system_rule_list(request):
             "host": request.GET.get("host", "")[:MAX_PATTERN],
             "kinds": SystemKind.choices,
             "can_edit": request.membership.can_edit,
+            "next": back["next"],
+            "back_workflow": _back_workflow(request, back["workflow"]),
         },
     )
+
+
+def _back_from_systems(request, data):
+    """Return the page the systems page was opened from, if on this site.
+
+    ``next`` is a path on this site only; ``workflow`` the id of the workflow
+    that page shows, to offer generating it again.
+    """
+    target = data.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    workflow = data.get("workflow", "")
+    return {"next": target, "workflow": workflow if workflow.isdigit() else ""}
+
+
+def _back_workflow(request, workflow_id):
+    if not workflow_id:
+        return None
+    try:
+        return _workflow(request, workflow_id)
+    except Http404:
+        return None
 
 
 @membership_required(edit=True)

@@ -145,3 +145,55 @@ def test_systems_page_escapes_the_prefilled_host(owner_client):
 
     assert "<b>x" not in page
     assert "&quot;&gt;&lt;b&gt;x" in page
+
+
+def test_naming_a_system_from_a_workflow_leads_back_to_it(organization, owner_client):
+    workflow = _built(organization, _local_recording(organization))
+    page = owner_client.get(workflow.get_absolute_url()).content.decode()
+    back = f"&amp;next=/workflows/{workflow.pk}/&amp;workflow={workflow.pk}"
+
+    added = owner_client.post(
+        "/workflows/systems/",
+        {
+            "host_pattern": "127.0.0.1:48081",
+            "name": "Helpdesk",
+            "kind": "itsm",
+            "next": workflow.get_absolute_url(),
+            "workflow": str(workflow.pk),
+        },
+    )
+    systems = owner_client.get(added["Location"]).content.decode()
+
+    assert SETTINGS_LINK + back in page
+    assert added.status_code == HTTPStatus.FOUND
+    assert added["Location"] == (
+        f"/workflows/systems/?next=%2Fworkflows%2F{workflow.pk}%2F&workflow={workflow.pk}"
+    )
+    assert (
+        f'<a href="/workflows/{workflow.pk}/">Back to “Local helpdesk”</a>' in systems
+    )
+    assert f'action="/workflows/{workflow.pk}/regenerate/"' in systems
+
+
+@pytest.mark.parametrize(
+    "target", ["https://elsewhere.example/", "//elsewhere.example/x", "javascript:x"]
+)
+def test_systems_page_offers_no_way_back_to_another_site(owner_client, target):
+    page = owner_client.get("/workflows/systems/", {"next": target}).content.decode()
+
+    assert "data-systems-back" not in page
+    assert "elsewhere.example" not in page
+
+
+def test_systems_page_offers_no_way_back_to_another_organizations_workflow(
+    organization, owner_client
+):
+    other, _owner = factories.organization_with_owner(name="Elsewhere IT")
+    theirs = _built(other, _local_recording(other))
+
+    page = owner_client.get(
+        "/workflows/systems/", {"next": "/workflows/", "workflow": theirs.pk}
+    ).content.decode()
+
+    assert '<a href="/workflows/">Back to the page you came from</a>' in page
+    assert f"/workflows/{theirs.pk}/regenerate/" not in page
