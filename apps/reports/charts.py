@@ -12,6 +12,7 @@ WIDTH = 640
 ROW = 26
 # Room for a clipped label of 28 characters of DejaVu Sans at 12 px.
 LABEL_WIDTH = 215
+LABEL_CHARACTERS = 28
 PHASE_COLOURS = {
     "log": "#8da0cb",
     "triage": "#fc8d62",
@@ -80,7 +81,7 @@ def bars(rows, *, title):
     for index, (label, ms) in enumerate(rows):
         y = index * ROW
         width = span * (ms or 0) / longest if longest else 0
-        body.append(_text(LABEL_WIDTH - 6, y + 17, _clip(label), anchor="end"))
+        body.append(_label(y + 17, label))
         body.append(_rect(LABEL_WIDTH, y + 4, width, ROW - 8, BAR_COLOUR, label))
         body.append(_text(LABEL_WIDTH + width + 6, y + 17, format_duration(ms)))
     return _svg(max(ROW, ROW * len(rows)), title, body)
@@ -102,7 +103,7 @@ def spread(rows, *, title):
             f"{format_duration(figures['max'])}, median "
             f"{format_duration(figures['median'])}"
         )
-        body.append(_text(LABEL_WIDTH - 6, y + 4, _clip(label), anchor="end"))
+        body.append(_label(y + 4, label))
         body.append(
             f'<line x1="{_number(at(figures["min"]))}" y1="{_number(y)}" '
             f'x2="{_number(at(figures["max"]))}" y2="{_number(y)}" '
@@ -118,6 +119,24 @@ def spread(rows, *, title):
     return _svg(max(ROW, ROW * len(rows)), title, body)
 
 
-def _clip(label, limit=28):
+def _clip(label, limit=LABEL_CHARACTERS):
+    """Return ``label`` cut to ``limit`` characters, the ellipsis included.
+
+    The cut drops the spaces before it, so that every clipped label ends in
+    a word and the ellipsis.
+    """
     label = str(label)
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rstrip() + "…"
+
+
+def _label(y, label):
+    """Return a bar's label; a clipped one keeps the whole label in its title."""
+    label = str(label)
+    shown = _clip(label)
+    tip = f"<title>{escape(label)}</title>" if shown != label else ""
+    return (
+        f'<text x="{_number(LABEL_WIDTH - 6)}" y="{_number(y)}" {FONT} '
+        f'text-anchor="end">{tip}{escape(shown)}</text>'
+    )

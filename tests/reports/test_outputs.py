@@ -189,6 +189,25 @@ def test_charts_escape_labels_and_stay_stable():
     )
 
 
+def test_chart_labels_are_clipped_by_one_rule_and_kept_whole_in_titles():
+    rows = [
+        ("Priya Raman → Identity and Access", 60_000),
+        ("Tomás Ortega → Identity and Access", 30_000),
+    ]
+
+    svg = ElementTree.fromstring(charts.bars(rows, title="Total hand-off wait"))
+
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = [t for t in svg.iter(f"{ns}text") if t.get("text-anchor") == "end"]
+    titles = [label.find(f"{ns}title") for label in labels]
+    # The title holds the whole label; the text after it is what is shown.
+    assert [title.text for title in titles] == [row[0] for row in rows]
+    assert [title.tail for title in titles] == [
+        "Priya Raman → Identity and…",
+        "Tomás Ortega → Identity and…",
+    ]
+
+
 def test_suggest_votes_by_similarity():
     target = {"number": "new", "category": "C1", "subcategory": "S1", "cmdb_ci": "CI9"}
     candidates = [
