@@ -67,7 +67,8 @@ def _step_line(step):
     # A step an editor added has no recorded events to point to.
     evidence = ""
     if step.evidence:
-        evidence = f" (events {', '.join(str(seq) for seq in step.evidence)})"
+        word = "event" if len(step.evidence) == 1 else "events"
+        evidence = f" ({word} {', '.join(str(seq) for seq in step.evidence)})"
     # A note is typed into no system, and one added by an editor took no
     # recorded time.
     system = ""

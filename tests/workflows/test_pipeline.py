@@ -259,11 +259,11 @@ def test_generate_counts_steps_by_one_rule():
     )
     assert sop.systems == (("ServiceNow", "itsm", 2),)
     # The note names no system; the wait begins at the note, so it took 0 s.
-    assert "2\\. Note: Called the user back — 0 s (events 2)" in generated.markdown
+    assert "2\\. Note: Called the user back — 0 s (event 2)" in generated.markdown
     assert (
         "*Wait: 10 min in the recording, with no activity recorded*  \n"
         "3\\. Open the incident in ServiceNow — ServiceNow, 0 s, "
-        "in the recording: INC0012346 (events 3)"
+        "in the recording: INC0012346 (event 3)"
     ) in generated.markdown
 
 
