@@ -381,7 +381,8 @@ def incident_trace(updates):
         attributes["resolved_ms"] = resolved
     return Trace(
         run_id=last.number,
-        agent=last.assignment_group or "unknown",
+        # No group at the last update: the report names it "Unknown group".
+        agent=last.assignment_group,
         activities=tuple(activities),
         title=last.number,
         attributes=attributes,

@@ -337,24 +337,43 @@ def _ranked_handoffs(handoffs):
 
 
 def _agent_spread(report):
-    """Return the agents (an import's final groups), the busiest first."""
-    agents = sorted(report.agents, key=lambda row: (-row["runs"], row["agent"]))
+    """Return the agents (an import's final groups), the busiest first.
+
+    Each row gets the ``name`` to show: an incident without a group at its
+    last update, or a run without an agent, is named as unknown.
+    """
+    unknown = _("Unknown group") if report.imported else _("Unknown agent")
+    agents = [
+        {**row, "name": row["agent"] or unknown}
+        for row in sorted(report.agents, key=lambda row: (-row["runs"], row["agent"]))
+    ]
     spread = [
-        (row["agent"], row["spread"]["resolution"])
+        (row["name"], row["spread"]["resolution"])
         for row in agents
         if row["spread"]["resolution"]["median"] is not None
     ]
     if report.imported:
         title = _("Resolution time per final assignment group")
+        caption = _(
+            "Resolution time per final assignment group: each line runs from the "
+            "group's fastest resolved incident to its slowest, the dot marks the "
+            "median, and the figure is the slowest."
+        )
         show_all = ngettext_lazy(
             "Show all %(n)s assignment group", "Show all %(n)s assignment groups", "n"
         )
     else:
         title = _("Resolution time per agent")
+        caption = _(
+            "Resolution time per agent: each line runs from the agent's fastest "
+            "resolved run to the slowest, the dot marks the median, and the "
+            "figure is the slowest."
+        )
         show_all = ngettext_lazy("Show all %(n)s agent", "Show all %(n)s agents", "n")
     return {
         "agent_list": _listed(agents, RANKED_SHOWN, show_all),
         "spread_chart": mark_safe(charts.spread(spread[:CHARTED], title=title)),
+        "spread_caption": caption,
     }
 
 

@@ -218,3 +218,14 @@ def test_export_listed_states_link_to_their_incidents(export_view):
     steps = html.split("Longest states")[1].split("Documentation gaps")[0]
     assert '<a href="/incidents/INC0000343/">INC0000343, by Group 31</a>' in steps
     assert '<a href="/incidents/INC0000307/">INC0000307, by Group 66</a>' in steps
+
+
+def test_export_names_incidents_without_a_group_and_says_what_the_chart_shows(
+    export_view,
+):
+    view, html = export_view
+
+    names = [row["name"] for row in view["agent_list"]["all"]]
+    assert "Unknown group" in names and "unknown" not in names
+    assert ">unknown<" not in html
+    assert "each line runs from the group&#x27;s fastest resolved incident" in html
