@@ -23,6 +23,15 @@ _DECODERS = {}
 _ERROR_PATH = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _EVENT_PATH = re.compile(r"^\.events\[(?P<index>\d+)\](?:\.(?P<field>.*))?$")
 _UNKNOWN = re.compile(r"unknown field `([^`]*)`")
+# msgspec's own words for what is wrong, read to say it plainly.
+_FIELD_PROBLEM = re.compile(
+    r"^Object (?P<which>contains unknown|missing required) field `(?P<name>[^`]*)`$"
+)
+_TYPE_PROBLEM = re.compile(
+    r"^Expected `(?P<expected>[^`]*)`"
+    r"(?:, got `(?P<got>[^`]*)`|(?P<bound> (?:of length )?[<>]=? ?-?[\d.]+))$"
+)
+_VALUE_PROBLEM = re.compile(r"^Invalid (?:enum )?value (?P<value>.*)$")
 # An array or object where the format has a plain value: the decoder stops
 # there, however deep the container goes.
 _NESTED = re.compile(
@@ -108,33 +117,101 @@ def _validation_error(text):
     event = _EVENT_PATH.match(path)
     if event is None:
         field = path.lstrip(".") or None
-        message = _("%(field)s: %(problem)s.") % {
-            "field": field or _("The body"),
-            "problem": problem,
-        }
+        if field:
+            message = _("%(problem)s (at $%(path)s).") % {
+                "problem": _plain(problem, _("“%(field)s”") % {"field": field}),
+                "path": path,
+            }
+        elif _FIELD_PROBLEM.match(problem):
+            message = _("%(problem)s in the body.") % {"problem": _plain(problem, "")}
+        else:
+            message = _("%(problem)s.") % {"problem": _plain(problem, _("The body"))}
         return ApplicationError(message, code=code, field=field)
 
     index = int(event["index"])
     field = event["field"] or None
+    message = _("Event %(index)s: %(problem)s (at $%(path)s).") % {
+        "index": index,
+        "problem": _plain(
+            problem, _("“%(field)s”") % {"field": field} if field else _("the event")
+        ),
+        "path": path,
+    }
     if field is None:
-        message = _("Event %(index)s: %(problem)s.") % {
-            "index": index,
-            "problem": problem,
-        }
         unknown = _UNKNOWN.search(problem)
         field = unknown[1] if unknown else None
-    else:
-        message = _("Event %(index)s: %(field)s: %(problem)s.") % {
-            "index": index,
-            "field": field,
-            "problem": problem,
-        }
     return ApplicationError(
         message,
         code="invalid_event" if code == "invalid" else code,
         field=field,
         extra={"index": index},
     )
+
+
+def _plain(problem, subject):
+    """Return msgspec's ``problem`` about ``subject`` as a person would say it.
+
+    "Expected `int`, got `str`" about "“seq”" becomes "“seq” must be a whole
+    number, not text"; a problem not known here is kept as msgspec says it.
+    """
+    named = _FIELD_PROBLEM.match(problem)
+    if named:
+        if named["which"] == "missing required":
+            return _("Missing field “%(name)s”") % {"name": named["name"]}
+        return _("Unknown field “%(name)s”") % {"name": named["name"]}
+    typed = _TYPE_PROBLEM.match(problem)
+    if typed and typed["got"]:
+        return _("%(subject)s must be %(expected)s, not %(got)s") % {
+            "subject": subject,
+            "expected": _type_name(typed["expected"]),
+            "got": _type_name(typed["got"]),
+        }
+    if typed:
+        return _("%(subject)s must be %(expected)s %(bound)s") % {
+            "subject": subject,
+            "expected": _type_name(typed["expected"]),
+            "bound": _bound(typed["expected"], typed["bound"]),
+        }
+    value = _VALUE_PROBLEM.match(problem)
+    if value:
+        return _("%(subject)s has an unknown value, “%(value)s”") % {
+            "subject": subject,
+            "value": value["value"].removeprefix("'").removesuffix("'"),
+        }
+    return _("%(subject)s: %(problem)s") % {"subject": subject, "problem": problem}
+
+
+def _type_name(name):
+    names = {
+        "int": _("a whole number"),
+        "float": _("a decimal number"),
+        "str": _("text"),
+        "bool": _("true or false"),
+        "array": _("a list"),
+        "object": _("an object"),
+        "null": _("null"),
+    }
+    return _(" or ").join(names.get(part, part) for part in name.split(" | "))
+
+
+def _bound(expected, bound):
+    """Return " of length <= 200" as "of at most 200 characters", and so on."""
+    found = re.match(r" (of length )?([<>]=?) ?(\S+)", bound)
+    length, limit = found[1], found[3]
+    words = {
+        ">=": _("at least"),
+        ">": _("more than"),
+        "<=": _("at most"),
+        "<": _("less than"),
+    }[found[2]]
+    if not length:
+        return _("of %(bound)s %(limit)s") % {"bound": words, "limit": limit}
+    unit = _("characters") if expected == "str" else _("items")
+    return _("of %(bound)s %(limit)s %(unit)s") % {
+        "bound": words,
+        "limit": limit,
+        "unit": unit,
+    }
 
 
 def decode_batch(body):

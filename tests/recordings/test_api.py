@@ -277,7 +277,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "nesting_too_deep",
-            "message": "Event 0: name: Expected `str`, got `object`.",
+            "message": "Event 0: “name” must be text, not an object (at $.events[0].name).",
             "field": "name",
             "index": 0,
         },
@@ -288,7 +288,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 1: Object contains unknown field `colour`.",
+            "message": "Event 1: Unknown field “colour” (at $.events[1]).",
             "field": "colour",
             "index": 1,
         },
@@ -299,7 +299,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 2: seq: Expected `int`, got `str`.",
+            "message": "Event 2: “seq” must be a whole number, not text (at $.events[2].seq).",
             "field": "seq",
             "index": 2,
         },
@@ -310,7 +310,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: type: Invalid enum value 'scroll'.",
+            "message": "Event 0: “type” has an unknown value, “scroll” (at $.events[0].type).",
             "field": "type",
             "index": 0,
         },
@@ -321,7 +321,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: seq: Expected `int` >= 1.",
+            "message": "Event 0: “seq” must be a whole number of at least 1 (at $.events[0].seq).",
             "field": "seq",
             "index": 0,
         },
@@ -332,7 +332,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: Object missing required field `ts`.",
+            "message": "Event 0: Missing field “ts” (at $.events[0]).",
             "index": 0,
         },
         id="missing-field",
@@ -362,7 +362,7 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid",
-            "message": "events: Expected `array`, got `null`.",
+            "message": "“events” must be a list, not null (at $.events).",
             "field": "events",
         },
         id="events-null",
@@ -670,7 +670,7 @@ def test_finish_refuses_unknown_fields(api_client, recording_id):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert error_of(response) == {
         "code": "invalid",
-        "message": "The body: Object contains unknown field `gaps`.",
+        "message": "Unknown field “gaps” in the body.",
     }
 
 
@@ -733,7 +733,7 @@ def test_recording_create_refuses_a_newer_format_version(api_client):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert error_of(response) == {
         "code": "invalid",
-        "message": "format_version: Expected `int` <= 1.",
+        "message": "“format_version” must be a whole number of at most 1 (at $.format_version).",
         "field": "format_version",
     }
 

@@ -81,7 +81,9 @@ def test_import_recording_names_the_bad_event(tmp_path, organization, owner):
             owner.email,
         )
 
-    assert str(raised.value) == "Event 2: type: Invalid enum value 'hover'. (event 2)"
+    assert str(raised.value) == (
+        "Event 2: “type” has an unknown value, “hover” (at $.events[2].type). (event 2)"
+    )
     assert not Recording.objects.exists()
 
 

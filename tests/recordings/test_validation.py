@@ -114,6 +114,31 @@ def test_decode_calls_a_container_for_a_plain_value_nesting():
     assert raised.value.code == "nesting_too_deep"
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[]", "The body must be an object, not a list."),
+        (
+            b'{"events": [{"seq": 1, "ts": 1, "type": "click", "foo": 1}]}',
+            "Event 0: Unknown field “foo” (at $.events[0]).",
+        ),
+        (
+            b'{"events": ["click"]}',
+            "Event 0: the event must be an object, not text (at $.events[0]).",
+        ),
+        (
+            b'{"events": [{"seq": 1, "ts": 1.5, "type": "click"}]}',
+            "Event 0: “ts” must be a whole number, not a decimal number (at $.events[0].ts).",
+        ),
+    ],
+)
+def test_decode_says_what_is_wrong_plainly_with_its_path(body, message):
+    with pytest.raises(ApplicationError) as raised:
+        validation.decode(body, format.Batch, max_bytes=1000)
+
+    assert raised.value.message == message
+
+
 def test_clean_event_redacts_a_percent_encoded_path():
     event = format.Event(
         seq=1, ts=1, type="click", path="/users/john%40example.com/profile%00x"
