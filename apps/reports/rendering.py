@@ -163,12 +163,15 @@ def _state_chart(runs):
 
     Every update of an ITSM log is in the one ITSM system: where its time
     goes shows in its states instead. An incident never in a state counts 0.
+    A state no incident spent time in (Closed, where the time ends) is left
+    out.
     """
     totals = defaultdict(int)
     for run in runs:
         for step in run["steps"]:
             if step["kind"] != "decision":
                 totals[step["label"]] += step["duration_ms"]
+    totals = {label: ms for label, ms in totals.items() if ms}
     if len(runs) == 1:
         return _mean_bars(totals, runs, _("Time per state"))
     return _mean_bars(totals, runs, _("Mean time per state, per incident"))

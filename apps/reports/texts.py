@@ -109,7 +109,7 @@ def finding_summary(finding, labels, *, imported=False):
         if imported:
             sentence = _(
                 "The incidents follow %(variants)s different paths, on average "
-                "%(distance)s of the steps away from the most common one."
+                "%(distance)s of the states away from the most common one."
             )
         else:
             sentence = _(

@@ -176,7 +176,7 @@ def test_export_transitions_and_groups_are_capped(export_view):
 
 
 def test_export_is_worded_for_incidents(export_view):
-    _view, html = export_view
+    view, html = export_view
 
     text = _visible(html)
     assert "How the path varies between assignment groups" in text
@@ -196,6 +196,10 @@ def test_export_is_worded_for_incidents(export_view):
     assert "Longest waits in one state" in text and "Idle waits" not in text
     assert "Each change of an incident's state" in text
     assert "(ITSM)" not in text
+    # Closed is where an incident's time ends: no time is spent in it.
+    state_chart = view["steps"]["state_chart"]
+    assert ">Resolved<" in state_chart and ">Closed<" not in state_chart
+    assert "on average 24% of the states away" in text
     assert "Incidents went back to 2 states after they had moved past them" in text
     assert "steps are done again" not in text
     assert "check new incidents against it" in text
