@@ -101,9 +101,11 @@ def build_report(
         [(trace, state_path(steps)) for trace, steps in paired] if imported else paired
     )
     if imported:
-        # An incident's longest states are its longest stays in one state.
+        # An incident's longest states are its longest stays in one state;
+        # Closed, where its time ends, takes none.
         for run, (_trace, path) in zip(measured, paths, strict=True):
-            run["longest_steps"] = longest_steps(step_times(path))
+            stays = [step for step in step_times(path) if step["duration_ms"]]
+            run["longest_steps"] = longest_steps(stays)
     process_map, variant_rows = aggregate.map_and_variants(paths)
     distances = aggregate.run_distances(paths, variant_rows)
     # The approved SOP names steps by their recorded keys, so each run is

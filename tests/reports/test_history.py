@@ -76,6 +76,8 @@ def test_updates_after_closure_take_no_time():
     assert measures["time_in_state"]["Resolved"] == 115 * MINUTE
     closed = [a for a in trace.activities if a.label == "Closed"]
     assert [a.duration_ms for a in closed] == [0, 0]
+    [run] = build_report([trace], imported=True).runs
+    assert [s["label"] for s in run["longest_steps"]] == ["Resolved", "Active", "New"]
 
 
 def test_incident_measures_same_minute_updates_and_late_sla():
