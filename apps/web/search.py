@@ -5,6 +5,7 @@ text, each marked as a match or not, for the template to escape and show.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from apps.workflows.steps import TICKET
@@ -17,6 +18,7 @@ MATCH_END = "\x03"
 # Stand-ins for "<" and ">" while PostgreSQL reads a text; see selectors.
 ANGLE_BRACKETS = "\x04\x05"
 WORD = re.compile(r"\w+")
+EXCERPT_WIDTH = 90
 MARKS = re.compile(f"{MATCH_START}(.*?){MATCH_END}", re.DOTALL)
 
 
@@ -58,19 +60,63 @@ def ticket_numbers(terms):
     return tuple(dict.fromkeys(found))
 
 
+def fold(text):
+    """Return ``text`` without accents, in lower case: "Tomás" gives "tomas"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def highlight(text, words):
-    """Return ``text`` as segments, each occurrence of one of ``words`` a match."""
-    if not words:
+    """Return ``text`` as segments, each occurrence of one of ``words`` a match.
+
+    Words match in any case and with or without accents.
+    """
+    folded = sorted({fold(word) for word in words} - {""}, key=len, reverse=True)
+    if not folded:
         return [Segment(text, False)]
-    longest_first = sorted(words, key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE)
-    return _segments(text, pattern.finditer(text), group=0)
+    # Where each folded character came from: a folded text can be longer.
+    origin = [index for index, char in enumerate(text) for _part in fold(char)]
+    pattern = re.compile("|".join(map(re.escape, folded)))
+    spans = [
+        (origin[found.start()], origin[found.end() - 1] + 1)
+        for found in pattern.finditer("".join(map(fold, text)))
+    ]
+    return _spans_segments(text, spans)
 
 
-def marked_segments(marked):
-    """Return the segments of a headline whose matches sit between our marks."""
+def marked_segments(marked, original=None):
+    """Return the segments of a headline whose matches sit between our marks.
+
+    A headline PostgreSQL made of ``original`` without its accents shows
+    ``original``'s own letters where the two are as long.
+    """
     text = marked.translate(str.maketrans(ANGLE_BRACKETS, "<>"))
-    return _segments(text, MARKS.finditer(text), group=1)
+    segments = _segments(text, MARKS.finditer(text), group=1)
+    if original is None or sum(len(part.text) for part in segments) != len(original):
+        return segments
+    spans, position = [], 0
+    for part in segments:
+        if part.match:
+            spans.append((position, position + len(part.text)))
+        position += len(part.text)
+    return _spans_segments(original, spans)
+
+
+def excerpt(text, words, *, width=EXCERPT_WIDTH):
+    """Return the part of ``text`` around its first match, as segments.
+
+    A text up to ``width`` characters is shown whole; a longer one is cut to
+    about ``width`` around the first occurrence of one of ``words``, with an
+    ellipsis where text was left out.
+    """
+    if len(text) > width:
+        folded = text.casefold()
+        found = [at for word in words if (at := folded.find(word)) >= 0]
+        start = max(0, min(min(found, default=0) - width // 3, len(text) - width))
+        end = start + width
+        cut = text[start:end].strip()
+        text = ("…" if start else "") + cut + ("…" if end < len(text) else "")
+    return highlight(text, words)
 
 
 def _segments(text, matches, *, group):
@@ -80,6 +126,20 @@ def _segments(text, matches, *, group):
             segments.append(Segment(text[position : found.start()], False))
         segments.append(Segment(found.group(group), True))
         position = found.end()
+    if position < len(text):
+        segments.append(Segment(text[position:], False))
+    return segments
+
+
+def _spans_segments(text, spans):
+    segments, position = [], 0
+    for start, end in spans:
+        if start < position:
+            continue
+        if start > position:
+            segments.append(Segment(text[position:start], False))
+        segments.append(Segment(text[start:end], True))
+        position = end
     if position < len(text):
         segments.append(Segment(text[position:], False))
     return segments

@@ -8,9 +8,10 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Exists, Func, OuterRef, Q, TextField, Value
+from django.db.models import Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
@@ -21,7 +22,8 @@ from apps.recordings.selectors import (
     recording_list,
     recording_missing,
 )
-from apps.workflows.models import State, Workflow
+from apps.reports.selectors import incident_list
+from apps.workflows.models import Run, State, Workflow
 from apps.workflows.pipeline import phased_steps
 from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
 from apps.workflows.sop import format_duration, step_numbers
@@ -130,11 +132,15 @@ def _plain_text(field):
 
 
 def _postgresql_matches(queryset, field, terms):
-    query = SearchQuery(terms.text, config=SEARCH_CONFIG, search_type="websearch")
-    vector = SearchVector(_plain_text(field), config=SEARCH_CONFIG)
+    # Both sides without accents, so that "Tomas" finds "Tomás" and back.
+    query = SearchQuery(
+        _unaccent(Value(terms.text)), config=SEARCH_CONFIG, search_type="websearch"
+    )
+    text = _unaccent(_plain_text(field))
+    vector = SearchVector(text, config=SEARCH_CONFIG)
     # Titles and steps are a line each: show all of it, not a fragment.
     headline = SearchHeadline(
-        _plain_text(field),
+        text,
         query,
         config=SEARCH_CONFIG,
         start_sel=search_text.MATCH_START,
@@ -169,48 +175,136 @@ def _matches(queryset, field, terms):
 def _snippet(row, text, terms):
     marked = getattr(row, "headline", None)
     if marked is not None:
-        return search_text.marked_segments(marked)
+        return search_text.marked_segments(marked, text)
     return search_text.highlight(text, terms.words)
+
+
+def _found(field, label, segments):
+    """Return why a result was found: the field, its name and matched text."""
+    return {"field": field, "label": label, "text": segments}
+
+
+def _agent_named(organization, terms):
+    """Return a filter for the recordings whose agent's name holds every word.
+
+    Accents do not count: "Tomas" finds "Tomás". PostgreSQL drops them from
+    both sides; the embedded database cannot, so the names are read and
+    compared here.
+    """
+    recordings = recording_list(organization=organization)
+    if connection.vendor == "postgresql":
+        named = recordings.annotate(agent_folded=_unaccent("agent"))
+        for word in terms.words:
+            named = named.filter(agent_folded__icontains=_folded_word(word))
+        return Q(pk__in=named.values("pk"))
+    words = [search_text.fold(word) for word in terms.words]
+    named = [
+        pk
+        for pk, agent in recordings.exclude(agent="").values_list("pk", "agent")
+        if all(word in search_text.fold(agent) for word in words)
+    ]
+    return Q(pk__in=named)
+
+
+def _unaccent(expression):
+    return Func(expression, function="unaccent", output_field=TextField())
+
+
+def _folded_word(word):
+    """Return ``word`` as the database compares it: unaccented on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return _unaccent(Value(word))
+    return word
 
 
 def _recordings_by_agent_or_ticket(organization, terms):
     """Return the recordings whose agent is named, or that show a ticket named.
 
     The agent's name must hold every word. A ticket number is found in the
-    titles and paths of the recorded pages, where ITSM tools show it.
+    titles and paths of the recorded pages, where ITSM tools show it; each
+    recording carries the ``ticket_page`` that shows it first.
     """
-    found = Q()
-    for word in terms.words:
-        found &= Q(agent__icontains=word)
-    events = Event.objects.for_organization(organization).filter(
-        recording=OuterRef("pk")
-    )
+    found = _agent_named(organization, terms)
+    recordings = recording_list(organization=organization)
+    shown = Q()
     for number in search_text.ticket_numbers(terms):
-        shown = Q(data__title__icontains=number) | Q(data__path__icontains=number)
-        found |= Exists(events.filter(shown))
-    return recording_list(organization=organization).filter(found)
+        shown |= Q(data__title__icontains=number) | Q(data__path__icontains=number)
+    if shown:
+        pages = (
+            Event.objects.for_organization(organization)
+            .filter(shown, recording=OuterRef("pk"))
+            .order_by("seq")
+        )
+        recordings = recordings.annotate(ticket_page=Subquery(pages.values("data")[:1]))
+        found |= Q(ticket_page__isnull=False)
+    return recordings.filter(found)
 
 
-def _first(*querysets):
-    """Return the rows of ``querysets`` in turn, each once, up to the limit."""
-    rows = {}
-    for queryset in querysets:
-        for row in queryset[:SEARCH_LIMIT]:
-            rows.setdefault(row.pk, row)
-    return list(rows.values())[:SEARCH_LIMIT]
+def _recording_reason(recording, terms):
+    agent = recording.agent
+    words = terms.words
+    if agent and all(search_text.fold(w) in search_text.fold(agent) for w in words):
+        return _found("agent", _("Agent"), search_text.highlight(agent, words))
+    page = getattr(recording, "ticket_page", None) or {}
+    numbers = tuple(number.casefold() for number in search_text.ticket_numbers(terms))
+    for key, label in (("title", _("Page title")), ("path", _("Page path"))):
+        text = str(page.get(key) or "")
+        if any(number in text.casefold() for number in numbers):
+            return _found(f"page_{key}", label, search_text.excerpt(text, numbers))
+    return None
 
 
-def _found_workflows(organization, terms, recorded):
+def _found_recordings(organization, terms):
+    by_title = _matches(recording_list(organization=organization), "title", terms)
+    found = {}
+    for recording in by_title[:SEARCH_LIMIT]:
+        found[recording.pk] = {
+            "recording": recording,
+            "title": _snippet(recording, recording.title, terms),
+            "reason": None,
+        }
+    for recording in _recordings_by_agent_or_ticket(organization, terms)[:SEARCH_LIMIT]:
+        found.setdefault(
+            recording.pk,
+            {
+                "recording": recording,
+                "title": search_text.highlight(recording.title, terms.words),
+                "reason": _recording_reason(recording, terms),
+            },
+        )
+    return list(found.values())[:SEARCH_LIMIT]
+
+
+def _found_workflows(organization, terms, recordings):
+    """Return the workflows titled so, then those a found recording is a run of."""
     workflows = Workflow.objects.for_organization(organization)
-    by_title = _matches(workflows, "title", terms)
-    by_run = workflows.filter(runs__recording__in=recorded.values("pk")).distinct()
-    return [
-        {
+    found = {}
+    for workflow in _matches(workflows, "title", terms)[:SEARCH_LIMIT]:
+        found[workflow.pk] = {
             "title": _snippet(workflow, workflow.title, terms),
             "url": workflow.get_absolute_url(),
+            "reason": None,
         }
-        for workflow in _first(by_title, by_run)
-    ]
+    reasons = {row["recording"].pk: row for row in recordings}
+    runs = (
+        Run.objects.for_organization(organization)
+        .filter(recording__in=list(reasons))
+        .select_related("workflow")
+        .order_by("workflow__title", "workflow_id")
+    )
+    for run in runs:
+        row = reasons[run.recording_id]
+        title = row["recording"].title or _("Untitled recording")
+        found.setdefault(
+            run.workflow_id,
+            {
+                "title": search_text.highlight(run.workflow.title, terms.words),
+                "url": run.workflow.get_absolute_url(),
+                "reason": row["reason"],
+                "recording": title,
+            },
+        )
+    return list(found.values())[:SEARCH_LIMIT]
 
 
 def _found_steps(organization, terms):
@@ -230,20 +324,75 @@ def _found_steps(organization, terms):
     ]
 
 
+INCIDENT_FIELDS = {
+    "assignment_group": _("Assignment group"),
+    "category": _("Category"),
+    "subcategory": _("Subcategory"),
+    "symptom": _("Symptom"),
+    "cmdb_ci": _("Configuration item"),
+}
+
+
+def _incident_reason(incident, terms, numbers):
+    if incident.number.casefold() in numbers:
+        number = [search_text.Segment(incident.number, True)]
+        return _found("number", _("Number"), number)
+    for field, label in INCIDENT_FIELDS.items():
+        value = getattr(incident, field)
+        if all(search_text.fold(w) in search_text.fold(value) for w in terms.words):
+            return _found(field, label, search_text.highlight(value, terms.words))
+    return None
+
+
+def _found_incidents(organization, terms):
+    """Return the imported incidents numbered so, or whose fields hold every word.
+
+    A number matches whole, in any case; the words must all be in one of
+    ``INCIDENT_FIELDS``.
+    """
+    numbers = {part.strip("\"'()").casefold() for part in terms.text.split()} - {""}
+    found = Q()
+    for number in numbers:
+        found |= Q(number__iexact=number)
+    incidents = incident_list(organization=organization)
+    fields = {field: field for field in INCIDENT_FIELDS}
+    if connection.vendor == "postgresql":
+        fields = {field: f"{field}_folded" for field in INCIDENT_FIELDS}
+        incidents = incidents.annotate(
+            **{folded: _unaccent(field) for field, folded in fields.items()}
+        )
+    for name in fields.values():
+        in_field = Q()
+        for word in terms.words:
+            in_field &= Q(**{f"{name}__icontains": _folded_word(word)})
+        found |= in_field
+    incidents = incidents.filter(found)
+    return [
+        {
+            "number": incident.number,
+            "state": incident.state,
+            "reason": _incident_reason(incident, terms, numbers),
+        }
+        for incident in incidents[:SEARCH_LIMIT]
+    ]
+
+
 def search(*, organization, terms):
-    """Return the organization's workflows, SOP steps and recordings matching.
+    """Return the organization's workflows, SOP steps, recordings and incidents.
 
     ``terms`` come from ``apps.web.search.search_terms``. Recordings match on
     their title, their agent's name or a ticket number on their pages;
     workflows on their title or any of their runs' recordings so matched;
-    steps on their text in the workflow's current SOP version.
+    steps on their text in the workflow's current SOP version; imported
+    incidents on their number or their fields. Each result found by anything
+    but what it shows says why, in its ``reason``.
     """
-    by_title = _matches(recording_list(organization=organization), "title", terms)
-    recorded = _recordings_by_agent_or_ticket(organization, terms)
+    recordings = _found_recordings(organization, terms)
     found = {
-        "workflows": _found_workflows(organization, terms, recorded),
+        "workflows": _found_workflows(organization, terms, recordings),
         "steps": _found_steps(organization, terms),
-        "recordings": _first(by_title, recorded),
+        "recordings": recordings,
+        "incidents": _found_incidents(organization, terms),
     }
     found["total"] = sum(len(rows) for rows in found.values())
     return found

@@ -1,0 +1,107 @@
+"""Search finds incidents, and names without accents, and says why."""
+
+import pytest
+from django.test import Client
+
+from apps.web.search import fold, highlight
+from tests.reports.factories import incident_create
+from tests.web.test_search_agents_tickets import _main, _recorded
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_generate_on_finish(settings):
+    settings.WORKFLOWS_GENERATE_ON_FINISH = False
+
+
+def _incident(organization, number, group):
+    rows = [
+        ("New", "01-03-2016 09:00", group, "3 - Moderate"),
+        ("Resolved", "01-03-2016 12:00", group, "3 - Moderate"),
+    ]
+    return incident_create(organization=organization, number=number, rows=rows)
+
+
+def test_fold_drops_accents_and_case():
+    assert fold("Tomás ÖRTEGA") == "tomas ortega"
+
+
+def test_highlight_marks_a_word_typed_without_its_accent():
+    marked = [part.text for part in highlight("Tomás Ortega", ("tomas",)) if part.match]
+
+    assert marked == ["Tomás"]
+
+
+@pytest.mark.parametrize("query", ["INC0000045", "inc0000045"])
+def test_search_finds_an_incident_by_its_whole_number(
+    organization, owner_client, query
+):
+    _incident(organization, "INC0000045", "Group 70")
+    _incident(organization, "INC0000450", "Group 9")
+
+    main = _main(owner_client, query)
+
+    assert '<a href="/incidents/INC0000045/">INC0000045</a>' in main
+    assert "Number: <mark>INC0000045</mark>" in main
+    assert "INC0000450" not in main
+
+
+def test_search_finds_an_incident_by_its_assignment_group(organization, owner_client):
+    _incident(organization, "INC0000045", "Group 70")
+
+    main = _main(owner_client, "Group 70")
+
+    assert '<a href="/incidents/INC0000045/">INC0000045</a>' in main
+    assert "Assignment group: <mark>Group</mark> <mark>70</mark>" in main
+
+
+def test_search_links_an_incident_number_holding_a_slash(organization, owner_client):
+    _incident(organization, "INC/77", "Group 70")
+
+    main = _main(owner_client, "INC/77")
+
+    assert '<a href="/incidents/INC%252F77/">INC/77</a>' in main
+
+
+def test_search_never_shows_another_organizations_incidents(
+    organization, other_organization, owner_client
+):
+    _incident(other_organization, "INC0000045", "Group 70")
+    client = Client()
+    client.force_login(other_organization.memberships.first().user)
+
+    for query in ("INC0000045", "Group 70"):
+        main = _main(owner_client, query)
+        assert "/incidents/" not in main and 'id="found-incidents"' not in main
+        assert "Nothing in Acme IT matches" in main
+    assert "INC0000045</a>" in _main(client, "Group 70")
+
+
+@pytest.mark.parametrize("query", ["Tomas", "tomás", "TOMAS ortega"])
+def test_search_finds_an_agent_with_or_without_accents(
+    organization, owner_client, query
+):
+    _recorded(organization, title="Printer jam", agent="Tomás Ortega", ticket="INC1")
+
+    main = _main(owner_client, query)
+
+    assert "Printer jam</a>" in main
+    assert "Agent: <mark>Tomás</mark>" in main
+
+
+def test_search_finds_a_title_typed_without_its_accent(organization, owner_client):
+    _recorded(organization, title="Café printer", agent="Jonas", ticket="INC1")
+
+    main = _main(owner_client, "cafe")
+
+    assert "<mark>Café</mark> printer</a>" in main
+
+
+def test_search_says_which_page_showed_the_ticket(organization, owner_client):
+    _recorded(organization, title="Printer jam", agent="Jonas", ticket="INC0048213")
+
+    main = _main(owner_client, "INC0048213")
+
+    assert "Page title: <mark>INC0048213</mark> | ServiceNow" in main
+    assert "Run “Printer jam” · Page title:" in main
