@@ -13,6 +13,12 @@ ROW = 26
 # Room for a clipped label of 28 characters of DejaVu Sans at 12 px.
 LABEL_WIDTH = 215
 LABEL_CHARACTERS = 28
+# The widest a character of DejaVu Sans at 12 px is drawn, digits and
+# capitals included, so that an estimate of a text's width never falls short.
+CHAR_WIDTH = 7.7
+# The phase legend wraps within this width: at phone width, where the
+# chart scrolls sideways, the part in view at first holds the whole legend.
+LEGEND_WIDTH = 360
 PHASE_COLOURS = {
     "log": "#8da0cb",
     "triage": "#fc8d62",
@@ -63,8 +69,8 @@ def phase_bar(segments, *, title):
     legend_x, legend_y = 0, 40
     for phase, label, ms in segments:
         caption = f"{label} {format_duration(ms)}"
-        width = 16 + 7 * len(caption) + 14
-        if legend_x and legend_x + width > WIDTH:
+        width = 16 + _text_width(caption) + 14
+        if legend_x and legend_x + width - 14 > LEGEND_WIDTH:
             legend_x, legend_y = 0, legend_y + 18
         colour = PHASE_COLOURS.get(phase, BAR_COLOUR)
         body.append(_rect(legend_x, legend_y, 12, 12, colour, label))
@@ -76,7 +82,7 @@ def phase_bar(segments, *, title):
 def bars(rows, *, title):
     """Return horizontal bars of (label, ms) rows, longest scaled to full width."""
     longest = max((ms or 0 for _label, ms in rows), default=0)
-    span = WIDTH - LABEL_WIDTH - 90
+    span = _span(format_duration(ms) for _label, ms in rows)
     body = []
     for index, (label, ms) in enumerate(rows):
         y = index * ROW
@@ -90,7 +96,7 @@ def bars(rows, *, title):
 def spread(rows, *, title):
     """Return one min-median-max line per (label, {"min", "median", "max"}) row."""
     highest = max((figures["max"] for _label, figures in rows), default=0)
-    span = WIDTH - LABEL_WIDTH - 90
+    span = _span(format_duration(figures["max"]) for _label, figures in rows)
     body = []
     for index, (label, figures) in enumerate(rows):
         y = index * ROW + ROW / 2
@@ -117,6 +123,20 @@ def spread(rows, *, title):
             _text(at(figures["max"]) + 8, y + 4, format_duration(figures["max"]))
         )
     return _svg(max(ROW, ROW * len(rows)), title, body)
+
+
+def _text_width(text):
+    return CHAR_WIDTH * len(text)
+
+
+def _span(values, gap=8):
+    """Return the length of the longest bar, so that every value after it fits.
+
+    A value is drawn up to ``gap`` after the end of its bar; the longest
+    value, after the longest bar, still ends inside the chart.
+    """
+    room = max((_text_width(value) for value in values), default=0)
+    return WIDTH - LABEL_WIDTH - gap - max(room, 60) - 4
 
 
 def _clip(label, limit=LABEL_CHARACTERS):

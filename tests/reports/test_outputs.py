@@ -2,6 +2,8 @@ import csv
 import io
 import xml.etree.ElementTree as ElementTree
 
+import pytest
+
 from apps.reports import charts
 from apps.reports.aggregate import process_map
 from apps.reports.conformance import conformance
@@ -291,3 +293,45 @@ def test_traces_xes_drops_non_characters():
     root = ElementTree.fromstring(traces_xes([trace]).encode())
 
     assert root.find(f"{XES}trace/{XES}string").get("value") == "r"
+
+
+def _texts(svg_text):
+    svg = ElementTree.fromstring(svg_text)
+    return list(svg.iter("{http://www.w3.org/2000/svg}text"))
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        lambda rows: charts.bars(rows, title="t"),
+        lambda rows: charts.spread(
+            [(label, {"min": 0, "median": ms // 2, "max": ms}) for label, ms in rows],
+            title="s",
+        ),
+    ],
+)
+def test_chart_values_end_inside_the_chart_however_long(chart):
+    rows = [("Slack", 60_000), ("ServiceNow", 86_400_000 * 9 + 23 * 3_600_000 + 59_000)]
+
+    values = [t for t in _texts(chart(rows)) if t.get("text-anchor") == "start"]
+
+    for value in values:
+        end = float(value.get("x")) + charts.CHAR_WIDTH * len(value.text)
+        assert end <= charts.WIDTH, value.text
+
+
+def test_phase_legend_wraps_within_a_phone_width():
+    segments = [
+        ("log", "Log", 90_000),
+        ("triage", "Triage", 83_000),
+        ("investigate", "Investigate", 143_000),
+        ("resolve", "Resolve", 1_301_000),
+        ("close", "Close", 1_863_000),
+    ]
+
+    captions = _texts(charts.phase_bar(segments, title="t"))
+
+    assert [t.text.split()[0] for t in captions] == [s[1] for s in segments]
+    for caption in captions:
+        end = float(caption.get("x")) + charts.CHAR_WIDTH * len(caption.text)
+        assert end <= charts.LEGEND_WIDTH, caption.text
