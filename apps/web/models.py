@@ -3,23 +3,15 @@ from django.db import models
 from apps.core.models import OrganizationScopedModel
 
 
-class SearchStep(OrganizationScopedModel):
-    """One step of a workflow's current SOP version, as search reads it.
+class SearchRow(OrganizationScopedModel):
+    """A numbered text that search reads from a database view.
 
-    A database view over the workflows and their versions' steps (see the
-    migration), so it is never out of date and nothing writes to it.
+    Rows vanish with what they were read from; the ORM must never try to
+    delete them.
     """
 
-    pk = models.CompositePrimaryKey("workflow", "number")
-    # Rows vanish with their workflow; the ORM must never try to delete them.
     organization = models.ForeignKey(
         "accounts.Organization",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    workflow = models.ForeignKey(
-        "workflows.Workflow",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
@@ -28,9 +20,54 @@ class SearchStep(OrganizationScopedModel):
     text = models.TextField()
 
     class Meta:
+        abstract = True
+
+
+class SearchStep(SearchRow):
+    """One step of a workflow's current SOP version, as search reads it.
+
+    A database view over the workflows and their versions' steps (see the
+    migration), so it is never out of date and nothing writes to it.
+    """
+
+    pk = models.CompositePrimaryKey("workflow", "number")
+    workflow = models.ForeignKey(
+        "workflows.Workflow",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
         managed = False
         db_table = "web_search_step"
         ordering = ["workflow", "number"]
 
     def __str__(self):
         return f"{self.workflow_id} step {self.number}"
+
+
+class SearchRecordedStep(SearchRow):
+    """One step of a run as it was recorded, as search reads it.
+
+    A database view over the runs' stored steps (see the migration): a
+    recording is found by what its agent did, even where the SOP was
+    written from another run. Waits are left out and the other steps are
+    numbered as the SOP numbers them.
+    """
+
+    pk = models.CompositePrimaryKey("recording", "number")
+    recording = models.ForeignKey(
+        "recordings.Recording",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        managed = False
+        db_table = "web_search_recorded_step"
+        ordering = ["recording", "number"]
+
+    def __str__(self):
+        return f"{self.recording_id} step {self.number}"

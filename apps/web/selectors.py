@@ -30,7 +30,7 @@ from apps.workflows.sop import format_duration, step_numbers
 from apps.workflows.systems import unrecognised_hosts
 
 from . import search as search_text
-from .models import SearchStep
+from .models import SearchRecordedStep, SearchStep
 
 
 def plan_list():
@@ -272,7 +272,25 @@ def _found_recordings(organization, terms):
                 "reason": _recording_reason(recording, terms),
             },
         )
+    for step in _recorded_steps(organization, terms)[:SEARCH_LIMIT]:
+        label = _("Step %(number)s") % {"number": step.number}
+        found.setdefault(
+            step.recording_id,
+            {
+                "recording": step.recording,
+                "title": search_text.highlight(step.recording.title, terms.words),
+                "reason": _found("step", label, _snippet(step, step.text, terms)),
+            },
+        )
     return list(found.values())[:SEARCH_LIMIT]
+
+
+def _recorded_steps(organization, terms):
+    """Return the recorded steps that match, best first, with their recording."""
+    steps = SearchRecordedStep.objects.for_organization(organization).filter(
+        recording__in=recording_list(organization=organization).values("pk")
+    )
+    return _matches(steps.select_related("recording__created_by"), "text", terms)
 
 
 def _found_workflows(organization, terms, recordings):

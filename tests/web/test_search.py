@@ -262,12 +262,17 @@ print(json.dumps({
 """
 
 
-@pytest.mark.slow
-def test_search_on_the_embedded_database_needs_every_word(tmp_path):
+def embedded_search(tmp_path, script):
+    """Run ``script`` on a fresh embedded database; return the JSON it printed."""
     database, media = tmp_path / "search.sqlite3", tmp_path / "media"
     _manage("migrate", "--noinput", database=database, media=media)
-    output = _manage("shell", "-c", SQLITE_SEARCH, database=database, media=media)
-    found = json.loads(output.splitlines()[-1])
+    output = _manage("shell", "-c", script, database=database, media=media)
+    return json.loads(output.splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_search_on_the_embedded_database_needs_every_word(tmp_path):
+    found = embedded_search(tmp_path, SQLITE_SEARCH)
 
     assert found["workflows"] == 0
     assert [step[:2] for step in found["steps"]] == [["Restart the VPN", 2]]

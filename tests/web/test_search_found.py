@@ -1,10 +1,12 @@
-"""Search finds incidents, and names without accents, and says why."""
+"""Search finds incidents and recorded steps, without accents, and says why."""
 
 import pytest
 from django.test import Client
 
 from apps.web.search import fold, highlight
+from apps.workflows.models import Run
 from tests.reports.factories import incident_create
+from tests.web.test_search import embedded_search
 from tests.web.test_search_agents_tickets import _main, _recorded
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,92 @@ def test_search_says_which_page_showed_the_ticket(organization, owner_client):
 
     assert "Page title: <mark>INC0048213</mark> | ServiceNow" in main
     assert "Run “Printer jam” · Page title:" in main
+
+
+def _steps(*, owner, withheld=False):
+    return [
+        {"text": "Open the ticket", "kind": "action"},
+        {"text": "Wait for Marek", "kind": "wait"},
+        {
+            "text": "Assign the owner",
+            "kind": "decision",
+            "decision": {"field": "Assigned to", "topic": "owner", "value": owner},
+            "withheld": withheld,
+        },
+    ]
+
+
+def test_search_finds_a_recording_by_a_step_it_recorded(
+    organization, other_organization, owner_client
+):
+    ours = _recorded(organization, title="Handover", agent="Jonas", ticket="INC1")
+    hidden = _recorded(organization, title="Hidden", agent="Jonas", ticket="INC2")
+    theirs = _recorded(other_organization, title="Theirs", agent="Li", ticket="INC3")
+    Run.objects.filter(recording__in=[ours, theirs]).update(
+        steps=_steps(owner="Marek Novak")
+    )
+    Run.objects.filter(recording=hidden).update(
+        steps=_steps(owner="Marek Novak", withheld=True)
+    )
+
+    main = _main(owner_client, "Marek Novak")
+
+    assert f'href="/recordings/{ours.pk}/"' in main
+    assert "Step 2: Assign the owner (<mark>Marek</mark> <mark>Novak</mark>)" in main
+    assert "Run “Handover” · Step 2:" in main
+    assert "Theirs" not in main and "Hidden" not in main
+    assert "Wait for" not in main
+
+
+SQLITE_SEARCH = """
+import json
+from apps.recordings.models import Recording
+from apps.web.search import search_terms
+from apps.web.selectors import search
+from apps.workflows.models import Run, Workflow
+from tests.factories import organization_with_owner
+from tests.reports.factories import incident_create
+
+ours, _ = organization_with_owner(name="Ours")
+theirs, _ = organization_with_owner(name="Theirs")
+for organization in (ours, theirs):
+    recording = Recording.objects.create(
+        organization=organization, title="Handover", agent="Tomás Ortega"
+    )
+    workflow = Workflow.objects.create(organization=organization, title="Handover")
+    Run.objects.create(
+        organization=organization,
+        workflow=workflow,
+        recording=recording,
+        steps=[
+            {"text": "Wait for Marek", "kind": "wait"},
+            {"text": "Make Marek Novak the owner", "kind": "action"},
+        ],
+    )
+incident_create(organization=ours, number="INC0000045")
+
+
+def reasons(query):
+    found = search(organization=ours, terms=search_terms(query))
+    return {
+        kind: [
+            [str(row["reason"]["label"]), "".join(s.text for s in row["reason"]["text"])]
+            for row in found[kind]
+        ]
+        for kind in ("recordings", "incidents")
+    }
+
+
+print(json.dumps({q: reasons(q) for q in ("tomas", "marek novak", "inc0000045")}))
+"""
+
+
+@pytest.mark.slow
+def test_search_on_the_embedded_database_folds_names_and_reads_runs(tmp_path):
+    found = embedded_search(tmp_path, SQLITE_SEARCH)
+
+    assert found["tomas"]["recordings"] == [["Agent", "Tomás Ortega"]]
+    assert found["marek novak"]["recordings"] == [
+        ["Step 1", "Make Marek Novak the owner"]
+    ]
+    assert found["inc0000045"]["incidents"] == [["Number", "INC0000045"]]
