@@ -4,9 +4,11 @@ A run keeps its steps as recorded; the view numbers them as the SOP does
 (a wait is left out and takes no number), so the numbers match the
 recording page's. A decision's text may not name the value chosen ("Assign
 the owner"): the value follows in brackets, unless it was withheld, so that
-the person or team chosen is found too. PostgreSQL keeps the view tied to the columns it reads: a
-migration that drops or retypes ``workflows_run.steps`` or
-``workflows_run.recording_id`` must drop this view first.
+the person or team chosen is found too.
+
+PostgreSQL keeps the view tied to the columns it reads: a migration that
+drops or retypes ``workflows_run.steps`` or ``workflows_run.recording_id``
+must drop this view first.
 """
 
 from django.db import migrations, models
