@@ -59,7 +59,7 @@ class Trace:
 # What a step reads as in a view over many occurrences, when their own
 # labels differ: a wait's label would name one wait's duration, a note's one
 # note's text.
-NEUTRAL_LABELS = {"wait": "Wait (no activity)", "note": "Note"}
+NEUTRAL_LABELS = {"wait": "Wait", "note": "Note"}
 # How many differing labels a shared label lists before it stops.
 SHARED_LABELS_SHOWN = 3
 # A ticket number in a label ("Save INC0048213"): each run works on its own.

@@ -37,6 +37,9 @@ def document_data(sop):
     ]
     data["roles"] = [{"name": name, "role": role} for name, role in sop.roles]
     data["notes"] = [{"phase": phase, "note": note} for phase, note in sop.notes]
+    data["editor_notes"] = [
+        {"phase": phase, "note": note} for phase, note in sop.editor_notes
+    ]
     return document_numbered(data)
 
 

@@ -44,6 +44,12 @@ def render_markdown(sop, *, organization="", version=None):
     lines += [
         f"- {md_escape(phase)}: {md_escape(note)}" for phase, note in sop.notes
     ] or ["The agent added no notes."]
+    if sop.editor_notes:
+        lines += ["", "## Notes from the editors", ""]
+        lines += [
+            f"- {md_escape(phase)}: {md_escape(note)}"
+            for phase, note in sop.editor_notes
+        ]
     lines += ["", "## What was not observed", ""]
     lines += [f"- {md_escape(sentence)}" for sentence in sop.not_observed]
     return "\n".join(lines).rstrip() + "\n"
@@ -75,7 +81,7 @@ def _step_line(step):
     if step.system and step.kind != "note":
         system = f"{md_escape(step.system)}, "
     duration = format_duration(step.duration_ms)
-    if step.kind == "note" and not step.evidence:
+    if step.added or (step.kind == "note" and not step.evidence):
         duration = "added, not recorded"
     example = f", in the recording: {md_escape(step.example)}" if step.example else ""
     return f"{step.number}\\. {text} — {system}{duration}{example}{evidence}  "

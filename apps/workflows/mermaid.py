@@ -23,7 +23,7 @@ with contextlib.redirect_stdout(io.StringIO()):
     from mermaid.flowchart import FlowChart, Link, Node
 
 from .phases import PHASES
-from .sop import PHASE_TITLES, format_duration, step_numbers
+from .sop import PHASE_TITLES, format_duration, is_added, step_numbers
 from .steps import Decision, decision_value
 
 # Mermaid refuses maps past its edge limit and slows down long before; a
@@ -115,7 +115,7 @@ def _single(number, step):
     # A wait is drawn where it fell, but unnumbered, as the SOP shows it.
     prefix = "" if number is None else f"{number}. "
     decision = step.decision
-    if decision is not None:
+    if decision is not None and step.kind == "decision":
         label = f"{prefix}{decision.field}: {decision_value(decision.value)}"
     else:
         label = f"{prefix}{step.text}"
@@ -125,7 +125,9 @@ def _single(number, step):
         # value apart, which the BPMN export splits into gateway and flow.
         "text": f"{prefix}{step.text}",
         "kind": step.kind,
-        "system": step.system,
+        # A note is typed into no system, as the SOP's line says.
+        "system": "" if step.kind == "note" else step.system,
+        "added": step.added if isinstance(step, MapStep) else is_added(step),
         "phase": step.phase,
         "duration_ms": step.duration_ms,
         "numbers": () if number is None else (number,),
@@ -208,6 +210,7 @@ class MapStep:
     phase: str
     duration_ms: int
     decision: Decision | None
+    added: bool = False
 
 
 def document_steps(document):
@@ -224,6 +227,11 @@ def document_steps(document):
             phase=phase["phase"],
             duration_ms=step["duration_ms"],
             decision=_decision(step.get("decision")),
+            # Stored before ``added`` was: a note an editor added kept no
+            # recorded event.
+            added=step.get(
+                "added", step["kind"] == "note" and not step.get("evidence")
+            ),
         )
         for phase in document["phases"]
         for step in phase["steps"]
@@ -367,6 +375,10 @@ def _meta(node):
     duration = "· " + format_duration(node["duration_ms"])
     if node["kind"] == "wait":
         return "" if duration[2:] in node["text"] else duration
+    if node.get("added"):
+        return "added, not recorded"
+    if not node["system"]:
+        return duration[2:]
     lines = wrap(node["system"]).split("\n")
     if len(lines[-1]) + 1 + len(duration) <= WRAP_WIDTH:
         lines[-1] += " " + duration

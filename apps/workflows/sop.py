@@ -13,7 +13,7 @@ from gettext import ngettext
 from apps.reports.duration import format_duration as format_duration
 
 from .phases import PHASES
-from .steps import xml_safe
+from .steps import choice_text, shows_value, xml_safe
 
 # Steps no system is credited with: a wait is no one acting, and a note is
 # the agent's own words, typed into no system (or added by an editor).
@@ -55,6 +55,12 @@ REDACTION_NAMES = {
     "secret": ("secret", "secrets"),
     "digits": ("long number", "long numbers"),
 }
+# The key of a note an editor added (``edits._note``): no recorded event,
+# no system, no recorded time.
+ADDED_NOTE_KEY = "editor:note"
+# A lookup's verb, left out where a decision rule says what was looked at:
+# "after looking at Core network in Grafana".
+LOOKUP_VERBS = ("Open ", "Switch to ", "Search ", "Click ", "Choose ")
 # The step builder cuts a note step's text to one line, "Note: " and the note.
 NOTE_PREFIX = "Note: "
 CUT_MARK = "…"
@@ -80,9 +86,13 @@ class SopStep:
     decision: dict | None = None
     withheld: bool = False
     edited: bool = False
-    # The record number the recording showed where the text says "the
-    # incident": an example beside the instruction, never the instruction.
+    # What the recording showed where the text says "the incident", "the
+    # host" or names only the choice to make: the record number, the host's
+    # name, the value chosen. An example beside the instruction, never the
+    # instruction.
     example: str = ""
+    # A note an editor added: it took no recorded time in no system.
+    added: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +112,13 @@ class Sop:
     systems: tuple[tuple[str, str, int], ...]
     phases: tuple[SopPhase, ...]
     decision_rules: tuple[str, ...]
+    # The recording agent's notes; ``editor_notes`` are those added since.
     notes: tuple[tuple[str, str], ...]
     not_observed: tuple[str, ...]
     duration_ms: int
     step_count: int
     facts: dict = field(default_factory=dict)
+    editor_notes: tuple[tuple[str, str], ...] = ()
 
 
 def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
@@ -119,7 +131,8 @@ def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
         for number, step, example in zip(numbers, steps, _examples(steps), strict=True)
     ]
     phases = _phases(numbered, steps)
-    decisions = [step for step in steps if step.decision is not None]
+    choices = [step for step in steps if step.decision is not None]
+    decisions = [step for step in choices if step.kind == "decision"]
     systems = _systems(steps)
     kind_word = kind or "incident"
     return Sop(
@@ -130,15 +143,25 @@ def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
         systems=systems,
         phases=phases,
         decision_rules=tuple(_decision_rule(step) for step in decisions),
-        notes=tuple(
-            (PHASE_TITLES.get(step.phase, step.phase), step.note)
-            for step in steps
-            if step.kind == "note" and step.note
-        ),
+        notes=_notes(step for step in steps if not is_added(step)),
         not_observed=_not_observed(privacy, steps, PHASES, phases),
         duration_ms=sum(step.duration_ms for step in steps),
         step_count=sum(number is not None for number in numbers),
-        facts=_facts(decisions),
+        facts=_facts(choices),
+        editor_notes=_notes(filter(is_added, steps)),
+    )
+
+
+def is_added(step):
+    """Return whether ``step`` is a note an editor added, not a recorded one."""
+    return step.key == ADDED_NOTE_KEY
+
+
+def _notes(steps):
+    return tuple(
+        (PHASE_TITLES.get(step.phase, step.phase), step.note)
+        for step in steps
+        if step.kind == "note" and step.note
     )
 
 
@@ -191,21 +214,28 @@ def _sop_step(number, step, example):
         evidence=tuple(step.evidence),
         decision=decision,
         withheld=step.withheld,
-        edited=step.edited,
+        # An added note is new, not edited: "added, not recorded" says so.
+        edited=step.edited and not is_added(step),
         example=example,
+        added=is_added(step),
     )
 
 
 def _examples(steps):
-    """Return, per step, the record number to show beside it, or "".
+    """Return, per step, what the recording showed to print beside it, or "".
 
     A step whose text says "the incident" where the recording showed
     INC0048213 gives that number once, at the first step naming it: the
     example shows which record is meant without repeating it at every step.
+    A host's name is shown the same way. A choice whose step names only the
+    choice to make ("Set Impact") gives the value chosen, at every choice.
     """
     seen = set()
     examples = []
     for step in steps:
+        if step.decision is not None and not shows_value(step.decision):
+            examples.append(step.decision.value)
+            continue
         ticket = step.ticket or ""
         shown = ticket and ticket not in step.text and ticket not in seen
         examples.append(xml_safe(ticket) if shown else "")
@@ -271,12 +301,12 @@ def _purpose(kind, steps, systems):
     if not actions:
         return f"The recording of this {kind} holds no steps to follow."
     counted = _counted("action", actions)
-    kinds = Counter(step.kind for step in steps)
+    notes = Counter(is_added(step) for step in steps if step.kind == "note")
     total = ""
-    if kinds["note"]:
-        numbered = actions + kinds["note"]
+    if notes[False]:
+        numbered = actions + notes[False]
         total = (
-            f", plus {_counted('note', kinds['note'])}: "
+            f", plus {_counted('note', notes[False])}: "
             f"{_counted('step', numbered)} in all"
         )
     sentence = (
@@ -290,6 +320,8 @@ def _purpose(kind, steps, systems):
             f" The recorded run also waited {_counted('waited', len(waits))}, "
             f"{waited} in all, noted between the steps."
         )
+    if notes[True]:
+        sentence += f" The editors added {_counted('note', notes[True])}."
     return sentence
 
 
@@ -333,13 +365,32 @@ def _roles(agent, decisions):
 
 
 def _decision_rule(step):
+    """Return what the recording shows of how ``step``'s choice was made.
+
+    "Impact was set to 2 - Medium after looking at Core network in Grafana."
+    The value is the recorded one: when an editor has reworded the step
+    since, the rule says so and quotes the step as it now reads.
+    """
     decision = step.decision
     sentence = f"{decision.field} was set to {decision.value}"
     if decision.previous:
         sentence += f" (first {_join(decision.previous)}, then changed)"
-    if decision.looked_at:
-        return f"{sentence} after: {'; '.join(decision.looked_at)}."
-    return f"{sentence}; no lookup was recorded just before."
+    looked_at = list(dict.fromkeys(_looked_at(text) for text in decision.looked_at))
+    if looked_at:
+        sentence += f" after looking at {_join(looked_at)}."
+    else:
+        sentence += ", with nothing looked up just before."
+    if step.edited and step.text != choice_text(decision):
+        sentence += f" The step has since been reworded: “{step.text}”."
+    return sentence
+
+
+def _looked_at(text):
+    """Return a lookup's text as what was looked at: "Core network in Grafana"."""
+    for verb in LOOKUP_VERBS:
+        if text.startswith(verb) and len(text) > len(verb):
+            return text[len(verb) :]
+    return text
 
 
 def _not_observed(privacy, steps, phases, present):
@@ -385,9 +436,9 @@ def _privacy_sentences(privacy):
     return [xml_safe(sentence) for sentence in sentences]
 
 
-def _facts(decisions):
+def _facts(choices):
     facts = {}
-    for step in decisions:
+    for step in choices:
         if step.decision.topic != "other":
             facts[step.decision.topic] = step.decision.value
     return facts

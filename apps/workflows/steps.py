@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from apps.recordings.format import EventType, FieldKind
 from apps.reports.duration import format_duration
 
+from .phases import TRIAGE_TOPICS
 from .systems import Classifier, System
 
 # A navigation this soon after another in the same tab, with nothing done in
@@ -84,6 +85,16 @@ TOPICS = (
 # characters but tab and newline: no artefact may carry them, or the BPMN and
 # the map's SVG stop parsing.
 NOT_XML = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A page titled only by a host's name ("core-sw-01", "mx-out-02.corp"): which
+# host is one run's, so the step says "the host" and shows the name as the
+# recording's example.
+HOST_NAME = re.compile(r"^(?=[a-z0-9.-]*\d)(?=[a-z0-9.-]*[-.])[a-z0-9][a-z0-9.-]*$")
+# A chat page titled by its channel: "netops (Channel)", "netops (Channel) ·
+# Acme" once the site's words are cut.
+CHANNEL_TITLE = re.compile(r"^#?([\w.-]+) \(channel\)(?: · .*)?$", re.IGNORECASE)
+# What ``wait_text`` writes; a duration never holds ": ".
+WAIT_FOR_TEXT = re.compile(r"^(Wait for .+): [^:]+ in the recording$")
+WAIT_IDLE_LABEL = "Wait with no activity recorded"
 SEARCH_NOUNS = {
     "Kibana": "logs",
     "Splunk": "logs",
@@ -340,7 +351,7 @@ def _navigation_values(event, system, site_names=()):
             "text": f"Create a new record in {system.name}",
             "key_object": "record",
         }
-    shown, example = generic_text(title, path=event.path)
+    shown, example = page_said(title, path=event.path, system_kind=system.kind)
     if title.lower() in SIGN_IN_TITLES:
         text = f"Open the sign-in page of {system.name}"
     else:
@@ -432,6 +443,27 @@ def _path_noun(path, number):
     if noun.endswith("ies"):
         return noun[:-3] + "y"
     return "" if noun.endswith("ss") else noun[:-1]
+
+
+def page_said(title, *, path="", system_kind=""):
+    """Return ``(text, example)``: a page's title as a step says it.
+
+    Record numbers read generically (``generic_text``); a chat channel reads
+    "the netops channel"; a page titled only by a host's name in an admin
+    system reads as what its path says it is ("/devices/core-sw-01", "the
+    device"), or "the host", with the name kept as the recording's example.
+    """
+    shown, example = generic_text(title, path=path)
+    if example:
+        return shown, example
+    channel = CHANNEL_TITLE.match(title)
+    if system_kind == "communication" and channel:
+        return f"the {channel[1]} channel", ""
+    if system_kind == "communication" and _path_noun(path, title) == "channel":
+        return f"the {title} channel", ""
+    if system_kind == "admin" and HOST_NAME.match(title):
+        return f"the {_path_noun(path, title) or 'host'}", title
+    return shown, ""
 
 
 def generic_text(text, *, path="", default="record"):
@@ -585,16 +617,54 @@ def _topic(field_label):
 
 
 def _decision_text(decision):
+    """Return the instruction a choice gives: the choice to make.
+
+    The value chosen is one run's ("2 - Significant", "Lena Fischer"): the
+    SOP shows it beside the step as the recording's example. A tickbox and
+    a change of state are the same in every run, so they keep their value.
+    """
     field = _records_said(decision.field)
     if decision.value in ("ticked", "cleared"):
         verb = "Tick" if decision.value == "ticked" else "Clear"
         return f"{verb} {field}"
-    value = decision_value(decision.value)
-    if decision.topic == "team":
-        return f"Assign to {value}"
+    if decision.topic == "state":
+        return f"Set the {_noun(field)} to {decision_value(decision.value)}"
     if decision.topic == "owner":
-        return f"Make {value} the owner"
-    return f"Set {field} to {value}"
+        return "Assign the owner"
+    if decision.topic in ("team", "category"):
+        return f"Choose the {_noun(field)}"
+    if decision.topic == "severity":
+        return f"Set {field}"
+    return f"Set the {_noun(field)}"
+
+
+def choice_text(decision):
+    """Return the step text the builder gives a choice."""
+    return _cut(_decision_text(decision))
+
+
+def shows_value(decision):
+    """Return whether a choice's step says the value chosen (a tickbox, a state)."""
+    return decision.value in ("ticked", "cleared") or decision.topic == "state"
+
+
+def choice_kind(decision):
+    """Return a choice's step kind: a decision only for triage and routing.
+
+    Severity, category, team and owner are the decisions the procedure is
+    about; a tickbox, a state or any other field is a step like another.
+    """
+    if decision.topic in TRIAGE_TOPICS and not shows_value(decision):
+        return "decision"
+    return "action"
+
+
+def _noun(label):
+    """Return a field's label inside a sentence: "Assignment group", "the
+    assignment group"; a label in capitals ("CI") stays as it is."""
+    if label[:1].isupper() and not label[1:2].isupper():
+        return label[:1].lower() + label[1:]
+    return label
 
 
 def decision_value(value):
@@ -619,7 +689,7 @@ def _on_choice(builder, event):
     ):
         previous = (*last.decision.previous, last.decision.value)
         last.decision = replace(last.decision, value=value, previous=previous)
-        last.text = _cut(_decision_text(last.decision))
+        last.text = choice_text(last.decision)
         last.ticket = generic_text(value)[1]
         builder.extend(last, event)
         return
@@ -627,9 +697,9 @@ def _on_choice(builder, event):
     draft = builder.new(
         event,
         system=system,
-        kind="decision",
+        kind=choice_kind(decision),
         verb="set",
-        text=_cut(_decision_text(decision)),
+        text=choice_text(decision),
         target=target,
         decision=decision,
         ticket=generic_text(value)[1],
@@ -697,7 +767,7 @@ def _on_tab_switched(builder, event):
         # its title says ("INC0012345 | VPN down"): the title is one run's.
         shown = f"the {record_word(ticket, path=path, default='ticket')}"
     else:
-        shown, ticket = generic_text(title, path=path)
+        shown, ticket = page_said(title, path=path, system_kind=system.kind)
     text = (
         f"Switch to {shown} in {system.name}"
         if title or ticket
@@ -813,6 +883,19 @@ def wait_text(duration_ms, team=""):
     if team:
         return f"Wait for {team}: {took} in the recording"
     return f"Wait: {took} in the recording, with no activity recorded"
+
+
+def wait_label(text):
+    """Return a recorded wait's text without its time: "Wait for Network".
+
+    What a view over many steps calls a wait whose time it shows apart.
+    ``text`` is as ``wait_text`` writes it, now or in a version stored
+    before: any wait not for a team is a wait with no activity recorded.
+    """
+    team = WAIT_FOR_TEXT.match(text)
+    if team:
+        return team[1]
+    return WAIT_IDLE_LABEL
 
 
 def _handed_to(drafts, index):

@@ -1,9 +1,9 @@
 """Turn phased steps into the neutral trace the report measures. Pure."""
 
 from apps.reports.measures import FIRST_HOLDER
-from apps.reports.trace import NEUTRAL_LABELS, Activity, Decision, Trace
+from apps.reports.trace import Activity, Decision, Trace
 
-from .steps import TOPICS
+from .steps import TOPICS, wait_label
 
 # Who holds a recorded ticket before its first assignment, when the recording
 # names no agent.
@@ -78,10 +78,10 @@ def _label(step):
     """Return what the report calls ``step``.
 
     A wait step's text names its duration, which the report shows beside
-    every step anyway: worded without it, the waits of many runs in one
-    system are one step under one true label.
+    every step anyway: it reads as the SOP words it, without its time, so
+    the waits of many runs for one team are one step under one true label.
+    A wait an editor reworded keeps the editor's words.
     """
-    if step.kind != "wait":
+    if step.kind != "wait" or step.edited:
         return step.text
-    wait = NEUTRAL_LABELS["wait"]
-    return f"{wait} in {step.system}" if step.system else wait
+    return wait_label(step.text)

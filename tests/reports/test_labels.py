@@ -69,7 +69,7 @@ def test_report_waits_of_different_lengths_read_neutrally():
 
     report = build_report([Trace("r1", "ana", (first,)), Trace("r2", "ben", (second,))])
 
-    assert _nodes(report) == {"itsm:wait:idle": ("Wait (no activity) in ITSM", 2)}
+    assert _nodes(report) == {"itsm:wait:idle": ("Wait in ITSM", 2)}
     # Each run keeps its own duration: 2,486 s and 1,694 s.
     durations = [run["steps"][0]["duration_ms"] for run in report.runs]
     assert durations == [2_486_000, 1_694_000]

@@ -68,7 +68,7 @@ def test_shared_pdf_names_nobody_as_the_page_does(
     text = _text(response.content, tmp_path)
     for name in (AGENT, OWNER, "Keller", "Wright", "Dana", organization.name):
         assert name not in text
-    assert "Make Assignee A the owner" in text
+    assert "Assign the owner" in text and "in the recording: Assignee A" in text
     link.refresh_from_db()
     assert link.view_count == 2
 
@@ -80,7 +80,7 @@ def test_shared_pdf_shows_names_when_the_link_says_so(
 
     text = _text(client.get(f"/s/{raw}/pdf/").content, tmp_path)
 
-    assert f"Make {OWNER} the owner" in text
+    assert f"in the recording: {OWNER}" in text
     assert "Assignee A" not in text
 
 

@@ -35,9 +35,12 @@ def test_generate_workflow_prints_the_id_and_export_writes_each_format(
     ).stdout
     # The map wraps long labels over lines; compare words, not line breaks.
     text = " ".join(text.split())
-    for label in ("Set Priority to 2 - High", "Grafana · 21 s", "Assign to Network"):
+    for label in ("Set Priority", "Grafana · 21 s", "Choose the assignment group"):
         assert label in text, label
-    assert "15. Decision: Set Priority to 2 - High" in text
+    assert (
+        "15. Decision: Set Priority ServiceNow · 4 s · in the recording: 2 - High"
+        in (text)
+    )
     # Numbering runs on across phases: Investigate starts at step 22.
     assert "22. Open Prometheus" in text
     assert "Acme IT" in text

@@ -76,7 +76,7 @@ def test_assign_phases_mark_holds_over_the_rules_in_the_real_incident():
     steps = assign_phases(build_steps(recording.events))
     logged = {step.text: step.phase for step in steps if step.mark == "log"}
 
-    assert logged["Assign to Service Desk"] == "log"
+    assert logged["Choose the queue"] == "log"
     assert logged["Enter Summary of the problem"] == "log"
     assert logged["Enter Description of your issue"] == "log"
     assert logged["Submit the form with Submit Ticket"] == "log"

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from apps.workflows import documents
 from apps.workflows.phases import PHASES
 from apps.workflows.pipeline import generate
 from tests.workflows import recording_factory as rf
@@ -46,8 +47,8 @@ def test_generate_five_phase_sample_yields_an_sop_with_decisions():
     ]
     assert sop.title == "Berlin office lost network access"
     assert (
-        "Priority was set to 2 - High after: Open Core network in Grafana; "
-        "Open Berlin site uplink in Grafana." in sop.decision_rules
+        "Priority was set to 2 - High after looking at Core network in Grafana "
+        "and Berlin site uplink in Grafana." in sop.decision_rules
     )
     assert ("Network", "Chosen as Assignment group.") in sop.roles
     assert ("Dana Wright", "Made the owner (Assigned to).") in sop.roles
@@ -80,7 +81,11 @@ def test_generate_markdown_lists_every_phase_and_the_withheld_value():
     ):
         assert heading in markdown
     assert "Enter Password (value withheld)" in markdown
-    assert "**Decision:** Set Priority to 2 - High" in markdown
+    assert (
+        "**Decision:** Set Priority — ServiceNow, 4 s, in the recording: 2 - High"
+        in (markdown)
+    )
+    assert "\\. Set the state to Closed — ServiceNow" in markdown
 
 
 def test_generate_is_byte_identical_on_a_second_run():
@@ -278,4 +283,37 @@ def test_generate_added_note_names_no_system_and_no_time():
     assert "2\\. Note: Ask — added, not recorded  \n" in edited.markdown
     assert "events none" not in edited.markdown
     assert edited.sop.systems == (("ServiceNow", "itsm", 1),)
-    assert edited.sop.purpose.endswith("plus 1 note: 2 steps in all.")
+    assert edited.sop.purpose.endswith(
+        "1 action in ServiceNow. The editors added 1 note."
+    )
+    assert edited.sop.notes == ()
+    assert edited.sop.editor_notes == (("Log", "Ask"),)
+    assert "## Notes from the editors\n\n- Log: Ask\n" in edited.markdown
+    assert "flowchart" in edited.mermaid
+    assert "Ask<br>added, not recorded" in edited.mermaid
+
+
+def test_generate_reworded_decision_rule_says_the_step_reads_otherwise_now():
+    b = rf.RecordingBuilder()
+    page = {"tab": 1, "origin": rf.SNOW, "path": "/incident.do/1"}
+    b.nav(rf.SNOW, "/incident.do/1", "INC0012345 | ServiceNow", after=0, tab=1)
+    b.choose("Priority", "2 - High", **page)
+    recording = b.recording(id="8e2b4f6a-1c3d-4e5f-9a7b-2c4d6e8f0a1c", title="One")
+    ref = _generate(recording).steps[1]["ref"]
+
+    edits = [
+        {"op": "reword", "ref": ref, "text": "Set Priority from the matrix"},
+        {"op": "note", "ref": ref, "text": "Ask"},
+    ]
+    edited = _generate(recording, edits=edits)
+
+    assert edited.sop.decision_rules == (
+        "Priority was set to 2 - High, with nothing looked up just before. The "
+        "step has since been reworded: “Set Priority from the matrix”.",
+    )
+    html = documents.render_html(
+        document=documents.document_data(edited.sop), workflow_id=None, version_number=1
+    )
+    assert "added, not recorded</span>" in html
+    assert "Set Priority from the matrix</span>" in html
+    assert html.count("· edited") == 1

@@ -128,7 +128,7 @@ def test_workflow_edit_deletes_from_the_sop_but_not_from_the_report(
     assert {HUDDLE, IDLE, PROMETHEUS[1]}.isdisjoint(s["ref"] for s in sop.steps)
     assert sop.document["duration_ms"] == sop_before - 690_000
     after = _measured(workflow)
-    reworded = before["labels"].index("Set Priority to 2 - High")
+    reworded = before["labels"].index("Set Priority")
     before["labels"][reworded] = "Raise the priority"
     assert after == before
     run = Run.objects.get(pk=workflow.reference_run_id)

@@ -53,7 +53,7 @@ def test_sample_report_names_each_step_truly():
 
     labels = {node["label"] for node in report.process_map["nodes"]}
     # Both State choices are steps; no wait is named by one wait's length.
-    assert {"Set State to Resolved", "Set State to Closed"} <= labels
+    assert {"Set the state to Resolved", "Set the state to Closed"} <= labels
     assert not [label for label in labels if re.search(r"Wait\W.*\d", label)]
     # Each run saves its own ticket, INC0048213 and INC0049377; the SOP's
     # words name neither.
@@ -69,7 +69,7 @@ def test_sample_report_lists_transitions_and_names_runs():
     first = text.split("Median time to the next step", 1)[1]
     # Save → wait happens twice in each run: 4 times, the most frequent.
     assert first.lstrip().startswith(
-        "Save the incident (Update) Wait (no activity) in IT Service Desk 4 "
+        "Save the incident (Update) Wait in IT Service Desk 4 "
     )
     conformance = text.split("Conformance to the approved SOP", 1)[1]
     assert (

@@ -26,11 +26,12 @@ PATHS = sorted(SAMPLES.glob("*.json"))
 RECORD_NUMBER = re.compile(r"\b[A-Z]{2,6}\d{4,}\b|" + TICKET.pattern)
 
 
-def _generate(path):
+def _generate(path, **options):
     recording = msgspec.json.decode(path.read_bytes(), type=format.Recording)
     return generate(
         recording.events,
         title=recording.title,
+        **options,
         agent=recording.agent,
         privacy=msgspec.to_builtins(recording.privacy),
         rules=RULES,
@@ -94,10 +95,47 @@ def test_generate_sample_shows_the_record_number_once_as_an_example():
     sop = _generate(SAMPLES / "vpn-certificate-rotation.json").sop
     steps = [step for phase in sop.phases for step in phase.steps]
 
-    examples = [(step.number, step.example) for step in steps if step.example]
+    examples = [
+        (step.number, step.example)
+        for step in steps
+        if step.example and step.decision is None
+    ]
 
-    assert examples == [(11, "INC0048213")]
+    assert examples == [(11, "INC0048213"), (23, "vpn-gw-01")]
     assert "Switch to the incident in IT Service Desk" in steps[10].text
+
+
+def test_generate_sample_gives_the_choice_to_make_and_the_value_as_example():
+    sop = _generate(SAMPLES / "mail-queue-backlog.json").sop
+    steps = {
+        step.number: (step.kind, step.full_text, step.example)
+        for phase in sop.phases
+        for step in phase.steps
+    }
+
+    assert steps[5] == (
+        "decision",
+        "Choose the configuration item",
+        "mx-out-01",
+    )
+    assert steps[13] == ("decision", "Set Impact", "2 - Significant")
+    assert steps[18] == ("decision", "Assign the owner", "Lena Fischer")
+    assert steps[23] == ("lookup", "Open the relay in Admin console", "mx-out-02")
+    assert steps[26] == ("action", "Tick Drain relay", "")
+    assert steps[51] == ("action", "Set the state to Closed", "")
+    assert (
+        "Impact was set to 2 - Significant after looking at Outbound mail queue "
+        "above threshold in Grafana and Mail flow in Grafana." in sop.decision_rules
+    )
+    assert not [rule for rule in sop.decision_rules if "Drain relay" in rule]
+
+
+def test_generate_sample_purpose_names_the_request():
+    recording = SAMPLES / "laptop-recovery-key.json"
+    kind = msgspec.json.decode(recording.read_bytes(), type=format.Recording).kind
+    sop = _generate(recording, kind=kind).sop
+
+    assert sop.purpose.startswith("Handle a request the way it was handled")
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)

@@ -34,7 +34,9 @@ def test_workflow_generate_builds_a_ready_version_with_every_artefact(
     assert version.render_state == State.READY
     assert bytes(version.pdf).startswith(b"%PDF")
     assert "<svg" in version.svg and "foreignObject" not in version.svg
-    assert "Set Priority to 2 - High" in version.html
+    assert "Set Priority" in version.html and "in the recording: 2 - High" in (
+        version.html
+    )
     assert "### Close" in version.markdown
     assert version.bpmn.startswith("<?xml")
     assert _usage(organization) == 1

@@ -3,7 +3,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from apps.recordings.format import Recording, SystemKind
+from apps.recordings.format import FieldKind, Recording, SystemKind
 from apps.workflows.phases import assign_phases
 from apps.workflows.sop import format_duration
 from apps.workflows.steps import build_steps, step_from_dict, step_to_dict
@@ -61,7 +61,7 @@ def test_build_steps_says_record_numbers_generically_in_every_step():
 
     assert texts == [
         "Open the incident in ServiceNow",
-        "Set Problem to the problem",
+        "Set the problem",
         "Save the incident (Update)",
         "Open the knowledge article in ServiceNow",
         "Open the request",
@@ -142,15 +142,25 @@ def test_build_steps_keeps_every_decision_with_its_value_and_topic():
     b.choose("Assigned to", "Dana Wright", **page)
     b.choose("State", "In Progress", **page)
     b.choose("Category", "Network", **page)
+    b.choose("Time range", "Last 6 hours", **page)
 
     steps = _steps(b)
 
     assert _texts(steps) == [
-        "Set Priority to 2 - High",
-        "Assign to Network",
-        "Make Dana Wright the owner",
-        "Set State to In Progress",
-        "Set Category to Network",
+        "Set Priority",
+        "Choose the assignment group",
+        "Assign the owner",
+        "Set the state to In Progress",
+        "Choose the category",
+        "Set the time range",
+    ]
+    assert [step.decision.value for step in steps] == [
+        "2 - High",
+        "Network",
+        "Dana Wright",
+        "In Progress",
+        "Network",
+        "Last 6 hours",
     ]
     assert [step.decision.topic for step in steps] == [
         "severity",
@@ -158,8 +168,61 @@ def test_build_steps_keeps_every_decision_with_its_value_and_topic():
         "owner",
         "state",
         "category",
+        "other",
     ]
-    assert all(step.kind == "decision" for step in steps)
+    assert [step.kind for step in steps] == [
+        *["decision"] * 3,
+        "action",
+        "decision",
+        "action",
+    ]
+
+
+def test_build_steps_makes_a_tickbox_a_step_not_a_decision():
+    b = RecordingBuilder()
+    page = {"tab": 1, "origin": SNOW, "path": "/incident.do/1"}
+    checkbox = FieldKind.CHECKBOX
+    b.add(
+        "field_edited",
+        label="Caller identity verified",
+        field_kind=checkbox,
+        checked=True,
+        **page,
+    )
+
+    (step,) = _steps(b)
+
+    assert (step.text, step.kind) == ("Tick Caller identity verified", "action")
+    assert step.decision.value == "ticked"
+
+
+ADMIN = "https://admin.example.test"
+
+
+def test_build_steps_says_a_host_or_channel_page_for_any_run():
+    b = RecordingBuilder()
+    admin = {
+        "tab": 1,
+        "system": "Admin console",
+        "system_kind": SystemKind.ADMIN,
+    }
+    b.nav(ADMIN, "/mail/relays/mx-out-02", "mx-out-02 - Admin console", **admin)
+    b.nav(ADMIN, "/hosts", "db-01.corp - Admin console", after=8_000, **admin)
+    b.nav(
+        "https://acme.slack.com",
+        "/archives/C1",
+        "netops (Channel) - Acme - Slack",
+        after=8_000,
+        tab=2,
+    )
+
+    steps = _steps(b)
+
+    assert [(step.text, step.ticket) for step in steps] == [
+        ("Open the relay in Admin console", "mx-out-02"),
+        ("Open the host in Admin console", "db-01.corp"),
+        ("Open the netops channel in Slack", ""),
+    ]
 
 
 def test_build_steps_keeps_a_changed_choice_with_what_came_first():

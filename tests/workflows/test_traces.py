@@ -88,7 +88,7 @@ def test_steps_to_trace_decisions_with_an_observed_rule_are_documented():
         ("itsm:set:channel", "Phone"),
         ("itsm:set:state", "Closed"),
     ]
-    assert any("after: Open Core network" in rule for rule in sop.decision_rules)
+    assert any("after looking at Core network" in rule for rule in sop.decision_rules)
 
 
 def test_steps_to_trace_sample_documentation_is_one_finding():
@@ -104,7 +104,7 @@ def test_steps_to_trace_sample_documentation_is_one_finding():
     assert finding["params"]["notes"] == ["communication:note:note"]
     # The state is named by its undocumented choice, not the first one.
     labels = finding["params"]["labels"]
-    assert labels["itsm:set:state=Closed"] == "Set State to Closed"
+    assert labels["itsm:set:state=Closed"] == "Set the state to Closed"
 
 
 def _step(**fields):
@@ -164,5 +164,5 @@ def test_steps_to_trace_wait_reads_without_its_duration():
 
     [activity] = steps_to_trace([wait], run_id="r1").activities
 
-    assert activity.label == "Wait (no activity) in IT Service Desk"
+    assert activity.label == "Wait with no activity recorded"
     assert activity.duration_ms == 2_486_000

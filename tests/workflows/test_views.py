@@ -23,7 +23,7 @@ def test_workflow_detail_shows_sop_map_source_and_evidence_links(
 
     body = response.content.decode()
     assert response.status_code == HTTPStatus.OK
-    assert "Set Priority to 2 - High" in body
+    assert "Set Priority" in body and "in the recording: 2 - High" in body
     assert "data-mermaid>---" in body
     assert "vendor/mermaid.min.js" in body
     assert f"/workflows/{workflow.pk}/versions/1/steps/1/" in body
