@@ -385,3 +385,44 @@ def test_header_shows_its_links_without_a_menu_on_a_desktop(context, live_server
 
     assert page.get_by_role("link", name="Settings").is_visible()
     assert not page.locator(".site-menu > summary").is_visible()
+
+
+# How far each SOP step's first line of text starts right of its meta line.
+STEP_TEXT_OFFSETS = """() => [...document.querySelectorAll('.sop li.step[id]')]
+  .map((step) => {
+    const left = (node) => {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      return range.getClientRects()[0].left;
+    };
+    return left(step.querySelector('.step-text'))
+      - left(step.querySelector('.step-meta'));
+  })"""
+# Where each legend text of the report's first chart ends, past the right
+# edge of the box the chart scrolls in (negative while in view).
+LEGEND_PAST_EDGE = """() => {
+  const figure = document.querySelector('#report figure.chart');
+  const edge = figure.getBoundingClientRect().left + figure.clientWidth;
+  return [...figure.querySelectorAll('svg text')]
+    .map((text) => text.getBoundingClientRect().right - edge);
+}"""
+
+
+def test_sop_step_text_lines_up_with_its_meta_line(phone, paths):
+    page = phone.new_page()
+    _open(page, paths[PAGES.index("{workflow}#sop")])
+
+    offsets = page.evaluate(STEP_TEXT_OFFSETS)
+
+    assert offsets
+    assert max(abs(offset) for offset in offsets) < 0.5
+
+
+def test_phase_legend_is_in_view_before_the_chart_scrolls(phone, paths):
+    page = phone.new_page()
+    _open(page, paths[PAGES.index("{workflow}#report")])
+
+    past_edge = page.evaluate(LEGEND_PAST_EDGE)
+
+    assert past_edge
+    assert max(past_edge) <= 0
