@@ -170,10 +170,8 @@ def test_members_list_shows_each_name_with_the_email_beneath(
 
     page = owner_client.get("/settings/members/").content.decode()
 
-    assert (
-        f'Priya Raman<br><span class="muted">{breakable_email(priya.email)}</span>'
-        in (page)
-    )
+    shown = breakable_email(priya.email)
+    assert f'Priya Raman<br><span class="muted">{shown}</span>' in page
     assert f"<td>{breakable_email(owner.email)}</td>" in page, (
         "an unnamed member shows the email"
     )
@@ -220,9 +218,8 @@ def test_pending_invitation_names_who_sent_it(organization, owner, owner_client)
 
     page = owner_client.get("/settings/members/").content.decode()
 
-    assert "carol<wbr>@example.test · Member · invited by Priya Raman · expires" in (
-        page
-    )
+    invited = "carol<wbr>@example.test · Member · invited by Priya Raman · expires"
+    assert invited in page
     assert mail.outbox[-1].body.startswith(
         f"Priya Raman ({owner.email}) invites you to join Acme IT on Ledgerium"
     )
