@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import ngettext
+
 from apps.core.text import text_clean
 
 from .measures import OPEN, median
@@ -168,7 +170,13 @@ def check_columns(columns):
     missing = [name for name in REQUIRED_COLUMNS if name not in (columns or ())]
     if missing:
         raise HistoryError(
-            "The file lacks the column(s): " + ", ".join(missing) + ".", line=1
+            ngettext(
+                "The file lacks the column %(columns)s.",
+                "The file lacks the columns %(columns)s.",
+                len(missing),
+            )
+            % {"columns": ", ".join(missing)},
+            line=1,
         )
 
 

@@ -120,7 +120,7 @@ def finding_summary(finding, labels, *, imported=False):
             "variants": params["variants"],
             "distance": f"{params['mean_distance']:.0%}",
         }
-    return _documentation_summary(params, labels)
+    return _documentation_summary(params, labels, imported)
 
 
 def _runs(count, imported):
@@ -215,6 +215,8 @@ def _bottleneck_over(params, imported):
             "over all %(runs)s resolved incidents, which took a median of "
             "%(resolution)s to resolve."
         )
+    if params["runs"] == params["of"] == 2:
+        return _("in both runs, which took a median of %(resolution)s to resolve.")
     if params["runs"] == params["of"]:
         return _(
             "in all %(runs)s runs, which took a median of %(resolution)s to resolve."
@@ -262,7 +264,7 @@ def _transition_summary(figures, imported):
     )
 
 
-def _documentation_summary(params, labels):
+def _documentation_summary(params, labels, imported):
     # The report's labels name each step over all runs; the finding's own
     # serve where the report has none.
     labels = {**params.get("labels", {}), **labels}
@@ -277,8 +279,8 @@ def _documentation_summary(params, labels):
             _("steps only named in a note: %(steps)s")
             % {"steps": _steps({"steps": params["notes"]}, labels)}
         )
-    return _("In %(runs)s run(s), %(parts)s.") % {
-        "runs": params["runs"],
+    return _("In %(runs)s, %(parts)s.") % {
+        "runs": _runs(params["runs"], imported),
         "parts": "; ".join(parts),
     }
 

@@ -448,3 +448,13 @@ def test_report_of_an_open_incident_shows_no_resolution_time():
     # Group A holds only the open INC3: its row reads "–" throughout.
     assert "<td>Group A</td><td>1</td><td>0%</td><td>– / – / –</td>" in html
     assert "<td>Group B</td>" in html
+
+
+def test_a_header_without_required_columns_names_them():
+    required = history.REQUIRED_COLUMNS
+    with pytest.raises(history.HistoryError, match=r"^The file lacks the columns "):
+        history.check_columns(["sys_updated_on"])
+    with pytest.raises(
+        history.HistoryError, match=r"^The file lacks the column number\.$"
+    ):
+        history.check_columns([name for name in required if name != "number"])

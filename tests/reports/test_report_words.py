@@ -77,7 +77,7 @@ def test_bottleneck_says_which_runs_its_median_is_over():
 
 def test_bottleneck_in_every_run_says_all():
     assert _bottleneck_words(_slow_in_half()[:2]) == [
-        "Slow takes a median of 50 min in all 2 runs, which took a median of "
+        "Slow takes a median of 50 min in both runs, which took a median of "
         "1 h to resolve.",
         "Slow takes a median of 50 min over all 2 resolved incidents, which "
         "took a median of 1 h to resolve.",
