@@ -200,7 +200,7 @@ def test_search_finds_only_own_organization(
 
     page = owner_client.get("/search/", {"q": "vpn"}).content.decode()
 
-    assert "VPN drops at night" in page
+    assert "<mark>VPN</mark> drops at night" in page
     assert "Globex" not in page
 
 
