@@ -11,7 +11,7 @@ from apps.recordings.format import EventType, FieldKind
 from apps.reports.duration import format_duration
 
 from .phases import TRIAGE_TOPICS
-from .systems import Classifier, System
+from .systems import Classifier, System, unrecognised_host
 
 # A navigation this soon after another in the same tab, with nothing done in
 # between, is a redirect: only where it lands is a step.
@@ -336,7 +336,7 @@ def _navigation_values(event, system, site_names=()):
     looks = "lookup" if system.kind in ("monitoring", "admin") else "action"
     if system.kind == "itsm" and ticket:
         record = record_word(ticket, path=event.path, default="ticket")
-        text = f"Open the {record} in {system.name}"
+        text = f"Open the {record} in {_named(system)}"
         return {
             "kind": "action",
             "verb": "open",
@@ -348,14 +348,16 @@ def _navigation_values(event, system, site_names=()):
         return {
             "kind": "action",
             "verb": "create",
-            "text": f"Create a new record in {system.name}",
+            "text": f"Create a new record in {_named(system)}",
             "key_object": "record",
         }
     shown, example = page_said(title, path=event.path, system_kind=system.kind)
     if title.lower() in SIGN_IN_TITLES:
-        text = f"Open the sign-in page of {system.name}"
+        text = f"Open the sign-in page of {_named(system)}"
     else:
-        text = f"Open {shown} in {system.name}" if title else f"Open {system.name}"
+        text = (
+            f"Open {shown} in {_named(system)}" if title else f"Open {_named(system)}"
+        )
     return {
         "kind": looks,
         "verb": "open",
@@ -397,6 +399,15 @@ def _drop_site_name(title, endings):
         if title.endswith(ending) and len(title) > len(ending):
             return title[: -len(ending)]
     return title
+
+
+def _named(system):
+    """Return how a step's text names ``system``: one no rule knows by its host.
+
+    "Open Create Ticket in 127.0.0.1:8080", not "in Unrecognised system
+    (127.0.0.1:8080)": the step's system says it is unrecognised already.
+    """
+    return unrecognised_host(system.name) or system.name
 
 
 def _clean_title(title, system_name):
@@ -527,7 +538,7 @@ def _on_click(builder, event):
         system=system,
         kind=kind,
         verb=verb,
-        text=_cut(f"{text} in {system.name}" if kind == "lookup" else text),
+        text=_cut(f"{text} in {_named(system)}" if kind == "lookup" else text),
         target=target,
         ticket=example,
         key_object=name or event.role or "element",
@@ -583,7 +594,11 @@ def _on_field_edited(builder, event):
         event.role == "searchbox" or SEARCH_FIELD.search(f"{event.name} {event.label}")
     ):
         noun = SEARCH_NOUNS.get(system.name, "")
-        text = f"Search {noun} in {system.name}" if noun else f"Search in {system.name}"
+        text = (
+            f"Search {noun} in {_named(system)}"
+            if noun
+            else f"Search in {_named(system)}"
+        )
         kind = "action" if system.kind == "itsm" else "lookup"
         builder.new(
             event,
@@ -746,7 +761,7 @@ def _submit_text(system, ticket, name, path):
         record = record_word(ticket, path=path, default="ticket")
         return f"Save the {record} ({name})" if name else f"Save the {record}"
     if system.kind == "itsm" and NEW_RECORD.search(path):
-        return f"Submit the new record in {system.name}"
+        return f"Submit the new record in {_named(system)}"
     if name and not generic:
         return f"Submit the form with {name}"
     return "Submit the form"
@@ -769,9 +784,9 @@ def _on_tab_switched(builder, event):
     else:
         shown, ticket = page_said(title, path=path, system_kind=system.kind)
     text = (
-        f"Switch to {shown} in {system.name}"
+        f"Switch to {shown} in {_named(system)}"
         if title or ticket
-        else f"Switch to {system.name}"
+        else f"Switch to {_named(system)}"
     )
     draft = builder.new(
         event,

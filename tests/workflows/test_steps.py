@@ -413,9 +413,9 @@ def test_build_steps_drops_the_site_name_that_ends_every_title_of_an_origin():
     b.nav("https://other.example", "/", "Status — Other Site", after=5_000, tab=1)
 
     assert _texts(_steps(b)) == [
-        "Open Runbooks in Unrecognised system (wiki.acme.example)",
-        "Open VPN gateway in Unrecognised system (wiki.acme.example)",
-        "Open Status · Other Site in Unrecognised system (other.example)",
+        "Open Runbooks in wiki.acme.example",
+        "Open VPN gateway in wiki.acme.example",
+        "Open Status · Other Site in other.example",
     ]
 
 
