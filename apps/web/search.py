@@ -19,6 +19,9 @@ MATCH_END = "\x03"
 ANGLE_BRACKETS = "\x04\x05"
 WORD = re.compile(r"\w+")
 EXCERPT_WIDTH = 90
+# Each ticket number is looked for in every recorded page's title and path,
+# which no index serves: a query names a few, and no more are looked up.
+MAX_TICKET_NUMBERS = 5
 MARKS = re.compile(f"{MATCH_START}(.*?){MATCH_END}", re.DOTALL)
 
 
@@ -54,10 +57,10 @@ def ticket_numbers(terms):
     """Return the ticket numbers ``terms`` name, such as ``INC0012345``.
 
     Numbers are matched as the recorder sees them, in capitals, whatever
-    case they were typed in.
+    case they were typed in; the first ``MAX_TICKET_NUMBERS`` are kept.
     """
     found = (match[1] for match in TICKET.finditer(terms.text.upper()))
-    return tuple(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))[:MAX_TICKET_NUMBERS]
 
 
 def fold(text):

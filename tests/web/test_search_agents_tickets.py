@@ -66,6 +66,18 @@ def test_ticket_numbers_are_read_in_capitals(query, numbers):
     assert ticket_numbers(search_terms(query)) == numbers
 
 
+def test_a_query_looks_up_only_its_first_few_ticket_numbers():
+    query = " ".join(f"INC{number:07d}" for number in range(1, 20))
+
+    assert ticket_numbers(search_terms(query)) == (
+        "INC0000001",
+        "INC0000002",
+        "INC0000003",
+        "INC0000004",
+        "INC0000005",
+    )
+
+
 @pytest.mark.usefixtures("recorded")
 @pytest.mark.parametrize("query", ["okafor", "Amara Okafor", "inc0048760"])
 def test_search_finds_recordings_and_workflows_by_agent_or_ticket(owner_client, query):
