@@ -91,7 +91,7 @@ def test_workflow_page_draws_the_map_without_breaking_the_csp(chromium, live_ser
     context, page, errors = _workflow_page(chromium, live_server)
 
     text = re.sub(r"\s+", "", page.locator("pre[data-mermaid]").inner_text())
-    assert "Decision:SetPriority" in text or "SetPriority" in text
+    assert "SetPriority" in text
     assert "Grafana·21s" in text
     assert page.locator("pre[data-mermaid] svg foreignObject").count() == 0
     assert errors == []
