@@ -402,10 +402,16 @@ def ping_pong(moves):
 
 
 def documentation_gaps(activities):
+    """Return the triage choices made without a recorded rule, and the steps
+    only named in a note.
+
+    A choice of any other field (a channel, a state, a tickbox) is a step to
+    do, not a decision the procedure owes a rule for.
+    """
     gaps = []
     for activity in activities:
         decision = activity.decision
-        if decision is not None and not decision.rule:
+        if _is_triage_choice(activity) and not decision.rule:
             gaps.append(
                 {
                     "type": "decision_without_rule",
@@ -420,6 +426,11 @@ def documentation_gaps(activities):
                 {"type": "note_only_step", "key": activity.key, "label": activity.label}
             )
     return gaps
+
+
+def _is_triage_choice(activity):
+    decision = activity.decision
+    return decision is not None and decision.topic in SUGGESTIBLE_TOPICS
 
 
 def _verb(key):
@@ -526,7 +537,7 @@ def run_measures(trace: Trace, *, idle_threshold_ms=IDLE_THRESHOLD_MS):
         "rework": repeated_steps(activities),
         "documentation_gaps": documentation_gaps(activities),
         "documentable": sum(
-            1 for a in activities if a.decision is not None or a.kind == "note"
+            1 for a in activities if _is_triage_choice(a) or a.kind == "note"
         ),
         "openings": openings(activities, waits, moves, idle_threshold_ms),
     }

@@ -1,4 +1,4 @@
-from apps.reports.measures import median, run_measures
+from apps.reports.measures import documentation_gaps, median, run_measures
 from apps.reports.report import build_report
 from apps.reports.trace import Activity, Decision, Trace
 
@@ -376,3 +376,20 @@ def test_run_measures_late_save_is_work_resuming():
     [move] = run_measures(trace)["handoffs"]
 
     assert move["wait_ms"] == 180_000
+
+
+def test_only_triage_choices_without_a_rule_are_documentation_gaps():
+    choices = [
+        ("channel", Decision(field="Channel", value="Phone")),
+        ("state", Decision(field="State", value="Closed", topic="state")),
+        ("impact", Decision(field="Impact", value="2 - High", topic="severity")),
+        ("owner", Decision(field="Assigned to", value="Dana", topic="owner")),
+    ]
+    steps = [
+        _step(key, "triage", 0, 1, kind="decision", decision=decision)
+        for key, decision in choices
+    ]
+
+    gaps = [gap["key"] for gap in documentation_gaps(steps)]
+
+    assert gaps == ["impact", "owner"]

@@ -179,6 +179,8 @@ def test_export_is_worded_for_incidents(export_view):
     view, html = export_view
 
     text = _visible(html)
+    assert "Incident history report" in text
+    assert "Workflow intelligence report" not in text
     assert "How the path varies between assignment groups" in text
     assert "Final assignment group Incidents Mean distance" in text
     assert "Agent variance" not in text and "Agent" not in text.split("Findings")[0]

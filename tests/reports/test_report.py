@@ -203,7 +203,7 @@ def test_report_json_is_the_same_whatever_the_input_order():
     second = build_report(shuffled).to_json()
 
     assert first == second
-    assert orjson.loads(first)["version"] == 8
+    assert orjson.loads(first)["version"] == 9
 
 
 def test_report_rejects_two_traces_with_one_run_id():
@@ -284,14 +284,14 @@ def test_report_second_group_choice_is_a_handoff_not_rework():
     assert len(report.runs[0]["handoffs"]) == 2
 
 
+def _triage(field, value):
+    return Decision(field, value, topic="severity")
+
+
 def test_report_missing_documentation_is_one_finding_listing_steps():
     activities = (
-        Activity(
-            "a", "A", "triage", 0, 1, kind="decision", decision=Decision("F", "x")
-        ),
-        Activity(
-            "b", "B", "triage", 1, 2, kind="decision", decision=Decision("G", "y")
-        ),
+        Activity("a", "A", "triage", 0, 1, kind="decision", decision=_triage("F", "x")),
+        Activity("b", "B", "triage", 1, 2, kind="decision", decision=_triage("G", "y")),
         Activity("n", "N", "resolve", 2, 3, kind="note"),
     )
 
