@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 .PHONY: help install demo test lint format services extension e2e-real bench clean
 
 help:
-	@echo "make demo   run Ledgerium at http://127.0.0.1:8000 with sample incidents"
+	@echo "make demo   run Ledgerium at http://127.0.0.1:$(DEMO_PORT) with sample incidents (DEMO_PORT=... for another)"
 	@echo "make test   lint and run the whole suite (PostgreSQL, Redis, Celery, Chromium)"
 
 # -- Installation ---------------------------------------------------------------
