@@ -4,6 +4,11 @@ from http import HTTPStatus
 import pytest
 from django.utils.html import escape
 
+from apps.recordings.format import EventType
+from apps.recordings.templatetags.recording_tags import (
+    EVENT_TYPE_LABELS,
+    event_type_label,
+)
 from apps.workflows.models import SystemRule
 from apps.workflows.sop import numbered_steps
 from tests import factories
@@ -61,6 +66,16 @@ def test_workflow_evidence_lists_the_recorded_events(owner_client, workflow):
     assert response.status_code == HTTPStatus.OK
     assert b"Create a new record in ServiceNow" in response.content
     assert b"/now/nav/ui/classic/incident.do/new" in response.content
+    # Each event's type in words, not as the recording format spells it.
+    body = response.content.decode()
+    types = re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", body)
+    assert types and all(kind[:1].isupper() and "_" not in kind for kind in types)
+
+
+def test_event_type_labels_name_every_recorded_event_type():
+    assert set(EVENT_TYPE_LABELS) == set(EventType)
+    assert event_type_label("choice_made") == "Choice made"
+    assert event_type_label("something_new") == "something_new"
 
 
 @pytest.mark.parametrize(
