@@ -8,9 +8,10 @@ from django.test import Client
 
 from apps.accounts.models import Role
 from apps.recordings.services import recording_import
-from apps.workflows import selectors, services
+from apps.workflows import services
 from tests import factories
 from tests.workflows import recording_factory as rf
+from tests.workflows.conftest import build_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,6 @@ def _local_recording(organization):
     )
 
 
-def _built(organization, recording):
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording
-    )
-    run = selectors.run_for_recording(organization=organization, recording=recording)
-    services.run_build(run=run, generation=run.generation)
-    workflow.refresh_from_db()
-    return workflow
-
-
 def _viewer_client(organization):
     viewer = factories.member_add(organization=organization, role=Role.VIEWER)
     client = Client()
@@ -70,7 +61,7 @@ def test_recording_page_lists_unrecognised_hosts_with_a_link_to_name_them(
 
 
 def test_workflow_page_offers_editors_to_generate_again(organization, owner_client):
-    workflow = _built(organization, _local_recording(organization))
+    workflow = build_sample(organization, _local_recording(organization))
 
     page = owner_client.get(workflow.get_absolute_url()).content.decode()
     notice = page[page.index(NOTICE) : page.index("</section>", page.index(NOTICE))]
@@ -82,7 +73,7 @@ def test_workflow_page_offers_editors_to_generate_again(organization, owner_clie
 
 def test_viewer_sees_the_notice_without_the_actions(organization):
     recording = _local_recording(organization)
-    workflow = _built(organization, recording)
+    workflow = build_sample(organization, recording)
     client = _viewer_client(organization)
 
     for url in (f"/recordings/{recording.pk}/", workflow.get_absolute_url()):
@@ -98,7 +89,7 @@ def test_viewer_sees_the_notice_without_the_actions(organization):
 def test_a_rule_and_generate_again_rename_the_steps_and_drop_the_notice(
     organization, owner, owner_client
 ):
-    workflow = _built(organization, _local_recording(organization))
+    workflow = build_sample(organization, _local_recording(organization))
     membership = organization.memberships.get(user=owner)
     services.system_rule_create(
         membership=membership,
@@ -148,7 +139,7 @@ def test_systems_page_escapes_the_prefilled_host(owner_client):
 
 
 def test_naming_a_system_from_a_workflow_leads_back_to_it(organization, owner_client):
-    workflow = _built(organization, _local_recording(organization))
+    workflow = build_sample(organization, _local_recording(organization))
     page = owner_client.get(workflow.get_absolute_url()).content.decode()
     back = f"&amp;next=/workflows/{workflow.pk}/&amp;workflow={workflow.pk}"
 
@@ -189,7 +180,7 @@ def test_systems_page_offers_no_way_back_to_another_organizations_workflow(
     organization, owner_client
 ):
     other, _owner = factories.organization_with_owner(name="Elsewhere IT")
-    theirs = _built(other, _local_recording(other))
+    theirs = build_sample(other, _local_recording(other))
 
     page = owner_client.get(
         "/workflows/systems/", {"next": "/workflows/", "workflow": theirs.pk}

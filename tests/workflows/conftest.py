@@ -31,11 +31,17 @@ def outage(organization, recording_factory):
     return recording_factory(organization)
 
 
-def build_sample(organization, recording=None, *, enqueue=True):
-    """Return the workflow of ``recording`` (the outage by default), built."""
+def build_sample(organization, recording=None, *, workflow=None, enqueue=True):
+    """Return the workflow of ``recording`` (the outage by default), built.
+
+    With ``workflow``, the recording is generated as another run of it.
+    """
     recording = recording or import_sample(organization)
     workflow = services.workflow_generate(
-        organization=organization, recording=recording, enqueue=enqueue
+        organization=organization,
+        recording=recording,
+        workflow=workflow,
+        enqueue=enqueue,
     )
     run = selectors.run_for_recording(organization=organization, recording=recording)
     services.run_build(run=run, generation=run.generation)

@@ -13,6 +13,7 @@ from apps.workflows import selectors, services
 from apps.workflows.models import Run
 from apps.workflows.pipeline import generate, report_steps
 from tests.workflows import recording_factory as rf
+from tests.workflows.conftest import build_sample
 
 HUDDLE = "communication:click:huddle#1"  # 90 s of investigation
 IDLE = "itsm:wait:idle#1"  # a 10 min wait while resolving
@@ -38,15 +39,6 @@ def _generate(recording, **options):
 def _build(run):
     run.refresh_from_db()
     services.run_build(run=run, generation=run.generation)
-
-
-def _generate_and_build(organization, recording):
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording
-    )
-    _build(selectors.run_for_recording(organization=organization, recording=recording))
-    workflow.refresh_from_db()
-    return workflow
 
 
 def _edit(workflow, membership, edit):
@@ -116,7 +108,7 @@ def test_report_steps_apply_only_the_phase_moves_and_rewording():
 def test_workflow_edit_deletes_from_the_sop_but_not_from_the_report(
     organization, owner, outage
 ):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
     before = _measured(workflow)
     sop_before = workflow.current_version.document["duration_ms"]
@@ -139,7 +131,7 @@ def test_workflow_edit_deletes_from_the_sop_but_not_from_the_report(
 def test_workflow_edit_phase_move_reaches_the_report_at_once(
     organization, owner, outage
 ):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
     before = _measured(workflow)
     ref_evidence = {
@@ -170,7 +162,7 @@ def _report_html(workflow):
 def test_workflow_edit_rewording_reaches_the_report_labels_only(
     organization, owner, outage
 ):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
     before = _measured(workflow)
     recorded = "Called the Berlin site lead"
@@ -193,7 +185,7 @@ def test_workflow_edit_rewording_reaches_the_report_labels_only(
 
 
 def test_workflow_report_conformance_follows_the_sop(organization, owner, outage):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
 
     workflow = _edit_and_regenerate(
@@ -212,7 +204,7 @@ def test_workflow_report_conformance_follows_the_sop(organization, owner, outage
 def test_migration_records_the_steps_of_runs_built_with_edits(
     organization, owner, outage
 ):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
     workflow = _edit_and_regenerate(workflow, membership, CONTENT_EDITS)
     run = Run.objects.get(pk=workflow.reference_run_id)
@@ -233,7 +225,7 @@ def test_migration_records_the_steps_of_runs_built_with_edits(
 
 
 def test_shared_report_reads_the_rewording_without_names(organization, owner, outage):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
     reworded = {"op": "reword", "ref": NOTE, "text": "Call Dana Wright on site"}
     _edit(workflow, membership, reworded)

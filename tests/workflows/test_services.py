@@ -5,16 +5,7 @@ from apps.core.errors import ApplicationError
 from apps.workflows import selectors, services
 from apps.workflows.models import SopVersion, State, Workflow
 from tests.workflows import recording_factory as rf
-
-
-def _generate_and_build(organization, recording, workflow=None):
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording, workflow=workflow
-    )
-    run = selectors.run_for_recording(organization=organization, recording=recording)
-    services.run_build(run=run, generation=run.generation)
-    workflow.refresh_from_db()
-    return workflow
+from tests.workflows.conftest import build_sample
 
 
 def _usage(organization):
@@ -25,7 +16,7 @@ def _usage(organization):
 def test_workflow_generate_builds_a_ready_version_with_every_artefact(
     organization, outage
 ):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
 
     version = workflow.current_version
     assert workflow.state == State.READY
@@ -53,7 +44,7 @@ def test_workflow_generate_twice_for_one_recording_is_one_workflow(
 
 
 def test_run_build_twice_stores_one_version(organization, outage):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     run = workflow.reference_run
 
     assert services.run_build(run=run, generation=run.generation) is None
@@ -61,10 +52,10 @@ def test_run_build_twice_stores_one_version(organization, outage):
 
 
 def test_workflow_generate_adding_a_run_does_not_count(organization, recording_factory):
-    workflow = _generate_and_build(organization, recording_factory(organization))
+    workflow = build_sample(organization, recording_factory(organization))
     second = recording_factory(organization, rf.synthetic(80, seed=2))
 
-    again = _generate_and_build(organization, second, workflow=workflow)
+    again = build_sample(organization, second, workflow=workflow)
 
     assert again.pk == workflow.pk
     assert workflow.runs.count() == 2
@@ -96,7 +87,7 @@ def test_workflow_generate_refuses_the_sixth_on_free_and_keeps_the_recording(
 
 
 def test_workflow_delete_keeps_the_slot_used(organization, owner, outage):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
 
     services.workflow_delete(membership=membership, workflow=workflow)
@@ -107,7 +98,7 @@ def test_workflow_delete_keeps_the_slot_used(organization, owner, outage):
 def test_workflow_regenerate_makes_a_new_version_without_counting(
     organization, owner, outage
 ):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
 
     run = services.workflow_regenerate(membership=membership, workflow=workflow)
@@ -120,7 +111,7 @@ def test_workflow_regenerate_makes_a_new_version_without_counting(
 
 
 def test_workflow_edit_keeps_edits_across_regeneration(organization, owner, outage):
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     membership = organization.memberships.get(user=owner)
     ref = workflow.current_version.steps[0]["ref"]
 
@@ -147,7 +138,7 @@ def test_workflow_edit_keeps_edits_across_regeneration(organization, owner, outa
 def test_workflow_edit_refused_for_viewers(organization, outage):
     from tests import factories
 
-    workflow = _generate_and_build(organization, outage)
+    workflow = build_sample(organization, outage)
     viewer = factories.member_add(organization=organization, role="viewer")
     membership = organization.memberships.get(user=viewer)
 
@@ -172,7 +163,7 @@ def test_workflow_generate_uses_organization_system_rules(
         kind="admin",
     )
 
-    workflow = _generate_and_build(organization, recording_factory(organization))
+    workflow = build_sample(organization, recording_factory(organization))
 
     systems = {step["system"] for step in workflow.current_version.steps}
     assert "Acme internal" in systems
