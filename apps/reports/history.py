@@ -7,6 +7,7 @@ zone; they are read as UTC, which leaves every duration as it was.
 
 import calendar
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,6 +60,19 @@ DONE_STATES = ("Resolved", CLOSED_STATE)
 STATE_PHASES = {"New": "triage", "Active": "investigate", "Resolved": "close"}
 SIMILARITY_WEIGHTS = {"cmdb_ci": 3, "symptom": 2, "subcategory": 2, "category": 1}
 STALL_FACTOR = 3
+# The similar incidents that vote on a suggestion, and how many of them a
+# suggestion needs: fewer is too little evidence to suggest anything.
+SUGGEST_LIMIT = 5
+MIN_EVIDENCE = 3
+# A suggested value must be backed by this many voters: one is an anecdote.
+MIN_BACKING = 2
+# A resolution over this many times the organization's median is an outlier
+# that shows how an incident should not go; it does not vote.
+SLOW_FACTOR = 3
+# The similar incidents listed, and the incidents named behind a suggested
+# value; the rest are counted.
+SIMILAR_SHOWN = 20
+NUMBERS_SHOWN = 10
 
 
 class HistoryError(ValueError):
@@ -397,57 +411,202 @@ def incident_trace(updates):
     )
 
 
-def similarity(target, candidate):
-    """Return the score of ``candidate`` for ``target`` and the fields that matched."""
+def match_key(value):
+    """Return ``value`` as facts are compared: case and surrounding space aside."""
+    return (value or "").strip().casefold()
+
+
+def _match_keys(row):
+    return {name: match_key(row.get(name)) for name in SIMILARITY_WEIGHTS}
+
+
+def _score(keys, candidate):
     matched = [
         name
-        for name in SIMILARITY_WEIGHTS
-        if target.get(name) and target.get(name) == candidate.get(name)
+        for name, key in keys.items()
+        if key and key == match_key(candidate.get(name))
     ]
     return sum(SIMILARITY_WEIGHTS[name] for name in matched), matched
 
 
-def similar_incidents(target, candidates, *, limit=5):
+def similarity(target, candidate):
+    """Return the score of ``candidate`` for ``target`` and the fields that matched.
+
+    A field matches when both hold it alike but for case and surrounding space.
+    """
+    return _score(_match_keys(target), candidate)
+
+
+def similar_incidents(target, candidates, *, limit=SUGGEST_LIMIT):
     """Return the past incidents closest to ``target``, best first.
 
     ``target`` and each candidate are mappings with the fields of
     ``SIMILARITY_WEIGHTS`` and a ``number``; a candidate scores the weights
-    of the fields it shares with the target.
+    of the fields it shares with the target. Equal scores go by number.
+    ``limit=None`` returns every candidate that shares a field.
     """
+    keys = _match_keys(target)
     scored = []
     for candidate in candidates:
         if candidate["number"] == target.get("number"):
             continue
-        score, matched = similarity(target, candidate)
+        score, matched = _score(keys, candidate)
         if score:
             scored.append({"score": score, "matched": matched, **candidate})
     scored.sort(key=lambda row: (-row["score"], row["number"]))
-    return scored[:limit]
+    return scored if limit is None else scored[:limit]
 
 
-def _weighted_choice(neighbours, field):
-    votes = Counter()
-    for row in neighbours:
-        if row.get(field):
-            votes[row[field]] += row["score"]
-    if not votes:
-        return None
-    value, weight = min(votes.items(), key=lambda item: (-item[1], item[0]))
-    return {"value": value, "weight": weight, "of": sum(votes.values())}
+def outcome(candidate, *, median_ms):
+    """Return why ``candidate`` ended badly, or None when it ended well.
 
-
-def suggest(target, candidates, *, limit=5):
-    """Return a suggested priority and assignment group, with the neighbours.
-
-    Each of the ``limit`` most similar incidents votes for its own priority
-    and final group with its similarity score; the heaviest vote wins.
+    Well is resolved, the SLA not missed (an unknown SLA is no miss) and in
+    at most ``SLOW_FACTOR`` times ``median_ms``, the organization's median
+    resolution time; without a median above zero, no time is slow.
     """
-    neighbours = similar_incidents(target, candidates, limit=limit)
+    resolution = candidate.get("resolution_ms")
+    if resolution is None:
+        return "unresolved"
+    if candidate.get("made_sla") is False:
+        return "missed_sla"
+    if median_ms and resolution > SLOW_FACTOR * median_ms:
+        return "slow"
+    return None
+
+
+def resolution_evidence(rows):
+    """Return how many ``rows`` there are, which, and how they were resolved."""
+    judged = [row["made_sla"] for row in rows if row.get("made_sla") is not None]
     return {
-        "priority": _weighted_choice(neighbours, "priority"),
-        "assignment_group": _weighted_choice(neighbours, "assignment_group"),
-        "similar": neighbours,
+        "count": len(rows),
+        "numbers": [row["number"] for row in rows[:NUMBERS_SHOWN]],
+        "more": max(0, len(rows) - NUMBERS_SHOWN),
+        "median_resolution_ms": median(
+            row["resolution_ms"] for row in rows if row.get("resolution_ms") is not None
+        ),
+        "made_sla": sum(judged),
+        "judged": len(judged),
     }
+
+
+def _weighted_choice(voters, field):
+    backers = defaultdict(list)
+    for row in voters:
+        if row.get(field):
+            backers[row[field]].append(row)
+    weights = {
+        value: sum(row["score"] for row in rows) for value, rows in backers.items()
+    }
+    # One incident is an anecdote: a value needs ``MIN_BACKING`` of them.
+    eligible = [value for value, rows in backers.items() if len(rows) >= MIN_BACKING]
+    if not eligible:
+        return None
+    value = min(eligible, key=lambda value: (-weights[value], value))
+    return {
+        "value": value,
+        "weight": weights[value],
+        "of": sum(weights.values()),
+        **resolution_evidence(backers[value]),
+    }
+
+
+def _voters(ranked, median_ms, limit):
+    """Return the ranked rows that ended well and vote, and those passed over.
+
+    The ``limit`` best that ended well vote, with every other one that ended
+    well as similar as the last of them: a tie at the cut is no reason to
+    prefer one incident to another. Passed over are the rows that ended badly
+    as similar as the last voter or more, or all of them when fewer than
+    ``limit`` ended well.
+    """
+    judged = [{**row, "left_out": outcome(row, median_ms=median_ms)} for row in ranked]
+    good = [row for row in judged if row["left_out"] is None]
+    cut = good[limit - 1]["score"] if len(good) >= limit else 0
+    return (
+        [row for row in good if row["score"] >= cut],
+        [row for row in judged if row["left_out"] and row["score"] >= cut],
+    )
+
+
+def _unmatched(target, candidates):
+    known = defaultdict(set)
+    for candidate in candidates:
+        for name, key in _match_keys(candidate).items():
+            known[name].add(key)
+    return [
+        name
+        for name, key in _match_keys(target).items()
+        if key and key not in known[name]
+    ]
+
+
+def suggest(target, candidates, *, limit=SUGGEST_LIMIT):
+    """Return a suggested priority and assignment group, with their evidence.
+
+    Of the past incidents most similar to ``target``, the ``limit`` best that
+    ended well (``outcome``) vote: each for its own priority and final group,
+    with its similarity score; the heaviest value backed by ``MIN_BACKING``
+    of them wins. With fewer than ``MIN_EVIDENCE`` voters nothing is
+    suggested. Candidates carry ``resolution_ms`` and ``made_sla`` besides
+    the fields of ``similar_incidents``.
+    """
+    candidates = list(candidates)
+    median_ms = median(
+        c["resolution_ms"] for c in candidates if c.get("resolution_ms") is not None
+    )
+    voters, passed_over = _voters(
+        similar_incidents(target, candidates, limit=None), median_ms, limit
+    )
+    enough = len(voters) >= MIN_EVIDENCE
+    shown = sorted(voters + passed_over, key=lambda row: (-row["score"], row["number"]))
+    return {
+        "priority": _weighted_choice(voters, "priority") if enough else None,
+        "assignment_group": (
+            _weighted_choice(voters, "assignment_group") if enough else None
+        ),
+        "enough": enough,
+        "voters": len(voters),
+        "considered": len(shown),
+        "similar": shown[:SIMILAR_SHOWN],
+        "not_shown": max(0, len(shown) - SIMILAR_SHOWN),
+        "left_out": dict(
+            sorted(Counter(row["left_out"] for row in passed_over).items())
+        ),
+        "median_resolution_ms": median_ms,
+        "slow_ms": None if not median_ms else SLOW_FACTOR * median_ms,
+        "unmatched": _unmatched(target, candidates),
+    }
+
+
+def _natural_key(text):
+    # Digits compare as numbers: "Category 9" comes before "Category 45".
+    parts = re.split(r"([0-9]+)", text.casefold())
+    return [int(part) if index % 2 else part for index, part in enumerate(parts)]
+
+
+def _ranked_values(spellings):
+    values = []
+    for forms in spellings.values():
+        spelling = min(forms, key=lambda form: (-forms[form], form))
+        values.append({"value": spelling, "count": forms.total()})
+    values.sort(key=lambda v: (-v["count"], _natural_key(v["value"]), v["value"]))
+    return values
+
+
+def known_values(rows, names):
+    """Return, per field in ``names``, the values ``rows`` hold, most frequent first.
+
+    Each is a mapping of ``value`` and ``count``. Values alike but for case
+    and surrounding space are one, spelt as most rows spell it; equal counts
+    go by name.
+    """
+    counts = {name: defaultdict(Counter) for name in names}
+    for row in rows:
+        for name in names:
+            value = (row.get(name) or "").strip()
+            if value:
+                counts[name][value.casefold()][value] += 1
+    return {name: _ranked_values(spellings) for name, spellings in counts.items()}
 
 
 def update_gap_median(update_times):

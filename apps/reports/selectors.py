@@ -96,31 +96,40 @@ def incident_summary(*, organization):
     }
 
 
-def _candidate(incident):
-    return {
-        "number": incident.number,
-        "category": incident.category,
-        "subcategory": incident.subcategory,
-        "symptom": incident.symptom,
-        "cmdb_ci": incident.cmdb_ci,
-        "priority": incident.priority,
-        "assignment_group": incident.assignment_group,
-        "resolution_ms": incident.resolution_ms,
-    }
+SUGGEST_FIELDS = tuple(history.SIMILARITY_WEIGHTS)
+CANDIDATE_FIELDS = (
+    "number",
+    *SUGGEST_FIELDS,
+    "priority",
+    "assignment_group",
+    "resolution_ms",
+    "made_sla",
+)
 
 
 def incident_suggestions(*, organization, target):
     """Return suggested priority and group for ``target`` from past incidents.
 
     ``target`` is a mapping of category, subcategory, symptom and cmdb_ci
-    (and ``number`` to leave an incident out of its own neighbours).
+    (and ``number`` to leave an incident out of its own neighbours). Only
+    resolved and closed incidents of ``organization`` are candidates.
     """
-    candidates = [
-        _candidate(i)
-        for i in incident_list(organization=organization).exclude(state="")
-        if not i.is_open
-    ]
+    candidates = (
+        Incident.objects.for_organization(organization)
+        .filter(state__in=history.DONE_STATES)
+        .order_by("number")
+        .values(*CANDIDATE_FIELDS)
+    )
     return history.suggest(target, candidates)
+
+
+def incident_suggest_choices(*, organization):
+    """Return the values each suggestion field takes in ``organization``'s incidents.
+
+    Most frequent first, as ``history.known_values`` orders them.
+    """
+    rows = Incident.objects.for_organization(organization).values(*SUGGEST_FIELDS)
+    return history.known_values(rows, SUGGEST_FIELDS)
 
 
 def incident_update_gap(*, organization):
