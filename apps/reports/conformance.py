@@ -1,7 +1,8 @@
 """Conformance of one run against an approved step sequence and triage rules.
 
 Pure. An approved sequence is a list of activity keys; a triage rule is a
-mapping ``{"field": ..., "value": ..., "when": {attribute: value}}``.
+mapping ``{"field": ..., "value": ..., "when": {attribute: value}}``. A wait
+is no step: it is left out of both sides, so it is never missing or added.
 """
 
 from .measures import ordered_activities
@@ -10,6 +11,12 @@ from .trace import Trace
 
 def _unique(items):
     return list(dict.fromkeys(items))
+
+
+def _is_wait(key):
+    """Return whether ``key`` names a wait ("itsm:wait:idle"): no one acted."""
+    parts = key.split(":")
+    return len(parts) >= 3 and parts[1] == "wait"
 
 
 def _common_subsequence(left, right):
@@ -52,8 +59,8 @@ def rule_outcome(rule, trace, decisions):
 def conformance(trace: Trace, approved, rules=()):
     """Return the steps missing, added and out of order, and each rule's outcome."""
     activities = ordered_activities(trace)
-    performed = [a.key for a in activities]
-    approved = list(approved)
+    performed = [a.key for a in activities if a.kind != "wait" and not _is_wait(a.key)]
+    approved = [key for key in approved if not _is_wait(key)]
     approved_set, performed_set = set(approved), set(performed)
 
     shared_run = [key for key in performed if key in approved_set]

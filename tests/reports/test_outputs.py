@@ -66,6 +66,42 @@ def test_conformance_names_missing_added_and_out_of_order_steps():
     assert result["conforms"] is False
 
 
+def test_conformance_leaves_waits_out_of_missing_and_added():
+    def step(key, start, kind="action"):
+        return Activity(
+            key=key,
+            label=key,
+            phase="resolve",
+            start_ms=start,
+            end_ms=start + 1,
+            kind=kind,
+        )
+
+    # The run waited once where the SOP waited twice, and once where it never
+    # did: a wait is no step, so neither is missing or added.
+    trace = Trace(
+        run_id="r",
+        agent="a",
+        activities=(
+            step("itsm:open:ticket", 0),
+            step("itsm:wait:idle", 1, kind="wait"),
+            step("itsm:submit:update", 2),
+            step("chat:wait:idle", 3, kind="wait"),
+        ),
+    )
+    approved = [
+        "itsm:open:ticket",
+        "itsm:wait:idle",
+        "admin:wait:idle",
+        "itsm:submit:update",
+    ]
+
+    result = conformance(trace, approved)
+
+    assert (result["missing"], result["added"], result["out_of_order"]) == ([], [], [])
+    assert result["conforms"] is True
+
+
 def test_conformance_checks_triage_rules():
     trace = Trace(
         run_id="r",
