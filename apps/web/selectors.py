@@ -1,5 +1,7 @@
 """Reads behind the web pages that are not any one app's data."""
 
+import time
+
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -22,7 +24,13 @@ from apps.recordings.selectors import (
     recording_list,
     recording_missing,
 )
-from apps.reports.selectors import incident_list
+from apps.reports.selectors import (
+    incident_history_now_ms,
+    incident_import_latest,
+    incident_import_reported,
+    incident_list,
+    incident_stalled_count,
+)
 from apps.workflows.models import Run, State, Workflow
 from apps.workflows.pipeline import phased_steps
 from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
@@ -100,6 +108,54 @@ def dashboard_status(*, organization):
         "usage_html": usage_html,
         "items": items,
         "busy": any(item["busy"] for item in items),
+    }
+
+
+def _summary_number(summary, key):
+    # The stored summary is read as it was built, by whichever version built
+    # it: a key it lacks, or holds in another shape, is left unshown.
+    value = summary.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return value
+
+
+def _missed_share(summary):
+    made = _summary_number(summary, "made_sla")
+    missed = _summary_number(summary, "missed_sla")
+    if made is None or missed is None or not made + missed:
+        return None
+    return missed / (made + missed)
+
+
+def incident_history_overview(*, organization, now_ms=None):
+    """Return what the dashboard shows of the imported incident history.
+
+    ``None`` when the organization has imported none; otherwise the state of
+    the newest import and, once a report is stored, its figures.
+    """
+    latest = incident_import_latest(organization=organization)
+    if latest is None:
+        return None
+    reported = incident_import_reported(organization=organization)
+    overview = {"latest": latest, "reported": reported is not None}
+    if reported is None:
+        return overview
+
+    summary = reported.summary if isinstance(reported.summary, dict) else {}
+    if now_ms is None:
+        now_ms = round(time.time() * 1000)
+    now_ms = incident_history_now_ms(organization=organization, now_ms=now_ms)
+    return {
+        **overview,
+        "incidents": _summary_number(summary, "incidents"),
+        "median_resolution_ms": _summary_number(summary, "median_resolution_ms"),
+        "missed_sla_share": _missed_share(summary),
+        "stalled": incident_stalled_count(
+            organization=organization,
+            typical_gap_ms=reported.update_gap_ms,
+            now_ms=now_ms,
+        ),
     }
 
 

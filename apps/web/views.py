@@ -74,6 +74,9 @@ def dashboard(request):
                 organization=request.organization
             ),
             "workflows": selectors.recent_workflows(organization=request.organization),
+            "incident_history": selectors.incident_history_overview(
+                organization=request.organization
+            ),
         },
     )
 
