@@ -29,6 +29,9 @@ class Incident(OrganizationScopedModel):
     priority = models.CharField(max_length=64, blank=True)
     contact_type = models.CharField(max_length=64, blank=True)
     assignment_group = models.CharField(max_length=120, blank=True)
+    # The last assignee an update named: an update without one (the export's
+    # "?") leaves the incident with the one before.
+    assigned_to = models.CharField(max_length=120, blank=True)
     made_sla = models.BooleanField(null=True)
     reassignments = models.PositiveIntegerField(default=0)
     resolution_ms = models.BigIntegerField(null=True, blank=True)

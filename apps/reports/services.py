@@ -84,6 +84,10 @@ def _read_updates(text):
         ) from error
 
 
+def _latest_assignee(updates):
+    return next((u.assigned_to for u in reversed(updates) if u.assigned_to), "")
+
+
 def _incident_values(updates, measures):
     last = updates[-1]
     return {
@@ -102,6 +106,7 @@ def _incident_values(updates, measures):
         "priority": last.priority,
         "contact_type": last.fields["contact_type"],
         "assignment_group": last.assignment_group,
+        "assigned_to": _latest_assignee(updates),
         "made_sla": measures["made_sla"],
         "reassignments": len(measures["handoffs"]),
         "resolution_ms": measures["resolution_ms"],
@@ -126,6 +131,7 @@ UPDATED_FIELDS = [
     "priority",
     "contact_type",
     "assignment_group",
+    "assigned_to",
     "made_sla",
     "reassignments",
     "resolution_ms",
