@@ -163,8 +163,15 @@ def step_times(activities):
 
 
 def system_times(activities):
+    """Return the time spent in each system, the longest first.
+
+    A wait is no one acting: its time is waiting (``waiting_time``), not time
+    in the system the agent happened to have open.
+    """
     totals = defaultdict(lambda: {"duration_ms": 0, "steps": 0, "kind": "other"})
     for activity in activities:
+        if activity.kind == "wait":
+            continue
         entry = totals[activity.system or "unknown"]
         entry["duration_ms"] += activity.duration_ms
         entry["steps"] += 1
@@ -212,6 +219,16 @@ def idle_waits(activities, threshold_ms=IDLE_THRESHOLD_MS):
             busy_until = activity.end_ms
         previous = activity
     return waits
+
+
+def waiting_time(activities, idle):
+    """Return how long no one acted: every wait step and every idle gap.
+
+    ``idle`` is ``idle_waits`` of ``activities``, hand-off waits included:
+    waiting for the next team is waiting too.
+    """
+    waits = sum(a.duration_ms for a in activities if a.kind == "wait")
+    return waits + sum(gap["duration_ms"] for gap in idle if gap["kind"] == "gap")
 
 
 def investigation_lookups(activities):
@@ -521,7 +538,8 @@ def run_measures(trace: Trace, *, idle_threshold_ms=IDLE_THRESHOLD_MS):
     activities = ordered_activities(trace)
     steps = step_times(activities)
     moves = handoffs(activities, (trace.attributes or {}).get(FIRST_HOLDER, ""))
-    waits = not_handoff_waits(idle_waits(activities, idle_threshold_ms), moves)
+    idle = idle_waits(activities, idle_threshold_ms)
+    waits = not_handoff_waits(idle, moves)
     return {
         "run_id": trace.run_id,
         "agent": trace.agent,
@@ -529,6 +547,7 @@ def run_measures(trace: Trace, *, idle_threshold_ms=IDLE_THRESHOLD_MS):
         "timing": phase_split(trace),
         "steps": steps,
         "systems": system_times(activities),
+        "waiting_ms": waiting_time(activities, idle),
         "longest_steps": longest_steps(steps),
         "idle_waits": waits,
         "lookups": investigation_lookups(activities),

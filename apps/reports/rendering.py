@@ -19,7 +19,7 @@ from django.utils.translation import ngettext_lazy
 
 from . import charts, findings, texts
 from .duration import shows_as_zero
-from .measures import LONGEST_STEPS, RESOLUTION_PHASES, median
+from .measures import IDLE_THRESHOLD_MS, LONGEST_STEPS, RESOLUTION_PHASES, median
 
 # How many idle waits and documentation gaps a report over many runs lists,
 # longest or most frequent first; it says how many more there are.
@@ -134,13 +134,23 @@ def _listed(rows, limit, show_all=""):
     }
 
 
-def _mean_bars(totals, runs, title):
-    """Return a chart of ``totals`` divided by the number of ``runs``."""
+def _mean_bars(totals, runs, title, *, waiting=0):
+    """Return a chart of ``totals`` divided by the number of ``runs``.
+
+    ``waiting``, the time no one acted, is a line of its own after the rest.
+    """
     rows = sorted(
         ((name, round(ms / len(runs))) for name, ms in totals.items()),
         key=lambda item: (-item[1], item[0]),
     )
+    if waiting:
+        rows.append((_("Waiting"), round(waiting / len(runs))))
     return mark_safe(charts.bars(rows, title=title))
+
+
+def _waiting(runs):
+    # A report stored before waits were told apart has none.
+    return sum(run.get("waiting_ms", 0) for run in runs)
 
 
 def _system_chart(runs, imported):
@@ -155,7 +165,7 @@ def _system_chart(runs, imported):
         title = _("Mean time per system, per incident")
     else:
         title = _("Mean time per system, per run")
-    return _mean_bars(totals, runs, title)
+    return _mean_bars(totals, runs, title, waiting=_waiting(runs))
 
 
 def _state_chart(runs):
@@ -242,6 +252,8 @@ def _steps_context(runs, labels, *, imported=False):
     limit = LISTED_ACROSS_RUNS if names else len(waits) + len(gaps)
     return {
         "across_runs": bool(names),
+        "waiting_ms": _waiting(runs),
+        "idle_threshold_ms": IDLE_THRESHOLD_MS,
         "imported": imported,
         # Hand-off waits are left out of the idle waits: the page says so.
         "handoff_waits": any(

@@ -34,7 +34,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # wait, and the stored page ranks and caps its long lists. 8: an imported
 # incident's time ends when it is closed, and its map and variants are its
 # state visits, without its choices, and its longest states are visits.
-REPORT_VERSION = 9
+# 10: a recorded run's waits are time in no system and no step of conformance.
+REPORT_VERSION = 10
 
 
 @dataclass(slots=True)

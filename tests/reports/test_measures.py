@@ -123,6 +123,24 @@ def test_run_measures_time_per_system_and_longest_steps():
     ]
 
 
+def test_time_per_system_leaves_a_wait_to_waiting():
+    measures = run_measures(recorded_handoff())
+
+    # The 41-minute wait after the save was in ITSM's tab, but no one acted:
+    # ITSM keeps only its 75 seconds of steps.
+    systems = {row["system"]: row["duration_ms"] for row in measures["systems"]}
+    assert systems == {"Chat": 95_000, "ITSM": 75_000}
+    assert measures["waiting_ms"] == 41 * MINUTE
+
+
+def test_waiting_adds_the_idle_gaps_hand_off_waits_included():
+    measures = run_measures(_one_run())
+
+    # Gaps of 2 (grafana to ad), 18 (the move's wait) and 11 minutes (call to
+    # close); the minute between two steps is under the idle threshold.
+    assert measures["waiting_ms"] == 31 * MINUTE
+
+
 def test_run_measures_idle_waits_lookups_and_handoffs():
     measures = run_measures(_one_run())
 

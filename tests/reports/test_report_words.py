@@ -2,6 +2,7 @@
 
 import csv
 import re
+from xml.etree import ElementTree
 
 from django.template.loader import render_to_string
 
@@ -214,6 +215,21 @@ def test_report_names_a_note_step_one_way():
     assert "Describe the steps only named in a note in the SOP" in text
     assert "outside the browser" not in text
     assert "note-only" not in text
+
+
+def test_time_per_system_shows_waiting_as_its_own_line():
+    report = build_report([recorded_handoff()])
+
+    chart = report_context(report)["steps"]["system_chart"]
+    svg = ElementTree.fromstring(chart)
+    texts_ = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    # Label and value of each bar: the systems by their time, then Waiting.
+    assert texts_ == ["Chat", "1 min 35 s", "ITSM", "1 min 15 s", "Waiting", "41 min"]
+    assert (
+        "Waiting is the time no one acted: the recorded waits, and gaps of 2 min "
+        "or more between steps, hand-off waits included. It counts for no "
+        "system, whichever one was open."
+    ) in _text(report)
 
 
 def test_idle_waits_say_hand_off_waits_are_listed_elsewhere():
