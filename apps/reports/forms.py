@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import check_upload_size
+from apps.core.text import text_clean
 
 # An audit export of a year of a busy desk's incidents is a few megabytes.
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
@@ -32,7 +33,12 @@ class IncidentImportForm(forms.Form):
 
 
 class SuggestForm(forms.Form):
-    """The facts of a new incident that similar past incidents are found by."""
+    """The facts of a new incident that similar past incidents are found by.
+
+    ``known`` maps a field to the values the organization's incidents hold
+    (``selectors.incident_suggest_choices``); each field offers them in a
+    datalist and still takes any other value.
+    """
 
     category = forms.CharField(label=_("Category"), max_length=120, required=False)
     subcategory = forms.CharField(
@@ -43,10 +49,29 @@ class SuggestForm(forms.Form):
         label=_("Configuration item"), max_length=120, required=False
     )
 
+    def __init__(self, *args, known=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.datalists = []
+        for name, values in (known or {}).items():
+            if name in self.fields and values:
+                list_id = f"known-{name}"
+                self.fields[name].widget.attrs.update(list=list_id, autocomplete="off")
+                self.datalists.append({"id": list_id, "values": values})
+
     def clean(self):
-        cleaned = super().clean()
-        if not any(value.strip() for value in cleaned.values()):
+        cleaned = {
+            name: text_clean(value).strip() for name, value in super().clean().items()
+        }
+        if not any(cleaned.values()) and not self.errors:
             raise forms.ValidationError(
-                _("Give at least one of category, subcategory, symptom or item.")
+                _("Give at least one of category, subcategory, symptom or item."),
+                code="no_facts",
             )
-        return {name: value.strip() for name, value in cleaned.items()}
+        return cleaned
+
+    def facts(self, names):
+        """Return the label and given value of each field in ``names``."""
+        return [
+            {"label": self.fields[name].label, "value": self.cleaned_data[name]}
+            for name in names
+        ]

@@ -475,12 +475,10 @@ def outcome(candidate, *, median_ms):
 
 
 def resolution_evidence(rows):
-    """Return how many ``rows`` there are, which, and how they were resolved."""
+    """Return how many ``rows`` there are and how they were resolved."""
     judged = [row["made_sla"] for row in rows if row.get("made_sla") is not None]
     return {
         "count": len(rows),
-        "numbers": [row["number"] for row in rows[:NUMBERS_SHOWN]],
-        "more": max(0, len(rows) - NUMBERS_SHOWN),
         "median_resolution_ms": median(
             row["resolution_ms"] for row in rows if row.get("resolution_ms") is not None
         ),
@@ -489,7 +487,12 @@ def resolution_evidence(rows):
     }
 
 
-def _weighted_choice(voters, field):
+def _weighted_choice(voters, considered, field):
+    """Return the value of ``field`` the voters back most, with its evidence.
+
+    The evidence covers every considered incident with that value, the ones
+    left out for how they ended too: how such incidents went.
+    """
     backers = defaultdict(list)
     for row in voters:
         if row.get(field):
@@ -501,12 +504,19 @@ def _weighted_choice(voters, field):
     eligible = [value for value, rows in backers.items() if len(rows) >= MIN_BACKING]
     if not eligible:
         return None
+
     value = min(eligible, key=lambda value: (-weights[value], value))
+    chosen = backers[value]
     return {
         "value": value,
         "weight": weights[value],
         "of": sum(weights.values()),
-        **resolution_evidence(backers[value]),
+        "backers": len(chosen),
+        "numbers": [row["number"] for row in chosen[:NUMBERS_SHOWN]],
+        "more": max(0, len(chosen) - NUMBERS_SHOWN),
+        "similar": resolution_evidence(
+            [row for row in considered if row.get(field) == value]
+        ),
     }
 
 
@@ -558,21 +568,26 @@ def suggest(target, candidates, *, limit=SUGGEST_LIMIT):
         similar_incidents(target, candidates, limit=None), median_ms, limit
     )
     enough = len(voters) >= MIN_EVIDENCE
-    shown = sorted(voters + passed_over, key=lambda row: (-row["score"], row["number"]))
+    considered = sorted(
+        voters + passed_over, key=lambda row: (-row["score"], row["number"])
+    )
+    choices = {
+        field: _weighted_choice(voters, considered, field) if enough else None
+        for field in ("priority", "assignment_group")
+    }
     return {
-        "priority": _weighted_choice(voters, "priority") if enough else None,
-        "assignment_group": (
-            _weighted_choice(voters, "assignment_group") if enough else None
-        ),
+        **choices,
         "enough": enough,
+        "min_evidence": MIN_EVIDENCE,
         "voters": len(voters),
-        "considered": len(shown),
-        "similar": shown[:SIMILAR_SHOWN],
-        "not_shown": max(0, len(shown) - SIMILAR_SHOWN),
+        "considered": len(considered),
+        "similar": considered[:SIMILAR_SHOWN],
+        "not_shown": max(0, len(considered) - SIMILAR_SHOWN),
         "left_out": dict(
             sorted(Counter(row["left_out"] for row in passed_over).items())
         ),
         "median_resolution_ms": median_ms,
+        "slow_factor": SLOW_FACTOR,
         "slow_ms": None if not median_ms else SLOW_FACTOR * median_ms,
         "unmatched": _unmatched(target, candidates),
     }

@@ -115,16 +115,20 @@ def incident_history_import(request):
 
 @membership_required
 def incident_suggest(request):
-    form = SuggestForm(request.GET or None)
-    suggestions = None
+    organization = request.organization
+    known = selectors.incident_suggest_choices(organization=organization)
+    form = SuggestForm(request.GET or None, known=known)
+    suggestions, unmatched = None, []
     if form.is_valid():
         suggestions = selectors.incident_suggestions(
-            organization=request.organization, target=form.cleaned_data
+            organization=organization, target=form.cleaned_data
         )
+        unmatched = form.facts(suggestions["unmatched"])
     return render(
         request,
         "reports/incident_suggest.html",
-        {"form": form, "suggestions": suggestions},
+        {"form": form, "suggestions": suggestions, "unmatched": unmatched},
+        status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
     )
 
 

@@ -8,7 +8,7 @@ from apps.reports import charts
 from apps.reports.aggregate import process_map
 from apps.reports.conformance import conformance
 from apps.reports.exports import step_timings_csv, timestamp, traces_xes
-from apps.reports.history import stalled_incidents, suggest, update_gap_median
+from apps.reports.history import stalled_incidents, update_gap_median
 from apps.reports.measures import ordered_activities
 from apps.reports.mermaid import escape_label, process_map_mermaid
 from apps.reports.trace import Activity, Decision, Trace
@@ -244,57 +244,6 @@ def test_chart_labels_are_clipped_by_one_rule_and_kept_whole_in_titles():
         "Priya Raman → Identity and…",
         "Tomás Ortega → Identity and…",
     ]
-
-
-def test_suggest_votes_by_similarity():
-    target = {"number": "new", "category": "C1", "subcategory": "S1", "cmdb_ci": "CI9"}
-    candidates = [
-        {
-            "number": "a",
-            "category": "C1",
-            "subcategory": "S1",
-            "cmdb_ci": "",
-            "priority": "2 - High",
-            "assignment_group": "G1",
-        },
-        {
-            "number": "b",
-            "category": "C1",
-            "subcategory": "S2",
-            "cmdb_ci": "CI9",
-            "priority": "3 - Moderate",
-            "assignment_group": "G2",
-        },
-        {
-            "number": "c",
-            "category": "C1",
-            "subcategory": "S3",
-            "cmdb_ci": "",
-            "priority": "2 - High",
-            "assignment_group": "G1",
-        },
-        {
-            "number": "d",
-            "category": "C7",
-            "subcategory": "S7",
-            "cmdb_ci": "",
-            "priority": "1 - Critical",
-            "assignment_group": "G9",
-        },
-    ]
-
-    result = suggest(target, candidates)
-
-    # b scores 3 + 1 = 4, a 2 + 1 = 3, c 1; d shares nothing.
-    assert [(row["number"], row["score"]) for row in result["similar"]] == [
-        ("b", 4),
-        ("a", 3),
-        ("c", 1),
-    ]
-    # 2 - High gets 3 + 1 = 4 against 4 for 3 - Moderate: the tie goes to
-    # the value that sorts first.
-    assert result["priority"] == {"value": "2 - High", "weight": 4, "of": 8}
-    assert result["assignment_group"]["value"] == "G1"
 
 
 def test_stalled_incidents_use_the_organizations_median_gap():

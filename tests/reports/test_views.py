@@ -41,17 +41,6 @@ def test_incident_history_page_shows_charts_and_figures(owner_client, history):
     )
 
 
-def test_incident_detail_suggests_from_similar_incidents(owner_client, history):
-    response = owner_client.get(reverse("incident_detail", args=["INC0000001"]))
-
-    assert response.status_code == HTTPStatus.OK
-    body = response.content.decode()
-    # The other incident shares category, subcategory and symptom: 1 + 2 + 2.
-    assert "Suggested priority: 2 - High" in body
-    assert "Suggested group: Group 3" in body
-    assert "<td>5</td><td>symptom, subcategory, category</td>" in body
-
-
 def test_incident_detail_of_another_organization_is_404(
     client, history, other_organization
 ):
@@ -146,28 +135,6 @@ def test_report_pdf_holds_the_figures_as_text(tmp_path):
     assert "Password reset" in text
     assert "Agent variance" in text
     assert "Process health" in text
-
-
-def test_incident_suggest_for_a_new_incident(owner_client, history):
-    response = owner_client.get(
-        reverse("incident_suggest"), {"category": "Category 1", "symptom": "Symptom 1"}
-    )
-
-    body = response.content.decode()
-    assert response.status_code == HTTPStatus.OK
-    # Both past incidents score 1 + 2 = 3; the tie goes to the value that
-    # sorts first: "2 - High" before "3 - Moderate".
-    assert "Suggested priority: 2 - High" in body
-    assert "<td>3</td><td>symptom, category</td>" in body
-
-
-def test_incident_suggest_asks_for_at_least_one_fact(owner_client, history):
-    response = owner_client.get(reverse("incident_suggest"), {"category": "  "})
-
-    assert response.status_code == HTTPStatus.OK
-    assert "Give at least one of category, subcategory, symptom or item." in (
-        response.content.decode()
-    )
 
 
 def _export_file(lines=40):

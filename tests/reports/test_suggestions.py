@@ -1,0 +1,398 @@
+"""Suggesting a new incident's priority and group from similar past ones."""
+
+import random
+import re
+from datetime import datetime, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from apps.reports import history, selectors
+from apps.reports.services import incidents_import
+from tests.reports.factories import HEADER
+from tests.reports.test_history import _export_text
+
+HOUR = 3_600_000
+DAY = 24 * HOUR
+
+
+def _candidate(
+    number, *, hours, made_sla=True, group="G1", priority="3 - Low", **facts
+):
+    return {
+        "number": number,
+        "category": "Network",
+        "subcategory": "",
+        "symptom": "",
+        "cmdb_ci": "",
+        **facts,
+        "priority": priority,
+        "assignment_group": group,
+        "resolution_ms": None if hours is None else hours * HOUR,
+        "made_sla": made_sla,
+    }
+
+
+def test_similarity_ignores_case_and_surrounding_space():
+    candidate = _candidate("a", hours=1, category="Category 45", symptom="Symptom 4")
+
+    assert history.similarity(
+        {"category": "  category 45 ", "symptom": "SYMPTOM 4"}, candidate
+    ) == (3, ["symptom", "category"])
+    assert history.similarity({"category": "category 4"}, candidate) == (0, [])
+    # A blank fact matches nothing, not even a blank one.
+    assert history.similarity({"category": "  "}, {"category": ""}) == (0, [])
+
+
+def test_similar_incidents_are_the_same_whatever_the_order_given():
+    candidates = [
+        _candidate(f"INC{n:03d}", hours=n, category=("network", " NETWORK")[n % 2])
+        for n in range(1, 30)
+    ]
+    shuffled = random.Random(7).sample(candidates, len(candidates))
+
+    first = history.similar_incidents({"category": "Network"}, candidates, limit=None)
+    again = history.similar_incidents({"category": "Network"}, shuffled, limit=None)
+
+    assert len(first) == 29
+    assert first == again
+
+
+def test_suggest_lets_only_incidents_that_ended_well_vote():
+    candidates = [
+        # The organization's median resolution is 4 h: 12 h or more is slow.
+        _candidate("a", hours=4, group="Desk"),
+        _candidate("b", hours=2, group="Desk"),
+        _candidate("c", hours=6, group="Desk", priority="2 - High"),
+        _candidate("d", hours=3, group="Network ops"),
+        _candidate("e", hours=4, group="Network ops"),
+        # Closer matches that ended badly: they would win the vote otherwise.
+        _candidate("f", hours=2400, group="Slow team", symptom="Down"),
+        _candidate("g", hours=3000, group="Slow team", symptom="Down"),
+        _candidate("h", hours=1, made_sla=False, group="Slow team", symptom="Down"),
+        _candidate("i", hours=None, group="Slow team", symptom="Down"),
+        _candidate("z", hours=4, category="Printing", group="Printers"),
+    ]
+
+    result = history.suggest({"category": "Network", "symptom": "down"}, candidates)
+
+    assert result["enough"] is True
+    assert result["median_resolution_ms"] == 4 * HOUR
+    assert result["slow_ms"] == 12 * HOUR
+    assert result["voters"] == 5
+    assert result["left_out"] == {"missed_sla": 1, "slow": 2, "unresolved": 1}
+    assert [(row["number"], row["left_out"]) for row in result["similar"]] == [
+        ("f", "slow"),
+        ("g", "slow"),
+        ("h", "missed_sla"),
+        ("i", "unresolved"),
+        ("a", None),
+        ("b", None),
+        ("c", None),
+        ("d", None),
+        ("e", None),
+    ]
+    # Each voter scores 1 (the category): Desk 3 against Network ops 2.
+    assert result["assignment_group"] == {
+        "value": "Desk",
+        "weight": 3,
+        "of": 5,
+        "backers": 3,
+        "numbers": ["a", "b", "c"],
+        "more": 0,
+        "similar": {
+            "count": 3,
+            "median_resolution_ms": 4 * HOUR,
+            "made_sla": 3,
+            "judged": 3,
+        },
+    }
+    # The evidence behind a value counts the similar incidents left out too.
+    assert result["priority"]["value"] == "3 - Low"
+    assert result["priority"]["backers"] == 4
+    assert result["priority"]["similar"] == {
+        "count": 8,
+        "median_resolution_ms": 4 * HOUR,
+        "made_sla": 7,
+        "judged": 8,
+    }
+
+
+def test_suggest_says_when_too_few_similar_incidents_ended_well():
+    candidates = [
+        _candidate("a", hours=4),
+        _candidate("b", hours=4),
+        _candidate("c", hours=4, made_sla=False),
+        _candidate("d", hours=400),
+        _candidate("e", hours=4, category="Printing"),
+    ]
+
+    result = history.suggest({"category": "network"}, candidates)
+
+    assert result["enough"] is False
+    assert result["voters"] == 2
+    assert result["priority"] is None and result["assignment_group"] is None
+    assert result["left_out"] == {"missed_sla": 1, "slow": 1}
+
+
+def test_suggest_wants_two_incidents_behind_a_value():
+    candidates = [
+        _candidate(n, hours=4, group=f"Group {n}", priority="2 - High")
+        for n in ("a", "b", "c", "d")
+    ]
+
+    result = history.suggest({"category": "Network"}, candidates)
+
+    assert result["enough"] is True
+    assert result["assignment_group"] is None
+    assert result["priority"]["value"] == "2 - High"
+
+
+def test_suggest_lets_every_incident_tied_at_the_cut_vote():
+    candidates = [
+        _candidate("a", hours=4, group="Desk", symptom="Down"),
+        *(_candidate(f"n{n}", hours=4, group="Desk") for n in range(4)),
+        *(_candidate(f"p{n}", hours=4, group="Network ops") for n in range(8)),
+    ]
+
+    result = history.suggest({"category": "Network", "symptom": "Down"}, candidates)
+
+    # "a" scores 3, the rest 1 each. The five best alone would be "a" and
+    # the four "n" (by number): all Desk. Tied with the fifth, all twelve
+    # others vote: Network ops 8 against Desk 3 + 4.
+    assert result["voters"] == 13
+    assert result["assignment_group"]["value"] == "Network ops"
+    assert result["assignment_group"]["weight"] == 8
+    assert result["assignment_group"]["of"] == 15
+
+
+def test_suggest_names_the_facts_no_past_incident_has():
+    candidates = [_candidate("a", hours=4, symptom="Down")]
+
+    result = history.suggest(
+        {"category": "network", "symptom": "Flicker", "subcategory": ""}, candidates
+    )
+
+    assert result["unmatched"] == ["symptom"]
+
+
+def test_known_values_go_by_frequency_then_name():
+    rows = [
+        {"category": "Category 45"},
+        {"category": "category 45 "},
+        {"category": "Category 45"},
+        {"category": "Category 9"},
+        {"category": "Category 10"},
+        {"category": "Category 10"},
+        {"category": "Category 9"},
+        {"category": ""},
+        {"category": "Category 100"},
+    ]
+
+    known = history.known_values(rows, ["category", "symptom"])
+
+    assert known == {
+        "category": [
+            {"value": "Category 45", "count": 3},
+            {"value": "Category 9", "count": 2},
+            {"value": "Category 10", "count": 2},
+            {"value": "Category 100", "count": 1},
+        ],
+        "symptom": [],
+    }
+
+
+def _stamp(moment):
+    return moment.strftime("%d-%m-%Y %H:%M")
+
+
+def _import(organization, incidents):
+    """Import ``incidents``: (number, category, group, priority, hours, SLA)."""
+    start = datetime(2016, 3, 1, 9, 0)
+    lines = [HEADER]
+    for number, category, group, priority, hours, made_sla in incidents:
+        opened = _stamp(start)
+        resolved = _stamp(start + timedelta(hours=hours))
+        sla = "TRUE" if made_sla else "FALSE"
+        for state, at in (("New", opened), ("Resolved", resolved)):
+            lines.append(
+                f"{number},{state},{at},{opened},{group},{priority},"
+                f"{category},?,?,?,{resolved},{sla}"
+            )
+    incidents_import(organization=organization, text="\n".join(lines))
+
+
+@pytest.fixture
+def suggestible(organization):
+    _import(
+        organization,
+        [
+            ("INC0000101", "Category 45", "Desk", "3 - Moderate", 2, True),
+            ("INC0000102", "Category 45", "Desk", "3 - Moderate", 3, True),
+            ("INC0000103", "Category 45", "Desk", "3 - Moderate", 4, True),
+            ("INC0000104", "Category 45", "Slow team", "1 - Critical", 900, True),
+            ("INC0000105", "Category 45", "Slow team", "3 - Moderate", 5, False),
+            ("INC0000106", "Category 9", "Printers", "4 - Low", 4, True),
+            ("INC0000107", "Category 45", "Desk", "3 - Moderate", 3, True),
+        ],
+    )
+    return organization
+
+
+def test_suggest_page_offers_the_organizations_values(
+    owner_client, suggestible, other_organization
+):
+    _import(
+        other_organization,
+        [("INC0000201", "Category 77", "Elsewhere", "2 - High", 1, True)],
+    )
+
+    body = owner_client.get(reverse("incident_suggest")).content.decode()
+
+    assert 'list="known-category"' in body
+    listed = body.split('<datalist id="known-category">')[1].split("</datalist>")[0]
+    assert re.findall(r'value="([^"]*)"', listed) == ["Category 45", "Category 9"]
+    assert '<option value="Category 45">6 incidents</option>' in listed
+    assert '<option value="Category 9">1 incident</option>' in listed
+    assert "Category 77" not in body
+    # An item no incident names gets no list, and the box still takes text.
+    assert 'list="known-cmdb_ci"' not in body
+
+
+def test_suggest_page_asks_for_nothing_before_it_is_used(owner_client, suggestible):
+    response = owner_client.get(reverse("incident_suggest"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Give at least one of" not in response.content.decode()
+
+
+def test_suggest_page_matches_any_case_and_shows_the_evidence(
+    owner_client, suggestible
+):
+    response = owner_client.get(
+        reverse("incident_suggest"), {"category": "category 45 "}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "Suggested priority: 3 - Moderate" in body
+    assert "Suggested group: Desk" in body
+    assert "Backed by 4 of the 4 voting incidents (score 4 of 4)" in body
+    assert (
+        "The 4 similar incidents this group had took a median of 3 h to resolve; "
+        "4 of 4 made the SLA."
+    ) in body
+    assert (
+        "The 5 similar incidents with this priority took a median of 3 h to "
+        "resolve; 4 of 5 made the SLA."
+    ) in body
+    assert reverse("incident_detail", args=["INC0000102"]) in body
+    assert "Left out for how they ended:" in body
+    assert "1 missed the SLA" in body and "1 took longer than" in body
+    assert "1 - Critical" not in body.split("<table>")[0]
+
+
+def test_suggest_page_says_when_the_evidence_is_too_little(owner_client, suggestible):
+    response = owner_client.get(reverse("incident_suggest"), {"category": "Category 9"})
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert (
+        "Too little evidence to suggest a priority or group: 1 similar past "
+        "incident ended well, and a suggestion needs at least 3."
+    ) in body
+    assert "Suggested priority" not in body
+
+
+def test_suggest_page_names_a_value_no_incident_has(owner_client, suggestible):
+    response = owner_client.get(
+        reverse("incident_suggest"), {"category": "Category 45", "symptom": "Flicker"}
+    )
+
+    body = response.content.decode()
+    assert "Symptom “Flicker”: no resolved past incident has this value." in body
+    assert "Suggested group: Desk" in body
+
+
+def test_suggest_page_asks_for_at_least_one_fact(owner_client, suggestible):
+    response = owner_client.get(reverse("incident_suggest"), {"category": "  "})
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Give at least one of category, subcategory, symptom or item." in body
+    assert "From similar past incidents" not in body
+
+
+def test_suggest_page_refuses_a_value_too_long(owner_client, suggestible):
+    response = owner_client.get(reverse("incident_suggest"), {"symptom": "x" * 121})
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Ensure this value has at most 120 characters (it has 121)." in body
+    assert "Give at least one of" not in body
+    assert "From similar past incidents" not in body
+
+
+def test_suggestions_never_come_from_another_organization(
+    owner_client, organization, other_organization
+):
+    _import(
+        other_organization,
+        [
+            (f"INC000030{n}", "Category 45", "Elsewhere", "2 - High", 1, True)
+            for n in range(5)
+        ],
+    )
+
+    response = owner_client.get(
+        reverse("incident_suggest"), {"category": "Category 45"}
+    )
+
+    body = response.content.decode()
+    assert "No resolved past incident shares these facts" in body
+    assert "Elsewhere" not in body and "INC0000300" not in body
+    assert selectors.incident_suggest_choices(organization=organization) == {
+        name: [] for name in selectors.SUGGEST_FIELDS
+    }
+
+
+def test_incident_page_shows_suggestions_from_similar_incidents(
+    owner_client, suggestible
+):
+    response = owner_client.get(reverse("incident_detail", args=["INC0000101"]))
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    # The other Category 45 incidents; the incident itself does not vote.
+    assert "Suggested group: Desk" in body
+    assert "Backed by 3 of the 3 voting incidents" in body
+    assert reverse("incident_detail", args=["INC0000104"]) in body
+    assert 'href="/incidents/INC0000101/"' not in body
+
+
+def test_incident_page_says_when_no_incident_is_similar(owner_client, suggestible):
+    response = owner_client.get(reverse("incident_detail", args=["INC0000106"]))
+
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "No past incident shares its category, symptom or configuration item." in (
+        body
+    )
+
+
+def test_demo_history_suggests_from_incidents_that_ended_well(organization):
+    incidents_import(organization=organization, text=_export_text())
+
+    result = selectors.incident_suggestions(
+        organization=organization, target={"category": "category 45"}
+    )
+
+    assert result["enough"] is True
+    voters = [row for row in result["similar"] if row["left_out"] is None]
+    assert voters and all(row["made_sla"] is not False for row in voters)
+    assert all(row["resolution_ms"] <= result["slow_ms"] for row in voters)
+    assert result["priority"]["similar"]["count"] >= result["priority"]["backers"]
+    assert result == selectors.incident_suggestions(
+        organization=organization, target={"category": " CATEGORY 45"}
+    )
