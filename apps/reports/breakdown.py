@@ -119,5 +119,6 @@ def breakdown(incidents, dimensions=DIMENSIONS):
     share = overall["missed_share"]
     return {
         "overall": overall,
+        "flag_min_judged": FLAG_MIN_JUDGED,
         **{field: split(incidents, field, overall_share=share) for field in dimensions},
     }

@@ -75,3 +75,67 @@ class SuggestForm(forms.Form):
             {"label": self.fields[name].label, "value": self.cleaned_data[name]}
             for name in names
         ]
+
+
+SLA_CHOICES = [("", _("Any")), ("made", _("Made")), ("missed", _("Missed"))]
+# Each sort's key is one of ``selectors.INCIDENT_ORDERS``.
+SORT_CHOICES = [
+    ("", _("Number")),
+    ("-opened", _("Opened, newest first")),
+    ("opened", _("Opened, oldest first")),
+    ("-resolution", _("Resolution time, longest first")),
+    ("resolution", _("Resolution time, shortest first")),
+    ("-handoffs", _("Hand-offs, most first")),
+    ("handoffs", _("Hand-offs, fewest first")),
+]
+
+
+class IncidentFilterForm(forms.Form):
+    """Which incidents the history page lists, and in what order.
+
+    ``choices`` maps state, priority, group and assignee to the values the
+    organization's own incidents hold (``selectors.incident_filter_choices``);
+    any other value is refused.
+    """
+
+    state = forms.ChoiceField(label=_("State"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    assignment_group = forms.ChoiceField(label=_("Group"), required=False)
+    assigned_to = forms.ChoiceField(label=_("Assignee"), required=False)
+    sla = forms.ChoiceField(label=_("SLA"), choices=SLA_CHOICES, required=False)
+    opened_from = forms.DateField(
+        label=_("Opened from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    opened_to = forms.DateField(
+        label=_("Opened to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, data=None, *, choices):
+        super().__init__(data)
+        for name, values in choices.items():
+            self.fields[name].choices = [("", _("Any")), *((v, v) for v in values)]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("opened_from"), cleaned.get("opened_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                _(
+                    "The first day, %(start)s, is after the last, %(end)s. "
+                    "Swap them or clear one."
+                ),
+                code="opened_range",
+                params={"start": start.isoformat(), "end": end.isoformat()},
+            )
+        return cleaned
+
+    def active(self):
+        """Return how many filters the valid form sets, the sort left out."""
+        return sum(
+            1 for name, value in self.cleaned_data.items() if value and name != "sort"
+        )

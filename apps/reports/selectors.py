@@ -1,12 +1,12 @@
 from collections import defaultdict
 
 import orjson
-from django.db.models import Max, Prefetch
+from django.db.models import F, Max, Prefetch
 
 from apps.core.selectors import get_scoped_or_404
 
 from . import history
-from .breakdown import DIMENSIONS, breakdown
+from .breakdown import DIMENSIONS, breakdown, priority_key
 from .models import Incident, IncidentImport, IncidentUpdate
 from .report import Report, build_report
 
@@ -17,6 +17,51 @@ def _ms(moment):
 
 def incident_list(*, organization):
     return Incident.objects.for_organization(organization).order_by("number")
+
+
+# The orders the history's incident list offers, each ending on the number so
+# that ties come out the same every time; unresolved incidents sort last.
+INCIDENT_ORDERS = {
+    "": ("number",),
+    "opened": ("opened_at", "number"),
+    "-opened": ("-opened_at", "number"),
+    "resolution": (F("resolution_ms").asc(nulls_last=True), "number"),
+    "-resolution": (F("resolution_ms").desc(nulls_last=True), "number"),
+    "handoffs": ("reassignments", "number"),
+    "-handoffs": ("-reassignments", "number"),
+}
+FILTER_FIELDS = ("state", "priority", "assignment_group", "assigned_to")
+
+
+def incident_filter_choices(*, organization):
+    """Return the values each of ``FILTER_FIELDS`` holds, in list order."""
+    incidents = incident_list(organization=organization)
+    choices = {}
+    for name in FILTER_FIELDS:
+        values = incidents.exclude(**{name: ""}).values_list(name, flat=True)
+        choices[name] = sorted(
+            set(values), key=priority_key if name == "priority" else None
+        )
+    return choices
+
+
+def incident_search(*, organization, filters):
+    """Return the incidents that match ``filters``, in their chosen order.
+
+    ``filters`` is ``IncidentFilterForm.cleaned_data``; an empty value
+    filters nothing.
+    """
+    incidents = incident_list(organization=organization)
+    for name in FILTER_FIELDS:
+        if filters.get(name):
+            incidents = incidents.filter(**{name: filters[name]})
+    if filters.get("sla"):
+        incidents = incidents.filter(made_sla=filters["sla"] == "made")
+    if filters.get("opened_from"):
+        incidents = incidents.filter(opened_at__date__gte=filters["opened_from"])
+    if filters.get("opened_to"):
+        incidents = incidents.filter(opened_at__date__lte=filters["opened_to"])
+    return incidents.order_by(*INCIDENT_ORDERS[filters.get("sort") or ""])
 
 
 def incident_get(*, organization, number):

@@ -15,7 +15,7 @@ from apps.core.errors import ApplicationError
 
 from . import selectors, services
 from .exports import step_timings_csv, traces_xes
-from .forms import IncidentImportForm, SuggestForm
+from .forms import IncidentFilterForm, IncidentImportForm, SuggestForm
 from .rendering import report_pdf
 
 INCIDENTS_PER_PAGE = 50
@@ -55,14 +55,29 @@ def _report_view(reported, organization):
     return {"summary": reported.summary, "stalled": stalled, "as_of": as_of}
 
 
+def _incident_page(request, organization):
+    """Return the filter form and the page of incidents it lists.
+
+    Filters that do not validate list nothing: the page says what is wrong
+    instead of listing incidents the filters did not ask for.
+    """
+    choices = selectors.incident_filter_choices(organization=organization)
+    form = IncidentFilterForm(request.GET, choices=choices)
+    incidents = selectors.incident_list(organization=organization).none()
+    if form.is_valid():
+        incidents = selectors.incident_search(
+            organization=organization, filters=form.cleaned_data
+        )
+    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return form, page
+
+
 @membership_required
 def incident_history(request):
     organization = request.organization
     reported = selectors.incident_import_reported(organization=organization)
     services.incident_report_refresh(incident_import=reported)
-    page = Paginator(
-        selectors.incident_list(organization=organization), INCIDENTS_PER_PAGE
-    )
+    form, page = _incident_page(request, organization)
     return render(
         request,
         "reports/incident_history.html",
@@ -72,9 +87,14 @@ def incident_history(request):
             ),
             "reported_import": reported,
             "import_form": IncidentImportForm(),
-            "page": page.get_page(request.GET.get("page")),
+            "has_incidents": selectors.incident_list(
+                organization=organization
+            ).exists(),
+            "filter_form": form,
+            "page": page,
             **_report_view(reported, organization),
         },
+        status=HTTPStatus.OK if form.is_valid() else HTTPStatus.BAD_REQUEST,
     )
 
 
