@@ -7,6 +7,7 @@ gives one), so that a reader sees what to name on the Systems page.
 ``docs/sop-rules.md`` lists the rules for people.
 """
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -36,7 +37,8 @@ class Rule:
     path_prefix: str = ""
 
     def matches(self, host, port, path):
-        target = f"{host}:{port}" if ":" in self.host else host
+        host = host_label(host)
+        target = f"{host}:{port}" if _has_port(self.host) else host
         if not host_matches(self.host, target):
             return False
         return not self.path_prefix or path.startswith(self.path_prefix)
@@ -102,6 +104,22 @@ HOST_PATTERN = re.compile(
     r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
     r"(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*(?::[0-9]{1,5})?"
 )
+# What may follow an IPv6 pattern's closing bracket.
+IPV6_PORT = re.compile(r":[0-9]{1,5}")
+
+
+def host_label(host):
+    """Return ``host`` as a pattern writes it: an IPv6 address as ``[::1]``."""
+    if ":" not in host:
+        return host
+    try:
+        return f"[{ipaddress.IPv6Address(host.strip('[]')).compressed}]"
+    except ValueError:
+        return host
+
+
+def _has_port(pattern):
+    return ":" in pattern.rpartition("]")[2]
 
 
 def host_matches(pattern, target):
@@ -143,16 +161,37 @@ def validate_host_pattern(text):
         )
     if cleaned.strip("*.:") == "":
         raise ValueError("The host pattern must name at least part of a host.")
+    if cleaned.startswith("["):
+        return _validate_ipv6_pattern(cleaned)
     if not HOST_PATTERN.fullmatch(cleaned):
         raise ValueError(
             "A host pattern is a host name such as netadmin.corp or "
             "*.corp.example.com, optionally with a port (10.0.0.5:8443): "
             "no scheme, path or spaces, and * only as a leading *."
         )
-    port = cleaned.rpartition(":")[2] if ":" in cleaned else ""
+    _validate_port(cleaned.rpartition(":")[2] if ":" in cleaned else "")
+    return cleaned
+
+
+def _validate_ipv6_pattern(cleaned):
+    """Return ``[address]`` or ``[address]:port`` with the address compressed."""
+    address, bracket, port = cleaned[1:].partition("]")
+    if not bracket or (port and not IPV6_PORT.fullmatch(port)):
+        raise ValueError(
+            "An IPv6 host pattern is the address in brackets, optionally with "
+            "a port: [::1] or [fd00::5]:8443."
+        )
+    try:
+        address = ipaddress.IPv6Address(address).compressed
+    except ValueError:
+        raise ValueError(f"{address} is not an IPv6 address.") from None
+    _validate_port(port[1:])
+    return f"[{address}]{port}"
+
+
+def _validate_port(port):
     if port and not 0 < int(port) <= 65535:
         raise ValueError(f"The port {port} is not between 1 and 65535.")
-    return cleaned
 
 
 UNRECOGNISED_NAME = "Unrecognised system ({host})"
@@ -169,14 +208,15 @@ def unrecognised_system(origin):
         explicit = parts.port is not None
     except ValueError:
         explicit = False
-    label = f"{host}:{port}" if explicit and ":" not in host else host
+    label = f"{host_label(host)}:{port}" if explicit else host_label(host)
     return System(UNRECOGNISED_NAME.format(host=label), "other")
 
 
 def unrecognised_host(name):
     """Return the host an unrecognised system's ``name`` gives, or ``""``."""
     found = _UNRECOGNISED.fullmatch(name or "")
-    return found["host"] if found else ""
+    # An IPv6 host was once named without its brackets, as "::1".
+    return host_label(found["host"]) if found else ""
 
 
 def unrecognised_hosts(names):
