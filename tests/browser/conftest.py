@@ -6,6 +6,7 @@ and ``axe`` runs axe-core in the page and returns what it found.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,20 @@ def page(context):
         ),
     )
     return page
+
+
+def wait_until(page, script, *, timeout=15):
+    """Wait until ``script`` holds in the page, polling from here.
+
+    Playwright's own ``wait_for_function`` evaluates its predicate with eval in
+    the page, which the site's Content-Security-Policy refuses; ``evaluate``
+    is not subject to it.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still false after {timeout} s: {script}")
+        page.wait_for_timeout(50)
 
 
 def log_in(context, user, live_server):

@@ -10,7 +10,7 @@ import pytest
 
 from apps.accounts.models import ApiToken
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,9 +42,7 @@ def _connect_request(page):
     page.evaluate(PONG)
     page.get_by_text("Extension installed (version 1.2.3).").wait_for()
     page.get_by_role("button", name="Connect the extension").click()
-    page.wait_for_function(
-        "() => window.seen.some((m) => m.type === 'ledgerium:connect')"
-    )
+    wait_until(page, "() => window.seen.some((m) => m.type === 'ledgerium:connect')")
     return page.evaluate(
         "() => window.seen.find((m) => m.type === 'ledgerium:connect')"
     )

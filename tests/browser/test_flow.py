@@ -21,7 +21,7 @@ from apps.accounts.models import ApiToken, Membership, Role
 from apps.sharing.models import ShareLink
 from apps.workflows.models import Workflow
 from tests import factories
-from tests.browser.conftest import axe, log_in, shoot
+from tests.browser.conftest import axe, log_in, shoot, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,7 +91,7 @@ def _connect(act):
     )
     page.get_by_text("Extension installed (version test).").wait_for()
     act.click("button", "Connect the extension")
-    page.wait_for_function("() => window.seen.length === 1")
+    wait_until(page, "() => window.seen.length === 1")
     return page.evaluate("() => window.seen[0].token")
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until
 from tests.sharing.helpers import workflow_built
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,8 +24,10 @@ def test_panel_focused_by_script_draws_no_frame(context, page, live_server):
     page.keyboard.press("Tab")
     page.locator('.tabs a[href="#report"]').focus()
     page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement.id === 'report'")
     by_keyboard = page.evaluate(PANEL_OUTLINE)
     page.locator('.tabs a[href="#sop"]').click()
+    wait_until(page, "document.activeElement.id === 'sop'")
 
     assert by_keyboard == ["report", True, "none"]
     assert page.evaluate(PANEL_OUTLINE) == ["sop", True, "none"]

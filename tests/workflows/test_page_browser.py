@@ -5,7 +5,7 @@ import pytest
 from apps.workflows import selectors, services
 from tests import factories
 from tests.browser import conftest as browser_fixtures
-from tests.browser.conftest import axe, log_in, shoot
+from tests.browser.conftest import axe, log_in, shoot, wait_until
 from tests.workflows.conftest import import_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,7 +126,7 @@ def test_choosing_a_tab_moves_focus_to_its_panel(context, page, live_server):
     page.goto(f"/workflows/{workflow.pk}/")
     page.locator('.tabs a[href="#map"]').focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'map'")
+    wait_until(page, "document.activeElement.id === 'map'")
     page.keyboard.press("Tab")
     in_map = page.evaluate(
         "document.getElementById('map').contains(document.activeElement)"
@@ -134,7 +134,7 @@ def test_choosing_a_tab_moves_focus_to_its_panel(context, page, live_server):
     page.get_by_role("link", name="SOP", exact=True).click()
 
     assert in_map
-    page.wait_for_function("document.activeElement.id === 'sop'")
+    wait_until(page, "document.activeElement.id === 'sop'")
     page.get_by_role("link", name="SOP", exact=True).click()
     assert page.evaluate("document.activeElement.id") == "sop"
     assert page.locator("#sop").get_attribute("tabindex") == "-1"
@@ -146,7 +146,7 @@ def test_a_link_to_a_step_opens_highlights_and_focuses_it(context, page, live_se
 
     page.goto(f"/workflows/{workflow.pk}/#report")
     page.evaluate("window.location.hash = '#step-4'")
-    page.wait_for_function("document.activeElement.id === 'step-4'")
+    wait_until(page, "document.activeElement.id === 'step-4'")
 
     step = page.locator("#step-4")
     assert page.locator("#sop").is_visible()
