@@ -39,7 +39,7 @@ EXPORTS = {
 REPORT_CACHE_SECONDS = 24 * 60 * 60
 # The edits whose text is typed in a field: a wrong one goes back to it.
 TYPED_EDITS = ("reword", "split", "note")
-EDIT_DRAFT_KEY = "workflows:edit-draft"
+EDIT_DRAFT_KEY = "workflows:edit-draft:{workflow_id}"
 
 
 def _workflow(request, workflow_id):
@@ -133,7 +133,7 @@ def workflow_detail(request, workflow_id):
             "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
             "busy": workflow.state in (State.QUEUED, State.RUNNING),
             "open_step": _open_step(request),
-            "edit_draft": request.session.pop(EDIT_DRAFT_KEY, None),
+            "edit_draft": request.session.pop(_draft_key(workflow), None),
         },
     )
 
@@ -207,13 +207,18 @@ def _back_to_draft(request, workflow, edit, error):
     version = selectors.version_get(workflow=workflow)
     if version is None:
         raise error
-    request.session[EDIT_DRAFT_KEY] = {
+    request.session[_draft_key(workflow)] = {
         "ref": edit["ref"],
         "op": edit["op"],
         "text": edit["text"][: MAX_TEXT * 10],
         "error": error.message,
     }
     return redirect(_edited_step_url(workflow, version, edit["ref"]))
+
+
+def _draft_key(workflow):
+    # One draft per workflow: a session editing two in turn keeps them apart.
+    return EDIT_DRAFT_KEY.format(workflow_id=workflow.pk)
 
 
 def _edited_step_url(workflow, version, ref):
