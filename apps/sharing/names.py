@@ -63,21 +63,22 @@ ORDINARY_WORDS = frozenset(
 )
 
 
-def name_aliases(agents, assignees=(), colleagues=(), people=()):
+def name_aliases(agents, assignees=(), colleagues=(), people=(), *, others=()):
     """Return ``{name: alias}`` for each person and each part of their name.
 
-    Agents are "the agent" when there is one, else "Agent A", "Agent B"…;
-    the people a run assigned, who need not be agents, are "Assignee A"…;
-    the other people a run chose in a field (a caller, a requester) are
-    "Person A"…. A first name or surname alone gets its person's alias, so
-    "Called Marek" hides "Marek Novak" too; one that two people share becomes
-    "a colleague". Any other of ``colleagues`` (people a note may name
-    without the run naming them) is "a colleague" too, whole or by a name
-    part. Names that differ only in letter case are one name.
+    Agents, who recorded the runs the page shows, are "the agent" when there
+    is one, else "Agent A", "Agent B"…; the people a run assigned, who need
+    not be agents, are "Assignee A"…; the other people a run chose in a
+    field (a caller, a requester), and ``others``, who recorded runs the page
+    does not show, are "Person A"…. A first name or surname alone gets its
+    person's alias, so "Called Marek" hides "Marek Novak" too; one that two
+    people share becomes "a colleague". Any other of ``colleagues`` (people
+    a note may name without the run naming them) is "a colleague" too, whole
+    or by a name part. Names that differ only in letter case are one name.
     """
     agents = _distinct(agents)
     assignees = _distinct(assignees, besides=agents)
-    people = _distinct(people, besides=agents + assignees)
+    people = _distinct([*people, *others], besides=agents + assignees)
     if len(agents) == 1:
         aliases = {agents[0]: ONE_AGENT}
     else:

@@ -10,6 +10,7 @@ from apps.reports.rendering import report_context
 from apps.reports.report import build_report
 from apps.workflows.documents import document_numbered
 from apps.workflows.mermaid import build_mermaid, document_steps
+from apps.workflows.models import State
 from apps.workflows.selectors import (
     run_list,
     version_get,
@@ -107,22 +108,51 @@ def shared_content(*, link):
 
 
 def _aliases(link, version):
-    agents, owners, people = _people(link.workflow, version)
+    agents, others, owners, people = _people(link, version)
     members = _member_names(link.organization)
-    return name_aliases(agents, owners, members, people)
+    return name_aliases(agents, owners, members, people, others=others)
 
 
-def _people(workflow, version):
-    """Return everyone a shared page could name: agents, owners, other people."""
-    runs = list(run_list(workflow=workflow))
+def _recorded_by(run):
+    """Return the agent ``run``'s recording names, else the member who made it.
+
+    The extension names no agent: the member whose browser recorded the run
+    uploaded it.
+    """
+    recording = run.recording
+    if recording.agent.strip() or recording.created_by is None:
+        return recording.agent
+    return recording.created_by.name
+
+
+def _shown(link, version, runs):
+    """Return the runs whose agents the page shows: the SOP's, and the report's.
+
+    A version with no run of its own stands for all of them.
+    """
+    if version.source_run is None:
+        return runs
+    reported = [run for run in runs if link.include_report and run.state == State.READY]
+    return [version.source_run, *reported]
+
+
+def _people(link, version):
+    """Return everyone a shared page could name.
+
+    That is the agents of the runs it shows, the agents of the workflow's
+    other runs, and the owners and other people any run chose.
+    """
+    runs = list(run_list(workflow=link.workflow))
     if version.source_run is not None and version.source_run not in runs:
         runs.insert(0, version.source_run)
-    agents = [run.recording.agent for run in runs]
+    shown = _shown(link, version, runs)
+    agents = [_recorded_by(run) for run in shown]
+    others = [_recorded_by(run) for run in runs if run not in shown]
     owners, people = owner_names(version.steps), person_names(version.steps)
     for run in runs:
         owners += owner_names(run.steps)
         people += person_names(run.steps)
-    return agents, owners, people
+    return agents, others, owners, people
 
 
 def _numbered_refs(document):
