@@ -52,8 +52,8 @@ def health_formula():
         "spent in idle waits, hand-off waits apart; hand-offs (20) is 1 "
         "divided by 1 plus the mean "
         "number of ownership moves per run; documentation (15) is the share "
-        "of decisions and steps only named in a note that have a recorded "
-        "rule; no "
+        "of triage choices and notes the agent wrote that have a recorded "
+        "rule (a note never has one); no "
         "rework (15) is the share of runs that redo no action. A part that "
         "does not apply to a kind of report is left out, and the score is "
         "scaled to 100 over the parts that apply."
@@ -276,7 +276,7 @@ def _documentation_summary(params, labels, imported):
         )
     if params["notes"]:
         parts.append(
-            _("steps only named in a note: %(steps)s")
+            _("steps known only from a note the agent wrote: %(steps)s")
             % {"steps": _steps({"steps": params["notes"]}, labels)}
         )
     return _("In %(runs)s, %(parts)s.") % {
@@ -328,8 +328,8 @@ def finding_recommendation(finding, *, imported=False):
     if params["notes"]:
         advice.append(
             _(
-                "Describe the steps only named in a note in the SOP, with what "
-                "to check and what to record."
+                "Write into the SOP what was done where the agent only wrote a "
+                "note: what to do, what to check and what to record."
             )
         )
     return " ".join(advice)

@@ -308,7 +308,7 @@ def test_report_missing_documentation_is_one_finding_listing_steps():
     text = texts.finding_summary(finding, {})
     assert text == (
         "In 1 run, choices without a recorded rule: A, B; "
-        "steps only named in a note: N."
+        "steps known only from a note the agent wrote: N."
     )
 
 

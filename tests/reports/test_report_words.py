@@ -210,9 +210,10 @@ def test_report_names_a_note_step_one_way():
     report = build_report([recorded_handoff(), paced_trace("a1", "ana", MAIN, 2)])
 
     text = _text(report)
-    assert "itsm:note:note: only named in a note" in text
-    assert "steps only named in a note: itsm:note:note" in text
-    assert "Describe the steps only named in a note in the SOP" in text
+    assert "itsm:note:note: a note the agent wrote, not a recorded action" in text
+    assert "steps known only from a note the agent wrote: itsm:note:note" in text
+    assert "Write into the SOP what was done where the agent only wrote a note" in text
+    assert "only named in a note" not in text
     assert "outside the browser" not in text
     assert "note-only" not in text
 
