@@ -115,6 +115,11 @@ def demo_database(tmp_path_factory):
             " (SELECT count(*) FROM recordings_rawbatch)",
         ),
         "statuses": _rows(database, "SELECT DISTINCT status FROM recordings_recording"),
+        "imports": _rows(
+            database,
+            "SELECT state, incidents, length(report_html) > 0"
+            " FROM reports_incidentimport",
+        ),
         "runs": _rows(
             database,
             "SELECT w.title, count(*) FROM workflows_run r JOIN workflows_workflow w "
@@ -139,6 +144,8 @@ def test_embedded_demo_setup_ends_every_sample_ready_with_map_and_pdf(
         assert demo_database["outputs"][0].count(f"Sample {name}: ") == 1, name
     # The command waits for the builds on its background thread to end.
     assert demo_database["outputs"][0].count("(Ready)") == len(NAMES)
+    assert "650 incidents imported (report Ready)" in demo_database["outputs"][0]
+    assert demo_database["imports"] == [("ready", 650, 1)]
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from apps.accounts.models import Membership, User
 from apps.recordings.models import Recording
+from apps.reports.models import Incident, IncidentImport
 from apps.web.management.commands.demo_setup import (
     DEMO_EMAIL,
     DEMO_NAME,
@@ -136,3 +137,13 @@ def test_sample_owners_are_the_people_assigned_once_each():
     }
 
     assert sample_owners(document) == ["Dana Wright"]
+
+
+def test_demo_setup_imports_the_sample_incident_history_once():
+    first = _demo_setup()
+    second = _demo_setup()
+
+    assert Incident.objects.count() == 650
+    assert IncidentImport.objects.count() == 1
+    assert "Incident history: 650 incidents imported" in first
+    assert "Incident history" not in second

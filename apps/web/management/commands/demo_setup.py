@@ -12,11 +12,17 @@ from apps.accounts.services import organization_create, user_name_set
 from apps.core.jobs import background_wait
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import recording_import
+from apps.reports.selectors import incident_import_latest, incident_list
+from apps.reports.services import incidents_import
 from apps.workflows.selectors import run_for_recording
 from apps.workflows.services import system_rule_create, workflow_generate
 from apps.workflows.steps import TOPICS
 
 SAMPLES = Path(settings.BASE_DIR) / "apps" / "recordings" / "samples"
+# A real, anonymised ServiceNow audit export (see its README), so the incident
+# history, its report and the suggestions have something to show.
+HISTORY = Path(settings.BASE_DIR) / "apps" / "reports" / "samples"
+HISTORY_SAMPLE = HISTORY / "servicenow-incident-log.csv"
 DEMO_EMAIL = "demo@ledgerium.test"
 DEMO_PASSWORD = "ledgerium-demo"
 DEMO_NAME = "Alex Morgan"
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 SAMPLES / name, organization, agent, workflows.get(joins)
             )
             loaded.append((name, recording))
+        history = self._load_history(organization)
         # On the embedded default the builds run on a background thread of
         # this process; say how they ended, not that they were queued.
         self._wait_for_builds()
@@ -69,6 +76,12 @@ class Command(BaseCommand):
             run = run_for_recording(organization=organization, recording=recording)
             self.stdout.write(
                 f"Sample {name}: {recording.title} ({run.workflow.get_state_display()})"
+            )
+        latest = incident_import_latest(organization=organization)
+        if history and latest is not None:
+            self.stdout.write(
+                f"Incident history: {history} incidents imported "
+                f"(report {latest.get_state_display()})"
             )
 
         site = settings.SITE_URL
@@ -78,6 +91,7 @@ class Command(BaseCommand):
             + f"\n  Email:       {DEMO_EMAIL}\n  Password:    {DEMO_PASSWORD}"
             + f"\n  Dashboard:   {site}/dashboard/"
             + f"\n  Workflows:   {site}/workflows/"
+            + f"\n  Incidents:   {site}/incidents/"
             + f"\n  Sign up:     {site}/accounts/signup/ (the confirmation link is "
             "printed in this console)\n  Staff admin: run `.venv/bin/python manage.py "
             "createsuperuser`, then open /staff/\n"
@@ -137,6 +151,17 @@ class Command(BaseCommand):
             )
         recording = recording_get(organization=organization, recording_id=recording.pk)
         return recording, workflow
+
+    def _load_history(self, organization):
+        """Import the sample incident history once; return how many it held."""
+        if incident_list(organization=organization).exists():
+            return 0
+        with transaction.atomic():
+            created, _replaced, _rows = incidents_import(
+                organization=organization,
+                text=HISTORY_SAMPLE.read_text(encoding="utf-8"),
+            )
+        return created
 
     def _wait_for_builds(self, timeout=BUILD_TIMEOUT_SECONDS):
         # With a worker the builds end in their own time; on the embedded
