@@ -92,8 +92,12 @@ HOST_NAME = re.compile(r"^(?=[a-z0-9.-]*\d)(?=[a-z0-9.-]*[-.])[a-z0-9][a-z0-9.-]
 # A chat page titled by its channel: "netops (Channel)", "netops (Channel) ·
 # Acme" once the site's words are cut.
 CHANNEL_TITLE = re.compile(r"^#?([\w.-]+) \(channel\)(?: · .*)?$", re.IGNORECASE)
-# What ``wait_text`` writes; a duration never holds ": ".
-WAIT_FOR_TEXT = re.compile(r"^(Wait for .+): [^:]+ in the recording$")
+# What ``wait_text`` writes, now and before ("Wait for Network: 2 h in the
+# recording"); a duration never holds ": " or "(".
+WAIT_FOR_TEXT = re.compile(
+    r"^(Wait for .+?)(?: to reply \(took [^()]+ in the recording\)"
+    r"|: [^:]+ in the recording)$"
+)
 WAIT_IDLE_LABEL = "Wait with no activity recorded"
 SEARCH_NOUNS = {
     "Kibana": "logs",
@@ -889,15 +893,33 @@ def step_from_dict(data):
 
 
 def wait_text(duration_ms, team=""):
-    """Return a wait's text: whom it waited for when known, and how long.
+    """Return a wait's text: what to wait for when known, and how long it took.
 
-    The time is the recorded run's, worded as every duration is; another
-    run waits as long as it has to, so the text says where the time is from.
+    The time is the recorded run's and only an example: another run waits as
+    long as it has to. So it is rounded (``rough_duration``) and the text
+    says where it is from: "Wait for Network to reply (took 41 min in the
+    recording)".
     """
-    took = format_duration(duration_ms)
+    took = rough_duration(duration_ms)
     if team:
-        return f"Wait for {team}: {took} in the recording"
-    return f"Wait: {took} in the recording, with no activity recorded"
+        return f"Wait for {team} to reply (took {took} in the recording)"
+    return f"Wait: no activity was recorded here (took {took} in the recording)"
+
+
+def rough_duration(ms):
+    """Return ``ms`` rounded to what a wait's example needs: 41 min, 1 h 30 min.
+
+    Whole minutes under an hour, ten minutes up to two days, whole hours
+    after; under a minute as every duration is worded.
+    """
+    minutes = max(0, ms) / 60_000
+    if minutes < 1:
+        return format_duration(ms)
+    if minutes < 60:
+        return format_duration(round(minutes) * 60_000)
+    if minutes < 48 * 60:
+        return format_duration(round(minutes / 10) * 600_000)
+    return format_duration(round(minutes / 60) * 3_600_000)
 
 
 def wait_label(text):

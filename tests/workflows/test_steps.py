@@ -6,7 +6,13 @@ import pytest
 from apps.recordings.format import FieldKind, Recording, SystemKind
 from apps.workflows.phases import assign_phases
 from apps.workflows.sop import format_duration
-from apps.workflows.steps import build_steps, step_from_dict, step_to_dict
+from apps.workflows.steps import (
+    build_steps,
+    rough_duration,
+    step_from_dict,
+    step_to_dict,
+    wait_label,
+)
 from tests.workflows import recording_factory as rf
 from tests.workflows.recording_factory import SNOW, RecordingBuilder
 
@@ -280,7 +286,7 @@ def test_build_steps_turns_silence_into_an_explicit_wait():
 
     assert _texts(steps) == [
         "Click Save",
-        "Wait: 10 min in the recording, with no activity recorded",
+        "Wait: no activity was recorded here (took 10 min in the recording)",
         "Click Close",
     ]
     assert steps[1].kind == "wait"
@@ -290,9 +296,9 @@ def test_build_steps_turns_silence_into_an_explicit_wait():
 @pytest.mark.parametrize(
     ("resolved_before_waiting", "text"),
     [
-        (False, "Wait for Network: 2 h in the recording"),
+        (False, "Wait for Network to reply (took 2 h in the recording)"),
         # The save just before the wait assigned no one: no hand-off.
-        (True, "Wait: 2 h in the recording, with no activity recorded"),
+        (True, "Wait: no activity was recorded here (took 2 h in the recording)"),
     ],
 )
 def test_build_steps_wait_right_after_a_hand_off_names_the_team(
@@ -313,16 +319,44 @@ def test_build_steps_wait_right_after_a_hand_off_names_the_team(
     assert wait.text == text
 
 
-def test_build_steps_wait_text_says_the_duration_the_sop_shows():
+def test_build_steps_wait_text_gives_the_recorded_time_rounded_as_an_example():
     b = RecordingBuilder()
     page = {"tab": 1, "origin": SNOW, "path": "/x"}
-    # 2 min 32.4 s of silence: rounded once, to whole seconds, in both places.
+    # 2 min 32.4 s of silence: the step keeps it, the words round it.
     b.click("Save", **page).click("Close", after=152_400, **page)
 
     wait = _steps(b)[1]
 
-    assert wait.text == "Wait: 2 min 32 s in the recording, with no activity recorded"
+    assert wait.text == (
+        "Wait: no activity was recorded here (took 3 min in the recording)"
+    )
     assert format_duration(wait.duration_ms) == "2 min 32 s"
+
+
+@pytest.mark.parametrize(
+    ("ms", "words"),
+    [
+        (45_000, "45 s"),
+        (2_486_000, "41 min"),
+        (3_580_000, "1 h"),
+        (5_520_000, "1 h 30 min"),
+        (181_200_000, "2 d 2 h"),
+    ],
+)
+def test_rough_duration_rounds_to_what_an_example_needs(ms, words):
+    assert rough_duration(ms) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wait for Network to reply (took 41 min in the recording)",
+        # As versions stored before said it.
+        "Wait for Network: 41 min 26 s in the recording",
+    ],
+)
+def test_wait_label_leaves_the_time_out(text):
+    assert wait_label(text) == "Wait for Network"
 
 
 def test_build_steps_pause_is_not_a_wait():
