@@ -23,6 +23,8 @@ def render_markdown(sop, *, organization="", version=None):
         byline.append(f"version {version}")
     lines += [" · ".join(byline), ""]
     lines += ["## Purpose", "", md_escape(sop.purpose), ""]
+    if sop.basis:
+        lines += [f"*{md_escape(sop.basis)}*", ""]
     lines += ["## When to use it", "", md_escape(sop.when_to_use), ""]
     lines += ["## Roles", ""]
     lines += [f"- **{md_escape(name)}**: {md_escape(role)}" for name, role in sop.roles]
@@ -36,7 +38,7 @@ def render_markdown(sop, *, organization="", version=None):
         lines += [f"### {phase.title} ({format_duration(phase.duration_ms)})", ""]
         lines += [_step_line(step) for step in phase.steps]
         lines.append("")
-    lines += ["## Decision rules as observed", ""]
+    lines += ["## Decision rules", ""]
     lines += [f"- {md_escape(rule)}" for rule in sop.decision_rules] or [
         "No decision was observed."
     ]
@@ -70,6 +72,8 @@ def _step_line(step):
         return f"*{text}*  "
     if step.kind == "decision":
         text = f"**Decision:** {text}"
+    if step.aside:
+        text = f"*{md_escape(step.aside)}:* {text}"
     # A step an editor added has no recorded events to point to.
     evidence = ""
     if step.evidence:
@@ -84,4 +88,5 @@ def _step_line(step):
     if step.added or (step.kind == "note" and not step.evidence):
         duration = "added, not recorded"
     example = f", in the recording: {md_escape(step.example)}" if step.example else ""
-    return f"{step.number}\\. {text} — {system}{duration}{example}{evidence}  "
+    runs = f", {step.runs}" if step.runs else ""
+    return f"{step.number}\\. {text} — {system}{duration}{example}{runs}{evidence}  "

@@ -114,8 +114,13 @@ def generate(
     edits=(),
     organization="",
     version=None,
+    runs=(),
 ):
-    """Return every artefact of one SOP version as a ``Generated``."""
+    """Return every artefact of one SOP version as a ``Generated``.
+
+    ``runs`` are the workflow's other runs' steps as recorded, oldest first:
+    the SOP says which steps not every run took and what each run chose.
+    """
     steps = assign_phases(_built_steps(events, rules=rules, privacy=privacy))
     recorded = _recorded(steps)
     assign_phases(steps, overrides=phase_overrides(edits))
@@ -129,19 +134,22 @@ def generate(
         organization=organization,
         version=version,
         skipped=skipped,
+        runs=runs,
     )
     return replace(generated, recorded=recorded)
 
 
 def from_steps(
-    steps, *, title, kind, agent, privacy, organization, version, skipped=()
+    steps, *, title, kind, agent, privacy, organization, version, skipped=(), runs=()
 ):
     # An editor's words are people's input too; no artefact may carry what
     # XML cannot hold. Every artefact reads the steps phase by phase, in the
     # order recorded within each, so a dashboard looked at before the ticket
     # was logged is numbered with triage and the numbers never run backwards.
     steps = _by_phase(_xml_safe(step) for step in steps)
-    sop = build_sop(steps, title=title, kind=kind, agent=agent, privacy=privacy)
+    sop = build_sop(
+        steps, title=title, kind=kind, agent=agent, privacy=privacy, runs=runs
+    )
     return Generated(
         steps=[step_to_dict(step) for step in steps],
         sop=sop,

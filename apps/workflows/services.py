@@ -183,7 +183,21 @@ def _artefacts(workflow, run, events, *, edits):
         edits=edits,
         organization=workflow.organization.name,
         version=_next_number(workflow),
+        runs=_other_runs(workflow, run),
     )
+
+
+def _other_runs(workflow, run):
+    """Return the steps as recorded of the workflow's other ready runs.
+
+    Oldest first, so that the same runs always give the same SOP.
+    """
+    if run is None:
+        return []
+    others = Run.objects.filter(
+        organization=workflow.organization, workflow=workflow, state=State.READY
+    ).exclude(pk=run.pk)
+    return list(others.order_by("created_at", "id").values_list("steps", flat=True))
 
 
 def _next_number(workflow):
@@ -501,6 +515,7 @@ def _version_from_steps(
         organization=workflow.organization.name,
         version=_next_number(workflow),
         skipped=skipped,
+        runs=_other_runs(workflow, run),
     )
     return _version_create(
         workflow,

@@ -13,7 +13,7 @@ from gettext import ngettext
 from apps.reports.duration import format_duration as format_duration
 
 from .phases import PHASES
-from .steps import choice_text, shows_value, xml_safe
+from .steps import shows_value, xml_safe
 
 # Steps no system is credited with: a wait is no one acting, and a note is
 # the agent's own words, typed into no system (or added by an editor).
@@ -24,8 +24,11 @@ UNNUMBERED_KINDS = ("wait",)
 COUNTED_WORDS = {
     "action": ("%(count)d action", "%(count)d actions"),
     "note": ("%(count)d note", "%(count)d notes"),
+    "recording": ("%(count)d recording", "%(count)d recordings"),
+    "run": ("%(count)d run", "%(count)d runs"),
     "step": ("%(count)d step", "%(count)d steps"),
-    "waited": ("once", "%(count)d times"),
+    "system": ("%(count)d system", "%(count)d systems"),
+    "wait": ("%(count)d wait", "%(count)d waits"),
 }
 PHASE_TITLES = {
     "log": "Log",
@@ -34,6 +37,34 @@ PHASE_TITLES = {
     "resolve": "Resolve",
     "close": "Close",
 }
+# The Purpose says how far the procedure takes the work: from the first
+# phase it covers to the last, and where the last one leaves it.
+PHASE_WORK = {
+    "log": "logging",
+    "triage": "triage",
+    "investigate": "investigation",
+    "resolve": "resolution",
+    "close": "closure",
+}
+PHASE_OUTCOMES = {
+    "log": "logged",
+    "triage": "triaged and assigned",
+    "investigate": "investigated, its cause noted",
+    "resolve": "resolved",
+    "close": "resolved and closed",
+}
+# What a team or an owner field stands for in the Roles: the field is the
+# role, the value chosen only the recording's example.
+ROLE_TEXTS = {
+    "team": "The team the %(kind)s is handed to",
+    "owner": "The person who owns the %(kind)s",
+}
+# A priority set after impact and urgency follows from them.
+PRIORITY_FIELDS = ("priority",)
+PRIORITY_INPUTS = ("impact", "urgency")
+# The label of a recorded note in the procedure: the agent's words about one
+# run, not an instruction.
+RECORDED_NOTE_LABEL = "From the recording"
 KIND_TITLES = {
     "itsm": "ITSM",
     "monitoring": "Monitoring and alerting",
@@ -93,6 +124,11 @@ class SopStep:
     example: str = ""
     # A note an editor added: it took no recorded time in no system.
     added: bool = False
+    # The label of an aside that narrates the recorded run, shown before its
+    # text: a recorded note reads "From the recording: …".
+    aside: str = ""
+    # "in 1 of 2 runs" for a step that not every run of the workflow took.
+    runs: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +155,24 @@ class Sop:
     step_count: int
     facts: dict = field(default_factory=dict)
     editor_notes: tuple[tuple[str, str], ...] = ()
+    # What the procedure was built from, in counts: "Based on 1 recording: …".
+    basis: str = ""
 
 
-def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
-    """Return the ``Sop`` for steps that already carry their phases."""
+def build_sop(steps, *, title="", kind="incident", agent="", privacy=None, runs=()):
+    """Return the ``Sop`` for steps that already carry their phases.
+
+    ``steps`` are the reference run's; ``runs`` the workflow's other runs'
+    steps as recorded (stored dicts), oldest first. A step that not every
+    run took says in how many it was, and a decision lists the values every
+    run chose.
+    """
     # The recording's own words reach the BPMN, the SVG and the PDF too.
     title, kind, agent = xml_safe(title or ""), xml_safe(kind or ""), xml_safe(agent)
+    seen = RunsSeen.of(runs)
     numbers = step_numbers(step.kind for step in steps)
     numbered = [
-        _sop_step(number, step, example)
+        _sop_step(number, step, example, seen)
         for number, step, example in zip(numbers, steps, _examples(steps), strict=True)
     ]
     phases = _phases(numbered, steps)
@@ -137,19 +182,63 @@ def build_sop(steps, *, title="", kind="incident", agent="", privacy=None):
     kind_word = kind or "incident"
     return Sop(
         title=title or f"Handle a recorded {kind_word}",
-        purpose=_purpose(kind_word, steps, systems),
+        purpose=_purpose(kind_word, phases, systems),
         when_to_use=_when_to_use(kind_word, title, decisions),
-        roles=_roles(agent, decisions),
+        roles=_roles(kind_word, agent, decisions),
         systems=systems,
         phases=phases,
-        decision_rules=tuple(_decision_rule(step) for step in decisions),
+        decision_rules=_decision_rules(decisions, seen),
         notes=_notes(step for step in steps if not is_added(step)),
         not_observed=_not_observed(privacy, steps, PHASES, phases),
         duration_ms=sum(step.duration_ms for step in steps),
         step_count=sum(number is not None for number in numbers),
         facts=_facts(choices),
         editor_notes=_notes(filter(is_added, steps)),
+        basis=_basis(steps, systems, seen.total, seen.others(steps)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RunsSeen:
+    """What the workflow's other runs did, by step ref, to compare with."""
+
+    # Per other run: each ref it took, with the values its decisions chose.
+    runs: tuple[dict, ...] = ()
+
+    @classmethod
+    def of(cls, runs):
+        indexed = []
+        for run in runs:
+            refs = {}
+            for data in run:
+                if data.get("kind") in UNNUMBERED_KINDS:
+                    continue
+                decision = data.get("decision") or {}
+                refs.setdefault(data.get("ref", ""), []).append(
+                    xml_safe(str(decision.get("value", "")))
+                )
+            indexed.append(refs)
+        return cls(tuple(indexed))
+
+    @property
+    def total(self):
+        return 1 + len(self.runs)
+
+    def count(self, step):
+        """Return in how many runs, this one included, ``step`` was taken."""
+        return 1 + sum(step.ref in refs for refs in self.runs)
+
+    def values(self, step):
+        """Return ``(value, runs)`` for each value chosen at ``step``'s ref."""
+        chosen = Counter([step.decision.value])
+        for refs in self.runs:
+            chosen.update(list(dict.fromkeys(refs.get(step.ref, ()))))
+        return [(value, chosen[value]) for value in dict.fromkeys(chosen)]
+
+    def others(self, steps):
+        """Return how many steps other runs took that this run never took."""
+        mine = {step.ref for step in steps}
+        return sum(ref not in mine for refs in self.runs for ref in refs)
 
 
 def is_added(step):
@@ -192,7 +281,7 @@ def numbered_steps(steps):
     return [step for step in steps if step.get("kind") not in UNNUMBERED_KINDS]
 
 
-def _sop_step(number, step, example):
+def _sop_step(number, step, example, seen):
     decision = None
     if step.decision is not None:
         decision = {
@@ -202,11 +291,14 @@ def _sop_step(number, step, example):
             "looked_at": list(step.decision.looked_at),
             "previous": list(step.decision.previous),
         }
+    full_text, aside = _full_text(step), ""
+    if not is_added(step) and _is_note_text(step, full_text):
+        full_text, aside = full_text[len(NOTE_PREFIX) :], RECORDED_NOTE_LABEL
     return SopStep(
         number=number,
         ref=step.ref,
         text=step.text,
-        full_text=_full_text(step),
+        full_text=full_text,
         kind=step.kind,
         system=step.system,
         system_kind=step.system_kind,
@@ -218,7 +310,19 @@ def _sop_step(number, step, example):
         edited=step.edited and not is_added(step),
         example=example,
         added=is_added(step),
+        aside=aside,
+        runs=_runs_text(step, seen),
     )
+
+
+def _runs_text(step, seen):
+    """Return "in 1 of 2 runs" for a step not every run took, else ""."""
+    if is_added(step) or step.kind in UNNUMBERED_KINDS:
+        return ""
+    count = seen.count(step)
+    if count == seen.total:
+        return ""
+    return f"in {count} of {_counted('run', seen.total)}"
 
 
 def _examples(steps):
@@ -251,10 +355,19 @@ def _full_text(step):
     """
     if step.kind != "note" or not step.note:
         return step.text
-    whole = NOTE_PREFIX + " ".join(step.note.split())
+    whole = _whole_note(step)
     if step.text.endswith(CUT_MARK) and whole.startswith(step.text[:-1]):
         return whole
     return step.text
+
+
+def _whole_note(step):
+    return NOTE_PREFIX + " ".join(step.note.split())
+
+
+def _is_note_text(step, full_text):
+    """Return whether a note step still reads as the agent's note, unreworded."""
+    return step.kind == "note" and bool(step.note) and full_text == _whole_note(step)
 
 
 def _phases(numbered, steps):
@@ -295,31 +408,54 @@ def _systems(steps):
     return tuple((name, kind, count) for (name, kind), count in counts.items())
 
 
-def _purpose(kind, steps, systems):
-    names = [name for name, _kind, _count in systems]
-    actions = sum(count for _name, _kind, count in systems)
-    if not actions:
+def _purpose(kind, phases, systems):
+    """Return what the procedure handles, how far it takes it, and the outcome.
+
+    "Take an incident from logging to closure, working in IT Service Desk and
+    Grafana. At the end the incident is resolved and closed in IT Service
+    Desk." The counts are the ``basis``'s.
+    """
+    if not phases:
         return f"The recording of this {kind} holds no steps to follow."
-    counted = _counted("action", actions)
+    first, last = phases[0].phase, phases[-1].phase
+    if first == last:
+        sentence = f"Handle the {PHASE_WORK[first]} of {_a(kind)}"
+    else:
+        sentence = f"Take {_a(kind)} from {PHASE_WORK[first]} to {PHASE_WORK[last]}"
+    names = [name for name, _kind, _count in systems]
+    if names:
+        sentence += f", working in {_join(names)}"
+    tracked = [name for name, system_kind, _count in systems if system_kind == "itsm"]
+    outcome = f"At the end the {kind} is {PHASE_OUTCOMES[last]}"
+    if tracked and last in ("resolve", "close"):
+        outcome += f" in {tracked[0]}"
+    return f"{sentence}. {outcome}."
+
+
+def _basis(steps, systems, runs=1, others=0):
+    """Return what the procedure was built from: "Based on 1 recording: …".
+
+    With other runs it says the steps are the reference recording's, and how
+    many steps only the others took (``others``).
+    """
+    actions = sum(count for _name, _kind, count in systems)
+    parts = [f"{_counted('action', actions)} in {_counted('system', len(systems))}"]
     notes = Counter(is_added(step) for step in steps if step.kind == "note")
-    total = ""
     if notes[False]:
-        numbered = actions + notes[False]
-        total = (
-            f", plus {_counted('note', notes[False])}: "
-            f"{_counted('step', numbered)} in all"
-        )
-    sentence = (
-        f"Handle {_a(kind)} the way it was handled in the recorded run: "
-        f"{counted} in {_join(names)}{total}."
-    )
-    waits = [step for step in steps if step.kind == "wait"]
+        parts.append(_counted("note", notes[False]))
+    waits = [step.duration_ms for step in steps if step.kind == "wait"]
     if waits:
-        waited = format_duration(sum(step.duration_ms for step in waits))
-        sentence += (
-            f" The recorded run also waited {_counted('waited', len(waits))}, "
-            f"{waited} in all, noted between the steps."
+        waited = format_duration(sum(waits))
+        parts.append(f"{_counted('wait', len(waits))} ({waited} in all)")
+    sentence = f"Based on {_counted('recording', 1)}: {_join(parts)}."
+    if runs > 1:
+        sentence = (
+            f"Based on {_counted('recording', runs)}. The steps are the reference "
+            f"recording's: {_join(parts)}."
         )
+        if others:
+            other = ngettext("The other recording", "The other recordings", runs - 1)
+            sentence += f" {other} took {_counted('step', others)} not in it."
     if notes[True]:
         sentence += f" The editors added {_counted('note', notes[True])}."
     return sentence
@@ -331,58 +467,134 @@ def _counted(word, count):
 
 
 def _when_to_use(kind, title, decisions):
-    sentence = f"Use it for {_a(kind)} like the recorded one"
-    sentence += f", “{title}”." if title else "."
+    sentence = (
+        f"Use it for {_a(kind)} like “{title}”."
+        if title
+        else (f"Use it for {_a(kind)} like the recorded one.")
+    )
     chosen = [
         f"{step.decision.field} {step.decision.value}"
         for step in decisions
         if step.decision.topic in ("severity", "category", "team")
     ]
     if chosen:
-        return f"{sentence} In the recorded run it was given {_join(chosen)}."
+        return f"{sentence} In the recording it was given {_join(chosen)}."
     return f"{sentence} The recording does not show how the {kind} was classified."
 
 
-def _roles(agent, decisions):
-    roles = [
-        (
-            "Service-desk agent",
-            f"Did every recorded step ({agent})."
-            if agent
-            else "Did every recorded step.",
-        )
-    ]
+def _roles(kind, agent, decisions):
+    """Return the roles: the agent, then each team and owner field.
+
+    A person or a team chosen is one run's value, so it is the role's
+    example; the role is the field ("Assigned to").
+    """
+    agent_role = "Works through the steps"
+    agent_role += f" (in the recording: {agent})." if agent else "."
+    roles = {"Service-desk agent": agent_role}
+    for field_name, topic, values in _fields(decisions):
+        if topic in ROLE_TEXTS:
+            role = ROLE_TEXTS[topic] % {"kind": kind}
+            roles.setdefault(field_name, f"{role} (in the recording: {values}).")
+    return tuple(roles.items())
+
+
+def _fields(decisions):
+    """Return ``(field, topic, values)`` per decision field, in recorded order.
+
+    ``values`` are the values chosen for that field in turn: "Service Desk,
+    then Network" when the work was handed on.
+    """
+    chosen = {}
     for step in decisions:
         decision = step.decision
-        if decision.topic == "team":
-            roles.append((decision.value, f"Chosen as {decision.field}."))
-        elif decision.topic == "owner":
-            roles.append((decision.value, f"Made the owner ({decision.field})."))
-    unique = {}
-    for name, role in roles:
-        unique.setdefault(name, role)
-    return tuple(unique.items())
+        _topic, values = chosen.setdefault(decision.field, (decision.topic, []))
+        if decision.value not in values:
+            values.append(decision.value)
+    return [
+        (name, topic, ", then ".join(values))
+        for name, (topic, values) in chosen.items()
+    ]
 
 
-def _decision_rule(step):
-    """Return what the recording shows of how ``step``'s choice was made.
+def _decision_rules(decisions, seen):
+    """Return the decision rules: what to look at first, then one per decision.
 
-    "Impact was set to 2 - Medium after looking at Core network in Grafana."
-    The value is the recorded one: when an editor has reworded the step
-    since, the rule says so and quotes the step as it now reads.
+    Decisions made after the same lookups share one sentence naming them
+    ("Before you decide Impact and Priority, look at Core network in
+    Grafana."), placed before the first of them. Each decision then has one
+    rule, the values recorded as its example ("Choose the queue: in the
+    recording, Service Desk, then Network."); a priority set after impact and
+    urgency says it follows from them.
     """
-    decision = step.decision
-    sentence = f"{decision.field} was set to {decision.value}"
+    groups = {}
+    for step in decisions:
+        groups.setdefault(_lookups(step), []).append(step.decision.field)
+    rules, values, earlier = {}, {}, {}
+    for step in decisions:
+        looked_at = _lookups(step)
+        if looked_at:
+            rules.setdefault(looked_at, _lookup_rule(looked_at, groups[looked_at]))
+        derived = _derived_rule(step, earlier)
+        if derived and seen.runs:
+            derived += f" Across the runs: {_seen_values(step, seen)}."
+        instruction = step.text.rstrip(".")
+        rules.setdefault(derived or instruction, derived)
+        if not derived:
+            values.setdefault(instruction, []).append(_seen_values(step, seen))
+        earlier[step.decision.field.lower()] = step.decision.value
+    where = "in the recordings" if seen.runs else "in the recording"
+    return tuple(
+        rule or f"{key}: {where}, {', then '.join(dict.fromkeys(values[key]))}."
+        for key, rule in rules.items()
+    )
+
+
+def _seen_values(step, seen):
+    """Return the values chosen at ``step``: "2 - High (2 of 3 runs), 3 - …".
+
+    One run's value reads as it was chosen, with how it changed.
+    """
+    if not seen.runs:
+        return _value(step.decision)
+    return ", ".join(
+        f"{value} ({count} of {_counted('run', seen.total)})"
+        for value, count in seen.values(step)
+    )
+
+
+def _lookups(step):
+    return tuple(dict.fromkeys(map(_looked_at, step.decision.looked_at)))
+
+
+def _lookup_rule(looked_at, fields):
+    fields = list(dict.fromkeys(fields))
+    return f"Before you decide {_join(fields)}, look at {_join(looked_at)}."
+
+
+def _value(decision):
     if decision.previous:
-        sentence += f" (first {_join(decision.previous)}, then changed)"
-    looked_at = list(dict.fromkeys(_looked_at(text) for text in decision.looked_at))
-    if looked_at:
-        sentence += f" after looking at {_join(looked_at)}."
-    else:
-        sentence += ", with nothing looked up just before."
-    if step.edited and step.text != choice_text(decision):
-        sentence += f" The step has since been reworded: “{step.text}”."
-    return sentence
+        return f"{decision.value} (first {_join(decision.previous)}, then changed)"
+    return decision.value
+
+
+def _derived_rule(step, earlier):
+    """Return the rule for a priority set after impact and urgency, else "".
+
+    "Set Priority from Impact and Urgency: in the recording, 2 - Significant
+    and 1 - High gave 2 - High." The instruction is the step's own text, so
+    an editor's rewording is the rule's too. ``earlier`` holds the values
+    chosen before it, by field.
+    """
+    inputs = [name for name in PRIORITY_INPUTS if name in earlier]
+    if step.decision.field.lower() not in PRIORITY_FIELDS or not inputs:
+        return ""
+    sources = _join(name.capitalize() for name in inputs)
+    given = _join(earlier[name] for name in inputs)
+    instruction = step.text.rstrip(".")
+    return (
+        f"{instruction} from {sources}: in the recording, {given} gave "
+        f"{_value(step.decision)}."
+    )
 
 
 def _looked_at(text):

@@ -25,7 +25,7 @@ from . import documents, selectors, services
 from .edits import MAX_TEXT
 from .models import State, SystemKind, SystemRule
 from .phases import PHASES
-from .sop import PHASE_TITLES, step_numbers
+from .sop import NOTE_PREFIX, PHASE_TITLES, step_numbers
 from .systems import MAX_PATTERN, unrecognised_hosts
 
 EXPORTS = {
@@ -164,7 +164,7 @@ def _edit_steps(version, document):
     if version is None:
         return []
     texts = {
-        step["ref"]: step.get("full_text", step["text"])
+        step["ref"]: _editable_text(step)
         for phase in document.get("phases", [])
         for step in phase["steps"]
     }
@@ -173,6 +173,16 @@ def _edit_steps(version, document):
         (step, texts.get(step["ref"], step["text"]), number)
         for step, number in zip(version.steps, numbers, strict=True)
     ]
+
+
+def _editable_text(step):
+    """Return a document step's text as the editor words it.
+
+    The SOP shows a recorded note as an aside without its "Note: "; the
+    editor keeps the step's own words, which have it.
+    """
+    text = step.get("full_text", step["text"])
+    return NOTE_PREFIX + text if step.get("aside") else text
 
 
 def _open_step(request):

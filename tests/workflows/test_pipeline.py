@@ -46,12 +46,26 @@ def test_generate_five_phase_sample_yields_an_sop_with_decisions():
         "close",
     ]
     assert sop.title == "Berlin office lost network access"
-    assert (
-        "Priority was set to 2 - High after looking at Core network in Grafana "
-        "and Berlin site uplink in Grafana." in sop.decision_rules
+    assert sop.decision_rules[0] == (
+        "Before you decide Impact, Urgency, Priority, Category, Subcategory, "
+        "Assignment group and Assigned to, look at Core network in Grafana and "
+        "Berlin site uplink in Grafana."
     )
-    assert ("Network", "Chosen as Assignment group.") in sop.roles
-    assert ("Dana Wright", "Made the owner (Assigned to).") in sop.roles
+    assert (
+        "Set Priority from Impact and Urgency: in the recording, 2 - Medium "
+        "and 1 - High gave 2 - High." in sop.decision_rules
+    )
+    # A team or a person chosen is the recording's example; the field is the role.
+    assert sop.roles[1:] == (
+        (
+            "Assignment group",
+            "The team the incident is handed to (in the recording: Network).",
+        ),
+        (
+            "Assigned to",
+            "The person who owns the incident (in the recording: Dana Wright).",
+        ),
+    )
     assert [name for name, _kind, _count in sop.systems] == [
         "ServiceNow",
         "Grafana",
@@ -238,7 +252,7 @@ def test_generate_says_one_step_not_one_steps():
 
     generated = _generate(recording)
 
-    assert "1 action in ServiceNow." in generated.sop.purpose
+    assert generated.sop.basis == "Based on 1 recording: 1 action in 1 system."
     assert "Standard operating procedure, 1 step ·" in generated.markdown
     assert "ServiceNow (ITSM): 1 action\n" in generated.markdown
     assert "1 steps" not in generated.markdown
@@ -258,15 +272,22 @@ def test_generate_counts_steps_by_one_rule():
     # is a wait, noted between them but no step. The Purpose and the Systems
     # list count the 2 actions.
     assert sop.step_count == 3
-    assert sop.purpose.endswith(
-        "2 actions in ServiceNow, plus 1 note: 3 steps in all. The recorded run "
-        "also waited once, 10 min in all, noted between the steps."
+    assert sop.purpose == (
+        "Handle the logging of an incident, working in ServiceNow. At the end "
+        "the incident is logged."
+    )
+    assert sop.basis == (
+        "Based on 1 recording: 2 actions in 1 system, 1 note and 1 wait "
+        "(10 min in all)."
     )
     assert sop.systems == (("ServiceNow", "itsm", 2),)
     # The note names no system; the wait begins at the note, so it took 0 s.
-    assert "2\\. Note: Called the user back — 0 s (event 2)" in generated.markdown
     assert (
-        "*Wait: 10 min in the recording, with no activity recorded*  \n"
+        "2\\. *From the recording:* Called the user back — 0 s (event 2)"
+        in generated.markdown
+    )
+    assert (
+        "*Wait: no activity was recorded here (took 10 min in the recording)*  \n"
         "3\\. Open the incident in ServiceNow — ServiceNow, 0 s, "
         "in the recording: INC0012346 (event 3)"
     ) in generated.markdown
@@ -283,8 +304,8 @@ def test_generate_added_note_names_no_system_and_no_time():
     assert "2\\. Note: Ask — added, not recorded  \n" in edited.markdown
     assert "events none" not in edited.markdown
     assert edited.sop.systems == (("ServiceNow", "itsm", 1),)
-    assert edited.sop.purpose.endswith(
-        "1 action in ServiceNow. The editors added 1 note."
+    assert edited.sop.basis == (
+        "Based on 1 recording: 1 action in 1 system. The editors added 1 note."
     )
     assert edited.sop.notes == ()
     assert edited.sop.editor_notes == (("Log", "Ask"),)
@@ -307,9 +328,9 @@ def test_generate_reworded_decision_rule_says_the_step_reads_otherwise_now():
     ]
     edited = _generate(recording, edits=edits)
 
+    # The rule reads as the step now does, the recorded value its example.
     assert edited.sop.decision_rules == (
-        "Priority was set to 2 - High, with nothing looked up just before. The "
-        "step has since been reworded: “Set Priority from the matrix”.",
+        "Set Priority from the matrix: in the recording, 2 - High.",
     )
     html = documents.render_html(
         document=documents.document_data(edited.sop), workflow_id=None, version_number=1

@@ -123,11 +123,22 @@ def test_generate_sample_gives_the_choice_to_make_and_the_value_as_example():
     assert steps[23] == ("lookup", "Open the relay in Admin console", "mx-out-02")
     assert steps[26] == ("action", "Tick Drain relay", "")
     assert steps[51] == ("action", "Set the state to Closed", "")
-    assert (
-        "Impact was set to 2 - Significant after looking at Outbound mail queue "
-        "above threshold in Grafana and Mail flow in Grafana." in sop.decision_rules
+    # One sentence per set of lookups, one rule per decision.
+    assert sop.decision_rules == (
+        "Before you decide Configuration item, look at Alert rules in Grafana and "
+        "Outbound mail queue above threshold in Grafana.",
+        "Choose the configuration item: in the recording, mx-out-01.",
+        "Before you decide Impact, Urgency, Priority, Category, Assignment group "
+        "and Assigned to, look at Outbound mail queue above threshold in Grafana "
+        "and Mail flow in Grafana.",
+        "Set Impact: in the recording, 2 - Significant.",
+        "Set Urgency: in the recording, 2 - Medium.",
+        "Set Priority from Impact and Urgency: in the recording, 2 - Significant "
+        "and 2 - Medium gave 3 - Moderate.",
+        "Choose the category: in the recording, Email.",
+        "Choose the assignment group: in the recording, Messaging.",
+        "Assign the owner: in the recording, Lena Fischer.",
     )
-    assert not [rule for rule in sop.decision_rules if "Drain relay" in rule]
 
 
 def test_generate_sample_purpose_names_the_request():
@@ -135,7 +146,41 @@ def test_generate_sample_purpose_names_the_request():
     kind = msgspec.json.decode(recording.read_bytes(), type=format.Recording).kind
     sop = _generate(recording, kind=kind).sop
 
-    assert sop.purpose.startswith("Handle a request the way it was handled")
+    assert sop.purpose == (
+        "Take a request from logging to closure, working in IT Service Desk and "
+        "Admin console. At the end the request is resolved and closed in IT "
+        "Service Desk."
+    )
+    assert sop.basis == (
+        "Based on 1 recording: 21 actions in 2 systems, 2 notes and 1 wait "
+        "(2 min 32 s in all)."
+    )
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_generate_sample_names_no_person_as_a_role(path):
+    recording = msgspec.json.decode(path.read_bytes(), type=format.Recording)
+    sop = _generate(path).sop
+    steps = [step for phase in sop.phases for step in phase.steps]
+    values = {step.decision["value"] for step in steps if step.decision}
+
+    names = [name for name, _role in sop.roles]
+    assert names[0] == "Service-desk agent"
+    assert not set(names) & (values | {recording.agent})
+    assert all(
+        "(in the recording: " in role or role == "Works through the steps."
+        for _name, role in sop.roles
+    )
+
+
+def test_generate_sample_tells_the_recorded_notes_apart_from_the_steps():
+    sop = _generate(SAMPLES / "vpn-certificate-rotation.json").sop
+    steps = [step for phase in sop.phases for step in phase.steps]
+
+    notes = [(step.number, step.aside) for step in steps if step.kind == "note"]
+    assert notes == [(n, "From the recording") for n in (18, 21, 26, 30)]
+    called = next(step for step in steps if step.number == 30)
+    assert called.full_text.startswith("Called the caller back: she connected")
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
@@ -161,7 +206,7 @@ def test_generate_sample_wait_after_a_hand_off_says_whom_it_waited_for():
 
     assert (
         "19\\. Save the incident (Update) — IT Service Desk, 1 s (events 26, 27, 28)  \n"
-        "*Wait for Identity and Access: 41 min 26 s in the recording*  \n"
+        "*Wait for Identity and Access to reply (took 41 min in the recording)*  \n"
     ) in generated.markdown
 
 
@@ -202,3 +247,50 @@ def test_document_numbered_numbers_a_document_stored_with_numbered_waits():
     assert documents.document_numbered(old) == document
     assert document["step_count"] == len(steps) - 1
     assert [phase["start"] for phase in document["phases"]] == [1, 9, 22, 31, 49]
+
+
+def test_generate_sample_of_two_runs_marks_what_one_run_did_and_lists_values():
+    second = _generate(SAMPLES / "vpn-certificate-rotation-second-run.json")
+    generated = _generate(
+        SAMPLES / "vpn-certificate-rotation.json", runs=[second.recorded]
+    )
+    sop = generated.sop
+    steps = {step.number: step for phase in sop.phases for step in phase.steps}
+
+    assert sop.basis == (
+        "Based on 2 recordings. The steps are the reference recording's: 34 "
+        "actions in 4 systems, 4 notes and 4 waits (1 h 32 min in all). The other "
+        "recording took 11 steps not in it."
+    )
+    # Both runs opened the incident list; only the first created the record.
+    assert (steps[1].full_text, steps[1].runs) == (
+        "Open Incidents in IT Service Desk",
+        "",
+    )
+    assert (steps[3].full_text, steps[3].runs) == ("Enter Caller", "in 1 of 2 runs")
+    assert "3\\. Enter Caller — IT Service Desk, 5 s, in 1 of 2 runs (event 5)" in (
+        generated.markdown
+    )
+    assert "Set Impact: in the recordings, 2 - Significant (2 of 2 runs)." in (
+        sop.decision_rules
+    )
+    # The same runs in the same order give the same SOP, byte for byte.
+    again = _generate(SAMPLES / "vpn-certificate-rotation.json", runs=[second.recorded])
+    assert again.markdown == generated.markdown
+
+
+def test_generate_sample_lists_each_value_the_runs_chose():
+    second = _generate(SAMPLES / "vpn-certificate-rotation-second-run.json")
+    recorded = [
+        {**step, "decision": {**step["decision"], "value": "3 - Low"}}
+        if step["ref"] == "itsm:set:impact#1"
+        else step
+        for step in second.recorded
+    ]
+
+    sop = _generate(SAMPLES / "vpn-certificate-rotation.json", runs=[recorded]).sop
+
+    assert (
+        "Set Impact: in the recordings, 2 - Significant (1 of 2 runs), 3 - Low "
+        "(1 of 2 runs)." in sop.decision_rules
+    )

@@ -1,3 +1,6 @@
+import uuid
+
+import msgspec
 import pytest
 
 from apps.accounts.models import MonthlyUsage
@@ -5,7 +8,7 @@ from apps.core.errors import ApplicationError
 from apps.workflows import selectors, services
 from apps.workflows.models import SopVersion, State, Workflow
 from tests.workflows import recording_factory as rf
-from tests.workflows.conftest import build_sample
+from tests.workflows.conftest import build_sample, import_sample
 
 
 def _usage(organization):
@@ -108,6 +111,61 @@ def test_workflow_regenerate_makes_a_new_version_without_counting(
     assert workflow.current_version.number == 2
     assert workflow.current_version.reason == "regenerated"
     assert _usage(organization) == 1
+
+
+def _another_outage(organization):
+    recording = msgspec.structs.replace(rf.network_outage(), id=str(uuid.uuid4()))
+    return import_sample(organization, recording)
+
+
+def _regenerated(workflow, membership):
+    run = services.workflow_regenerate(membership=membership, workflow=workflow)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    return workflow.current_version
+
+
+def test_workflow_regenerate_builds_the_sop_from_every_ready_run(
+    organization, owner, outage, other_organization
+):
+    workflow = build_sample(organization, outage)
+    build_sample(organization, _another_outage(organization), workflow=workflow)
+    # Another organization's runs of the same recording are not this SOP's.
+    theirs = build_sample(other_organization, _another_outage(other_organization))
+    build_sample(
+        other_organization, _another_outage(other_organization), workflow=theirs
+    )
+    membership = organization.memberships.get(user=owner)
+
+    version = _regenerated(workflow, membership)
+
+    assert "*Based on 2 recordings. The steps are the reference recording's: " in (
+        version.markdown
+    )
+    assert "Choose the category: in the recordings, Network (2 of 2 runs)." in (
+        version.markdown
+    )
+    edited = services.workflow_edit(
+        membership=membership,
+        workflow=workflow,
+        edit={"op": "reword", "ref": version.steps[0]["ref"], "text": "Sign in"},
+    )
+    assert "*Based on 2 recordings." in edited.markdown
+
+
+def test_workflow_regenerate_of_one_run_is_based_on_one_recording(
+    organization, owner, outage, other_organization
+):
+    workflow = build_sample(organization, outage)
+    theirs = build_sample(other_organization, _another_outage(other_organization))
+    build_sample(
+        other_organization, _another_outage(other_organization), workflow=theirs
+    )
+
+    version = _regenerated(workflow, organization.memberships.get(user=owner))
+
+    assert "*Based on 1 recording: " in version.markdown
+    assert "runs" not in version.markdown
 
 
 def test_workflow_edit_keeps_edits_across_regeneration(organization, owner, outage):

@@ -31,8 +31,12 @@ def test_a_cut_note_step_carries_its_whole_note():
     steps = _note_steps(_generated().sop)
 
     long_step = next(step for step in steps if step.text.endswith("…"))
-    assert long_step.full_text == f"Note: {LONG_NOTE}"
-    assert all(step.full_text == step.text for step in steps if step != long_step)
+    # A recorded note is an aside from the recording, not an instruction.
+    assert long_step.full_text == LONG_NOTE
+    assert {step.aside for step in steps} == {"From the recording"}
+    assert all(
+        f"Note: {step.full_text}" == step.text for step in steps if step != long_step
+    )
 
 
 def test_a_reworded_note_step_keeps_the_editor_words():
@@ -44,13 +48,16 @@ def test_a_reworded_note_step_keeps_the_editor_words():
 
     step = next(step for step in _note_steps(sop) if step.ref == ref)
     assert step.text == step.full_text == "Call the site lead"
+    assert step.aside == ""
 
 
 def test_markdown_gives_the_note_step_whole():
     markdown = _generated().markdown
 
     steps = markdown[markdown.index("## Steps") : markdown.index("## Decision")]
-    assert "Note: Called the Berlin site lead: the core switch" in steps
+    assert "*From the recording:* Called the Berlin site lead: the core switch" in (
+        steps
+    )
     assert "uplink ports disabled." in steps
     assert "…" not in steps
 

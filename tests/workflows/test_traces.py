@@ -86,7 +86,7 @@ def test_steps_to_trace_decisions_with_an_observed_rule_are_documented():
     # Every triage choice has a lookup before it; the channel and the state
     # chosen without one are steps, not decisions owed a rule.
     assert undocumented == []
-    assert any("after looking at Core network" in rule for rule in sop.decision_rules)
+    assert any("look at Core network" in rule for rule in sop.decision_rules)
 
 
 def test_steps_to_trace_sample_documentation_is_one_finding():
