@@ -3,7 +3,7 @@
 Pure. Findings carry codes and figures only; ``texts`` words them.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from .aggregate import (
     BOTTLENECK_RUNS,
@@ -11,7 +11,7 @@ from .aggregate import (
     HEALTH_WEIGHTS,
     VARIANCE_DISTANCE,
 )
-from .measures import median, within_handoff_wait
+from .measures import median, returns, within_handoff_wait
 from .trace import shared_label
 
 FINDING_TYPES = (
@@ -117,15 +117,24 @@ def _handoff_of(step, moves):
     return None
 
 
-def _before_resolution(step, resolved):
-    """Return the part of ``step`` that fell before the run was resolved."""
-    return max(0, min(step["end_ms"], resolved) - step["start_ms"])
+def before_resolution(step, resolved):
+    """Return the part of ``step`` that fell before the run was resolved.
+
+    ``resolved`` is None for a run still open: all of its time so far counts.
+    """
+    end = step["end_ms"] if resolved is None else min(step["end_ms"], resolved)
+    return max(0, end - step["start_ms"])
 
 
-def _step_totals(run, closing):
-    """Return the run's time per step key and per hand-off, before resolution."""
+def _step_totals(run, closing, *, imported):
+    """Return the run's time per step key and per hand-off, before resolution.
+
+    An imported incident's time is all in its states: a hand-off's wait is
+    time in a state too, and stays that state's, as the page shows it.
+    """
     totals, waited = defaultdict(int), defaultdict(int)
     resolved = run["timing"]["resolved_ms"]
+    moves = () if imported else run["handoffs"]
     for step in run["steps"]:
         # Time after resolution is not what keeps the incident open.
         if step["phase"] == "close":
@@ -134,15 +143,15 @@ def _step_totals(run, closing):
         if step["start_ms"] >= resolved:
             closing.add(step["key"])
             continue
-        handoff = _handoff_of(step, run["handoffs"])
+        handoff = _handoff_of(step, moves)
         if handoff is None:
-            totals[step["key"]] += _before_resolution(step, resolved)
+            totals[step["key"]] += before_resolution(step, resolved)
         else:
-            waited[handoff] += _before_resolution(step, resolved)
+            waited[handoff] += before_resolution(step, resolved)
     return totals, waited
 
 
-def _bottlenecks(measured, process_map):
+def _bottlenecks(measured, process_map, imported):
     """Return the steps and transitions that take a large share of resolution.
 
     A step's time per run is compared with the resolution time of the same
@@ -155,7 +164,7 @@ def _bottlenecks(measured, process_map):
         return []
     per_key, per_handoff, closing = defaultdict(list), defaultdict(list), set()
     for run in measured:
-        totals, waited = _step_totals(run, closing)
+        totals, waited = _step_totals(run, closing, imported=imported)
         whole = run["timing"]["resolution_ms"]
         for key, total in totals.items():
             per_key[key].append((total, whole))
@@ -223,7 +232,9 @@ def _rework(measured):
     ]
 
 
-def _ping_pong(measured):
+def _ping_pong(measured, imported):
+    if imported:
+        return _bounced_between_groups(measured)
     runs_by_key = _by_key(
         measured,
         lambda run: sorted(
@@ -234,6 +245,49 @@ def _ping_pong(measured):
         _finding("handoff_ping_pong", [key], runs, {"runs": len(runs)})
         for key, runs in sorted(runs_by_key.items())
     ]
+
+
+def _bounces(run):
+    """Return {(group, group): times} of the holders ``run`` went back between.
+
+    A bounce is a move back to an earlier holder; the pair is the one it
+    left and the one it came back to, in name order, whichever way it went.
+    """
+    return Counter(
+        tuple(sorted((source, target)))
+        for _field, source, target in returns(run["handoffs"])
+    )
+
+
+def _median_resolution(runs):
+    return median([run["timing"]["resolution_ms"] for run in _resolved(runs)])
+
+
+def _bounced_between_groups(measured):
+    """Return one finding per pair of groups incidents went back and forth between.
+
+    Each says in how many incidents and how many times, and how long those
+    incidents took to resolve against the incidents never sent back.
+    """
+    bounced, times = defaultdict(list), Counter()
+    for run in measured:
+        for pair, count in _bounces(run).items():
+            bounced[pair].append(run)
+            times[pair] += count
+    rest = [run for run in _resolved(measured) if not run["ping_pong"]]
+    found = []
+    for pair, runs in sorted(bounced.items()):
+        params = {
+            "groups": list(pair),
+            "runs": len(runs),
+            "times": times[pair],
+            "median_resolution_ms": _median_resolution(runs),
+            "rest_runs": len(rest),
+            "rest_median_resolution_ms": _median_resolution(rest),
+        }
+        run_ids = [run["run_id"] for run in runs]
+        found.append(_finding("handoff_ping_pong", [], run_ids, params))
+    return found
 
 
 def _variance(measured, distances, variant_rows):
@@ -301,9 +355,9 @@ def _missing_documentation(measured, imported):
 def findings(measured, distances, variant_rows, process_map, *, imported=False):
     """Return the typed findings, in the order of ``FINDING_TYPES``."""
     return [
-        *_bottlenecks(measured, process_map),
+        *_bottlenecks(measured, process_map, imported),
         *_rework(measured),
-        *_ping_pong(measured),
+        *_ping_pong(measured, imported),
         *_variance(measured, distances, variant_rows),
         *_missing_documentation(measured, imported),
     ]

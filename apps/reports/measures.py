@@ -403,19 +403,22 @@ def not_handoff_waits(waits, moves):
     ]
 
 
-def ping_pong(moves):
-    """Return the fields whose ownership came back to an earlier holder."""
-    returned = []
+def returns(moves):
+    """Yield (field, from, to) for each move back to an earlier holder."""
     holders = defaultdict(list)
     for move in moves:
         for part in move["fields"]:
             seen = holders[part["field"]]
             if not seen:
                 seen.append(part["from"])
-            if part["to"] in seen and part["field"] not in returned:
-                returned.append(part["field"])
+            if part["to"] in seen:
+                yield part["field"], part["from"], part["to"]
             seen.append(part["to"])
-    return returned
+
+
+def ping_pong(moves):
+    """Return the fields whose ownership came back to an earlier holder."""
+    return list(dict.fromkeys(field for field, _from, _to in returns(moves)))
 
 
 def documentation_gaps(activities):

@@ -168,23 +168,55 @@ def _system_chart(runs, imported):
     return _mean_bars(totals, runs, title, waiting=_waiting(runs))
 
 
-def _state_chart(runs):
-    """Return the mean time per incident in each state of an imported history.
+def _state_times(runs):
+    """Return the time an imported history's incidents spent in each state.
 
     Every update of an ITSM log is in the one ITSM system: where its time
-    goes shows in its states instead. An incident never in a state counts 0.
-    A state no incident spent time in (Closed, where the time ends) is left
-    out.
+    goes shows in its states instead. Each state's figures are over the
+    incidents that passed through it, its longest first by median, since a
+    few incidents left waiting for months pull a mean far from the typical
+    one. Only time before an incident was resolved counts: what follows,
+    waiting in Resolved to be closed, is given apart as ``after``.
     """
-    totals = defaultdict(int)
+    per_state = defaultdict(list)
     for run in runs:
+        totals = defaultdict(int)
+        resolved = run["timing"].get("resolved_ms")
         for step in run["steps"]:
             if step["kind"] != "decision":
-                totals[step["label"]] += step["duration_ms"]
-    totals = {label: ms for label, ms in totals.items() if ms}
-    if len(runs) == 1:
-        return _mean_bars(totals, runs, _("Time per state"))
-    return _mean_bars(totals, runs, _("Mean time per state, per incident"))
+                totals[step["label"]] += findings.before_resolution(step, resolved)
+        for label, ms in totals.items():
+            if ms:
+                per_state[label].append(ms)
+    rows = [
+        {
+            "state": label,
+            "incidents": len(ms),
+            "median_ms": median(ms),
+            "mean_ms": _mean(ms),
+        }
+        for label, ms in per_state.items()
+    ]
+    rows.sort(key=lambda row: (-row["median_ms"], row["state"]))
+    title = _("Time per state") if len(runs) == 1 else _("Median time per state")
+    bars = [(row["state"], row["median_ms"]) for row in rows]
+    return {
+        "rows": rows,
+        "chart": mark_safe(charts.bars(bars, title=title)),
+        "after": _after_resolution([run["timing"] for run in runs]),
+    }
+
+
+def _after_resolution(timings):
+    """Return the median and mean time from resolution until closed."""
+    after = [t["close_ms"] for t in timings if t.get("resolved_ms") is not None]
+    if not after:
+        return None
+    return {
+        "incidents": len(after),
+        "median_ms": median(after),
+        "mean_ms": _mean(after),
+    }
 
 
 def _documentation_gaps(runs, labels, imported):
@@ -260,7 +292,7 @@ def _steps_context(runs, labels, *, imported=False):
             move["wait_ms"] is not None for run in runs for move in run["handoffs"]
         ),
         "system_chart": _system_chart(runs, imported),
-        "state_chart": _state_chart(runs) if imported else "",
+        "states": _state_times(runs) if imported else None,
         "longest_steps": longest[:LONGEST_STEPS],
         "idle_waits": _listed(waits, limit),
         "lookups": {
@@ -268,6 +300,8 @@ def _steps_context(runs, labels, *, imported=False):
             "by_system": dict(sorted(lookups.items())),
         },
         "documentation_gaps": _listed(gaps, limit),
+        # With no choice and no note there is nothing to document.
+        "documentable": any(run.get("documentable") for run in runs),
         "openings": _openings(runs),
     }
 
@@ -317,7 +351,9 @@ def _finding_groups(findings, *, imported=False):
         summary = (
             ""
             if alone
-            else texts.finding_group_summary(kind, len(members), imported=imported)
+            else texts.finding_group_summary(
+                kind, len(members), imported=imported, params=members[0]["params"]
+            )
         )
         groups.append(
             {
@@ -490,7 +526,7 @@ def report_context(report, *, title=""):
             for name, part in report.health["parts"].items()
         ],
         "health_left_out": _health_left_out(report.health),
-        "health_formula": texts.health_formula(),
+        "health_formula": texts.health_formula(imported=report.imported),
         "findings": findings,
         "finding_groups": _finding_groups(findings, imported=report.imported),
         "imported": report.imported,
@@ -501,6 +537,9 @@ def report_context(report, *, title=""):
     context["steps"] = _steps_context(report.runs, labels, imported=report.imported)
     context["conformance"] = _conformance(report, labels)
     context["transitions"] = _transitions(report.process_map["edges"], labels)
+    # The page of an imported history draws no map of its own; a workflow's
+    # page draws the SOP's.
+    context["state_map"] = report.imported and bool(context["transitions"])
     context["transition_list"] = _listed(
         context["transitions"],
         RANKED_SHOWN,

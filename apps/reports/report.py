@@ -34,7 +34,10 @@ from .trace import Trace, key_labels, with_distinct_keys
 # wait, and the stored page ranks and caps its long lists. 8: an imported
 # incident's time ends when it is closed, and its map and variants are its
 # state visits, without its choices, and its longest states are visits.
-# 10: a recorded run's waits are time in no system and no step of conformance.
+# 10: an imported incident's stays and time per state end when it is
+# resolved, its ping-pong names the groups it went back and forth between,
+# and a section with nothing to say is left out.
+# A recorded run's waits are time in no system and no step of conformance.
 REPORT_VERSION = 10
 
 
@@ -102,11 +105,8 @@ def build_report(
         [(trace, state_path(steps)) for trace, steps in paired] if imported else paired
     )
     if imported:
-        # An incident's longest states are its longest stays in one state;
-        # Closed, where its time ends, takes none.
         for run, (_trace, path) in zip(measured, paths, strict=True):
-            stays = [step for step in step_times(path) if step["duration_ms"]]
-            run["longest_steps"] = longest_steps(stays)
+            run["longest_steps"] = longest_steps(_stays(run, path))
     process_map, variant_rows = aggregate.map_and_variants(paths)
     distances = aggregate.run_distances(paths, variant_rows)
     # The approved SOP names steps by their recorded keys, so each run is
@@ -155,6 +155,23 @@ def state_path(activities):
         else:
             path.append(activity)
     return path
+
+
+def _stays(run, path):
+    """Return an incident's stays in one state, each up to its resolution.
+
+    Waiting in Resolved for the close is no time spent resolving: a stay
+    counts only its part before the incident was resolved, and one wholly
+    after it (Resolved, Closed) is left out.
+    """
+    resolved = run["timing"].get("resolved_ms")
+    stays = []
+    for step in step_times(path):
+        duration = findings.before_resolution(step, resolved)
+        if duration:
+            end = step["start_ms"] + duration
+            stays.append({**step, "end_ms": end, "duration_ms": duration})
+    return stays
 
 
 def _check_unique(traces: list[Trace]):

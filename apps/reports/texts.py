@@ -43,7 +43,19 @@ RULE_OUTCOMES = {
 }
 
 
-def health_formula():
+def health_formula(*, imported=False):
+    if imported:
+        return _(
+            "The score adds four parts, each worth a share of 100 points and "
+            "rounded to whole points here: consistency (25) is 1 minus the "
+            "mean distance of the incidents' paths of states from the most "
+            "common one; flow (25) is 1 minus the share of resolution time "
+            "spent waiting in an Awaiting state, hand-off waits apart; "
+            "hand-offs (20) is 1 divided by 1 plus the mean number of moves "
+            "between assignment groups per incident; no rework (15) is the "
+            "share of incidents never reopened. Documentation (15) does not "
+            "apply, so the score is scaled to 100 over the other 85 points."
+        )
     return _(
         "The score adds five parts, each worth a share of 100 points and "
         "rounded to whole points here: "
@@ -100,6 +112,8 @@ def finding_summary(finding, labels, *, imported=False):
             "steps": steps,
             "runs": _runs(params["runs"], imported),
         }
+    if kind == "handoff_ping_pong" and "groups" in params:
+        return _bounced_summary(params)
     if kind == "handoff_ping_pong":
         return _(
             "After %(steps)s, ownership went back to an earlier team or owner "
@@ -130,11 +144,64 @@ def _runs(count, imported):
     return ngettext("%(n)s run", "%(n)s runs", count) % {"n": count}
 
 
+def _bounced_figures(params):
+    first, second = params["groups"]
+    return {
+        "first": first,
+        "second": second,
+        "runs": _runs(params["runs"], True),
+        "times": ngettext("sent back once", "sent back %(n)s times", params["times"])
+        % {"n": params["times"]},
+        "time": format_duration(params["median_resolution_ms"]),
+        "rest": format_duration(params["rest_median_resolution_ms"]),
+        "others": params["rest_runs"],
+    }
+
+
+def _bounced_summary(params):
+    """Return the sentence of one pair of groups incidents bounced between."""
+    figures = _bounced_figures(params)
+    sentence = _(
+        "%(runs)s went back and forth between %(first)s and %(second)s (%(times)s)"
+    )
+    if params["median_resolution_ms"] is None:
+        return (sentence + _("; none of them is resolved yet.")) % figures
+    if params["rest_median_resolution_ms"] is None:
+        return (sentence + _("; they took a median of %(time)s to resolve.")) % figures
+    return (
+        sentence
+        + _(
+            "; they took a median of %(time)s to resolve, against %(rest)s "
+            "for the %(others)s resolved incidents never sent back to an "
+            "earlier group."
+        )
+    ) % figures
+
+
+def _bounced_item(params):
+    """Return one pair of groups among many, with its own figures."""
+    figures = _bounced_figures(params)
+    if params["median_resolution_ms"] is None:
+        return (
+            _("%(first)s and %(second)s: %(runs)s, %(times)s, none resolved yet")
+            % figures
+        )
+    return (
+        _(
+            "%(first)s and %(second)s: %(runs)s, %(times)s, a median of %(time)s "
+            "to resolve"
+        )
+        % figures
+    )
+
+
 def finding_item(finding, labels, *, imported=False):
     """Return one case of a finding given once over many: its step and count.
 
     A bottleneck's case keeps its whole sentence: its figures are its own.
     """
+    if finding["type"] == "handoff_ping_pong" and "groups" in finding["params"]:
+        return _bounced_item(finding["params"])
     if finding["type"] not in ("rework", "handoff_ping_pong"):
         return finding_summary(finding, labels, imported=imported)
     return _("%(steps)s (%(runs)s)") % {
@@ -161,6 +228,9 @@ GROUP_SUMMARIES = {
 
 # The same, where the cases are incidents of an imported history.
 IMPORTED_GROUP_SUMMARIES = {
+    "bottleneck": gettext_lazy(
+        "%(n)s states take a large share of the resolution time, the longest first:"
+    ),
     "rework": gettext_lazy(
         "Incidents went back to %(n)s states after they had moved past them "
         "(reopened), the most often first:"
@@ -168,10 +238,29 @@ IMPORTED_GROUP_SUMMARIES = {
 }
 
 
-def finding_group_summary(kind, count, *, imported=False):
-    """Return the sentence over the ``count`` cases of one kind of finding."""
+def finding_group_summary(kind, count, *, imported=False, params=None):
+    """Return the sentence over the ``count`` cases of one kind of finding.
+
+    ``params`` are those of one of the cases, for what all of them share.
+    """
+    if kind == "handoff_ping_pong" and params and "groups" in params:
+        return _bounced_group_summary(count, params)
     summaries = IMPORTED_GROUP_SUMMARIES if imported else {}
     return summaries.get(kind, GROUP_SUMMARIES[kind]) % {"n": count}
+
+
+def _bounced_group_summary(count, params):
+    figures = {"n": count, **_bounced_figures(params)}
+    sentence = _(
+        "Incidents went back and forth between %(n)s pairs of assignment "
+        "groups: handed from one to the other and later back again."
+    )
+    if params["rest_median_resolution_ms"] is not None:
+        sentence += " " + _(
+            "The %(others)s resolved incidents never sent back to an earlier "
+            "group took a median of %(rest)s to resolve."
+        )
+    return (sentence + " " + _("The pairs with the most incidents first:")) % figures
 
 
 def _bottleneck_summary(params, steps, imported):
@@ -185,8 +274,40 @@ def _bottleneck_summary(params, steps, imported):
     }
     if "transitions" in params:
         return _transition_summary(figures, imported)
+    # A stored report of an older version may still name a hand-off wait.
+    if imported and not params.get("handoff"):
+        return _state_bottleneck(params) % figures
     return f"{_bottleneck_what(params)} {_bottleneck_over(params, imported)}" % (
         figures
+    )
+
+
+def _state_bottleneck(params):
+    """Return the sentence of a state of an imported history.
+
+    Its median is over the incidents that passed through the state, and is
+    set against those incidents' own resolution time.
+    """
+    if params["of"] == 1:
+        return _(
+            "The incident spent %(time)s in %(steps)s, of a resolution time "
+            "of %(resolution)s."
+        )
+    if params["runs"] == params["of"]:
+        return _(
+            "All %(runs)s resolved incidents passed through %(steps)s and "
+            "spent a median of %(time)s in it; they took a median of "
+            "%(resolution)s to resolve."
+        )
+    if params["runs"] == 1:
+        return _(
+            "The one incident of %(of)s resolved that passed through %(steps)s "
+            "spent %(time)s in it and took %(resolution)s to resolve."
+        )
+    return _(
+        "The %(runs)s incidents that passed through %(steps)s (of %(of)s "
+        "resolved) spent a median of %(time)s in it; those incidents took a "
+        "median of %(resolution)s to resolve."
     )
 
 
@@ -210,32 +331,16 @@ def _bottleneck_over(params, imported):
     """
     if params["of"] == 1:
         return _("of a resolution time of %(resolution)s.")
-    if params["runs"] == params["of"] and imported:
-        return _(
-            "over all %(runs)s resolved incidents, which took a median of "
-            "%(resolution)s to resolve."
-        )
     if params["runs"] == params["of"] == 2:
         return _("in both runs, which took a median of %(resolution)s to resolve.")
     if params["runs"] == params["of"]:
         return _(
             "in all %(runs)s runs, which took a median of %(resolution)s to resolve."
         )
-    if params["runs"] == 1 and imported:
-        return _(
-            "in the one incident of %(of)s resolved that had this step, which "
-            "took %(resolution)s to resolve."
-        )
     if params["runs"] == 1:
         return _(
             "in the one run of %(of)s that had this step, which took "
             "%(resolution)s to resolve."
-        )
-    if imported:
-        return _(
-            "over the %(runs)s incidents that had this step (of %(of)s "
-            "resolved); those incidents took a median of %(resolution)s to "
-            "resolve."
         )
     return _(
         "over the %(runs)s runs that had this step (of %(of)s); those runs "
@@ -247,7 +352,7 @@ def _transition_summary(figures, imported):
     if imported:
         return (
             _(
-                "The time between %(steps)s, that no step accounts for, is a median "
+                "The time between %(steps)s, in neither state, is a median "
                 "of %(time)s over %(transitions)s transitions, against a median "
                 "resolution time of %(resolution)s over all %(of)s resolved "
                 "incidents."
@@ -287,6 +392,11 @@ def _documentation_summary(params, labels, imported):
 
 def finding_recommendation(finding, *, imported=False):
     kind = finding["type"]
+    if kind == "bottleneck" and imported:
+        return _(
+            "Look at what incidents in this state wait for; chase or automate "
+            "it, or alert when an incident stays in it long."
+        )
     if kind == "bottleneck":
         return _(
             "Look at what this step waits for; automate or parallelise the "
@@ -301,6 +411,12 @@ def finding_recommendation(finding, *, imported=False):
         return _(
             "Find out why the step is redone: add the missing check before it "
             "or make its outcome clearer."
+        )
+    if kind == "handoff_ping_pong" and imported:
+        return _(
+            "Agree which of these groups owns this kind of incident and "
+            "suggest it at triage, so that it is assigned once and not sent "
+            "back."
         )
     if kind == "handoff_ping_pong":
         return _(

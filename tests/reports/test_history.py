@@ -77,7 +77,11 @@ def test_updates_after_closure_take_no_time():
     closed = [a for a in trace.activities if a.label == "Closed"]
     assert [a.duration_ms for a in closed] == [0, 0]
     [run] = build_report([trace], imported=True).runs
-    assert [s["label"] for s in run["longest_steps"]] == ["Resolved", "Active", "New"]
+    # Resolved at 10:05: the wait in Resolved for the close is no stay.
+    assert [(s["label"], s["duration_ms"]) for s in run["longest_steps"]] == [
+        ("Active", 55 * MINUTE),
+        ("New", 10 * MINUTE),
+    ]
 
 
 def test_incident_measures_same_minute_updates_and_late_sla():
@@ -290,10 +294,11 @@ def test_incident_history_page_over_the_whole_export(imported, owner_client):
     # A bottleneck's median is over the incidents that had the step, and
     # says so; the header's median is over all of them.
     assert (
-        "Awaiting User Info takes a median of 4 d 18 h over the 212 incidents "
-        "that had this step (of 650 resolved); those incidents took a median "
-        "of 8 d 19 h to resolve."
+        "The 212 incidents that passed through Awaiting User Info (of 650 "
+        "resolved) spent a median of 5 d 8 h in it; those incidents took a "
+        "median of 8 d 19 h to resolve."
     ) in text
+    assert "this step" not in text
     # Medians of the phases do not add up: the split is of means, and the
     # median it sits beside is the header's.
     assert "Median resolution time 2 d 2 h" in text
@@ -448,6 +453,32 @@ def test_report_of_an_open_incident_shows_no_resolution_time():
     # Group A holds only the open INC3: its row reads "–" throughout.
     assert "<td>Group A</td><td>1</td><td>0%</td><td>– / – / –</td>" in html
     assert "<td>Group B</td>" in html
+
+
+def test_report_of_one_incident_gives_the_wait_for_the_close_apart():
+    from django.template.loader import render_to_string
+
+    from apps.reports.rendering import report_context
+
+    trace = history.incident_trace(_three_updates()["INC1"])
+    context = report_context(build_report([trace], imported=True), title="INC1")
+
+    html = render_to_string("reports/_report.html", {"report_view": context})
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    # Resolved at 10:05, closed at 12:00: the 1 h 55 min between is no
+    # state's time, and only said apart.
+    states = context["steps"]["states"]
+    assert [(r["state"], r["median_ms"]) for r in states["rows"]] == [
+        ("Active", 55 * MINUTE),
+        ("New", 10 * MINUTE),
+    ]
+    assert (
+        "After resolution, until closed: 1 h 55 min. This wait for the close is "
+        "not resolution time and is not counted above."
+    ) in text
+    assert "Close is the time after that, until it was closed" in text
+    assert "the SOP lists under Resolve" not in text
 
 
 def test_a_header_without_required_columns_names_them():

@@ -1,15 +1,19 @@
 """What the report page shows: people's words, every section for any runs."""
 
 import re
+import statistics
+from collections import defaultdict
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
-from apps.reports import history
+from apps.reports import history, texts
+from apps.reports.duration import format_duration
 from apps.reports.rendering import RANKED_SHOWN, _ranked_handoffs, report_context
 from apps.reports.report import build_report
 from apps.reports.trace import Activity, Trace
-from tests.reports.test_history import _grouped
+from tests.reports.test_history import _direct, _grouped
 
 MINUTE = 60_000
 
@@ -139,24 +143,94 @@ def test_ranked_hand_offs_break_ties_by_count_then_name():
     assert ranked == ["X", "Z", "A", "B", "Y"]
 
 
-def test_export_repeated_advice_is_given_once_over_its_cases(export_view):
-    view, html = export_view
+def _direct_bounces():
+    """Return {pair: (incidents, times)} and the never-bounced resolutions.
 
+    Straight from the CSV: an incident bounces when a move takes it back to
+    a group that held it before; the pair is the two groups of that move.
+    """
+    pairs, rest = defaultdict(lambda: [0, 0]), []
+    for resolution, moves, _sla in _direct().values():
+        held, bounced = [moves[0][0]] if moves else [], defaultdict(int)
+        for source, target, _wait in moves:
+            if target in held:
+                bounced[tuple(sorted((source, target)))] += 1
+            held.append(target)
+        for pair, times in bounced.items():
+            pairs[pair][0] += 1
+            pairs[pair][1] += times
+        if not bounced:
+            rest.append(resolution)
+    return {pair: tuple(figures) for pair, figures in pairs.items()}, rest
+
+
+def test_export_ping_pong_names_the_groups_and_their_resolution(export_view):
+    view, html = export_view
+    pairs, rest = _direct_bounces()
+
+    found = [f for f in view["findings"] if f["type"] == "handoff_ping_pong"]
+    assert {
+        tuple(f["params"]["groups"]): (f["params"]["runs"], f["params"]["times"])
+        for f in found
+    } == pairs
+    assert {f["params"]["rest_runs"] for f in found} == {len(rest)} == {571}
+    assert format_duration(statistics.median(rest)) == "46 h 2 min"
     [ping_pong] = [
         g for g in view["finding_groups"] if g["type"] == "handoff_ping_pong"
     ]
+    assert ping_pong["summary"] == (
+        "Incidents went back and forth between 61 pairs of assignment groups: "
+        "handed from one to the other and later back again. The 571 resolved "
+        "incidents never sent back to an earlier group took a median of "
+        "46 h 2 min to resolve. The pairs with the most incidents first:"
+    )
     cases = ping_pong["items"]
-    assert cases["count"] == 37 and len(cases["rows"]) == RANKED_SHOWN
+    assert cases["count"] == 61 and len(cases["rows"]) == RANKED_SHOWN
     assert cases["rows"][:2] == [
-        "Assignment group: Group 70 (67 incidents)",
-        "Assignment group: Group 20 (26 incidents)",
+        "Group 54 and Group 70: 11 incidents, sent back 14 times, a median of "
+        "6 d 18 h to resolve",
+        "Group 20 and Group 70: 8 incidents, sent back 12 times, a median of "
+        "18 d 14 h to resolve",
     ]
-    advice = "Write down which team owns this kind of incident and suggest it"
+    text = _visible(html)
+    assert "ownership went back" not in text and "team or owner" not in text
+    # "runs from" is a line's or a stay's; no run, step or recording is named.
+    assert not re.search(r"\b(runs?|steps?|recordings?)\b(?! from)", text)
+    advice = "Agree which of these groups owns this kind of incident and suggest"
     assert html.count(advice) == 1
-    assert "<summary>Show all 37 cases</summary>" in html
+    assert "<summary>Show all 61 cases</summary>" in html
     # Every finding is still there, behind the disclosure.
     assert len(view["findings"]) == sum(
         g["items"]["count"] for g in view["finding_groups"]
+    )
+
+
+def test_ping_pong_of_one_pair_says_it_in_one_sentence():
+    finding = {
+        "type": "handoff_ping_pong",
+        "steps": [],
+        "params": {
+            "groups": ["Desk", "Network"],
+            "runs": 1,
+            "times": 1,
+            "median_resolution_ms": 3 * 3_600_000,
+            "rest_runs": 4,
+            "rest_median_resolution_ms": 3_600_000,
+        },
+    }
+    open_only = {
+        **finding,
+        "params": {**finding["params"], "median_resolution_ms": None},
+    }
+
+    assert texts.finding_summary(finding, {}, imported=True) == (
+        "1 incident went back and forth between Desk and Network (sent back "
+        "once); they took a median of 3 h to resolve, against 1 h for the 4 "
+        "resolved incidents never sent back to an earlier group."
+    )
+    assert texts.finding_summary(open_only, {}, imported=True) == (
+        "1 incident went back and forth between Desk and Network (sent back "
+        "once); none of them is resolved yet."
     )
 
 
@@ -184,27 +258,74 @@ def test_export_is_worded_for_incidents(export_view):
     assert "How the path varies between assignment groups" in text
     assert "Final assignment group Incidents Mean distance" in text
     assert "Agent variance" not in text and "Agent" not in text.split("Findings")[0]
-    # Time over 650 incidents is a mean per incident, not a sum of them.
-    assert "Mean time per state, per incident" in html
+    # Time over 650 incidents is a median per state, not a sum of them.
+    assert "Median time per state" in html
     assert "times are totals" not in text
-    assert "the time per state is a mean per incident" in text
+    assert (
+        "the time per state is over the incidents that passed through each state"
+    ) in text
     assert "run(s)" not in text
     assert "The incidents follow 36 different paths" in text
     # An ITSM log has no Log phase, no lookups and no page openings.
     assert "Log 0 s" not in text and "Log: 0 s" not in html
     assert "Lookups in the Investigate phase" not in text
     assert "short-cut" not in text and "single click" not in text
-    assert "Longest states" in text and "Longest steps" not in text
-    assert "Longest waits in one state" in text and "Idle waits" not in text
+    # One list of an incident's longest stays, no second list of its waits.
+    assert "Longest stays in one state" in text and "Longest steps" not in text
+    assert "Longest waits" not in text and "Idle waits" not in text
     assert "Each change of an incident's state" in text
     assert "(ITSM)" not in text
-    # Closed is where an incident's time ends: no time is spent in it.
-    state_chart = view["steps"]["state_chart"]
-    assert ">Resolved<" in state_chart and ">Closed<" not in state_chart
+    # An imported history records no rule: the gaps section has nothing to say.
+    assert (
+        "Documentation gaps" not in text
+        and "records no rule behind any choice, so its" not in text
+    )
     assert "on average 24% of the states away" in text
     assert "Incidents went back to 2 states after they had moved past them" in text
     assert "steps are done again" not in text
     assert "check new incidents against it" in text
+
+
+def test_export_time_per_state_ends_at_resolution_medians_first(export_view):
+    view, html = export_view
+
+    states = view["steps"]["states"]
+    rows = [(r["state"], r["incidents"], r["median_ms"]) for r in states["rows"]]
+    medians = [median for _state, _n, median in rows]
+    assert medians == sorted(medians, reverse=True)
+    # The wait for the close after resolution leads no more: Resolved counts
+    # only the stays of incidents reopened after it, and Closed none.
+    assert [state for state, _n, _m in rows][:2] == [
+        "Awaiting User Info",
+        "Awaiting Problem",
+    ]
+    assert "Closed" not in {state for state, _n, _m in rows}
+    waiting = [
+        history.incident_measures(updates)["time_in_state"].get("Awaiting User Info")
+        for updates in _grouped().values()
+    ]
+    waiting = [ms for ms in waiting if ms]
+    assert rows[0] == ("Awaiting User Info", len(waiting), statistics.median(waiting))
+    text = _visible(html)
+    assert "Awaiting User Info 212 5 d 8 h 15 d 22 h" in text
+    assert (
+        "After resolution, until closed: a median of 5 d (mean 7 d 2 h) over "
+        "the 650 resolved incidents. This wait for the close is not resolution "
+        "time and is not counted above."
+    ) in text
+    assert (
+        ">Awaiting User Info<" in states["chart"] and ">Closed<" not in states["chart"]
+    )
+
+
+def test_export_draws_the_state_map(export_view):
+    view, html = export_view
+
+    assert view["state_map"] is True
+    source = html.split('<pre class="mermaid process-map" data-mermaid>')[1]
+    assert source.split("</pre>")[0] == escape(view["report"].mermaid)
+    assert "n6 --&gt;|&quot;649× · 5 d&quot;| n4" in source
+    assert "Mermaid source of the map" not in html
 
 
 def test_export_paths_are_state_visits(export_view):
@@ -221,7 +342,7 @@ def test_export_paths_are_state_visits(export_view):
 def test_export_listed_states_link_to_their_incidents(export_view):
     _view, html = export_view
 
-    steps = html.split("Longest states")[1].split("Documentation gaps")[0]
+    steps = html.split("Longest stays in one state")[1].split("AI and automation")[0]
     assert '<a href="/incidents/INC0000343/">INC0000343, by Group 31</a>' in steps
     assert '<a href="/incidents/INC0000307/">INC0000307, by Group 66</a>' in steps
 

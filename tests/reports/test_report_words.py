@@ -2,6 +2,7 @@
 
 import csv
 import re
+from dataclasses import replace
 from xml.etree import ElementTree
 
 from django.template.loader import render_to_string
@@ -71,8 +72,9 @@ def test_bottleneck_says_which_runs_its_median_is_over():
     assert _bottleneck_words(_slow_in_half()) == [
         "Slow takes a median of 50 min over the 2 runs that had this step "
         "(of 4); those runs took a median of 1 h to resolve.",
-        "Slow takes a median of 50 min over the 2 incidents that had this step "
-        "(of 4 resolved); those incidents took a median of 1 h to resolve.",
+        "The 2 incidents that passed through Slow (of 4 resolved) spent a "
+        "median of 50 min in it; those incidents took a median of 1 h to "
+        "resolve.",
     ]
 
 
@@ -80,9 +82,26 @@ def test_bottleneck_in_every_run_says_all():
     assert _bottleneck_words(_slow_in_half()[:2]) == [
         "Slow takes a median of 50 min in both runs, which took a median of "
         "1 h to resolve.",
-        "Slow takes a median of 50 min over all 2 resolved incidents, which "
-        "took a median of 1 h to resolve.",
+        "All 2 resolved incidents passed through Slow and spent a median of "
+        "50 min in it; they took a median of 1 h to resolve.",
     ]
+
+
+def test_bottleneck_of_one_incident_or_one_of_many_says_so():
+    params = {"median_ms": 50 * 60_000, "runs": 1, "of": 3, "resolution_ms": 3_600_000}
+    one_of_three = {"type": "bottleneck", "steps": ["slow"], "params": params}
+    alone = {**one_of_three, "params": {**params, "of": 1}}
+
+    def words(finding):
+        return texts.finding_summary(finding, {"slow": "Slow"}, imported=True)
+
+    assert words(one_of_three) == (
+        "The one incident of 3 resolved that passed through Slow spent 50 min "
+        "in it and took 1 h to resolve."
+    )
+    assert words(alone) == (
+        "The incident spent 50 min in Slow, of a resolution time of 1 h."
+    )
 
 
 def test_many_runs_split_is_of_means_that_add_up_to_the_mean_resolution():
@@ -141,9 +160,29 @@ def test_imported_choices_are_no_documentation_gap():
     text = _text(imported)
     assert "without a recorded rule" not in text
     assert "Every decision has a recorded rule" not in text
+    assert "Documentation gaps" not in text
     assert "records no rule behind any choice" in text
     assert "Measured over 2 incidents." in text
     assert "The sections below add up the 2 incidents" in text
+
+
+def test_sections_with_nothing_to_say_are_left_out():
+    ruled = Decision(field="Priority", value="2 - High", topic="severity", rule="P2")
+    choice = Activity(
+        "itsm:set:priority", "Set Priority", "triage", 0, MINUTE, kind="decision"
+    )
+
+    bare = _text(build_report([_steps("r1", [("fix", "resolve", 0, 5)])]))
+    chosen = _text(
+        build_report([Trace("r1", "ana", (replace(choice, decision=ruled),))])
+    )
+
+    # One step: no transition, and no choice or note to document.
+    assert "Longest steps Fix" in bare
+    assert "Transitions" not in bare and "Mermaid source" not in bare
+    assert "Documentation gaps" not in bare
+    assert "Every decision has a recorded rule" not in bare
+    assert "Documentation gaps Every decision has a recorded rule." in chosen
 
 
 def test_imported_health_leaves_documentation_out_and_scales_to_100():
