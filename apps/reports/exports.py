@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from xml.sax.saxutils import quoteattr
 
 from .measures import ordered_activities
@@ -26,6 +27,9 @@ TIMING_COLUMNS = (
     "end",
     "duration_ms",
 )
+# An imported history's runs are incidents, and who holds one is an
+# assignment group: the group at that row, not the incident's final one.
+IMPORTED_TIMING_COLUMNS = ("incident", "group", *TIMING_COLUMNS[2:])
 # A spreadsheet runs a cell that starts with one of these as a formula.
 # What the XML 1.0 Char production leaves out.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -49,16 +53,36 @@ def _cell(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def step_timings_csv(traces):
-    """Return one CSV row per step of every trace, runs in run-id order."""
+def _groups_held(activities):
+    """Yield the assignment group holding an incident at each of its activities."""
+    group = ""
+    for activity in activities:
+        decision = activity.decision
+        if decision is not None and decision.topic == "team":
+            group = decision.value
+        yield group
+
+
+def step_timings_csv(traces, *, imported=False):
+    """Return one CSV row per step of every trace, runs in run-id order.
+
+    ``imported`` says the traces are an imported incident history: each row
+    then names its incident and the group holding it at that row.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TIMING_COLUMNS)
+    writer.writerow(IMPORTED_TIMING_COLUMNS if imported else TIMING_COLUMNS)
     for trace in sorted(traces, key=lambda t: t.run_id):
-        for index, a in enumerate(ordered_activities(trace)):
+        activities = ordered_activities(trace)
+        holders = (
+            _groups_held(activities)
+            if imported
+            else repeat(trace.agent, len(activities))
+        )
+        for index, (a, holder) in enumerate(zip(activities, holders, strict=True)):
             row = (
                 trace.run_id,
-                trace.agent,
+                holder,
                 index,
                 a.key,
                 a.label,

@@ -188,7 +188,7 @@ def incident_history_pdf(request):
 def incident_history_csv(request):
     traces = selectors.incident_traces(organization=request.organization)
     return _download(
-        step_timings_csv(traces),
+        step_timings_csv(traces, imported=True),
         content_type="text/csv; charset=utf-8",
         filename="incident-step-timings.csv",
     )

@@ -93,10 +93,35 @@ def test_incident_history_csv_has_a_row_per_step(owner_client, history):
     response = owner_client.get(reverse("incident_history_csv"))
 
     lines = response.content.decode().splitlines()
-    assert lines[0].startswith("run_id,agent,index,key,label")
+    assert lines[0] == (
+        "incident,group,index,key,label,phase,system,kind,start,end,duration_ms"
+    )
     # Each incident: two group decisions, one priority decision, three states.
     assert len(lines) == 1 + 2 * 6
-    assert "INC0000001,Group 2,1,decision:priority,Priority: 3 - Moderate" in lines[2]
+    # Each row names the group holding the incident then, not its last one.
+    assert [line.split(",")[:4] for line in lines[1:7]] == [
+        ["INC0000001", "Group 1", "0", "decision:assignment_group"],
+        ["INC0000001", "Group 1", "1", "decision:priority"],
+        ["INC0000001", "Group 1", "2", "state:new"],
+        ["INC0000001", "Group 2", "3", "decision:assignment_group"],
+        ["INC0000001", "Group 2", "4", "state:active"],
+        ["INC0000001", "Group 2", "5", "state:resolved"],
+    ]
+
+
+def test_incident_history_csv_of_another_organization_has_no_rows(
+    client, history, other_organization
+):
+    member = factories.user_create()
+    other_organization.memberships.create(user=member, role="owner")
+    client.force_login(member)
+
+    response = client.get(reverse("incident_history_csv"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.content.decode() == (
+        "incident,group,index,key,label,phase,system,kind,start,end,duration_ms\n"
+    )
 
 
 def test_incident_history_xes_and_json_download(owner_client, history):
