@@ -116,9 +116,12 @@ class ApplicationErrorMiddleware:
         if not isinstance(exception, ApplicationError):
             return None
         logger.warning("Page error %s (%s)", exception.code, exception.status.value)
-        return render(
+        response = render(
             request,
             "error.html",
             {"error": exception},
             status=exception.status,
         )
+        for header, value in exception.headers.items():
+            response[header] = value
+        return response
