@@ -155,8 +155,9 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
 
     # Gap 2: each step owns 3 minutes; no state is set to Resolved, so the
     # run is resolved when close begins, 5 * 3 = 15 minutes: log 3,
-    # triage 6, investigate 3, resolve 3; close is its own minute.
-    assert "Resolution time: 15 min" in html
+    # triage 6, investigate 3, resolve 3; close is its own minute. A
+    # duration holds no-break spaces: no line break splits it.
+    assert "Resolution time: 15\u00a0min" in html
     for name, figure in (
         ("Log", "3 min"),
         ("Triage", "6 min"),
@@ -164,6 +165,7 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
         ("Resolve", "3 min"),
         ("Close", "1 min"),
     ):
+        figure = figure.replace(" ", "\u00a0")
         assert f'<th scope="row">{name}</th><td>{figure}</td>' in html
     assert html.count("<svg") == 2
 
@@ -260,6 +262,27 @@ def test_incident_import_is_refused_to_viewers(client, organization):
     response = client.post(reverse("incident_import"), {"file": _export_file()})
 
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_empty_incident_history_asks_a_viewer_for_no_import(client, organization):
+    from apps.accounts.models import Role
+
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client.force_login(viewer)
+
+    body = client.get(reverse("incident_history")).content.decode()
+
+    assert "No incidents yet." in body
+    assert "Import an audit export" not in body
+    assert "An editor of this organization can import" in body
+    assert reverse("incident_import") not in body
+
+
+def test_empty_incident_history_invites_an_editor_to_import(owner_client):
+    body = owner_client.get(reverse("incident_history")).content.decode()
+
+    assert "Import an audit export from your ITSM tool" in body
+    assert f'action="{reverse("incident_import")}"' in body
 
 
 def test_stalled_incidents_are_silent_up_to_the_histories_end_not_today(
