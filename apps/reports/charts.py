@@ -4,18 +4,47 @@ Pure: each function takes report figures and returns SVG text. Every piece
 of text is escaped; sizes are rounded so that the output is stable.
 """
 
+import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
 from .duration import format_duration
 
 WIDTH = 640
 ROW = 26
-# Room for a clipped label of 28 characters of DejaVu Sans at 12 px.
 LABEL_WIDTH = 215
-LABEL_CHARACTERS = 28
-# The widest a character of DejaVu Sans at 12 px is drawn, digits and
-# capitals included, so that an estimate of a text's width never falls short.
-CHAR_WIDTH = 7.7
+# A bar's label ends 6 px before its bar and keeps this much room at the
+# left edge, for the few pixels a browser's own rounding may add.
+LABEL_ROOM = LABEL_WIDTH - 6 - 4
+FONT_SIZE = 12
+# Advance widths of DejaVu Sans 2.37, the charts' font, in units of 1/2048
+# em: the printable ASCII characters from the space on, then a few others
+# the report writes. Any other character counts a whole em, as wide as the
+# widest letter, so that a measured text is never longer than its measure;
+# an accented letter counts as its letter.
+UNITS_PER_EM = 2048
+ASCII_ADVANCES = (
+    651, 821, 942, 1716, 1303, 1946, 1597, 563, 799, 799, 1024, 1716, 651, 739,
+    651, 690, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690,
+    690, 1716, 1716, 1716, 1087, 2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587,
+    1540, 604, 604, 1343, 1141, 1767, 1532, 1612, 1235, 1612, 1423, 1300, 1251,
+    1499, 1401, 2025, 1403, 1251, 1403, 799, 690, 799, 1716, 1024, 1024, 1255,
+    1300, 1126, 1300, 1260, 721, 1300, 1298, 569, 569, 1186, 569, 1995, 1298,
+    1253, 1300, 1300, 842, 1067, 803, 1298, 1212, 1675, 1212, 1212, 1075, 1303,
+    690, 1303, 1716,
+)  # fmt: skip
+OTHER_ADVANCES = {
+    "\u00a0": 651,
+    "·": 651,
+    "×": 1716,
+    "–": 1024,
+    "—": 2048,
+    "’": 651,
+    "“": 1061,
+    "”": 1061,
+    "…": 2048,
+    "→": 1716,
+}
+ELLIPSIS = "…"
 # The phase legend wraps within this width: at phone width, where the
 # chart scrolls sideways, the part in view at first holds the whole legend.
 LEGEND_WIDTH = 360
@@ -68,13 +97,18 @@ def phase_bar(segments, *, title):
 
     legend_x, legend_y = 0, 40
     for phase, label, ms in segments:
-        caption = f"{label} {format_duration(ms)}"
-        width = 16 + _text_width(caption) + 14
+        # A name too long for one row of the legend is clipped, its time kept.
+        duration = f" {format_duration(ms)}"
+        room = LEGEND_WIDTH - 16 - text_width(duration)
+        shown = f"{clip(label, room)}{duration}"
+        width = 16 + text_width(shown) + 14
         if legend_x and legend_x + width - 14 > LEGEND_WIDTH:
             legend_x, legend_y = 0, legend_y + 18
         colour = PHASE_COLOURS.get(phase, BAR_COLOUR)
         body.append(_rect(legend_x, legend_y, 12, 12, colour, label))
-        body.append(_text(legend_x + 16, legend_y + 11, caption))
+        body.append(
+            _titled_text(legend_x + 16, legend_y + 11, shown, f"{label}{duration}")
+        )
         legend_x += width
     return _svg(legend_y + 20, title, body)
 
@@ -87,8 +121,9 @@ def bars(rows, *, title):
     for index, (label, ms) in enumerate(rows):
         y = index * ROW
         width = span * (ms or 0) / longest if longest else 0
+        tip = f"{label}: {format_duration(ms)}"
         body.append(_label(y + 17, label))
-        body.append(_rect(LABEL_WIDTH, y + 4, width, ROW - 8, BAR_COLOUR, label))
+        body.append(_rect(LABEL_WIDTH, y + 4, width, ROW - 8, BAR_COLOUR, tip))
         body.append(_text(LABEL_WIDTH + width + 6, y + 17, format_duration(ms)))
     return _svg(max(ROW, ROW * len(rows)), title, body)
 
@@ -125,8 +160,22 @@ def spread(rows, *, title):
     return _svg(max(ROW, ROW * len(rows)), title, body)
 
 
-def _text_width(text):
-    return CHAR_WIDTH * len(text)
+def _advance(character):
+    if " " <= character <= "~":
+        return ASCII_ADVANCES[ord(character) - 32]
+    if character in OTHER_ADVANCES:
+        return OTHER_ADVANCES[character]
+    if unicodedata.combining(character):
+        return 0
+    base = unicodedata.normalize("NFD", character)[0]
+    if base != character:
+        return _advance(base)
+    return UNITS_PER_EM
+
+
+def text_width(text):
+    """Return how wide ``text`` is drawn in the charts' font, in pixels."""
+    return sum(_advance(character) for character in text) * FONT_SIZE / UNITS_PER_EM
 
 
 def _span(values, gap=8):
@@ -135,28 +184,38 @@ def _span(values, gap=8):
     A value is drawn up to ``gap`` after the end of its bar; the longest
     value, after the longest bar, still ends inside the chart.
     """
-    room = max((_text_width(value) for value in values), default=0)
+    room = max((text_width(value) for value in values), default=0)
     return WIDTH - LABEL_WIDTH - gap - max(room, 60) - 4
 
 
-def _clip(label, limit=LABEL_CHARACTERS):
-    """Return ``label`` cut to ``limit`` characters, the ellipsis included.
+def clip(label, room=LABEL_ROOM):
+    """Return ``label`` cut to fit ``room`` pixels, the ellipsis included.
 
     The cut drops the spaces before it, so that every clipped label ends in
     a word and the ellipsis.
     """
     label = str(label)
-    if len(label) <= limit:
+    if text_width(label) <= room:
         return label
-    return label[: limit - 1].rstrip() + "…"
+    shown, width = "", text_width(ELLIPSIS)
+    for character in label:
+        width += text_width(character)
+        if width > room:
+            break
+        shown += character
+    return shown.rstrip() + ELLIPSIS
+
+
+def _titled_text(x, y, shown, whole, anchor="start"):
+    """Return a text that shows ``shown``; a clipped one keeps ``whole`` as title."""
+    tip = f"<title>{escape(whole)}</title>" if shown != whole else ""
+    return (
+        f'<text x="{_number(x)}" y="{_number(y)}" {FONT} '
+        f'text-anchor="{anchor}">{tip}{escape(shown)}</text>'
+    )
 
 
 def _label(y, label):
     """Return a bar's label; a clipped one keeps the whole label in its title."""
     label = str(label)
-    shown = _clip(label)
-    tip = f"<title>{escape(label)}</title>" if shown != label else ""
-    return (
-        f'<text x="{_number(LABEL_WIDTH - 6)}" y="{_number(y)}" {FONT} '
-        f'text-anchor="end">{tip}{escape(shown)}</text>'
-    )
+    return _titled_text(LABEL_WIDTH - 6, y, clip(label), label, anchor="end")

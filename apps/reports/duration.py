@@ -22,6 +22,14 @@ def format_duration(ms):
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def unbroken_duration(ms):
+    """Return ``format_duration(ms)`` with no-break spaces: "41 min 31 s".
+
+    A duration read across a line break ("41 min 31 / s") is misread.
+    """
+    return format_duration(ms).replace(" ", "\u00a0")
+
+
 def shows_as_zero(ms):
     """Return whether ``format_duration(ms)`` reads "0 s": under half a second."""
     return ms is not None and round(max(0, ms) / 1000) == 0

@@ -241,9 +241,44 @@ def test_chart_labels_are_clipped_by_one_rule_and_kept_whole_in_titles():
     # The title holds the whole label; the text after it is what is shown.
     assert [title.text for title in titles] == [row[0] for row in rows]
     assert [title.tail for title in titles] == [
-        "Priya Raman → Identity and…",
-        "Tomás Ortega → Identity and…",
+        "Priya Raman → Identity and Acc…",
+        "Tomás Ortega → Identity and A…",
     ]
+
+
+def test_chart_labels_fit_left_of_their_bars_however_wide_their_letters():
+    # 28 capital Ws are 332 px of DejaVu Sans: the old estimate of 7.7 px a
+    # character let them run 120 px past the chart's left edge.
+    wide = "W" * 28
+    rows = [(wide, 60_000), ("Admin console", 30_000)]
+
+    labels = [t for t in _texts(charts.bars(rows, title="t")) if t.get("x") == "209"]
+
+    title = labels[0].find("{http://www.w3.org/2000/svg}title")
+    assert title.text == wide and title.tail == "W" * 16 + "…"
+    assert labels[1].text == "Admin console" and len(labels[1]) == 0
+    for shown in (title.tail, labels[1].text):
+        assert 209 - charts.text_width(shown) >= 0, shown
+
+
+def test_text_width_is_measured_in_the_charts_font():
+    # DejaVu Sans at 12 px: "W" is 2025/2048 em, "i" 569/2048, "é" as "e".
+    assert charts.text_width("W") == 2025 * 12 / 2048
+    assert charts.text_width("Wi") == (2025 + 569) * 12 / 2048
+    assert charts.text_width("é") == charts.text_width("e")
+    # A character the table lacks counts a whole em: never too short.
+    assert charts.text_width("漢") == 12
+
+
+def test_phase_legend_clips_a_name_too_long_for_its_row_and_keeps_its_time():
+    name = "Investigate the identity provider and the VPN gateways together"
+    svg = charts.phase_bar([("investigate", name, 90_000)], title="t")
+
+    [caption] = _texts(svg)
+    title = caption.find("{http://www.w3.org/2000/svg}title")
+    assert title.text == f"{name} 1 min 30 s"
+    assert title.tail.endswith("… 1 min 30 s")
+    assert 16 + charts.text_width(title.tail) <= charts.LEGEND_WIDTH
 
 
 def test_stalled_incidents_use_the_organizations_median_gap():
@@ -301,7 +336,7 @@ def test_chart_values_end_inside_the_chart_however_long(chart):
     values = [t for t in _texts(chart(rows)) if t.get("text-anchor") == "start"]
 
     for value in values:
-        end = float(value.get("x")) + charts.CHAR_WIDTH * len(value.text)
+        end = float(value.get("x")) + charts.text_width(value.text)
         assert end <= charts.WIDTH, value.text
 
 
@@ -318,5 +353,5 @@ def test_phase_legend_wraps_within_a_phone_width():
 
     assert [t.text.split()[0] for t in captions] == [s[1] for s in segments]
     for caption in captions:
-        end = float(caption.get("x")) + charts.CHAR_WIDTH * len(caption.text)
+        end = float(caption.get("x")) + charts.text_width(caption.text)
         assert end <= charts.LEGEND_WIDTH, caption.text

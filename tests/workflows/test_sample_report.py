@@ -6,6 +6,8 @@ from pathlib import Path
 import msgspec
 from django.conf import settings
 from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
 
 from apps.recordings import format
 from apps.reports.rendering import report_context
@@ -38,13 +40,18 @@ def _trace(name, run_id):
     return trace, generated
 
 
-def _report_text():
+def _report(template="reports/_report.html"):
     (first, generated), (second, _generated) = _trace(RUNS[0], 4), _trace(RUNS[1], 5)
     approved = [step["key"] for step in generated.steps]
     report = build_report([first, second], approved=approved)
     html = render_to_string(
-        "reports/_report.html", {"report_view": report_context(report, title="VPN")}
+        template, {"report_view": report_context(report, title="VPN")}
     )
+    return report, html
+
+
+def _report_text():
+    report, html = _report()
     return report, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
@@ -92,3 +99,26 @@ def test_sample_report_of_two_runs_has_every_step_section():
     ):
         assert heading in text
     assert "The sections below add up the 2 runs" in text
+
+
+def test_sample_report_conformance_lists_no_wait():
+    report, text = _report_text()
+
+    # Each run waits where it waited: no wait is a step to miss or to add.
+    for row in report.conformance:
+        assert not [key for key in row["missing"] + row["added"] if ":wait:" in key]
+    assert "Wait" not in text.split("Conformance to the approved SOP", 1)[1]
+
+
+def test_sample_report_pdf_breaks_no_duration_across_lines():
+    _report_, html = _report("reports/report_pdf.html")
+
+    lines = [
+        box.text
+        for page in HTML(string=html).render().pages
+        for box in page._page_box.descendants()
+        if isinstance(box, boxes.TextBox)
+    ]
+    # The hand-off table's narrow Total wait column once read "41 min 31 / s".
+    assert "41\u00a0min\u00a031\u00a0s" in lines
+    assert not [line for line in lines if re.fullmatch(r"(s|min|h|d)", line.strip())]

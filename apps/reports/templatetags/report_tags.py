@@ -1,6 +1,6 @@
 from django import template
 
-from apps.reports.duration import format_duration
+from apps.reports.duration import format_duration, unbroken_duration
 
 register = template.Library()
 
@@ -9,6 +9,12 @@ register = template.Library()
 def duration(ms):
     """Render milliseconds as 45 s, 12 min, 3 h 5 min or 2 d 4 h."""
     return format_duration(ms)
+
+
+@register.filter(name="unbroken_duration")
+def unbroken(ms):
+    """Render a duration that no line break splits: the report's tables and PDF."""
+    return unbroken_duration(ms)
 
 
 @register.filter
