@@ -30,7 +30,8 @@ class Incident(OrganizationScopedModel):
     contact_type = models.CharField(max_length=64, blank=True)
     assignment_group = models.CharField(max_length=120, blank=True)
     # The last assignee an update named: an update without one (the export's
-    # "?") leaves the incident with the one before.
+    # "?") leaves the incident with the one before, unless that one was
+    # another group's.
     assigned_to = models.CharField(max_length=120, blank=True)
     made_sla = models.BooleanField(null=True)
     reassignments = models.PositiveIntegerField(default=0)

@@ -85,7 +85,20 @@ def _read_updates(text):
 
 
 def _latest_assignee(updates):
-    return next((u.assigned_to for u in reversed(updates) if u.assigned_to), "")
+    """Return the last assignee named while the incident had its final group.
+
+    An update naming nobody keeps the assignee before it, but a hand-off to
+    another group leaves the earlier group's assignee behind.
+    """
+    group = updates[-1].assignment_group
+    return next(
+        (
+            u.assigned_to
+            for u in reversed(updates)
+            if u.assigned_to and u.assignment_group == group
+        ),
+        "",
+    )
 
 
 def _incident_values(updates, measures):

@@ -39,6 +39,19 @@ def test_import_keeps_the_last_assignee_an_update_named(organization):
     assert _assignees(organization) == {"INC1": "Bo", "INC2": ""}
 
 
+def test_import_names_no_assignee_of_an_earlier_group(organization):
+    # Handed to Group B and then to Group C, which named nobody: Bo was Group
+    # B's assignee, so the incident, now Group C's, has none.
+    handed_on = EXPORT.replace(
+        "INC1,Resolved,01-03-2016 12:00,01-03-2016 09:00,Group B",
+        "INC1,Resolved,01-03-2016 12:00,01-03-2016 09:00,Group C",
+    )
+
+    incidents_import(organization=organization, text=handed_on)
+
+    assert _assignees(organization) == {"INC1": "", "INC2": ""}
+
+
 def test_import_again_takes_the_new_assignee(organization):
     incidents_import(organization=organization, text=EXPORT)
     moved = EXPORT.replace("Group B,3 - Moderate,?", "Group B,3 - Moderate,Cy")
@@ -62,6 +75,23 @@ def test_migration_backfills_assignees_from_the_updates(
 
     assert _assignees(organization) == {"INC1": "Bo", "INC2": ""}
     assert _assignees(other_organization) == {"INC1": "Di", "INC2": ""}
+
+
+def test_migration_names_no_assignee_of_an_earlier_group(organization):
+    incidents_import(
+        organization=organization,
+        text=EXPORT.replace(
+            "12:00,01-03-2016 09:00,Group B", "12:00,01-03-2016 09:00,Group C"
+        ),
+    )
+    Incident.objects.update(assigned_to="stale")
+    migration = importlib.import_module(
+        "apps.reports.migrations.0003_incident_assigned_to"
+    )
+
+    migration.assignees_backfill(django_apps, None)
+
+    assert _assignees(organization) == {"INC1": "", "INC2": ""}
 
 
 def test_incident_page_names_the_assignee_and_each_updates(owner_client, organization):

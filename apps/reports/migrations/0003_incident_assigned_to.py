@@ -4,11 +4,13 @@ from django.db.models.functions import Coalesce
 
 
 def assignees_backfill(apps, schema_editor):
-    """Give each incident the last assignee its stored updates name."""
+    """Give each incident the last assignee its final group's updates name."""
     Incident = apps.get_model("reports", "Incident")
     IncidentUpdate = apps.get_model("reports", "IncidentUpdate")
     latest = (
-        IncidentUpdate.objects.filter(incident=OuterRef("pk"))
+        IncidentUpdate.objects.filter(
+            incident=OuterRef("pk"), assignment_group=OuterRef("assignment_group")
+        )
         .exclude(assigned_to="")
         .order_by("-sequence")
         .values("assigned_to")[:1]
