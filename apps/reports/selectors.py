@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import orjson
 from django.db.models import F, Max, Prefetch
@@ -201,13 +202,37 @@ def incident_history_as_of(*, organization):
     return latest
 
 
+def incident_history_now_ms(*, organization, now_ms):
+    """Return ``now_ms``, or the history's last update when that is earlier."""
+    as_of = incident_history_as_of(organization=organization)
+    if as_of is None:
+        return now_ms
+    return min(now_ms, _ms(as_of))
+
+
+def _open_incidents(organization):
+    return incident_list(organization=organization).exclude(
+        state__in=history.DONE_STATES
+    )
+
+
+def incident_stalled_count(*, organization, typical_gap_ms, now_ms):
+    """Return how many incidents ``incident_stalled`` lists, or ``None``.
+
+    Counted in the database: the dashboard needs the number, not the rows.
+    """
+    if not typical_gap_ms:
+        return None
+    cutoff_ms = now_ms - history.STALL_FACTOR * typical_gap_ms
+    cutoff = datetime.fromtimestamp(cutoff_ms / 1000, tz=UTC)
+    return _open_incidents(organization).filter(last_update_at__lte=cutoff).count()
+
+
 def incident_stalled(*, organization, typical_gap_ms, now_ms):
     """Return the open incidents silent for long against ``typical_gap_ms``."""
     open_rows = [
         {"number": i.number, "last_update_ms": _ms(i.last_update_at), "state": i.state}
-        for i in incident_list(organization=organization).exclude(
-            state__in=history.DONE_STATES
-        )
+        for i in _open_incidents(organization)
     ]
     return history.stalled_incidents(
         open_rows, typical_gap_ms=typical_gap_ms, now_ms=now_ms
