@@ -304,6 +304,9 @@ def test_runs_table_links_each_recording_and_scrolls_in_its_card(
     assert '<div class="table-scroll"><table>' in runs
 
 
+RECORDED_NOTE_ASIDE = '<em class="step-aside">From the recording:</em>'
+
+
 def _sop_texts(body):
     return re.findall(r'<span class="step-text">(.*?)</span>', body, re.S)
 
@@ -320,7 +323,11 @@ def test_edit_list_words_each_step_as_the_sop_does(owner_client, workflow):
     body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
 
     sop = _sop_texts(body)
-    assert sop and _edit_texts(body) == sop
+    # The SOP shows a recorded note as an aside; the editor gives the step's
+    # own words, "Note: …".
+    aside = f"{RECORDED_NOTE_ASIDE} "
+    assert aside in "".join(sop)
+    assert sop and _edit_texts(body) == [text.replace(aside, "Note: ") for text in sop]
     assert any(text.startswith("<strong>Decision:</strong> Set ") for text in sop)
 
 
@@ -330,8 +337,10 @@ def test_sop_tab_gives_each_note_whole(owner_client, workflow):
 
     body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
 
-    notes_shown = [text for text in _sop_texts(body) if text.startswith("Note: ")]
-    assert notes_shown == [f"Note: {escape(note)}" for note in notes]
+    notes_shown = [
+        text for text in _sop_texts(body) if text.startswith(RECORDED_NOTE_ASIDE)
+    ]
+    assert notes_shown == [f"{RECORDED_NOTE_ASIDE} {escape(note)}" for note in notes]
     assert any(len(note) > 90 for note in notes)
 
 
@@ -369,11 +378,11 @@ def test_workflow_pages_number_steps_on_across_a_wait(owner_client, workflow):
         rf' <span class="step-text">{re.escape(after)}</span>',
         body,
     )
-    assert re.search(r"<li[^>]*><em[^>]*>Wait: 10 min in the recording", body)
+    assert re.search(r"<li[^>]*><em[^>]*>Wait: no activity was recorded here", body)
     numbers = re.findall(r'<summary><span class="step-number">(\d+)\.</span>', body)
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
     assert len(numbers) == len(workflow.current_version.steps) - 1
-    assert "<summary>Wait: 10 min in the recording" in body
+    assert "<summary>Wait: no activity was recorded here (took 10 min" in body
     assert f"Step {index + 1}: {escape(after)}</h1>" in evidence
 
 
@@ -388,7 +397,7 @@ def test_workflow_edit_of_a_wait_is_named_without_a_number(owner_client, workflo
 
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == f"{workflow.get_absolute_url()}#edit"
-    assert "Edited: changed the wait “Wait: 10 min in the recording" in (
+    assert "Edited: changed the wait “Wait: no activity was recorded here" in (
         versions.content.decode()
     )
     # Comparing steps, the versions are alike: the wait was no step.
