@@ -43,8 +43,9 @@ def decision_topic(field, topic):
 def observed_rule(decision):
     """Return the rule the SOP states for ``decision``, or "" when it has none.
 
-    The SOP's "Decision rules as observed" names the lookups made just before
-    a choice; without any, it says no rule was seen.
+    The SOP's "Decision rules" name the lookups made just before a choice
+    ("Before you decide Impact, look at ..."); without any, the report owes
+    the choice a rule.
     """
     if not decision.looked_at:
         return ""
