@@ -200,7 +200,7 @@ _UNRECOGNISED = re.compile(r"Unrecognised system \((?P<host>[^()]+)\)")
 
 def unrecognised_system(origin):
     """Return the system of a page no rule or hint names, from its origin."""
-    parts = urlsplit(origin if "//" in origin else f"//{origin}")
+    parts = _origin_parts(origin)
     host, port = split_origin(origin)
     if not host:
         return System("the browser", "other")
@@ -225,9 +225,21 @@ def unrecognised_hosts(names):
     return list(dict.fromkeys(host for host in hosts if host))
 
 
+def _origin_parts(origin):
+    """Return ``origin`` split, or split as no host when it does not parse.
+
+    An imported recording may hold any origin, such as ``http://[::1`` with
+    its bracket unclosed, which ``urlsplit`` refuses; no rule can name it.
+    """
+    try:
+        return urlsplit(origin if "//" in origin else f"//{origin}")
+    except ValueError:
+        return urlsplit("")
+
+
 def split_origin(origin):
     """Return ``(host, port)`` of an origin such as ``https://a.example:8443``."""
-    parts = urlsplit(origin if "//" in origin else f"//{origin}")
+    parts = _origin_parts(origin)
     host = (parts.hostname or "").lower()
     try:
         port = parts.port

@@ -66,11 +66,10 @@ def test_a_bad_ipv6_pattern_is_refused_saying_why(pattern, message):
         validate_host_pattern(pattern)
 
 
-@pytest.fixture
-def ipv6_workflow(organization, settings):
+def _workflow(organization, settings, origin):
     settings.WORKFLOWS_GENERATE_ON_FINISH = False
     b = rf.RecordingBuilder()
-    b.nav(LOCAL, "/incidents/INC0012345", "INC0012345 | Helpdesk")
+    b.nav(origin, "/incidents/INC0012345", "INC0012345 | Helpdesk")
     b.edit("Short description")
     b.submit("Save")
     recording = recording_import(
@@ -79,6 +78,11 @@ def ipv6_workflow(organization, settings):
         document=rf.encode(b.recording(id=str(uuid.uuid4()), title="Local")),
     )
     return build_sample(organization, recording)
+
+
+@pytest.fixture
+def ipv6_workflow(organization, settings):
+    return _workflow(organization, settings, LOCAL)
 
 
 @pytest.mark.django_db
@@ -99,3 +103,14 @@ def test_the_systems_form_takes_the_ipv6_host_it_was_offered(
     assert added.status_code == HTTPStatus.FOUND
     rules = system_rule_list(organization=organization)
     assert [rule.host_pattern for rule in rules] == ["[::1]:48082"]
+
+
+@pytest.mark.django_db
+def test_a_recording_with_an_unreadable_ipv6_origin_is_documented(
+    organization, settings
+):
+    workflow = _workflow(organization, settings, "http://[::1")
+
+    assert workflow.current_version is not None
+    systems = {step["system"] for step in workflow.current_version.steps}
+    assert systems == {"the browser"}

@@ -109,6 +109,16 @@ def test_classify_names_a_page_without_a_host_the_browser():
     assert unrecognised_host(system.name) == ""
 
 
+@pytest.mark.parametrize(
+    "origin", ["http://[::1", "https://[::1:8080", "http://[zz]:80", "https://a]b"]
+)
+def test_classify_names_a_page_whose_origin_does_not_parse_the_browser(origin):
+    # An imported recording may hold any origin; a browser sends none of these.
+    system = Classifier([Rule("[::1]", "Local", "admin")]).classify(origin, "/")
+
+    assert (system.name, system.kind) == ("the browser", "other")
+
+
 def test_unrecognised_hosts_lists_each_host_once_in_order():
     names = [
         "ServiceNow",
