@@ -43,14 +43,18 @@ def _export(rows):
     return "\n".join([HEADER, *(line for pair in rows for line in pair)])
 
 
+def _imported(organization, rows):
+    """Import ``rows`` into ``organization`` and build its report, as the task does."""
+    incidents_import(organization=organization, text=_export(rows))
+    incident_report_build(
+        incident_import=selectors.incident_import_latest(organization=organization)
+    )
+
+
 @pytest.fixture
 def histories(organization, other_organization):
-    incidents_import(organization=organization, text=_export(OURS))
-    incidents_import(organization=other_organization, text=_export(THEIRS))
-    for org in (organization, other_organization):
-        incident_report_build(
-            incident_import=selectors.incident_import_latest(organization=org)
-        )
+    _imported(organization, OURS)
+    _imported(other_organization, THEIRS)
     return organization
 
 
@@ -192,3 +196,122 @@ def test_history_page_shows_the_breakdown_with_medians_first(owner_client, histo
     assert "Mean resolution time:" in body
     # Both critical incidents missed their SLA.
     assert "2 (100%)" in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=%00",
+        "priority=1+-+Critical%00",
+        "sort=-opened%00",
+        "sla=" + "x" * 100_000,
+        "assigned_to=%FF%FE",
+        "assignment_group=" + "%E2%98%83" * 3000,
+        "opened_from=2016-02-30",
+        "opened_from=0000-01-01",
+        "opened_from=%00",
+        "opened_from=" + "1" * 5000,
+        "opened_from=2016-13-01&opened_to=2016-01-32",
+        "page=%00",
+        "page=" + "9" * 5000,
+    ],
+)
+def test_malformed_filters_are_refused_or_ignored_never_a_server_error(
+    owner_client, histories, query
+):
+    response = owner_client.get(f"{reverse('incident_history')}?{query}")
+
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.BAD_REQUEST)
+    assert "SLA and resolution time by priority" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": ["-opened", "opened"]},
+        {"sla": ["missed", "made"]},
+        {"opened_from": ["2016-03-05", "2016-03-02"]},
+    ],
+)
+def test_a_repeated_filter_takes_its_last_value(owner_client, histories, query):
+    last = {name: values[-1] for name, values in query.items()}
+
+    assert _listed(_get(owner_client, **query)) == _listed(_get(owner_client, **last))
+
+
+def _incidents(count):
+    return [
+        _row(f"INC{n:05d}", f"{1 + n % 28:02d}-03-2016 09:00", f"Group {n % 7}",
+             f"{1 + n % 4} - P", f"Agent {n % 11}", "TRUE" if n % 3 else "FALSE",
+             f"Cat {n % 5}", f"{1 + n % 28:02d}-03-2016 {10 + n % 9:02d}:00")
+        for n in range(count)
+    ]  # fmt: skip
+
+
+QUERIES = [
+    {},
+    {"assignment_group": "Group 1", "sort": "-handoffs"},
+    {"sla": "missed", "sort": "-resolution", "page": "2"},
+]
+
+
+def _queries(client, django_assert_max_num_queries, owner):
+    client.force_login(owner)
+    counts = []
+    for query in QUERIES:
+        with django_assert_max_num_queries(25) as captured:
+            response = _get(client, **query)
+        assert response.status_code == HTTPStatus.OK
+        counts.append(len(captured.captured_queries))
+    return counts
+
+
+def test_the_filtered_list_reads_as_many_queries_for_660_incidents_as_for_7(
+    client, organization_factory, django_assert_max_num_queries
+):
+    counts = []
+    for size in (7, 660):
+        org, owner = organization_factory()
+        _imported(org, _incidents(size))
+        counts.append(_queries(client, django_assert_max_num_queries, owner))
+
+    assert counts[0] == counts[1]
+
+
+SCRIPT = '<script>alert("x")</script>'
+QUOTE = '" onmouseover="alert(1)'
+# As the export's CSV writes it: quoted, its quotes doubled.
+QUOTE_CSV = '""" onmouseover=""alert(1)"'
+
+
+@pytest.fixture
+def hostile(organization, other_organization):
+    rows = [
+        _row(f"INC{n}", f"0{n}-03-2016 09:00", SCRIPT, "1 - Critical", QUOTE_CSV,
+             "TRUE", QUOTE_CSV, f"0{n}-03-2016 11:00")
+        for n in range(1, 7)
+    ]  # fmt: skip
+    _imported(organization, rows)
+    _imported(other_organization, THEIRS)
+    return organization
+
+
+def test_imported_names_are_escaped_on_every_page_and_in_the_stored_report(
+    owner_client, hostile
+):
+    pages = [
+        f"{reverse('incident_history')}?assignment_group={SCRIPT}",
+        f"{reverse('incident_suggest')}?category=x",
+        reverse("incident_detail", args=["INC1"]),
+        reverse("dashboard"),
+    ]
+    reported = selectors.incident_import_reported(organization=hostile)
+    bodies = [owner_client.get(url).content.decode() for url in pages]
+
+    for body in [*bodies, reported.report_html]:
+        assert SCRIPT not in body and 'onmouseover="alert' not in body
+        for theirs in ("Secret team", "Zed", "Hidden", "INC9"):
+            assert theirs not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in bodies[0]
+    assert 'value="&quot; onmouseover=&quot;alert(1)"' in bodies[1]
+    assert "&quot; onmouseover=&quot;alert(1)" in bodies[2]
