@@ -315,3 +315,17 @@ def test_imported_names_are_escaped_on_every_page_and_in_the_stored_report(
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in bodies[0]
     assert 'value="&quot; onmouseover=&quot;alert(1)"' in bodies[1]
     assert "&quot; onmouseover=&quot;alert(1)" in bodies[2]
+
+
+def test_a_history_without_sla_says_nothing_of_missed_slas(owner_client, organization):
+    # The export has no made_sla column: whether an SLA was missed is unknown.
+    no_sla = [[line.replace(",FALSE,", ",,").replace(",TRUE,", ",,") for line in pair]
+              for pair in OURS]  # fmt: skip
+    _imported(organization, no_sla)
+
+    body = _get(owner_client).content.decode()
+
+    figures = body.split('<dl class="summary figures">')[1].split("</dl>")[0]
+    assert "<dt>SLA missed</dt><dd>–</dd>" in figures
+    breakdown = body.split('<section class="breakdown"')[1].split("</section>")[0]
+    assert "marked ▲" not in breakdown and "own –" not in breakdown
