@@ -593,8 +593,11 @@ def suggest(target, candidates, *, limit=SUGGEST_LIMIT):
     }
 
 
-def _natural_key(text):
-    # Digits compare as numbers: "Category 9" comes before "Category 45".
+def natural_key(text):
+    """Return the key that sorts "Category 9" before "Category 45".
+
+    Digits compare as numbers, letters without regard to case.
+    """
     parts = re.split(r"([0-9]+)", text.casefold())
     return [int(part) if index % 2 else part for index, part in enumerate(parts)]
 
@@ -604,7 +607,7 @@ def _ranked_values(spellings):
     for forms in spellings.values():
         spelling = min(forms, key=lambda form: (-forms[form], form))
         values.append({"value": spelling, "count": forms.total()})
-    values.sort(key=lambda v: (-v["count"], _natural_key(v["value"]), v["value"]))
+    values.sort(key=lambda v: (-v["count"], natural_key(v["value"]), v["value"]))
     return values
 
 

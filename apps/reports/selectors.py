@@ -34,15 +34,23 @@ INCIDENT_ORDERS = {
 FILTER_FIELDS = ("state", "priority", "assignment_group", "assigned_to")
 
 
+def _choice_key(name):
+    if name == "priority":
+        return priority_key
+    return lambda value: (history.natural_key(value), value)
+
+
 def incident_filter_choices(*, organization):
-    """Return the values each of ``FILTER_FIELDS`` holds, in list order."""
+    """Return the values each of ``FILTER_FIELDS`` holds, in list order.
+
+    Priorities go by rank, other values by name with numbers read as numbers:
+    "Group 2" before "Group 10".
+    """
     incidents = incident_list(organization=organization)
     choices = {}
     for name in FILTER_FIELDS:
         values = incidents.exclude(**{name: ""}).values_list(name, flat=True)
-        choices[name] = sorted(
-            set(values), key=priority_key if name == "priority" else None
-        )
+        choices[name] = sorted(set(values), key=_choice_key(name))
     return choices
 
 

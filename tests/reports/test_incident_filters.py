@@ -329,3 +329,16 @@ def test_a_history_without_sla_says_nothing_of_missed_slas(owner_client, organiz
     assert "<dt>SLA missed</dt><dd>–</dd>" in figures
     breakdown = body.split('<section class="breakdown"')[1].split("</section>")[0]
     assert "marked ▲" not in breakdown and "own –" not in breakdown
+
+
+def test_filter_choices_read_numbers_in_names_as_numbers(organization):
+    _imported(organization, [
+        _row(f"INC{n}", "01-03-2016 09:00", f"Group {n}", "3 - Moderate",
+             f"Resolver {n}", "TRUE", "Net", "01-03-2016 10:00")
+        for n in (10, 2, 1)
+    ])  # fmt: skip
+
+    choices = selectors.incident_filter_choices(organization=organization)
+
+    assert choices["assignment_group"] == ["Group 1", "Group 2", "Group 10"]
+    assert choices["assigned_to"] == ["Resolver 1", "Resolver 2", "Resolver 10"]
