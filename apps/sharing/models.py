@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.models import OrganizationScopedModel
+from apps.workflows.models import State
 
 # 24 random bytes: 192 bits, past the 128 the link must withstand guessing.
 TOKEN_BYTES = 24
@@ -75,3 +76,44 @@ class ShareLink(OrganizationScopedModel):
     @staticmethod
     def hash(raw):
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SharedPdf(OrganizationScopedModel):
+    """The PDF a share link gives, made once per version and link settings.
+
+    Every link of the organization to ``sop_version`` with the same
+    ``show_names`` and ``include_report`` gives the same PDF, so they share
+    one row. ``digest`` hashes what went into it (the document and map with
+    names hidden or shown), which also changes when the people a hidden name
+    stands for do. Links reach a row only through their own organization,
+    version and settings; a revoked or expired link reaches none.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="shared_pdfs"
+    )
+    sop_version = models.ForeignKey(
+        "workflows.SopVersion", on_delete=models.CASCADE, related_name="shared_pdfs"
+    )
+    show_names = models.BooleanField()
+    include_report = models.BooleanField()
+    digest = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    pdf = models.BinaryField(null=True, blank=True)
+    filename = models.CharField(max_length=120, blank=True)
+    # False: the map failed to draw and the PDF went without it.
+    whole = models.BooleanField(default=True)
+    failure = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sop_version", "show_names", "include_report"],
+                name="shared_pdf_unique_settings",
+            )
+        ]
+
+    def __str__(self):
+        return f"Shared PDF of version {self.sop_version_id} ({self.state})"

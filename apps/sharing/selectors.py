@@ -18,7 +18,7 @@ from apps.workflows.selectors import (
     workflow_traces,
 )
 
-from .models import ShareLink
+from .models import SharedPdf, ShareLink
 from .names import name_aliases, owner_names, person_names, without_names
 
 
@@ -66,6 +66,11 @@ def shareable_workflows(*, organization):
     return workflow_list(organization=organization).exclude(current_version=None)
 
 
+def shared_version(*, link):
+    """Return the version ``link`` shows: its pinned one, else the current."""
+    return link.sop_version or version_get(workflow=link.workflow)
+
+
 def shared_content(*, link):
     """Return what a shared page shows: the SOP, its version, map and report.
 
@@ -80,16 +85,12 @@ def shared_content(*, link):
     cannot be known, and stays.
     """
     workflow = link.workflow
-    version = link.sop_version or version_get(workflow=workflow)
+    version = shared_version(link=link)
     if version is None:
         return {}
-    aliases = None if link.show_names else _aliases(link, version)
-    sop = document_numbered(without_names(version.document, aliases))
-    if aliases is not None:
-        sop = _numbered_refs(sop)
+    aliases = _link_aliases(workflow, version, link.show_names, link.include_report)
     content = {
-        "sop": sop,
-        "mermaid": _map_source(version, aliases),
+        **_document(version, aliases),
         "version_number": version.number,
         "version_created_at": version.created_at,
     }
@@ -107,9 +108,31 @@ def shared_content(*, link):
     return content
 
 
-def _aliases(link, version):
-    agents, others, owners, people = _people(link, version)
-    members = _member_names(link.organization)
+def shared_document(*, version, show_names, include_report):
+    """Return the SOP and map source a shared page of ``version`` shows.
+
+    The same as ``shared_content`` gives a link with these settings, without
+    the report: what the shared PDF is made of.
+    """
+    workflow = version.workflow
+    aliases = _link_aliases(workflow, version, show_names, include_report)
+    return _document(version, aliases)
+
+
+def _link_aliases(workflow, version, show_names, include_report):
+    return None if show_names else _aliases(workflow, version, include_report)
+
+
+def _document(version, aliases):
+    sop = document_numbered(without_names(version.document, aliases))
+    if aliases is not None:
+        sop = _numbered_refs(sop)
+    return {"sop": sop, "mermaid": _map_source(version, aliases)}
+
+
+def _aliases(workflow, version, include_report):
+    agents, others, owners, people = _people(workflow, version, include_report)
+    members = _member_names(workflow.organization)
     return name_aliases(agents, owners, members, people, others=others)
 
 
@@ -125,27 +148,27 @@ def _recorded_by(run):
     return recording.created_by.name
 
 
-def _shown(link, version, runs):
+def _shown(version, runs, include_report):
     """Return the runs whose agents the page shows: the SOP's, and the report's.
 
     A version with no run of its own stands for all of them.
     """
     if version.source_run is None:
         return runs
-    reported = [run for run in runs if link.include_report and run.state == State.READY]
+    reported = [run for run in runs if include_report and run.state == State.READY]
     return [version.source_run, *reported]
 
 
-def _people(link, version):
+def _people(workflow, version, include_report):
     """Return everyone a shared page could name.
 
     That is the agents of the runs it shows, the agents of the workflow's
     other runs, and the owners and other people any run chose.
     """
-    runs = list(run_list(workflow=link.workflow))
+    runs = list(run_list(workflow=workflow))
     if version.source_run is not None and version.source_run not in runs:
         runs.insert(0, version.source_run)
-    shown = _shown(link, version, runs)
+    shown = _shown(version, runs, include_report)
     agents = [_recorded_by(run) for run in shown]
     others = [_recorded_by(run) for run in runs if run not in shown]
     owners, people = owner_names(version.steps), person_names(version.steps)
@@ -191,3 +214,12 @@ def _map_source(version, aliases):
     if aliases is None:
         return version.mermaid
     return build_mermaid(document_steps(without_names(version.document, aliases)))
+
+
+def shared_pdf_get(*, organization_id, shared_pdf_id):
+    """Return the organization's stored shared PDF ``shared_pdf_id``, or None."""
+    return (
+        SharedPdf.objects.filter(organization_id=organization_id, pk=shared_pdf_id)
+        .select_related("sop_version__workflow__organization")
+        .first()
+    )

@@ -1,7 +1,12 @@
-"""Writes to share links: create, open (count a view), revoke one or all."""
+"""Writes to share links: create, open (count a view), revoke one or all.
+
+And the links' PDF: asked for by a visit, made once by a Celery task.
+"""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db.models import F
@@ -9,14 +14,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.jobs import task_enqueue
+from apps.workflows.models import State
 
-from .models import ShareLink
+from . import documents, selectors
+from .models import SharedPdf, ShareLink
 
 logger = logging.getLogger(__name__)
 
 PASSWORD_ATTEMPTS = 10
 PASSWORD_WINDOW_SECONDS = 300
 MIN_PASSWORD_LENGTH = 8
+
+# A PDF whose map failed to draw, or a failed build, is made again on a visit
+# this long after: a visitor has no way to ask for another render.
+PDF_RETRY_SECONDS = 5 * 60
+# A build that has not moved for longer than a task may run was lost (a
+# worker killed before it acknowledged, or a restarted web process running
+# tasks on its thread); a visit asks for it again.
+PDF_STALE_SECONDS = settings.CELERY_TASK_TIME_LIMIT + 60
 
 
 def _log_extra(link):
@@ -160,3 +176,139 @@ def share_link_revoke_all(*, membership):
         extra={"organization_id": membership.organization_id},
     )
     return count
+
+
+# ------------------------------------------------------------------------------
+# The shared PDF
+# ------------------------------------------------------------------------------
+def shared_pdf_request(*, link, now=None):
+    """Return the stored PDF of ``link``, asking for its build if it is not made.
+
+    None when the link has no SOP to show. Links to the same version with the
+    same settings share one row, and only the request that creates or resets
+    it enqueues the build, so visitors arriving together enqueue one.
+    """
+    now = now or timezone.now()
+    version = selectors.shared_version(link=link)
+    if version is None:
+        return None
+    digest = _shared_pdf_digest(version, link.show_names, link.include_report)
+
+    shared_pdf, created = SharedPdf.objects.get_or_create(
+        organization=link.organization,
+        sop_version=version,
+        show_names=link.show_names,
+        include_report=link.include_report,
+        defaults={"digest": digest, "updated_at": now},
+    )
+    if created:
+        _enqueue_shared_pdf(shared_pdf)
+    elif _wanted_again(shared_pdf, digest, now):
+        _shared_pdf_reset(shared_pdf, digest, now)
+        shared_pdf.refresh_from_db()
+    return shared_pdf
+
+
+def _shared_pdf_digest(version, show_names, include_report):
+    document = selectors.shared_document(
+        version=version, show_names=show_names, include_report=include_report
+    )
+    return documents.pdf_digest(document, version.number)
+
+
+def _wanted_again(shared_pdf, digest, now):
+    """Say whether ``shared_pdf`` is to be made again rather than waited for."""
+    if shared_pdf.digest != digest:
+        return True
+    age = now - shared_pdf.updated_at
+    if shared_pdf.state == State.READY:
+        return not shared_pdf.whole and age > timedelta(seconds=PDF_RETRY_SECONDS)
+    if shared_pdf.state == State.FAILED:
+        return age > timedelta(seconds=PDF_RETRY_SECONDS)
+    return age > timedelta(seconds=PDF_STALE_SECONDS)
+
+
+def _shared_pdf_reset(shared_pdf, digest, now):
+    # Conditional on the row as read: of requests resetting it at once, one
+    # changes it and enqueues the build; the others wait for that build.
+    reset = SharedPdf.objects.filter(
+        pk=shared_pdf.pk,
+        digest=shared_pdf.digest,
+        state=shared_pdf.state,
+        updated_at=shared_pdf.updated_at,
+    ).update(
+        digest=digest,
+        state=State.QUEUED,
+        progress=0,
+        pdf=None,
+        failure="",
+        updated_at=now,
+    )
+    if reset:
+        _enqueue_shared_pdf(shared_pdf)
+
+
+def _enqueue_shared_pdf(shared_pdf):
+    from .tasks import shared_pdf_build_task
+
+    # The map is drawn in Chromium, as for the workflow's own PDF.
+    queue = settings.WORKFLOWS_QUEUE
+    options = {"queue": queue} if queue else {}
+    args = (shared_pdf.organization_id, shared_pdf.pk)
+    task_enqueue(shared_pdf_build_task, args, **options)
+
+
+def shared_pdf_build(*, shared_pdf):
+    """Make and store the PDF of ``shared_pdf``; once for the same inputs.
+
+    The document is read again here, so the PDF holds what the shared page
+    shows now, and ``digest`` says what that was.
+    """
+    version = shared_pdf.sop_version
+    document = selectors.shared_document(
+        version=version,
+        show_names=shared_pdf.show_names,
+        include_report=shared_pdf.include_report,
+    )
+    digest = documents.pdf_digest(document, version.number)
+    if shared_pdf.state == State.READY and shared_pdf.digest == digest:
+        return
+
+    _shared_pdf_progress(shared_pdf, 10)
+    svg, whole = documents.map_svg(
+        document["mermaid"], organization_id=shared_pdf.organization_id
+    )
+    _shared_pdf_progress(shared_pdf, 60)
+    pdf = documents.pdf_render(document, svg=svg, version_number=version.number)
+
+    SharedPdf.objects.filter(pk=shared_pdf.pk).update(
+        digest=digest,
+        state=State.READY,
+        progress=100,
+        pdf=pdf,
+        filename=documents.pdf_filename(document),
+        whole=whole,
+        failure="",
+        updated_at=timezone.now(),
+    )
+    logger.info("Shared PDF made", extra=_pdf_log_extra(shared_pdf))
+
+
+def _shared_pdf_progress(shared_pdf, progress):
+    SharedPdf.objects.filter(pk=shared_pdf.pk).update(
+        state=State.RUNNING, progress=progress, updated_at=timezone.now()
+    )
+
+
+def shared_pdf_build_failed(*, shared_pdf, reason):
+    SharedPdf.objects.filter(pk=shared_pdf.pk).update(
+        state=State.FAILED, failure=reason, updated_at=timezone.now()
+    )
+    logger.error("Shared PDF failed: %s", reason, extra=_pdf_log_extra(shared_pdf))
+
+
+def _pdf_log_extra(shared_pdf):
+    return {
+        "organization_id": shared_pdf.organization_id,
+        "shared_pdf_id": shared_pdf.pk,
+    }

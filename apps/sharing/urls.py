@@ -5,6 +5,11 @@ from . import views
 urlpatterns = [
     path("s/<str:token>/", views.shared, name="shared"),
     path("s/<str:token>/pdf/", views.shared_pdf, name="shared_pdf"),
+    path(
+        "s/<str:token>/pdf/progress/",
+        views.shared_pdf_progress,
+        name="shared_pdf_progress",
+    ),
     path("share-links/new/", views.share_link_new, name="share_link_new"),
     path(
         "share-links/<int:share_link_id>/revoke/",

@@ -13,13 +13,22 @@ from apps.accounts.decorators import membership_required
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.http import address_group, client_address
+from apps.workflows.models import State
 
-from . import documents, selectors, services
+from . import selectors, services
 from .forms import ShareLinkForm, SharePasswordForm
 
 logger = logging.getLogger(__name__)
 
 UNLOCKED_SESSION_KEY = "share_links_unlocked"
+# Seconds before the PDF's progress page loads itself again, by build state;
+# a ready PDF downloads at once, a failed one is retried a little later.
+PDF_PROGRESS_REFRESH = {
+    State.QUEUED: 2,
+    State.RUNNING: 2,
+    State.READY: 0,
+    State.FAILED: 60,
+}
 
 # Asked in the list's dialogs and, without scripts, on the confirm page.
 REVOKE_QUESTION = gettext_lazy("Revoke this share link? It stops opening at once.")
@@ -71,20 +80,54 @@ def shared(request, token):
 @never_cache
 @require_GET
 def shared_pdf(request, token):
-    """Send the shared SOP as a PDF, behind the same checks as the page."""
-    link = selectors.share_link_for_token(token=token)
-    if link is None:
-        return _gone(request)
-    found = None if _locked(request, link) else documents.shared_pdf(link=link)
-    if found is None:
-        # The page asks for the password, or says there is no SOP yet.
-        return _private(redirect("shared", token=token))
+    """Send the shared SOP as a PDF, behind the same checks as the page.
+
+    A PDF not made yet is asked for, and the visitor waits on its progress
+    page, which downloads it once it is made.
+    """
+    refusal, link, shared_pdf = _shared_pdf(request, token)
+    if refusal is not None:
+        return refusal
+    if shared_pdf.state != State.READY:
+        return _private(redirect("shared_pdf_progress", token=token))
 
     services.share_link_record_view(link=link)
-    filename, pdf = found
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = HttpResponse(bytes(shared_pdf.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{shared_pdf.filename}"'
     return _private(response)
+
+
+@never_cache
+@require_GET
+def shared_pdf_progress(request, token):
+    """Show how far the PDF is, refreshing itself, then start its download."""
+    refusal, link, shared_pdf = _shared_pdf(request, token)
+    if refusal is not None:
+        return refusal
+    context = {
+        "shared_pdf": shared_pdf,
+        "page_url": reverse("shared", kwargs={"token": token}),
+        "pdf_url": reverse("shared_pdf", kwargs={"token": token}),
+        "refresh_seconds": PDF_PROGRESS_REFRESH.get(shared_pdf.state),
+    }
+    return _private(render(request, "sharing/pdf_progress.html", context))
+
+
+def _shared_pdf(request, token):
+    """Return ``(refusal, link, shared_pdf)``: a response to send instead, or None.
+
+    The refusal is the not-found page, or a redirect to the shared page,
+    which asks for the password or says there is no SOP yet.
+    """
+    link = selectors.share_link_for_token(token=token)
+    if link is None:
+        return _gone(request), None, None
+    shared_pdf = (
+        None if _locked(request, link) else services.shared_pdf_request(link=link)
+    )
+    if shared_pdf is None:
+        return _private(redirect("shared", token=token)), link, None
+    return None, link, shared_pdf
 
 
 def _password(request, link):

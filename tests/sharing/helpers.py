@@ -1,6 +1,7 @@
 """A workflow with a real generated SOP version, for the sharing tests."""
 
 import json
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -73,3 +74,39 @@ def workflow_built(organization, sample=SAMPLE):
     run = run_for_recording(organization=organization, recording=recording)
     run_build(run=run, generation=run.generation)
     return workflow_get(organization=organization, workflow_id=run.workflow_id)
+
+
+def version_next(workflow, *, title):
+    """Add a version to ``workflow`` titled ``title`` and make it current."""
+    current = workflow.current_version
+    document = {**current.document, "title": title}
+    version = SopVersion.objects.create(
+        organization=workflow.organization,
+        workflow=workflow,
+        number=current.number + 1,
+        key=f"next-{current.number + 1}",
+        reason=SopVersion.Reason.EDITED,
+        steps=current.steps,
+        document=document,
+        markdown=current.markdown,
+        html="",
+        mermaid=current.mermaid,
+        bpmn=current.bpmn,
+        render_state=State.READY,
+    )
+    workflow.current_version = version
+    workflow.save(update_fields=["current_version"])
+    return version
+
+
+def pdf_text(pdf, tmp_path):
+    """Return the text of ``pdf`` on one line, as pdftotext reads it."""
+    path = tmp_path / f"shared-{uuid.uuid4().hex}.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return " ".join(result.stdout.split())
