@@ -44,10 +44,13 @@ document.querySelectorAll('button[data-copy]').forEach((button) => {
 });
 
 // A report chart too wide for a phone scrolls sideways (see app.css); while
-// it does, the keyboard can reach it and scroll it with the arrow keys.
+// it does, it is marked data-overflow, which draws the shadows at its edges,
+// and the keyboard can reach it and scroll it with the arrow keys.
 const scrollingCharts = new ResizeObserver((entries) => {
   for (const { target } of entries) {
-    if (target.scrollWidth > target.clientWidth) target.tabIndex = 0;
+    const overflows = target.scrollWidth > target.clientWidth;
+    target.toggleAttribute('data-overflow', overflows);
+    if (overflows) target.tabIndex = 0;
     else target.removeAttribute('tabindex');
   }
 });

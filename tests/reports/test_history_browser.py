@@ -1,12 +1,14 @@
-"""The incident history page in Chromium: its state map drawn under its CSP."""
+"""The incident history page in Chromium: its state map drawn under its CSP,
+and the page as wide as a phone's screen however wide the map."""
 
 import pytest
+from django.conf import settings
 
 from apps.reports.selectors import incident_import_latest
-from apps.reports.services import incident_report_build
+from apps.reports.services import incident_report_build, incidents_import
 from tests import factories
 from tests.browser import conftest as browser_fixtures
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until
 from tests.reports.factories import incident_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,8 +17,25 @@ browser = browser_fixtures.browser
 context = browser_fixtures.context
 page = browser_fixtures.page
 
+PHONE_WIDTH = {"width": 390, "height": 844}
+EXPORT = settings.BASE_DIR.parent / "shared" / "data" / "servicenow_incident_log.csv"
+MAP_DRAWN = "() => document.querySelector('[data-map-viewport][data-zoom]') !== null"
+PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+MAP_SCROLLS = "node => node.scrollWidth > node.clientWidth"
+# Each report table's box against the width of its rows, and each chart's
+# edge shadow (data-overflow) against whether it scrolls at all.
+REPORT_BOXES = """() => ({
+  slabs: [...document.querySelectorAll('.report table')]
+    .filter((t) => t.getBoundingClientRect().width > t.rows[0].getBoundingClientRect().width + 1)
+    .map((t) => t.rows[0].textContent.trim().slice(0, 40)),
+  fades: [...document.querySelectorAll('figure.chart')]
+    .filter((f) => f.hasAttribute('data-overflow') !== f.scrollWidth > f.clientWidth)
+    .map((f) => f.querySelector('svg').getAttribute('aria-label')),
+  scrolling: document.querySelectorAll('figure.chart[data-overflow]').length,
+})"""
 
-def test_incident_history_page_draws_its_state_map(context, page, live_server):
+
+def _history_of_two(context, live_server):
     organization, owner = factories.organization_with_owner(name="Acme IT")
     incident_create(organization=organization, number="INC0000001")
     incident_create(organization=organization, number="INC0000002")
@@ -24,6 +43,10 @@ def test_incident_history_page_draws_its_state_map(context, page, live_server):
         incident_import=incident_import_latest(organization=organization)
     )
     log_in(context, owner, live_server)
+
+
+def test_incident_history_page_draws_its_state_map(context, page, live_server):
+    _history_of_two(context, live_server)
 
     page.goto(f"{live_server.url}/incidents/")
     drawn = page.locator("section.report pre[data-mermaid] svg")
@@ -33,3 +56,45 @@ def test_incident_history_page_draws_its_state_map(context, page, live_server):
     for label in ("New (2×)", "Active (2×)", "Resolved (2×)", "2× · 1 h", "2× · 2 h"):
         assert label in labels
     assert page.console_errors == []
+
+
+@pytest.fixture
+def imported_history(context, live_server):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    incidents_import(organization=organization, text=EXPORT.read_text("utf-8"))
+    incident_report_build(
+        incident_import=incident_import_latest(organization=organization)
+    )
+    log_in(context, owner, live_server)
+
+
+def test_incident_history_never_scrolls_sideways_at_phone_width(
+    imported_history, page, live_server
+):
+    page.set_viewport_size(PHONE_WIDTH)
+    page.goto(f"{live_server.url}/incidents/")
+    wait_until(page, MAP_DRAWN, timeout=30)
+
+    # The whole history's state map is far wider than a phone: it pans
+    # inside its own box, and the page stays as wide as the screen.
+    assert page.locator("[data-map-viewport]").evaluate(MAP_SCROLLS)
+    assert page.evaluate(PAGE_OVERFLOW) <= 0
+    assert page.console_errors == []
+
+
+def test_report_tables_and_charts_fit_their_boxes(context, page, live_server):
+    _history_of_two(context, live_server)
+
+    page.goto(f"{live_server.url}/incidents/")
+    wait_until(page, MAP_DRAWN, timeout=30)
+
+    desktop = page.evaluate(REPORT_BOXES)
+    page.set_viewport_size(PHONE_WIDTH)
+    wait_until(page, "() => document.querySelector('figure.chart[data-overflow]')")
+    phone = page.evaluate(REPORT_BOXES)
+
+    # On a desktop no table is wider than its rows and no chart scrolls, so
+    # none shows an edge shadow; on a phone the charts scroll and show one.
+    assert desktop == {"slabs": [], "fades": [], "scrolling": 0}
+    assert phone["fades"] == []
+    assert phone["scrolling"] == 4
