@@ -71,7 +71,8 @@ TABLES = """() => {
     if (most > 0 || table.getBoundingClientRect().right
         > main.getBoundingClientRect().right) result.wide.push(most);
     const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
-    if (!head) continue;
+    // A table marked to keep its grid is not stacked, so it draws no labels.
+    if (!head || table.hasAttribute('data-keep-table')) continue;
     for (const body of [...table.tBodies, table.tFoot].filter(Boolean)) {
       for (const row of body.rows) {
         if (row.cells.length !== head.cells.length) continue;
