@@ -556,12 +556,17 @@ def report_pdf(report, *, title, base_url=None):
     """Return the PDF bytes of ``report`` (WeasyPrint, DejaVu fonts)."""
     from weasyprint import HTML
 
-    html = render_to_string(
-        "reports/report_pdf.html", {"report_view": report_context(report, title=title)}
-    )
+    html = report_pdf_html(report, title=title)
     return HTML(
         string=html, base_url=base_url, url_fetcher=pdf_url_fetcher(base_url)
     ).write_pdf()
+
+
+def report_pdf_html(report, *, title):
+    """Return the whole HTML page WeasyPrint prints as ``report``'s PDF."""
+    return render_to_string(
+        "reports/report_pdf.html", {"report_view": report_context(report, title=title)}
+    )
 
 
 def pdf_url_fetcher(base_url):

@@ -1,8 +1,9 @@
 """The shared SOP as a PDF, with names hidden as on the shared page.
 
 The PDF is rendered the way the app renders a version's PDF, from the
-document and map the shared page shows, so that it names no one the page
-does not. A render takes seconds, so a Celery task makes it (see
+document and map the shared page shows, followed by the report when the
+link includes it, printed as the report's own PDF, so that it names no one
+the page does not. A render takes seconds, so a Celery task makes it (see
 ``services.shared_pdf_build``) and stores it by the version, the link's
 settings and a digest of what went into it.
 """
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 def pdf_digest(document, version_number):
     """Return the SHA-256 of what a shared PDF of ``document`` is made from."""
     inputs = [document["sop"], document["mermaid"], version_number]
+    if document["report"]:
+        inputs.append(document["report"])
     encoded = json.dumps(inputs, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
 
@@ -47,10 +50,13 @@ def map_svg(mermaid, *, organization_id):
 
 
 def pdf_render(document, *, svg, version_number):
+    """Return the PDF of the SOP, then of the report when the link includes it."""
     # The shared page names no organization, so neither does its PDF.
-    return documents.render_pdf(
+    sop = documents.pdf_html(
         document=document["sop"],
         organization_name="",
         version_number=version_number,
         svg=svg,
     )
+    pages = [sop, document["report"]] if document["report"] else [sop]
+    return documents.html_to_pdf(*pages)

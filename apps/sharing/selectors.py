@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.selectors import member_list
 from apps.core.selectors import get_scoped_or_404
-from apps.reports.rendering import report_context
+from apps.reports.rendering import report_context, report_pdf_html
 from apps.reports.report import build_report
 from apps.workflows.documents import document_numbered
 from apps.workflows.mermaid import build_mermaid, document_steps
@@ -94,29 +94,46 @@ def shared_content(*, link):
         "version_number": version.number,
         "version_created_at": version.created_at,
     }
-    if link.include_report:
-        traces = workflow_traces(
-            workflow=workflow, rewrite=lambda value: without_names(value, aliases)
+    report = _report(workflow, aliases) if link.include_report else None
+    if report is not None:
+        report_view = report_context(report["report"], title=report["title"])
+        content["report_html"] = render_to_string(
+            "reports/_report.html", {"report_view": report_view}
         )
-        if traces:
-            report = build_report(traces)
-            title = without_names(workflow.title, aliases)
-            content["report_html"] = render_to_string(
-                "reports/_report.html",
-                {"report_view": report_context(report, title=title)},
-            )
     return content
 
 
 def shared_document(*, version, show_names, include_report):
-    """Return the SOP and map source a shared page of ``version`` shows.
+    """Return what the shared PDF of ``version`` is made of.
 
-    The same as ``shared_content`` gives a link with these settings, without
-    the report: what the shared PDF is made of.
+    The SOP and map source that ``shared_content`` gives a link with these
+    settings and, under ``report``, the same report as the page for the PDF
+    to print after the SOP: the page as HTML, with the same names hidden.
+    It is empty when the link leaves the report out or no run has one.
     """
     workflow = version.workflow
     aliases = _link_aliases(workflow, version, show_names, include_report)
-    return _document(version, aliases)
+    report = _report(workflow, aliases) if include_report else None
+    return {
+        **_document(version, aliases),
+        "report": "" if report is None else report_pdf_html(**report),
+    }
+
+
+def _report(workflow, aliases):
+    """Return the report on the workflow's runs and its title, names hidden.
+
+    None when no run has a report.
+    """
+    traces = workflow_traces(
+        workflow=workflow, rewrite=lambda value: without_names(value, aliases)
+    )
+    if not traces:
+        return None
+    return {
+        "report": build_report(traces),
+        "title": without_names(workflow.title, aliases),
+    }
 
 
 def _link_aliases(workflow, version, show_names, include_report):

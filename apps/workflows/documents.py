@@ -166,7 +166,12 @@ def _part_caption(part):
     return caption
 
 
-def html_to_pdf(html):
+def html_to_pdf(*pages):
+    """Return one PDF of the HTML ``pages``, each laid out on pages of its own.
+
+    Each keeps its own page style and numbering; the PDF takes the first
+    one's title.
+    """
     from weasyprint import HTML
 
     from apps.reports.rendering import pdf_url_fetcher
@@ -174,9 +179,13 @@ def html_to_pdf(html):
     # The SOP carries its map as a data: URI; recorded text must never make
     # WeasyPrint read a file or reach the network.
     base_url = str(settings.BASE_DIR)
-    return HTML(
-        string=html, base_url=base_url, url_fetcher=pdf_url_fetcher(base_url)
-    ).write_pdf()
+    fetcher = pdf_url_fetcher(base_url)
+    laid_out = [
+        HTML(string=page, base_url=base_url, url_fetcher=fetcher).render()
+        for page in pages
+    ]
+    every_page = [page for document in laid_out for page in document.pages]
+    return laid_out[0].copy(every_page).write_pdf()
 
 
 def render_pdf(*, document, organization_name, version_number, svg):

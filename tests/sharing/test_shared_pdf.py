@@ -113,6 +113,31 @@ def test_shared_pdf_shows_names_when_the_link_says_so(
 
 
 @pytest.mark.django_db
+def test_shared_pdf_prints_the_report_when_the_link_includes_it(
+    organization, workflow, client, tmp_path, enqueued
+):
+    _plain, plain_raw = _link(organization, workflow)
+    _full, full_raw = _link(organization, workflow, include_report=True)
+
+    plain = pdf_text(_download(client, plain_raw).content, tmp_path)
+    full_pdf = _download(client, full_raw).content
+    full = pdf_text(full_pdf, tmp_path)
+    again = client.get(f"/s/{full_raw}/pdf/")
+
+    assert "Workflow intelligence report" not in plain
+    sop, report = full.split("Workflow intelligence report")
+    assert "Assign the owner" in sop and "Resolution time" not in sop
+    assert "Resolution time" in report and "Hand-offs" in report
+    assert "the agent" in report and "Assignee A" in report
+    for name in (AGENT, OWNER, "Keller", "Wright", "Dana", organization.name):
+        assert name not in report
+    assert again.status_code == HTTPStatus.OK and again.content == full_pdf
+    rows = SharedPdf.objects.filter(sop_version=workflow.current_version)
+    assert sorted(rows.values_list("include_report", flat=True)) == [False, True]
+    assert len(enqueued) == 2
+
+
+@pytest.mark.django_db
 def test_hidden_and_shown_names_never_share_a_stored_pdf(
     organization, workflow, client, tmp_path, enqueued
 ):
@@ -371,10 +396,10 @@ def test_the_task_marks_a_build_failed_after_its_retries(
 ):
     from apps.sharing.tasks import shared_pdf_build_task
 
-    def broken(**kwargs):
+    def broken(*pages):
         raise OSError("WeasyPrint gone")
 
-    monkeypatch.setattr(shared_documents.documents, "render_pdf", broken)
+    monkeypatch.setattr(shared_documents.documents, "html_to_pdf", broken)
     monkeypatch.setattr(services, "task_enqueue", lambda *args, **options: None)
     link, _raw = _link(organization, version_only)
     row = services.shared_pdf_request(link=link)
