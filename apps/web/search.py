@@ -70,9 +70,11 @@ def fold(text):
 
 
 def highlight(text, words):
-    """Return ``text`` as segments, each occurrence of one of ``words`` a match.
+    """Return ``text`` as segments, each word holding one of ``words`` a match.
 
-    Words match in any case and with or without accents.
+    Words match in any case and with or without accents. A match marks the
+    whole word it falls in: "certificat" marks all of "Certificates", as
+    the search found the text by that word.
     """
     folded = sorted({fold(word) for word in words} - {""}, key=len, reverse=True)
     if not folded:
@@ -81,10 +83,24 @@ def highlight(text, words):
     origin = [index for index, char in enumerate(text) for _part in fold(char)]
     pattern = re.compile("|".join(map(re.escape, folded)))
     spans = [
-        (origin[found.start()], origin[found.end() - 1] + 1)
+        _whole_word(text, origin[found.start()], origin[found.end() - 1] + 1)
         for found in pattern.finditer("".join(map(fold, text)))
     ]
     return _spans_segments(text, spans)
+
+
+def _whole_word(text, start, end):
+    """Return the span ``start`` to ``end`` of ``text`` widened to whole words."""
+    while start > 0 and _in_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]):
+        end += 1
+    return start, end
+
+
+def _in_word(char):
+    # An accent written as its own character belongs to the letter before.
+    return char.isalnum() or char == "_" or unicodedata.combining(char) > 0
 
 
 def marked_segments(marked, original=None):

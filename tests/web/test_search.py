@@ -70,6 +70,23 @@ def test_highlight_marks_every_word_in_any_case():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "marked"),
+    [
+        ("Renew the certificate", ("certificat",), ["certificate"]),
+        ("Certificates expired", ("certificate",), ["Certificates"]),
+        ("Check the proxy_settings page", ("settings",), ["proxy_settings"]),
+        ("Call Tome\u0301s now", ("tom",), ["Tome\u0301s"]),
+        ("certificate for the cert team", ("cert", "cate"), ["certificate", "cert"]),
+    ],
+)
+def test_highlight_marks_the_whole_word_a_match_falls_in(text, words, marked):
+    found = [part.text for part in highlight(text, words) if part.match]
+
+    assert found == marked
+    assert "".join(part.text for part in highlight(text, words)) == text
+
+
 def test_marked_segments_read_the_headline_marks():
     assert marked_segments("Open \x02ticket\x03 now") == [
         Segment("Open ", False),
@@ -207,6 +224,15 @@ def test_search_without_a_query_shows_only_the_form(owner_client):
     page = owner_client.get("/search/").content.decode()
 
     assert 'role="alert"' not in page and "Nothing in" not in page
+
+
+def test_search_form_names_everything_it_finds(owner_client):
+    page = owner_client.get("/search/").content.decode()
+
+    assert (
+        '<label for="search-q">Workflows, steps, recordings and incidents</label>'
+        in page
+    )
 
 
 def test_search_of_blanks_asks_for_words(owner_client):

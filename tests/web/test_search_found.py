@@ -58,6 +58,17 @@ def test_search_finds_an_incident_by_its_assignment_group(organization, owner_cl
     assert "Assignment group: <mark>Group</mark> <mark>70</mark>" in main
 
 
+def test_search_marks_the_whole_word_of_an_incident_found_by_part_of_it(
+    organization, owner_client
+):
+    _incident(organization, "INC0000045", "Certificates Team")
+
+    main = _main(owner_client, "certificat")
+
+    assert '<a href="/incidents/INC0000045/">INC0000045</a>' in main
+    assert "Assignment group: <mark>Certificates</mark> Team" in main
+
+
 def test_search_links_an_incident_number_holding_a_slash(organization, owner_client):
     _incident(organization, "INC/77", "Group 70")
 
