@@ -93,7 +93,7 @@ SORT_CHOICES = [
 class IncidentFilterForm(forms.Form):
     """Which incidents the history page lists, and in what order.
 
-    ``choices`` maps state, priority, group and assignee to the values the
+    ``choices`` maps state, priority, group, category and assignee to the values the
     organization's own incidents hold (``selectors.incident_filter_choices``);
     any other value is refused.
     """
@@ -101,6 +101,7 @@ class IncidentFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), required=False)
     assignment_group = forms.ChoiceField(label=_("Group"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
     assigned_to = forms.ChoiceField(label=_("Assignee"), required=False)
     sla = forms.ChoiceField(label=_("SLA"), choices=SLA_CHOICES, required=False)
     opened_from = forms.DateField(

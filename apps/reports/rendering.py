@@ -612,3 +612,20 @@ def _static_file(relative):
     if not found:
         raise ValueError(f"No static file {path!r}.")
     return found
+
+
+def history_pdf(report, *, title, history, base_url=None):
+    """Return the PDF of an incident history: its figures, then ``report``.
+
+    ``history`` holds the stored ``summary``, the ``stalled`` incidents and
+    ``as_of``, as the history page shows them.
+    """
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "reports/incident_history_pdf.html",
+        {"report_view": report_context(report, title=title), **history},
+    )
+    return HTML(
+        string=html, base_url=base_url, url_fetcher=pdf_url_fetcher(base_url)
+    ).write_pdf()

@@ -31,7 +31,7 @@ INCIDENT_ORDERS = {
     "handoffs": ("reassignments", "number"),
     "-handoffs": ("-reassignments", "number"),
 }
-FILTER_FIELDS = ("state", "priority", "assignment_group", "assigned_to")
+FILTER_FIELDS = ("state", "priority", "assignment_group", "category", "assigned_to")
 
 
 def _choice_key(name):

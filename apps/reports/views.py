@@ -16,7 +16,7 @@ from apps.core.errors import ApplicationError
 from . import selectors, services
 from .exports import step_timings_csv, traces_xes
 from .forms import IncidentFilterForm, IncidentImportForm, SuggestForm
-from .rendering import report_pdf
+from .rendering import history_pdf
 
 INCIDENTS_PER_PAGE = 50
 
@@ -172,13 +172,19 @@ def incident_detail(request, number):
 
 @membership_required
 def incident_history_pdf(request):
-    reported = _stored_report_or_error(request.organization)
-    report = selectors.stored_report(reported)
+    organization = request.organization
+    reported = _stored_report_or_error(organization)
     title = _("Incident history of %(organization)s") % {
-        "organization": request.organization.name
+        "organization": organization.name
     }
+    pdf = history_pdf(
+        selectors.stored_report(reported),
+        title=title,
+        history=_report_view(reported, organization),
+        base_url=request.build_absolute_uri("/"),
+    )
     return _download(
-        report_pdf(report, title=title, base_url=request.build_absolute_uri("/")),
+        pdf,
         content_type="application/pdf",
         filename="incident-history.pdf",
     )

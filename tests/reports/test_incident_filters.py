@@ -80,6 +80,8 @@ def test_filters_narrow_the_list_and_say_how_many_match(owner_client, histories)
     ("query", "numbers"),
     [
         ({"assignment_group": "Desk"}, ["INC1", "INC2"]),
+        ({"category": "Mail"}, ["INC3"]),
+        ({"category": "Net", "priority": "1 - Critical"}, ["INC1"]),
         ({"sla": "made"}, ["INC2"]),
         ({"sla": "missed"}, ["INC1", "INC3"]),
         ({"state": "Resolved", "opened_from": "2016-03-02"}, ["INC2", "INC3"]),
@@ -169,6 +171,7 @@ def test_another_organizations_incidents_stay_out_of_filters_breakdown_and_count
     refused = _get(owner_client, assignment_group="Secret team")
     assert refused.status_code == HTTPStatus.BAD_REQUEST
     assert _get(owner_client, assigned_to="Zed").status_code == HTTPStatus.BAD_REQUEST
+    assert _get(owner_client, category="Hidden").status_code == HTTPStatus.BAD_REQUEST
 
 
 def test_summary_breakdown_counts_only_the_organizations_incidents(
@@ -342,3 +345,4 @@ def test_filter_choices_read_numbers_in_names_as_numbers(organization):
 
     assert choices["assignment_group"] == ["Group 1", "Group 2", "Group 10"]
     assert choices["assigned_to"] == ["Resolver 1", "Resolver 2", "Resolver 10"]
+    assert choices["category"] == ["Net"]

@@ -171,22 +171,14 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
 
 
 def test_report_pdf_holds_the_figures_as_text(tmp_path):
-    import subprocess
-
     from apps.reports.rendering import report_pdf
     from apps.reports.report import build_report
+    from tests.reports.pdf import pdf_text
     from tests.reports.traces import twelve_traces
 
     pdf = report_pdf(build_report(twelve_traces()), title="Password reset")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
 
-    text = subprocess.run(
-        ["pdftotext", "-raw", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(pdf, tmp_path)
     assert "Password reset" in text
     assert "Agent variance" in text
     assert "Process health" in text
@@ -316,6 +308,9 @@ def test_stalled_incidents_are_silent_up_to_the_histories_end_not_today(
 
     assert "INC0000010</a> (Active): silent for 2 h" in body
     assert "2 Mar 2016, 11:30" in body
+    stalled = body.split('id="stalled-heading"')[1].split("</section>")[0]
+    assert "Open and without an update for 1 h 30 min or more" in stalled
+    assert "The history has no open incidents" not in stalled
 
 
 def test_incident_import_counts_read_with_thousands_separators(

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 
 from apps.reports.duration import format_duration, unbroken_duration
 
@@ -20,3 +23,10 @@ def unbroken(ms):
 @register.filter
 def percent(value):
     return "–" if value is None else f"{value:.0%}"
+
+
+@register.simple_tag
+def incident_filter_url(field, value):
+    """Return the address of the history's incidents whose ``field`` is ``value``."""
+    query = urlencode({field: value})
+    return f"{reverse('incident_history')}?{query}#incidents"
