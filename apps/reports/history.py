@@ -73,6 +73,8 @@ SLOW_FACTOR = 3
 # value; the rest are counted.
 SIMILAR_SHOWN = 20
 NUMBERS_SHOWN = 10
+# The values named, most often first, when none has a clear majority.
+LEADING_SHOWN = 3
 
 
 class HistoryError(ValueError):
@@ -490,8 +492,13 @@ def resolution_evidence(rows):
 def _weighted_choice(voters, considered, field):
     """Return the value of ``field`` the voters back most, with its evidence.
 
-    The evidence covers every considered incident with that value, the ones
-    left out for how they ended too: how such incidents went.
+    ``clear`` says whether that value has more than half the voters'
+    similarity scores; short of it there is no clear choice, and
+    ``leading`` names the values voters went to most often instead.
+    ``closer`` says that its backers are not more than half the voters,
+    and so win by matching more closely. The evidence covers every
+    considered incident with that value, the ones left out for how they
+    ended too: how such incidents went.
     """
     backers = defaultdict(list)
     for row in voters:
@@ -506,18 +513,39 @@ def _weighted_choice(voters, considered, field):
         return None
 
     value = min(eligible, key=lambda value: (-weights[value], value))
-    chosen = backers[value]
+    chosen, of = backers[value], sum(weights.values())
     return {
         "value": value,
         "weight": weights[value],
-        "of": sum(weights.values()),
+        "of": of,
+        "clear": 2 * weights[value] > of,
+        "closer": 2 * len(chosen) <= len(voters),
         "backers": len(chosen),
         "numbers": [row["number"] for row in chosen[:NUMBERS_SHOWN]],
         "more": max(0, len(chosen) - NUMBERS_SHOWN),
+        "leading": _most_often(backers, weights)[:LEADING_SHOWN],
+        "others": max(0, len(backers) - LEADING_SHOWN),
         "similar": resolution_evidence(
             [row for row in considered if row.get(field) == value]
         ),
     }
+
+
+def _most_often(backers, weights):
+    """Return each value with its number of backers, the most backed first.
+
+    Equal numbers go by the higher score, then by name.
+    """
+    ranked = sorted(
+        backers,
+        key=lambda value: (
+            -len(backers[value]),
+            -weights[value],
+            natural_key(value),
+            value,
+        ),
+    )
+    return [{"value": value, "backers": len(backers[value])} for value in ranked]
 
 
 def _voters(ranked, median_ms, limit):
@@ -556,9 +584,10 @@ def suggest(target, candidates, *, limit=SUGGEST_LIMIT):
     Of the past incidents most similar to ``target``, the ``limit`` best that
     ended well (``outcome``) vote: each for its own priority and final group,
     with its similarity score; the heaviest value backed by ``MIN_BACKING``
-    of them wins. With fewer than ``MIN_EVIDENCE`` voters nothing is
-    suggested. Candidates carry ``resolution_ms`` and ``made_sla`` besides
-    the fields of ``similar_incidents``.
+    of them leads, and is a clear choice with more than half the score.
+    With fewer than ``MIN_EVIDENCE`` voters nothing is suggested. Candidates
+    carry ``resolution_ms`` and ``made_sla`` besides the fields of
+    ``similar_incidents``.
     """
     candidates = list(candidates)
     median_ms = median(

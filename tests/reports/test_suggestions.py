@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.reports import history, selectors
@@ -98,9 +99,16 @@ def test_suggest_lets_only_incidents_that_ended_well_vote():
         "value": "Desk",
         "weight": 3,
         "of": 5,
+        "clear": True,
+        "closer": False,
         "backers": 3,
         "numbers": ["a", "b", "c"],
         "more": 0,
+        "leading": [
+            {"value": "Desk", "backers": 3},
+            {"value": "Network ops", "backers": 2},
+        ],
+        "others": 0,
         "similar": {
             "count": 3,
             "median_resolution_ms": 4 * HOUR,
@@ -165,6 +173,57 @@ def test_suggest_lets_every_incident_tied_at_the_cut_vote():
     assert result["assignment_group"]["value"] == "Network ops"
     assert result["assignment_group"]["weight"] == 8
     assert result["assignment_group"]["of"] == 15
+
+
+def test_suggest_says_no_clear_choice_without_half_the_score():
+    groups = ["Group 46"] * 3 + ["Group 12"] * 2 + ["Group 7"] * 2 + ["Group 3"]
+    candidates = [
+        _candidate(f"INC{n:03d}", hours=4, group=group)
+        for n, group in enumerate(groups)
+    ]
+
+    result = history.suggest({"category": "Network"}, candidates)
+
+    # Every voter scores 1: Group 46 leads with 3 of 8, short of half.
+    group = result["assignment_group"]
+    assert result["voters"] == 8
+    assert (group["value"], group["weight"], group["of"]) == ("Group 46", 3, 8)
+    assert group["clear"] is False
+    assert group["leading"] == [
+        {"value": "Group 46", "backers": 3},
+        {"value": "Group 7", "backers": 2},
+        {"value": "Group 12", "backers": 2},
+    ]
+    assert group["others"] == 1
+    assert result["priority"]["clear"] is True
+    assert result == history.suggest({"category": "Network"}, candidates[::-1])
+
+
+def test_suggest_counts_half_the_score_as_no_clear_choice():
+    candidates = [
+        _candidate(f"a{n}", hours=4, group=("Desk", "Network ops")[n % 2])
+        for n in range(6)
+    ]
+
+    group = history.suggest({"category": "Network"}, candidates)["assignment_group"]
+
+    assert (group["weight"], group["of"], group["clear"]) == (3, 6, False)
+
+
+def test_suggest_lets_closer_matches_win_without_most_incidents():
+    candidates = [
+        _candidate("a", hours=4, group="Desk", symptom="Down"),
+        _candidate("b", hours=4, group="Desk", symptom="Down"),
+        *(_candidate(f"n{n}", hours=4, group=f"Team {n}") for n in range(3)),
+    ]
+
+    result = history.suggest({"category": "Network", "symptom": "Down"}, candidates)
+
+    # Desk: 2 of 5 incidents, but a score of 3 + 3 of the 9 in all.
+    group = result["assignment_group"]
+    assert (group["value"], group["weight"], group["of"]) == ("Desk", 6, 9)
+    assert group["backers"] == 2 and result["voters"] == 5
+    assert group["clear"] is True and group["closer"] is True
 
 
 def test_suggest_names_the_facts_no_past_incident_has():
@@ -281,9 +340,18 @@ def test_suggest_page_matches_any_case_and_shows_the_evidence(
 
     body = _body(response)
     assert response.status_code == HTTPStatus.OK
-    assert "Suggested priority: 3 - Moderate" in body
-    assert "Suggested group: Desk" in body
-    assert "Backed by 4 of the 4 voting incidents (score 4 of 4)" in body
+    assert (
+        "<strong>Suggested priority: 3 - Moderate — 4 of 4 similar incidents that "
+        "ended well had it</strong>:"
+    ) in body
+    assert (
+        "<strong>Suggested group: Desk — 4 of 4 similar incidents that ended well "
+        "went to it</strong>:"
+    ) in body
+    suggestions = body.split("From similar past incidents")[1]
+    assert "match more closely" not in suggestions
+    for word in ("vote", "score", "Score", "Backed by"):
+        assert word not in suggestions
     assert (
         "The 4 similar incidents this group had took a median of 3 h to resolve; "
         "4 of 4 made the SLA."
@@ -296,6 +364,35 @@ def test_suggest_page_matches_any_case_and_shows_the_evidence(
     assert "Left out for how they ended:" in body
     assert "1 missed the SLA" in body and "1 took longer than" in body
     assert "1 - Critical" not in body.split("<table>")[0]
+
+
+def test_suggest_page_says_when_no_group_is_a_clear_choice(owner_client, organization):
+    groups = ["Group 46"] * 3 + ["Group 12"] * 2 + ["Group 7"] * 2 + ["Group 3"]
+    _import(
+        organization,
+        [
+            (f"INC00005{n:02d}", "Category 50", group, "3 - Moderate", 2, True)
+            for n, group in enumerate(groups)
+        ],
+    )
+
+    response = owner_client.get(
+        reverse("incident_suggest"), {"category": "Category 50"}
+    )
+
+    body = " ".join(_body(response).split())
+    assert response.status_code == HTTPStatus.OK
+    assert (
+        "<p><strong>No clear choice of group: the similar incidents that ended "
+        "well went to several.</strong> Most often: Group 46 (3 of 8 similar "
+        "incidents), Group 7 (2 of 8 similar incidents), Group 12 (2 of 8 "
+        "similar incidents) and 1 other group.</p>"
+    ) in body
+    assert "Suggested group" not in body
+    assert (
+        "Suggested priority: 3 - Moderate — 8 of 8 similar incidents that ended "
+        "well had it"
+    ) in body
 
 
 def test_suggest_page_says_when_the_evidence_is_too_little(owner_client, suggestible):
@@ -370,8 +467,9 @@ def test_incident_page_shows_suggestions_from_similar_incidents(
     body = _body(response)
     assert response.status_code == HTTPStatus.OK
     # The other Category 45 incidents; the incident itself does not vote.
-    assert "Suggested group: Desk" in body
-    assert "Backed by 3 of the 3 voting incidents" in body
+    assert (
+        "Suggested group: Desk — 3 of 3 similar incidents that ended well went to it"
+    ) in body
     assert reverse("incident_detail", args=["INC0000104"]) in body
     assert 'href="/incidents/INC0000101/"' not in body
 
@@ -401,3 +499,24 @@ def test_demo_history_suggests_from_incidents_that_ended_well(organization):
     assert result == selectors.incident_suggestions(
         organization=organization, target={"category": " CATEGORY 45"}
     )
+
+
+def test_suggestions_say_when_closer_matches_win():
+    candidates = [
+        _candidate("INC001", hours=4, group="Desk", symptom="Down"),
+        _candidate("INC002", hours=4, group="Desk", symptom="Down"),
+        *(_candidate(f"INC10{n}", hours=4, group=f"Team {n}") for n in range(3)),
+    ]
+    suggestions = history.suggest(
+        {"category": "Network", "symptom": "Down"}, candidates
+    )
+
+    html = render_to_string("reports/_suggestions.html", {"suggestions": suggestions})
+
+    text = " ".join(html.replace("\u00a0", " ").split())
+    assert (
+        "<strong>Suggested group: Desk — 2 of 5 similar incidents that ended well "
+        'went to it</strong>: <a href="/incidents/INC001/">INC001</a>, '
+        '<a href="/incidents/INC002/">INC002</a>. They match more closely than '
+        "the others, and closer matches count for more."
+    ) in text
