@@ -3,44 +3,95 @@
 //
 // The Mermaid source sits in the page as text, so without scripts a reader
 // still sees it. Strict security keeps labels as text, never markup.
+//
+// mermaid.js is large, so a page may leave it out and name it instead on
+// this script's element (data-mermaid-src): it is then fetched only when a
+// map is about to be shown, and a page whose maps stay hidden never loads it.
 const ZOOM_STEP = 1.25;
 const ZOOM_MIN = 0.2;
 const ZOOM_MAX = 4;
 // The smallest label, in CSS pixels, that a map starts at.
 const LEGIBLE_TEXT_PX = 12;
+// currentScript is only set while this file runs, not when the maps draw.
+const MERMAID_SRC = document.currentScript?.dataset.mermaidSrc;
 
-async function drawMaps() {
-  if (!window.mermaid) return;
-  window.mermaid.initialize({
-    startOnLoad: false,
-    securityLevel: 'strict',
-    htmlLabels: false,
-    flowchart: { htmlLabels: false },
-    maxTextSize: 5000000,
-    maxEdges: 5000,
-  });
+let mermaidReady = null;
+// Mermaid draws one map at a time: each waits for the one before.
+let drawing = Promise.resolve();
+
+function drawMaps() {
   const sources = document.querySelectorAll('pre[data-mermaid]');
   for (const [index, source] of sources.entries()) {
-    const holder = source.parentElement;
-    try {
-      const text = source.textContent;
-      const { svg } = await window.mermaid.render(`map-${index}`, text);
-      source.innerHTML = svg;
-      const drawn = source.querySelector('svg');
-      drawn.setAttribute('role', 'img');
-      drawn.setAttribute('aria-label', 'Process map');
-      holder.dataset.drawn = 'true';
-      const viewport = source.closest('[data-map-viewport]');
-      whenShown(holder, () => {
-        if (window.drawLaneLinks) window.drawLaneLinks(drawn, text);
-        if (viewport) enableZoom(viewport, drawn);
-      });
-    } catch (error) {
-      holder.dataset.drawn = 'failed';
-      source.setAttribute('data-error', String(error));
-      console.warn('The process map could not be drawn', error);
-    }
+    whenShown(source.parentElement, () => {
+      drawing = drawing.then(() => drawMap(source, `map-${index}`));
+    });
   }
+}
+
+async function drawMap(source, id) {
+  const holder = source.parentElement;
+  try {
+    const mermaid = await loadMermaid();
+    const text = source.textContent;
+    const { svg } = await mermaid.render(id, text);
+    source.innerHTML = svg;
+    const drawn = source.querySelector('svg');
+    drawn.setAttribute('role', 'img');
+    drawn.setAttribute('aria-label', 'Process map');
+    holder.dataset.drawn = 'true';
+    const viewport = source.closest('[data-map-viewport]');
+    // The map may have been hidden again while mermaid.js loaded.
+    whenShown(holder, () => {
+      if (window.drawLaneLinks) window.drawLaneLinks(drawn, text);
+      if (viewport) enableZoom(viewport, drawn);
+    });
+  } catch (error) {
+    holder.dataset.drawn = 'failed';
+    source.setAttribute('data-error', String(error));
+    console.warn('The process map could not be drawn', error);
+  }
+}
+
+// Resolve to mermaid once it is loaded and set up, loading it at most once.
+function loadMermaid() {
+  if (!mermaidReady) {
+    const loaded = window.mermaid
+      ? Promise.resolve(window.mermaid)
+      : insertScript(MERMAID_SRC);
+    mermaidReady = loaded.then((mermaid) => {
+      mermaid.initialize({
+        startOnLoad: false,
+        securityLevel: 'strict',
+        htmlLabels: false,
+        flowchart: { htmlLabels: false },
+        maxTextSize: 5000000,
+        maxEdges: 5000,
+      });
+      return mermaid;
+    });
+  }
+  return mermaidReady;
+}
+
+// Add a script element for src to the page; the Content-Security-Policy
+// (script-src 'self') allows it, as the file is served by this site.
+function insertScript(src) {
+  return new Promise((resolve, reject) => {
+    if (!src) {
+      reject(new Error('The page names no mermaid.js to draw its maps with'));
+      return;
+    }
+    const script = document.createElement('script');
+    script.src = src;
+    script.addEventListener('load', () => {
+      if (window.mermaid) resolve(window.mermaid);
+      else reject(new Error(`${src} loaded but defined no mermaid`));
+    });
+    script.addEventListener('error', () => {
+      reject(new Error(`mermaid.js could not be loaded from ${src}`));
+    });
+    document.head.append(script);
+  });
 }
 
 // Call then() once the element is laid out: a map in a hidden section has

@@ -174,3 +174,52 @@ def test_sop_note_steps_read_whole_and_wrap(context, page, live_server):
     assert page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+def test_sop_tab_loads_no_mermaid_until_the_map_tab_draws_it(
+    context, page, live_server
+):
+    workflow, _recording = _built_workflow(context, live_server)
+    requested = []
+    page.on(
+        "request",
+        lambda request: (
+            request.url.endswith("/mermaid.min.js") and requested.append(request.url)
+        ),
+    )
+
+    page.goto(f"/workflows/{workflow.pk}/")
+    page.wait_for_load_state("networkidle")
+    before = list(requested)
+    source_drawn = page.locator("pre[data-mermaid] svg").count()
+    page.get_by_role("link", name="Process map", exact=True).click()
+    page.locator("[data-map-viewport][data-zoom]").wait_for(timeout=30_000)
+    level = page.locator("[data-map-level]").inner_text()
+    page.locator("[data-map-viewport]").focus()
+    page.keyboard.press("+")
+    page.get_by_role("link", name="SOP", exact=True).click()
+    page.get_by_role("link", name="Process map", exact=True).click()
+    wait_until(page, "document.activeElement.id === 'map'")
+
+    assert before == [] and source_drawn == 0
+    assert len(requested) == 1
+    assert page.locator("pre[data-mermaid] svg").count() == 1
+    assert page.locator("[data-map-toolbar]").is_visible()
+    assert page.locator("[data-map-level]").inner_text() != level
+    assert page.console_errors == []
+
+
+def test_map_hint_speaks_of_keys_only_at_a_keyboards_width(context, page, live_server):
+    workflow, _recording = _built_workflow(context, live_server)
+
+    page.goto(f"/workflows/{workflow.pk}/#map")
+    page.locator("[data-map-viewport][data-zoom]").wait_for(timeout=30_000)
+    wide = [
+        page.locator(".map-help-keys").is_visible(),
+        page.locator(".map-help-touch").is_visible(),
+    ]
+    page.set_viewport_size({"width": 375, "height": 740})
+
+    assert wide == [True, False]
+    assert not page.locator(".map-help-keys").is_visible()
+    assert page.locator(".map-help-touch").is_visible()
