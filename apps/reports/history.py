@@ -21,6 +21,12 @@ from .trace import Activity, Decision, Trace
 
 MISSING = "?"
 DATE_FORMAT = "%d-%m-%Y %H:%M"
+# The years an export's dates may fall in. A date outside is a typo or a
+# placeholder such as 01-01-0001, and it would stretch every duration and
+# silence measured against it by centuries. Fixed, not relative to today:
+# the core reads no clock, and an old export must read the same next year.
+FIRST_YEAR = 1970
+LAST_YEAR = 2100
 REQUIRED_COLUMNS = (
     "number",
     "incident_state",
@@ -150,6 +156,13 @@ def _time(row, column, line, *, required):
             line=line,
             column=column,
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise HistoryError(
+            f"Line {line}: {column} is {value!r}, not a date from {FIRST_YEAR} "
+            f"to {LAST_YEAR}.",
+            line=line,
+            column=column,
+        )
     return calendar.timegm(moment.timetuple()) * 1000
 
 

@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from django.db.models import F, Max, Prefetch
@@ -8,12 +8,18 @@ from apps.core.selectors import get_scoped_or_404
 
 from . import history
 from .breakdown import DIMENSIONS, breakdown, priority_key
+from .exports import EPOCH
 from .models import Incident, IncidentImport, IncidentUpdate
 from .report import Report, build_report
 
 
 def _ms(moment):
     return None if moment is None else round(moment.timestamp() * 1000)
+
+
+# The span a datetime covers, in milliseconds since the epoch.
+EARLIEST_MS = _ms(datetime.min.replace(tzinfo=UTC))
+LATEST_MS = _ms(datetime.max.replace(microsecond=0, tzinfo=UTC))
 
 
 def incident_list(*, organization):
@@ -232,7 +238,11 @@ def incident_stalled_count(*, organization, typical_gap_ms, now_ms):
     if not typical_gap_ms:
         return None
     cutoff_ms = now_ms - history.STALL_FACTOR * typical_gap_ms
-    cutoff = datetime.fromtimestamp(cutoff_ms / 1000, tz=UTC)
+    # Updates centuries apart, stored before the import refused such dates,
+    # put the cutoff before any moment a datetime holds: none is older.
+    if cutoff_ms < EARLIEST_MS:
+        return 0
+    cutoff = EPOCH + timedelta(milliseconds=min(cutoff_ms, LATEST_MS))
     return _open_incidents(organization).filter(last_update_at__lte=cutoff).count()
 
 

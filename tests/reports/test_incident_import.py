@@ -58,6 +58,22 @@ def _import(client, **values):
             {"sys_mod_count": "99999999999"},
             "sys_mod_count is 99999999999, not a whole number from 0 to 2147483647.",
         ),
+        (
+            {"sys_updated_at": "01-01-0001 00:00"},
+            "sys_updated_at is '01-01-0001 00:00', not a date from 1970 to 2100.",
+        ),
+        (
+            {"sys_updated_at": "31-12-9999 23:59"},
+            "sys_updated_at is '31-12-9999 23:59', not a date from 1970 to 2100.",
+        ),
+        (
+            {"opened_at": "31-12-1969 23:59"},
+            "opened_at is '31-12-1969 23:59', not a date from 1970 to 2100.",
+        ),
+        (
+            {"opened_at": "01-01-2101 00:00"},
+            "opened_at is '01-01-2101 00:00', not a date from 1970 to 2100.",
+        ),
     ],
 )
 def test_import_refuses_what_a_column_cannot_hold(
