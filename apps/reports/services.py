@@ -3,14 +3,16 @@ import io
 import logging
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http import HTTPStatus
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import IntegerField, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import Organization
 from apps.core.errors import ApplicationError
 from apps.core.jobs import task_enqueue
 
@@ -23,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 # How long a queued rebuild of a stale report keeps others from queueing one.
 REFRESH_LOCK_SECONDS = 60 * 60
+# How long an import waits for another import of its organization to end:
+# well within the 30 seconds a web worker is given to answer.
+IMPORT_LOCK_WAIT_SECONDS = 20
 
 
 def _moment(ms):
@@ -173,14 +178,72 @@ def _update_rows(organization, incident, updates):
     ]
 
 
-@transaction.atomic
 def incidents_import(*, organization, text):
     """Store the incidents of an audit export; return (created, replaced, rows).
 
     Importing the same export again changes nothing: each incident in the
     file is matched by number and its updates are replaced as a whole.
+    Imports of one organization take turns: one that starts while another
+    runs waits for it, then imports over what it stored.
     """
     grouped = history.group_updates(_read_updates(text))
+    try:
+        with transaction.atomic():
+            _imports_lock(organization)
+            created, replaced, rows = _incidents_store(organization, grouped)
+    except OperationalError as error:
+        raise _import_busy(organization, error) from error
+
+    logger.info(
+        "Imported %s incidents (%s new) from %s rows",
+        created + replaced,
+        created,
+        rows,
+        extra={"organization_id": organization.id},
+    )
+    return created, replaced, rows
+
+
+def _import_busy(organization, error):
+    # A lock waited on too long or a database gone away: nothing was stored,
+    # and the same file can be sent again.
+    logger.warning(
+        "Importing incidents failed on the database: %s",
+        error,
+        exc_info=error,
+        extra={"organization_id": organization.id},
+    )
+    return ApplicationError(
+        _(
+            "The incidents could not be imported now: the database is busy, "
+            "maybe with another import. Nothing was imported; try again in "
+            "a minute."
+        ),
+        code="incident_import_busy",
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
+    )
+
+
+def _imports_lock(organization):
+    """Wait until no other import of ``organization`` runs, then hold it off.
+
+    The lock is the organization's row, held to the end of the transaction.
+    No key update: rows that refer to the organization can still be written
+    meanwhile. SQLite has no row locks; there each write transaction takes
+    the database's write lock as it begins, which serves the same end.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{IMPORT_LOCK_WAIT_SECONDS * 1000:.0f}ms"],
+            )
+    Organization.objects.select_for_update(no_key=True).only("pk").get(
+        pk=organization.pk
+    )
+
+
+def _incidents_store(organization, grouped):
     existing = {
         incident.number: incident
         for incident in Incident.objects.for_organization(organization).filter(
@@ -208,16 +271,7 @@ def incidents_import(*, organization, text):
     ]
     IncidentUpdate.objects.bulk_create(rows, batch_size=2000)
     _import_record(organization, incidents=len(grouped), rows=len(rows))
-
-    created = len(grouped) - len(existing)
-    logger.info(
-        "Imported %s incidents (%s new) from %s rows",
-        len(grouped),
-        created,
-        len(rows),
-        extra={"organization_id": organization.id},
-    )
-    return created, len(existing), len(rows)
+    return len(grouped) - len(existing), len(existing), len(rows)
 
 
 def _incident_set(organization, incident, number, updates):
