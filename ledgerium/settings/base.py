@@ -107,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction begins: SQLite cannot upgrade a
     # read lock while another writer holds one and fails "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # Wait for the other writer as long as an incident import waits for
+    # another on PostgreSQL, not the driver's 5 seconds: an import of a few
+    # thousand incidents holds the write lock longer than that.
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
 # ------------------------------------------------------------------------------
 # Auth and accounts (https://docs.allauth.org/en/latest/account/configuration.html)
