@@ -19,6 +19,7 @@ class WorkflowSerializer(serializers.Serializer):
     title = serializers.CharField()
     kind = serializers.CharField()
     state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
     progress = serializers.IntegerField()
     failure_reason = serializers.CharField()
     version = serializers.SerializerMethodField()

@@ -68,7 +68,7 @@
     if (!response.ok) return;
     const state = await response.json();
     if (bar) bar.value = state.progress;
-    if (label) label.textContent = state.state;
+    if (label) label.textContent = state.state_label;
     if (busy.includes(state.state)) {
       window.setTimeout(poll, 1500);
     } else {

@@ -161,6 +161,7 @@ def test_api_workflow_state_reports_ready_and_version(api_client, workflow):
 
     assert response.status_code == HTTPStatus.OK
     assert response.json()["state"] == "ready"
+    assert response.json()["state_label"] == "Ready"
     assert response.json()["version"] == 1
     assert response.json()["progress"] == 100
 
