@@ -91,6 +91,7 @@ bench: install services
 	$(PY) bench/ingest.py
 	$(PY) bench/generate.py
 	$(PY) bench/report.py
+	$(PY) bench/search.py
 
 clean:
 	rm -rf $(VENV) node_modules extension/node_modules var static/vendor

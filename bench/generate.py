@@ -17,6 +17,7 @@ Run: ``.venv/bin/python bench/generate.py`` (``--help`` for sizes).
 """
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -52,6 +53,22 @@ def setup_django(database):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+@contextlib.contextmanager
+def scratch_database(database):
+    """Create ``database``, set Django up on it migrated, and drop it after."""
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        setup_django(database)
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def timed(function, *args, **kwargs):
@@ -169,11 +186,7 @@ def bench_size(organization, owner, size, rounds):
 def main():
     args = parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    database = f"ledgerium_bench_generate_{os.getpid()}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    try:
-        setup_django(database)
+    with scratch_database(f"ledgerium_bench_generate_{os.getpid()}"):
         from apps.workflows import documents, render
 
         cold_s, _svg = timed(documents.render_map_svg, "flowchart TB\n  a --> b\n")
@@ -187,12 +200,6 @@ def main():
             results[size] = bench_size(organization, owner, size, rounds)
         report(results)
         render.shutdown()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def report(results):
