@@ -123,18 +123,83 @@ def marked_segments(marked, original=None):
     """Return the segments of a headline whose matches sit between our marks.
 
     A headline PostgreSQL made of ``original`` without its accents shows
-    ``original``'s own letters where the two are as long.
+    ``original``'s own letters, each mark moved onto the letters it was made
+    from; where the two cannot be lined up, it shows the headline as made.
     """
     text = marked.translate(str.maketrans(ANGLE_BRACKETS, "<>"))
     segments = _segments(text, MARKS.finditer(text), group=1)
-    if original is None or sum(len(part.text) for part in segments) != len(original):
+    if original is None:
+        return segments
+    origins = _unaccented_origins(original, "".join(part.text for part in segments))
+    if origins is None:
         return segments
     spans, position = [], 0
     for part in segments:
-        if part.match:
-            spans.append((position, position + len(part.text)))
-        position += len(part.text)
+        end = position + len(part.text)
+        if part.match and part.text:
+            # Up to the next character's origin: an accent dropped after
+            # the last letter belongs to the mark.
+            stop = origins[end] if end < len(origins) else len(original)
+            spans.append((origins[position], max(stop, origins[end - 1] + 1)))
+        position = end
     return _spans_segments(original, spans)
+
+
+# How far a character unaccent spells otherwise ("©" as "(C)") may reach.
+MAX_UNACCENTED_LENGTH = 4
+
+
+def _unaccented_origins(original, unaccented):
+    """Return, for each character of ``unaccented``, where in ``original`` it
+    came from; None when the two cannot be lined up.
+
+    ``unaccented`` is ``original`` as PostgreSQL's ``unaccent`` gives it:
+    each character kept, spelt without its accent ("é" as "e", "ß" as
+    "ss") or dropped (an accent written on its own). A character spelt in a
+    way not foreseen here is taken to reach up to where the next one is.
+    """
+    origins = []
+    for index, char in enumerate(original):
+        at = len(origins)
+        spelt = next(
+            (
+                form
+                for form in _unaccented_forms(char)
+                if unaccented.startswith(form, at)
+            ),
+            None,
+        )
+        if spelt is None and not _bare(char):
+            continue
+        if spelt is None:
+            spelt = _reach(original, unaccented, index, at)
+        if spelt is None:
+            return None
+        origins += [index] * len(spelt)
+    return origins if len(origins) == len(unaccented) else None
+
+
+def _bare(char):
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _unaccented_forms(char):
+    bare = _bare(char)
+    forms = (char, bare, bare.casefold(), bare.casefold().upper())
+    return [form for form in dict.fromkeys(forms) if form]
+
+
+def _reach(original, unaccented, index, at):
+    """Return what ``original[index]`` was spelt as, judged by what follows."""
+    following = original[index + 1 : index + 2]
+    for end in range(at + 1, min(at + MAX_UNACCENTED_LENGTH, len(unaccented)) + 1):
+        if not following and end == len(unaccented):
+            return unaccented[at:end]
+        forms = _unaccented_forms(following) if following else ()
+        if any(unaccented.startswith(form, end) for form in forms):
+            return unaccented[at:end]
+    return None
 
 
 def excerpt(text, words, *, width=EXCERPT_WIDTH):

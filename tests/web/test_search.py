@@ -95,6 +95,44 @@ def test_marked_segments_read_the_headline_marks():
     ]
 
 
+@pytest.mark.parametrize(
+    ("marked", "original", "segments"),
+    [
+        (
+            "Cafe \x02strasse\x03 fix",
+            "Cafe\u0301 straße fix",
+            [("Cafe\u0301 ", False), ("straße", True), (" fix", False)],
+        ),
+        (
+            "\x02Cafe\x03 strasse",
+            "Cafe\u0301 straße",
+            [("Cafe\u0301", True), (" straße", False)],
+        ),
+        (
+            "(C) \x02AEsir\x03 \x02SS\x03",
+            "© Æsir ẞ",
+            [("© ", False), ("Æsir", True), (" ", False), ("ẞ", True)],
+        ),
+        ("\x02Tomas\x03 Ortega", "Tomás Ortega", [("Tomás", True), (" Ortega", False)]),
+        ("\x02Tomas\x03 Ortega", "Tomás", [("Tomas", True), (" Ortega", False)]),
+    ],
+)
+def test_marked_segments_move_each_mark_onto_the_letters_it_came_from(
+    marked, original, segments
+):
+    assert marked_segments(marked, original) == [Segment(*part) for part in segments]
+
+
+def test_search_marks_a_word_written_with_an_accent_and_a_sharp_s(
+    organization, owner_client
+):
+    workflow_with_steps(organization, "Cafe\u0301 straße fix", [])
+
+    page = _main(owner_client, "strasse")
+
+    assert "Cafe\u0301 <mark>straße</mark> fix" in page
+
+
 def test_search_matches_words_in_any_order_and_form(organization, owner_client):
     workflow = workflow_with_steps(
         organization, "Printer jam", ["Open the ticket", "Call the reporting user"]
