@@ -37,7 +37,7 @@ from apps.reports.trace import Activity, Trace  # noqa: E402
 BENCH_VENV = ROOT / "var" / "bench-venv"
 WORK = ROOT / "var" / "bench"
 PM4PY = "pm4py==2.7.23.11"
-EXPORT = ROOT.parent / "shared" / "data" / "servicenow_incident_log.csv"
+EXPORT = ROOT / "apps" / "reports" / "samples" / "servicenow-incident-log.csv"
 ROUNDS = 3
 
 PM4PY_SIDE = r"""

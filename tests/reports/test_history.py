@@ -16,11 +16,13 @@ from apps.reports.report import build_report
 from apps.reports.services import incidents_import
 
 MINUTE = 60_000
-EXPORT = settings.BASE_DIR.parent / "shared" / "data" / "servicenow_incident_log.csv"
+EXPORT = (
+    settings.BASE_DIR / "apps" / "reports" / "samples" / "servicenow-incident-log.csv"
+)
 
 
 def _export_text():
-    assert EXPORT.exists(), f"The shared ServiceNow export is expected at {EXPORT}."
+    assert EXPORT.exists(), f"The sample ServiceNow export is expected at {EXPORT}."
     return EXPORT.read_text(encoding="utf-8")
 
 

@@ -18,7 +18,9 @@ context = browser_fixtures.context
 page = browser_fixtures.page
 
 PHONE_WIDTH = {"width": 390, "height": 844}
-EXPORT = settings.BASE_DIR.parent / "shared" / "data" / "servicenow_incident_log.csv"
+EXPORT = (
+    settings.BASE_DIR / "apps" / "reports" / "samples" / "servicenow-incident-log.csv"
+)
 MAP_DRAWN = "() => document.querySelector('[data-map-viewport][data-zoom]') !== null"
 PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 MAP_SCROLLS = "node => node.scrollWidth > node.clientWidth"
