@@ -91,8 +91,9 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, gc=F
     """One thing the agent did, in the order given by ``seq``.
 
     ``value`` is never typed text: it is the chosen option's label for
-    ``choice_made``, and empty otherwise. ``note`` holds the agent's own note
-    for ``note_added``; ``phase`` the phase for ``phase_marked``.
+    ``choice_made`` on a select, radio, combobox or listbox, and empty
+    otherwise; a value anywhere else is refused. ``note`` holds the agent's
+    own note for ``note_added``; ``phase`` the phase for ``phase_marked``.
     """
 
     seq: Seq
@@ -116,6 +117,22 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, gc=F
     system: str = ""
     system_kind: SystemKind | None = None
     truncated: list[str] = []
+
+
+# The field kinds whose value is an option the page offers, never text the
+# agent typed: the extension reports a combobox's value only when an option
+# of its list is picked, and typing into it as the field_edited of a text.
+CHOICE_KINDS = (
+    FieldKind.SELECT,
+    FieldKind.RADIO,
+    FieldKind.COMBOBOX,
+    FieldKind.LISTBOX,
+)
+
+
+def value_allowed(event):
+    """Return whether ``event`` may carry a ``value``: a chosen option's label."""
+    return event.type == EventType.CHOICE_MADE and event.field_kind in CHOICE_KINDS
 
 
 class Batch(msgspec.Struct, forbid_unknown_fields=True):
@@ -219,6 +236,21 @@ def json_schema():
         (Batch, Finish), ref_template="#/$defs/{name}"
     )
     schema = {**root, "$defs": {**definitions, **more}}
+    schema["$defs"]["Event"].update(_value_rule())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"Ledgerium recording, format version {FORMAT_VERSION}"
     return schema
+
+
+def _value_rule():
+    """Return the schema's form of ``value_allowed``: else ``value`` is empty."""
+    return {
+        "if": {
+            "properties": {
+                "type": {"const": EventType.CHOICE_MADE.value},
+                "field_kind": {"enum": [kind.value for kind in CHOICE_KINDS]},
+            },
+            "required": ["type", "field_kind"],
+        },
+        "else": {"properties": {"value": {"const": ""}}},
+    }

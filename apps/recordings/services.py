@@ -92,6 +92,8 @@ def recording_create(*, organization, user, document):
     """
     recording_id = _parse_id(document.id)
     fields, counts = _recording_fields(document)
+    # Events refused must leave no recording behind either.
+    cleaned = validation.clean_events(document.events)
     try:
         with transaction.atomic():
             recording = Recording.objects.create(
@@ -107,8 +109,8 @@ def recording_create(*, organization, user, document):
         created = False
     if created:
         logger.info("Recording created", extra=_log_extra(recording))
-    if document.events:
-        _append(recording, validation.clean_events(document.events))
+    if cleaned:
+        _append(recording, cleaned)
     return recording, created
 
 

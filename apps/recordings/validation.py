@@ -230,17 +230,44 @@ def clean_events(events):
     """Return ``[(event, counts)]`` with every event cleaned."""
     cleaned = []
     for index, event in enumerate(events):
-        unknown = event.truncated and set(event.truncated) - _TEXT_FIELDS
-        if unknown:
-            raise ApplicationError(
-                _("Event %(index)s: truncated names unknown fields: %(fields)s.")
-                % {"index": index, "fields": ", ".join(sorted(unknown))},
-                code="invalid_event",
-                field="truncated",
-                extra={"index": index},
-            )
+        _check_event(index, event)
         cleaned.append(clean_event(event))
     return cleaned
+
+
+def _check_event(index, event):
+    """Refuse what the format forbids and a decoder cannot see."""
+    unknown = event.truncated and set(event.truncated) - _TEXT_FIELDS
+    if unknown:
+        raise _event_error(
+            index,
+            "truncated",
+            _("Event %(index)s: truncated names unknown fields: %(fields)s.")
+            % {"index": index, "fields": ", ".join(sorted(unknown))},
+        )
+    # A value elsewhere is what an agent typed, sent by a broken or hostile
+    # client: refused whole, since it must never be stored, even redacted.
+    if event.value and not format.value_allowed(event):
+        raise _event_error(index, "value", _value_problem(index, event))
+
+
+def _value_problem(index, event):
+    if event.type != format.EventType.CHOICE_MADE:
+        return _(
+            "Event %(index)s: a %(type)s event carries no value; typed text is "
+            "never recorded (at $.events[%(index)s].value)."
+        ) % {"index": index, "type": event.type}
+    return _(
+        "Event %(index)s: a choice_made event on a field of kind %(kind)s "
+        "carries no value; only the chosen option of a select, radio, "
+        "combobox or listbox is recorded (at $.events[%(index)s].value)."
+    ) % {"index": index, "kind": event.field_kind or "null"}
+
+
+def _event_error(index, field, message):
+    return ApplicationError(
+        message, code="invalid_event", field=field, extra={"index": index}
+    )
 
 
 def clean_event(event):

@@ -256,6 +256,11 @@ def _upload_problem(error):
         )
     if error.code == "too_large":
         return _("This file is too large to import.")
+    if error.code == "invalid_event" and error.field == "value":
+        return _(
+            "This file holds typed text where a recording keeps only a chosen "
+            "option, so nothing of it was imported."
+        )
     return _(
         "This file is JSON, but not a Ledgerium recording: a field is missing or "
         "holds the wrong kind of value."

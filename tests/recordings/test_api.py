@@ -241,6 +241,29 @@ OVERSIZED = json.dumps(
     {"events": [event(4, note="n" * format.MAX_BATCH_BYTES)]}
 ).encode()
 
+# What a broken client sent: the agent's typed text as a field's value.
+TYPED = {
+    "type": "field_edited",
+    "label": "Summary of the problem",
+    "field_kind": "text",
+    "value": "hunter2 secret password",
+}
+NOT_TYPED = "carries no value; typed text is never recorded"
+NO_OPTION = (
+    "carries no value; only the chosen option of a select, radio, combobox "
+    "or listbox is recorded"
+)
+
+
+def value_refused(index, problem):
+    return {
+        "code": "invalid_event",
+        "message": f"Event {index}: {problem} (at $.events[{index}].value).",
+        "field": "value",
+        "index": index,
+    }
+
+
 BAD_BATCHES = [
     pytest.param(
         b'{"events": [{"seq": 4, "ts": 1, "type": "click", "name": "\xff\xfe"}]}',
@@ -349,6 +372,30 @@ BAD_BATCHES = [
         id="truncated-unknown",
     ),
     pytest.param(
+        {"events": [event(4), event(5, **TYPED)]},
+        HTTPStatus.BAD_REQUEST,
+        value_refused(1, "a field_edited event " + NOT_TYPED),
+        id="typed-value",
+    ),
+    pytest.param(
+        {"events": [event(4, value="hunter2")]},
+        HTTPStatus.BAD_REQUEST,
+        value_refused(0, "a click event " + NOT_TYPED),
+        id="value-on-a-click",
+    ),
+    pytest.param(
+        {"events": [event(4, **{**TYPED, "type": "choice_made"})]},
+        HTTPStatus.BAD_REQUEST,
+        value_refused(0, "a choice_made event on a field of kind text " + NO_OPTION),
+        id="value-on-a-text-choice",
+    ),
+    pytest.param(
+        {"events": [event(4, type="choice_made", value="Yes")]},
+        HTTPStatus.BAD_REQUEST,
+        value_refused(0, "a choice_made event on a field of kind null " + NO_OPTION),
+        id="value-on-a-choice-of-no-kind",
+    ),
+    pytest.param(
         b'{"events": [',
         HTTPStatus.BAD_REQUEST,
         {
@@ -429,6 +476,41 @@ def test_append_bad_batch_is_refused_and_changes_nothing(
     assert not RawBatch.objects.exists()
     detail = api_client.get(f"/api/v1/recordings/{recording_id}/").json()
     assert detail["event_count"] == 3
+
+
+@pytest.mark.parametrize("kind", ["select", "radio", "combobox", "listbox"])
+def test_append_keeps_the_chosen_option_of_a_choice(api_client, recording_id, kind):
+    choice = event(4, type="choice_made", label="Priority", field_kind=kind)
+
+    response = send(api_client, recording_id, [{**choice, "value": "2 - High"}])
+
+    assert response.status_code == HTTPStatus.OK
+    assert stored(recording_id)[3]["value"] == "2 - High"
+
+
+def test_append_refuses_a_value_on_a_checkbox(api_client, recording_id):
+    tick = event(4, type="choice_made", field_kind="checkbox", checked=True)
+
+    response = send(api_client, recording_id, [{**tick, "value": "on"}])
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert error_of(response) == value_refused(
+        0, "a choice_made event on a field of kind checkbox " + NO_OPTION
+    )
+    assert len(stored(recording_id)) == 3
+
+
+def test_recording_create_refuses_typed_text_and_keeps_no_recording(api_client):
+    body = recording_body(events=[event(1), event(2, **TYPED)])
+
+    response = api_client.post(
+        "/api/v1/recordings/", json.dumps(body), content_type="application/json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert error_of(response) == value_refused(1, "a field_edited event " + NOT_TYPED)
+    assert not Recording.objects.exists()
+    assert not Event.objects.exists()
 
 
 def test_append_refuses_a_declared_length_over_the_limit(api_client, recording_id):

@@ -19,7 +19,9 @@ XES = "{http://www.xes-standard.org/}"
 @pytest.fixture
 def document_file(tmp_path):
     body = recording_body(events=events(1, 4), finished_at=1_767_000_009_000)
-    body["events"][1].update(type="choice_made", label="Priority", value="2 - High")
+    body["events"][1].update(
+        type="choice_made", label="Priority", field_kind="select", value="2 - High"
+    )
     path = tmp_path / "recording.json"
     path.write_text(json.dumps(body))
     return path, body
@@ -199,6 +201,24 @@ def test_recording_schema_accepts_a_document_and_names_a_bad_event():
     [error] = validator.iter_errors(bad)
     assert list(error.absolute_path) == ["events", 1]
     assert "'x' was unexpected" in error.message
+
+
+def test_recording_schema_allows_a_value_only_for_a_chosen_option():
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    choice = {"type": "choice_made", "field_kind": "select", "value": "2 - High"}
+    typed = {"type": "field_edited", "field_kind": "text", "value": "hunter2"}
+    ticked = {"type": "choice_made", "field_kind": "checkbox", "value": "on"}
+    documents = [
+        recording_body(events=[{**events(1, 1)[0], **fields}])
+        for fields in (choice, typed, ticked, {**choice, "field_kind": None})
+    ]
+
+    refused = [bool(list(validator.iter_errors(body))) for body in documents]
+
+    assert refused == [False, True, True, True]
 
 
 def test_export_recording_xes_of_many_has_a_trace_each(api_client):

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from apps.accounts.models import Role
-from apps.recordings.models import Recording, RecordingStatus
+from apps.recordings.models import Event, Recording, RecordingStatus
 from apps.workflows.models import Run, SopVersion, State
 from tests import factories
 
@@ -123,6 +123,57 @@ def test_upload_refuses_a_nul_in_a_redaction_key(organization, owner_client):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert b"privacy.redactions" in response.content
     assert not Recording.objects.filter(organization=organization).exists()
+
+
+def _with_typed_text(document):
+    """Return ``document`` with the agent's typed text as event 10's value."""
+    typed = document["events"][10]
+    assert typed["type"] == "field_edited"
+    typed.update(label="Summary of the problem", value="hunter2 secret password")
+    return json.dumps(document).encode()
+
+
+def test_upload_refuses_typed_text_naming_the_event(organization, owner_client):
+    response = _upload(owner_client, _with_typed_text(json.loads(SAMPLE.read_bytes())))
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        '<p class="error-message">This file holds typed text where a recording '
+        "keeps only a chosen option, so nothing of it was imported.</p>"
+    ) in page
+    assert (
+        "In detail: Event 10: a field_edited event carries no value; typed text "
+        "is never recorded (at $.events[10].value).</p>"
+    ) in page
+    assert "hunter2" not in page
+    assert not Recording.objects.filter(organization=organization).exists()
+    assert not Event.objects.exists()
+
+
+def test_upload_of_typed_text_leaves_the_imported_recording_as_it_was(
+    organization, owner_client
+):
+    assert _upload(owner_client, SAMPLE.read_bytes()).status_code == HTTPStatus.FOUND
+    recording = Recording.objects.get(organization=organization)
+    before = list(recording.events.order_by("seq").values_list("seq", "data"))
+    document = json.loads(SAMPLE.read_bytes())
+    document["events"].append({**document["events"][10], "seq": 10_000})
+
+    response = _upload(owner_client, _with_typed_text(document))
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    after = Recording.objects.get(organization=organization)
+    assert after.event_count == recording.event_count
+    assert list(after.events.order_by("seq").values_list("seq", "data")) == before
+
+
+def test_upload_keeps_the_chosen_option_of_a_select(organization, owner_client):
+    _upload(owner_client, SAMPLE.read_bytes())
+
+    choice = Event.objects.get(organization=organization, seq=10)
+    assert choice.data["field_kind"] == "select"
+    assert choice.data["value"] == "Phone"
 
 
 def _rendered_version(recording, timeout=180):
