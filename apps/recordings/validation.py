@@ -51,7 +51,7 @@ _CACHED_EVENT_CHARS = 1024
 # Longest text kept in a privacy receipt: field labels and short reasons.
 _RECEIPT_LENGTH = 200
 
-REDACTED_FIELDS = ("title", "name", "label", "value", "note", "system")
+REDACTED_FIELDS = ("title", "name", "label", "role", "value", "note", "system")
 
 
 class TooLarge(ApplicationError):
@@ -355,10 +355,6 @@ def _clean_origin(text, counts):
     return clean_origin(text)
 
 
-def _clean_role(text, counts):
-    return text_clean(text)
-
-
 def clean_origin(origin):
     """Return ``scheme://host[:port]`` without user, path, query or fragment."""
     origin = text_clean(origin)
@@ -372,7 +368,6 @@ _CLEANERS = (
     *((field, clean_text) for field in REDACTED_FIELDS),
     ("path", _clean_path),
     ("origin", _clean_origin),
-    ("role", _clean_role),
 )
 _TEXTS_OF = operator.attrgetter(*(field for field, _cleaner in _CLEANERS))
 _TEXT_FIELDS = frozenset(format.TEXT_FIELDS)

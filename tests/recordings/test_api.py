@@ -186,6 +186,7 @@ def test_append_redacts_every_text_field(api_client):
         1,
         title="Ticket for jane@example.com",
         name="Call +1 415 555 2671",
+        role="jane@example.com",
         label="Card 4111 1111 1111 1111",
         note="Bearer abc.def.ghi",
         path="/users/bob@example.com/reset?token=abc#top",
@@ -197,6 +198,7 @@ def test_append_redacts_every_text_field(api_client):
     [saved] = stored(recording_id)
     assert saved["title"] == "Ticket for [email]"
     assert saved["name"] == "Call [phone]"
+    assert saved["role"] == "[email]"
     assert saved["label"] == "Card [card]"
     assert saved["note"] == "Bearer [token]"
     assert saved["path"] == "/users/[email]/reset"
@@ -204,7 +206,7 @@ def test_append_redacts_every_text_field(api_client):
     assert Recording.objects.get(pk=recording_id).server_redactions == {
         "bearer": 1,
         "card": 1,
-        "email": 2,
+        "email": 3,
         "phone": 1,
         "query": 1,
     }
