@@ -45,6 +45,9 @@
     'listbox',
     'other'
   ];
+  // The kinds whose value is an option the page offers, as
+  // format.CHOICE_KINDS on the server, which refuses a value anywhere else.
+  const CHOICE_KINDS = ['select', 'radio', 'combobox', 'listbox'];
 
   // Return origin and path of a URL; the query string and fragment are
   // dropped because they are where search terms and identifiers live.
@@ -84,6 +87,7 @@
     }
     const counts = {};
     for (const field of allowed) {
+      if (field === 'value' && !CHOICE_KINDS.includes(raw.field_kind)) continue;
       const value = normalise(field, raw[field]);
       if (value === undefined || value === '') continue;
       if (REDACTED.includes(field)) {

@@ -69,6 +69,31 @@ test('build_event_field_edited_never_carries_a_value', () => {
   assert.equal(event.label, 'Short description');
 });
 
+test('build_event_keeps_a_value_only_for_a_chosen_option', () => {
+  const kinds = ['select', 'radio', 'combobox', 'listbox', 'checkbox', 'text'];
+  const values = [...kinds, undefined].map(
+    (kind) =>
+      buildEvent(
+        {
+          type: 'choice_made',
+          label: 'Priority',
+          value: '2 - High',
+          field_kind: kind
+        },
+        at
+      ).event.value
+  );
+  assert.deepEqual(values, [
+    '2 - High',
+    '2 - High',
+    '2 - High',
+    '2 - High',
+    undefined,
+    undefined,
+    undefined
+  ]);
+});
+
 test('build_event_redacts_labels_titles_and_choices', () => {
   const { event, counts } = buildEvent(
     {
