@@ -5,7 +5,7 @@ document and map the shared page shows, followed by the report when the
 link includes it, printed as the report's own PDF, so that it names no one
 the page does not. A render takes seconds, so a Celery task makes it (see
 ``services.shared_pdf_build``) and stores it by the version, the link's
-settings and a digest of what went into it.
+settings and a digest of the rows it was read from.
 """
 
 import hashlib
@@ -20,13 +20,20 @@ from apps.workflows.render import RenderError
 logger = logging.getLogger(__name__)
 
 
-def pdf_digest(document, version_number):
-    """Return the SHA-256 of what a shared PDF of ``document`` is made from."""
-    inputs = [document["sop"], document["mermaid"], version_number]
-    if document["report"]:
-        inputs.append(document["report"])
-    encoded = json.dumps(inputs, sort_keys=True, default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
+# Raised when the same inputs come to make a different PDF: a change to how
+# names are hidden, say, or to the PDF's layout.
+PDF_FORMAT = 1
+
+
+def pdf_digest(inputs):
+    """Return the SHA-256 of ``inputs``, what a shared PDF is made from.
+
+    ``inputs`` are what ``selectors.shared_document_inputs`` reads, not the
+    document: a digest is taken on each visit, and the report takes a
+    second or more to build.
+    """
+    encoded = json.dumps([PDF_FORMAT, inputs], sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def pdf_filename(document):

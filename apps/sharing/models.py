@@ -83,9 +83,9 @@ class SharedPdf(OrganizationScopedModel):
 
     Every link of the organization to ``sop_version`` with the same
     ``show_names`` and ``include_report`` gives the same PDF, so they share
-    one row. ``digest`` hashes what went into it (the document and map, and
-    the report when included, with names hidden or shown), which also
-    changes when the people a hidden name stands for, or the runs, do.
+    one row. ``digest`` hashes the rows it was made from (see
+    ``selectors.shared_document_inputs``), so it changes when the people a
+    hidden name stands for, the runs or the workflow's edits do.
     Links reach a row only through their own organization, version and
     settings; a revoked or expired link reaches none.
     """

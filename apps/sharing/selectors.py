@@ -7,10 +7,10 @@ from django.utils import timezone
 from apps.accounts.selectors import member_list
 from apps.core.selectors import get_scoped_or_404
 from apps.reports.rendering import report_context, report_pdf_html
-from apps.reports.report import build_report
+from apps.reports.report import REPORT_VERSION, build_report
 from apps.workflows.documents import document_numbered
 from apps.workflows.mermaid import build_mermaid, document_steps
-from apps.workflows.models import State
+from apps.workflows.models import Run, State
 from apps.workflows.selectors import (
     run_list,
     version_get,
@@ -118,6 +118,51 @@ def shared_document(*, version, show_names, include_report):
         **_document(version, aliases),
         "report": "" if report is None else report_pdf_html(**report),
     }
+
+
+# What of a run its shared page reads: the build that stored its steps, and
+# the recording's title and agent, else the member who uploaded it.
+RUN_INPUTS = (
+    "pk",
+    "generation",
+    "state",
+    "generated_at",
+    "recording__title",
+    "recording__agent",
+    "recording__created_by__name",
+)
+
+
+def shared_document_inputs(*, version, show_names, include_report):
+    """Return what ``shared_document`` reads, without building the document.
+
+    A version is never changed once stored, so its id stands for its SOP and
+    map; the workflow's title and edits feed the report's; each run counts by
+    its build (a new build stores new steps) and by what names its agent.
+    The members' names matter only while names are hidden. Cheap enough for
+    every visit: a few small queries, no report built.
+    """
+    workflow = version.workflow
+    runs = (
+        Run.objects.for_organization(version.organization_id)
+        .filter(Q(workflow=workflow) | Q(pk=version.source_run_id))
+        .order_by("pk")
+        .values_list(*RUN_INPUTS)
+    )
+    members = [] if show_names else _member_names(workflow.organization)
+    return {
+        "version": [version.pk, version.number],
+        "link": [show_names, include_report, REPORT_VERSION],
+        "workflow": [workflow.title, workflow.edits],
+        "runs": [_run_inputs(run) for run in runs],
+        "members": members,
+    }
+
+
+def _run_inputs(run):
+    """Return ``run``'s build with the agent it names, as ``_recorded_by`` does."""
+    *build, agent, uploader = run
+    return [*build, agent if agent.strip() or uploader is None else uploader]
 
 
 def _report(workflow, aliases):

@@ -210,10 +210,10 @@ def shared_pdf_request(*, link, now=None):
 
 
 def _shared_pdf_digest(version, show_names, include_report):
-    document = selectors.shared_document(
+    inputs = selectors.shared_document_inputs(
         version=version, show_names=show_names, include_report=include_report
     )
-    return documents.pdf_digest(document, version.number)
+    return documents.pdf_digest(inputs)
 
 
 def _wanted_again(shared_pdf, digest, now):
@@ -265,14 +265,17 @@ def shared_pdf_build(*, shared_pdf):
     shows now, and ``digest`` says what that was.
     """
     version = shared_pdf.sop_version
-    document = selectors.shared_document(
-        version=version,
-        show_names=shared_pdf.show_names,
-        include_report=shared_pdf.include_report,
-    )
-    digest = documents.pdf_digest(document, version.number)
+    options = {
+        "show_names": shared_pdf.show_names,
+        "include_report": shared_pdf.include_report,
+    }
+    # Read before the document: inputs changing in between then leave an
+    # older digest with the newer PDF, and the next visit makes it again,
+    # rather than a newer digest on an older PDF that no visit would replace.
+    digest = _shared_pdf_digest(version, **options)
     if shared_pdf.state == State.READY and shared_pdf.digest == digest:
         return
+    document = selectors.shared_document(version=version, **options)
 
     _shared_pdf_progress(shared_pdf, 10)
     svg, whole = documents.map_svg(

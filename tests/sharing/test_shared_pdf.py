@@ -15,8 +15,10 @@ from django.utils import timezone
 from apps.sharing import documents as shared_documents
 from apps.sharing import selectors, services
 from apps.sharing.models import SharedPdf, ShareLink
+from apps.sharing.tasks import shared_pdf_build_task
 from apps.workflows.models import State
 from apps.workflows.render import RenderError
+from apps.workflows.services import workflow_edit
 from tests.sharing.helpers import pdf_text, version_next, workflow_built, workflow_in
 
 AGENT = "Sam Keller"
@@ -57,6 +59,20 @@ def held(monkeypatch):
         services, "task_enqueue", lambda task, args, **options: sent.append(args)
     )
     return sent
+
+
+@pytest.fixture
+def report_builds(monkeypatch):
+    """Count the reports the sharing code builds, each still built for real."""
+    built = []
+    build_report = selectors.build_report
+
+    def counted(traces):
+        built.append(len(traces))
+        return build_report(traces)
+
+    monkeypatch.setattr(selectors, "build_report", counted)
+    return built
 
 
 def _link(organization, workflow, **options):
@@ -435,3 +451,81 @@ def test_no_organization_gets_another_organizations_pdf(
         )
         is None
     )
+
+
+@pytest.mark.django_db
+def test_waiting_on_the_pdf_builds_no_report_until_the_task_does(
+    organization, workflow, client, held, report_builds
+):
+    _row, raw = _link(organization, workflow, include_report=True)
+
+    visits = [client.get(f"/s/{raw}/pdf/")]
+    for _visit in range(3):
+        visits.append(client.get(f"/s/{raw}/pdf/progress/"))
+    built_by_visits = list(report_builds)
+    shared_pdf_build_task.apply(held[0])
+    downloads = [client.get(f"/s/{raw}/pdf/") for _visit in range(2)]
+
+    assert visits[0].status_code == HTTPStatus.FOUND
+    assert [visit.status_code for visit in visits[1:]] == [HTTPStatus.OK] * 3
+    assert built_by_visits == []
+    assert report_builds == [1]
+    assert [download.status_code for download in downloads] == [HTTPStatus.OK] * 2
+    assert len(held) == 1
+
+
+def _visit_digest(raw):
+    """Return the digest a visit to the link ``raw`` finds its PDF made from."""
+    link = selectors.share_link_for_token(token=raw)
+    return services.shared_pdf_request(link=link).digest
+
+
+@pytest.mark.django_db
+def test_renaming_a_member_makes_a_pdf_without_names_again(
+    organization, workflow, owner, held
+):
+    _hidden, hidden_raw = _link(organization, workflow)
+    _shown, shown_raw = _link(organization, workflow, show_names=True)
+    hidden, shown = _visit_digest(hidden_raw), _visit_digest(shown_raw)
+    unchanged = _visit_digest(hidden_raw)
+
+    owner.name = "Marek Novak"
+    owner.save(update_fields=["name"])
+
+    assert unchanged == hidden
+    assert _visit_digest(hidden_raw) != hidden
+    assert _visit_digest(shown_raw) == shown
+    assert len(held) == 3
+
+
+@pytest.mark.django_db
+def test_an_edit_makes_a_pinned_pdf_with_the_report_again(organization, workflow, held):
+    """The pinned version stays, but the report reads the workflow's edits."""
+    _row, raw = _link(organization, workflow, include_report=True, pin_version=True)
+    before = _visit_digest(raw)
+    step = workflow.current_version.document["phases"][0]["steps"][0]
+
+    workflow_edit(
+        membership=organization.memberships.get(role="owner"),
+        workflow=workflow,
+        edit={"op": "reword", "ref": step["ref"], "text": "Read the alert"},
+    )
+
+    assert _visit_digest(raw) != before
+    assert len(held) == 2
+
+
+@pytest.mark.django_db
+def test_each_link_setting_has_its_own_digest(organization, workflow):
+    version = workflow.current_version
+    digests = {
+        shared_documents.pdf_digest(
+            selectors.shared_document_inputs(
+                version=version, show_names=show_names, include_report=report
+            )
+        )
+        for show_names in (False, True)
+        for report in (False, True)
+    }
+
+    assert len(digests) == 4
