@@ -3,8 +3,8 @@
 Pure: the names to hide come in (the recording agents, the people a run
 made the owner, the people a run chose in a field that holds a person, and
 the organization's members), and any text, list or dict of texts comes back
-with every whole occurrence of one of them replaced, in any letter case, and
-every email address withheld.
+with every whole occurrence of one of them replaced, in any letter case,
+with or without its accents, and every email address withheld.
 """
 
 import functools
@@ -12,11 +12,19 @@ import re
 import unicodedata
 from collections import defaultdict
 
+from apps.workflows.sop import PHASE_TITLES
+
 ONE_AGENT = "the agent"
 COLLEAGUE = "a colleague"
 EMAIL_WITHHELD = "(email withheld)"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 WORD = re.compile(r"\w+")
+# Letters joined by hyphens or apostrophes: "Anne-Marie", "O'Brien".
+NAME_PART = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+# Characters a name may be written with or without, each as one character,
+# besides accents: the typographic apostrophe and hyphens, and the letters
+# that carry a stroke rather than an accent ("Søren" is "Soren" too).
+PLAIN = str.maketrans("’ʼ‐‑øØłŁđĐ", "''--oOlLdD")
 # Fields whose value is a person, besides the owner ("Assigned to"), which
 # the step builder already tells apart.
 PERSON_FIELD = re.compile(
@@ -40,6 +48,9 @@ ORDINARY_WORDS = frozenset(
     hope joy june lead long mark may page ray rose service sky story summer
     team will young
 
+    am an as at be by do go he hi if in is it me my no of oh ok on or so to
+    up us we
+
     about after again all also and any are back been before but can could
     day did does done each first for from had has have her here him his how
     into its just last like made make more most new next not now off old
@@ -58,12 +69,15 @@ ORDINARY_WORDS = frozenset(
     submit switch system tab task test ticket tick tool triage update
     updated urgency user users wait work
     """.split()
-    # Particles of a surname ("Ludwig van Dijk"), never a name alone.
-    + "van von der den del della".split()
+    # Particles of a surname ("Ludwig van Dijk") and titles ("Dr Li"),
+    # never a name alone.
+    + "van von der den del della mr mrs ms dr jr sr st".split()
 )
 
 
-def name_aliases(agents, assignees=(), colleagues=(), people=(), *, others=()):
+def name_aliases(
+    agents, assignees=(), colleagues=(), people=(), *, others=(), vocabulary=()
+):
     """Return ``{name: alias}`` for each person and each part of their name.
 
     Agents, who recorded the runs the page shows, are "the agent" when there
@@ -74,8 +88,15 @@ def name_aliases(agents, assignees=(), colleagues=(), people=(), *, others=()):
     person's alias, so "Called Marek" hides "Marek Novak" too; one that two
     people share becomes "a colleague". Any other of ``colleagues`` (people
     a note may name without the run naming them) is "a colleague" too, whole
-    or by a name part. Names that differ only in letter case are one name.
+    or by a name part. Names that differ only in letter case or accents are
+    one name.
+
+    A name part that is a word of ``vocabulary``, the SOP's own wording (see
+    ``sop_words``), is hidden only within its whole name: anyone in an
+    organization picks their own name, and one called "Enter Helpdesk" must
+    not rewrite every "Enter" the SOP says, nor the system it names.
     """
+    vocabulary = frozenset(map(_word_key, vocabulary))
     agents = _distinct(agents)
     assignees = _distinct(assignees, besides=agents)
     people = _distinct([*people, *others], besides=agents + assignees)
@@ -84,7 +105,11 @@ def name_aliases(agents, assignees=(), colleagues=(), people=(), *, others=()):
     else:
         aliases = _lettered(agents, "Agent")
     aliases |= _lettered(assignees, "Assignee") | _lettered(people, "Person")
-    return _merged(_colleague_aliases(colleagues), _part_aliases(aliases), aliases)
+    return _merged(
+        _colleague_aliases(colleagues, vocabulary),
+        _part_aliases(aliases, vocabulary),
+        aliases,
+    )
 
 
 def _lettered(names, kind):
@@ -96,11 +121,11 @@ def _merged(*mappings):
     merged = {}
     for mapping in mappings:
         for name, alias in mapping.items():
-            merged[name.casefold()] = (name, alias)
+            merged[_word_key(name)] = (name, alias)
     return dict(merged.values())
 
 
-def _colleague_aliases(names):
+def _colleague_aliases(names, vocabulary):
     """Return ``{name: "a colleague"}`` for each name and each name part.
 
     A one-word name is taken only as a name part is, so that a member called
@@ -112,34 +137,55 @@ def _colleague_aliases(names):
     for name in _distinct(names):
         words = name.split()
         whole = [" ".join(words)] if len(words) > 1 else []
-        for found in whole + [word for word in words if _is_name_part(word)]:
+        for found in whole + _name_parts(words, vocabulary):
             aliases[found] = COLLEAGUE
     return aliases
 
 
 def _distinct(names, besides=()):
     """Return ``names`` stripped, without blanks, repeats or any of ``besides``."""
-    seen = {name.casefold() for name in besides}
+    seen = {_word_key(name) for name in besides}
     distinct = {}
     for name in (name.strip() for name in names):
-        if name and name.casefold() not in seen:
-            distinct.setdefault(name.casefold(), name)
+        if name and _word_key(name) not in seen:
+            distinct.setdefault(_word_key(name), name)
     return list(distinct.values())
 
 
-def _part_aliases(aliases):
+def _part_aliases(aliases, vocabulary):
     parts = {}
     for name, alias in aliases.items():
-        for part in name.split():
-            if _is_name_part(part):
-                folded = part.casefold()
-                known = parts.get(folded, (part, alias))[1]
-                parts[folded] = (part, alias if known == alias else COLLEAGUE)
+        for part in _name_parts(name.split(), vocabulary):
+            folded = _word_key(part)
+            known = parts.get(folded, (part, alias))[1]
+            parts[folded] = (part, alias if known == alias else COLLEAGUE)
     return dict(parts.values())
 
 
-def _is_name_part(part):
-    return len(part) >= 3 and part.isalpha() and not _ordinary(part)
+def _name_parts(words, vocabulary):
+    """Return the parts of a name of ``words`` that are hidden alone.
+
+    Each of a hyphenated part's own parts is one too: "Jean-Luc" is
+    "Jean-Luc", "Jean" and "Luc".
+    """
+    parts = []
+    for word in words:
+        pieces = word.split("-")
+        parts += [word, *pieces] if len(pieces) > 1 else [word]
+    return [part for part in parts if _is_name_part(part, vocabulary)]
+
+
+def _is_name_part(part, vocabulary):
+    """Return whether ``part`` of a name reads as a name alone.
+
+    Two letters ("Li", "Ng") are a name only written with a capital then
+    a small letter, and match only as written (see ``_name_pattern``).
+    """
+    if not NAME_PART.fullmatch(part.translate(PLAIN)) or _ordinary(part):
+        return False
+    if _word_key(part) in vocabulary:
+        return False
+    return len(part) >= 3 or (len(part) == 2 and part.istitle())
 
 
 def _ordinary(name):
@@ -160,9 +206,11 @@ def _letters(index):
 def without_names(value, aliases):
     """Return ``value`` with each whole name in ``aliases`` replaced by its alias.
 
-    A name matches in any letter case ("dana", "WRIGHT"), but one made only
-    of everyday words ("Will", "Will Grant") matches only as written, so
-    that "we will grant access" stays. Email addresses are withheld as well.
+    A name matches in any letter case ("dana", "WRIGHT") and with or without
+    its accents ("Carreno" for "Carreño", "Zoë" for "Zoe"), but one made
+    only of everyday words ("Will", "Will Grant"), or of two letters ("Li"),
+    matches only as written, so that "we will grant access" stays. Email
+    addresses are withheld as well.
     Longer names go first, so "Dana Wright" is replaced whole before "Dana".
     With ``aliases`` None, names are shown and ``value`` comes back as it is.
     """
@@ -185,20 +233,49 @@ def _text_without_names(text, by_word, aliases):
     words = {_word_key(word) for word in WORD.findall(text)} | {""}
     found = [name for word in words for name in by_word.get(word, ())]
     longest_first = tuple(sorted(found, key=lambda name: (-len(name), name)))
-    pattern = _pattern(longest_first)
     # Told by the group that matched, not by the text found: a match in any
     # case need not fold back to the name ("ilkay" matches "İlkay", whose
     # case fold is "i̇lkay").
     replacements = [EMAIL_WITHHELD, *(aliases[name] for name in longest_first)]
     capital_only = [False] + [_capital_only(name, aliases) for name in longest_first]
 
-    def replace(match):
+    # Matched in the text without its accents, replaced in the text itself.
+    plain, starts = _plain(text)
+    pieces, done = [], 0
+    for match in _pattern(longest_first).finditer(plain):
+        start, end = starts[match.start()], starts[match.end()]
         index = match.lastindex - 1
-        if capital_only[index] and not match[0][0].isupper():
-            return match[0]
-        return replacements[index]
+        if capital_only[index] and not text[start].isupper():
+            continue
+        pieces += [text[done:start], replacements[index]]
+        done = end
+    return "".join([*pieces, text[done:]])
 
-    return pattern.sub(replace, text)
+
+def _plain(text):
+    """Return ``text`` without accents, and where each character of it was.
+
+    One character stands for one, so that a match in the plain text is one
+    in ``text``: a letter loses its accents ("ë" is "e"), a lone combining
+    accent goes (the end of a match takes it in), and a character that
+    comes apart into several (a Hangul syllable) stays as it is.
+    """
+    if text.isascii():
+        return text, range(len(text) + 1)
+    chars, starts = [], []
+    for index, char in enumerate(text):
+        plain = _plain_char(char)
+        if plain:
+            chars.append(plain)
+            starts.append(index)
+    return "".join(chars), [*starts, len(text)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_char(char):
+    decomposed = unicodedata.normalize("NFD", char.translate(PLAIN))
+    kept = "".join(part for part in decomposed if not unicodedata.combining(part))
+    return kept if len(kept) <= 1 else char
 
 
 def _capital_only(name, aliases):
@@ -215,7 +292,8 @@ def _word_key(word):
     Accents and dots go too, as "İ".casefold() keeps a combining dot, and
     the dotless "ı" matches "I" and "i" in a pattern that ignores case.
     """
-    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
+    folded = word.translate(PLAIN).casefold().replace("ı", "i")
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -225,8 +303,11 @@ def _pattern(names):
 
 
 def _name_pattern(name):
-    flags = "" if _ordinary(name) else "i"
-    return rf"((?<!\w)(?{flags}:{re.escape(name)})(?!\w))"
+    """Return the pattern of ``name`` in a text without accents."""
+    plain = _plain(name)[0]
+    as_written = _ordinary(plain) or len(plain) < 3
+    flags = "" if as_written else "i"
+    return rf"((?<!\w)(?{flags}:{re.escape(plain)})(?!\w))"
 
 
 def _replaced(value, replace):
@@ -237,6 +318,23 @@ def _replaced(value, replace):
     if isinstance(value, dict):
         return {key: _replaced(item, replace) for key, item in value.items()}
     return value
+
+
+def sop_words(steps):
+    """Return the words the SOP of ``steps`` says of its own accord.
+
+    That is the verb the step builder opens each step with ("Enter",
+    "Open"), the names of the systems the steps ran in, and the phases'
+    names: what every shared page of it reads, whoever recorded it. A note
+    is the agent's words, and an edited step the editor's, so neither adds
+    its first word.
+    """
+    words = {*PHASE_TITLES.values()}
+    for step in steps:
+        words.update(WORD.findall(step.get("system", "")))
+        if step.get("kind") != "note" and not step.get("edited"):
+            words.update(WORD.findall(step.get("text", ""))[:1])
+    return words
 
 
 def owner_names(steps):

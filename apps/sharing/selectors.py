@@ -19,7 +19,13 @@ from apps.workflows.selectors import (
 )
 
 from .models import SharedPdf, ShareLink
-from .names import name_aliases, owner_names, person_names, without_names
+from .names import (
+    name_aliases,
+    owner_names,
+    person_names,
+    sop_words,
+    without_names,
+)
 
 
 def _active(queryset, now=None):
@@ -193,9 +199,21 @@ def _document(version, aliases):
 
 
 def _aliases(workflow, version, include_report):
-    agents, others, owners, people = _people(workflow, version, include_report)
+    runs = _runs(workflow, version)
+    agents, others, owners, people = _people(version, runs, include_report)
     members = _member_names(workflow.organization)
-    return name_aliases(agents, owners, members, people, others=others)
+    steps = [*version.steps, *(step for run in runs for step in run.steps)]
+    return name_aliases(
+        agents, owners, members, people, others=others, vocabulary=sop_words(steps)
+    )
+
+
+def _runs(workflow, version):
+    """Return the workflow's runs, and the version's own run if not one of them."""
+    runs = list(run_list(workflow=workflow))
+    if version.source_run is not None and version.source_run not in runs:
+        runs.insert(0, version.source_run)
+    return runs
 
 
 def _recorded_by(run):
@@ -221,15 +239,12 @@ def _shown(version, runs, include_report):
     return [version.source_run, *reported]
 
 
-def _people(workflow, version, include_report):
+def _people(version, runs, include_report):
     """Return everyone a shared page could name.
 
     That is the agents of the runs it shows, the agents of the workflow's
-    other runs, and the owners and other people any run chose.
+    other ``runs``, and the owners and other people any run chose.
     """
-    runs = list(run_list(workflow=workflow))
-    if version.source_run is not None and version.source_run not in runs:
-        runs.insert(0, version.source_run)
     shown = _shown(version, runs, include_report)
     agents = [_recorded_by(run) for run in shown]
     others = [_recorded_by(run) for run in runs if run not in shown]

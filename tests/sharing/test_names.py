@@ -13,6 +13,7 @@ from apps.sharing.names import (
     name_aliases,
     owner_names,
     person_names,
+    sop_words,
     without_names,
 )
 from tests import factories
@@ -430,3 +431,114 @@ def test_a_colleagues_name_part_alone_is_hidden_only_with_a_capital():
     text = without_names("Rivers fixed it; the rivers rose; ELM agreed.", aliases)
 
     assert text == "a colleague fixed it; the rivers rose; a colleague agreed."
+
+
+def test_hyphenated_and_apostrophe_name_parts_are_hidden_alone():
+    aliases = name_aliases(["Anne-Marie Dupont"], ["Jean-Luc Picard"], ["Liam O’Brien"])
+
+    text = without_names(
+        "Called Anne-Marie about it. Assigned to Jean-Luc; Luc agreed. "
+        "O'Brien and O’Brien were told; a well-known fix.",
+        aliases,
+    )
+
+    assert text == (
+        "Called the agent about it. Assigned to Assignee A; Assignee A agreed. "
+        "a colleague and a colleague were told; a well-known fix."
+    )
+
+
+def test_names_are_hidden_written_with_or_without_their_accents():
+    aliases = name_aliases(["María José Carreño"], ["Zoë Ng"], ["Soren Holm"])
+
+    text = without_names(
+        "Maria Jose Carreno called; CARRENO and Jose agreed. Zoe Ng asked Zoe\u0308; "
+        "Søren and Sören replied. Carreño's notes.",
+        aliases,
+    )
+
+    assert text == (
+        "the agent called; the agent and the agent agreed. Assignee A asked "
+        "Assignee A; a colleague and a colleague replied. the agent's notes."
+    )
+
+
+def test_two_letter_name_parts_are_hidden_only_as_written():
+    aliases = name_aliases(["Bo Li"], ["An Do"], ["Wu Chen"])
+
+    text = without_names(
+        "Bo said ok; Li agreed. An Do and Wu are on it; do it in an hour. "
+        "The LI sensor, li and WU stay. BO LI called.",
+        aliases,
+    )
+
+    assert text == (
+        "the agent said ok; the agent agreed. Assignee A and a colleague are on "
+        "it; do it in an hour. The LI sensor, li and WU stay. the agent called."
+    )
+
+
+def _steps(*texts, system="Helpdesk"):
+    return [{"kind": "action", "text": text, "system": system} for text in texts]
+
+
+def test_sop_words_are_the_step_verbs_systems_and_phases():
+    steps = _steps("Enter Summary of the problem", "Open Helpdesk")
+    steps += [
+        {"kind": "note", "text": "Marek was called", "system": ""},
+        {"kind": "action", "text": "Novak restarts it", "edited": True},
+    ]
+
+    words = sop_words(steps)
+
+    assert {"Enter", "Open", "Helpdesk", "Triage", "Close"} <= words
+    assert not {"Summary", "Marek", "Novak"} & words
+
+
+def test_a_member_named_after_the_sops_own_words_garbles_none_of_them():
+    steps = _steps("Enter Summary of the problem", "Open Helpdesk", "Search in it")
+    aliases = name_aliases(
+        ["Sam Keller"],
+        ["Dana Wright"],
+        ["Enter Helpdesk", "Search Triage"],
+        vocabulary=sop_words(steps),
+    )
+    text = (
+        "4. Enter Summary of the problem — Helpdesk. Open Helpdesk; Triage. "
+        "Search in it."
+    )
+
+    assert without_names(text, aliases) == text
+    assert without_names("Enter Helpdesk and Search Triage called.", aliases) == (
+        "a colleague and a colleague called."
+    )
+
+
+def test_an_agent_named_after_the_sops_own_words_is_hidden_only_whole():
+    steps = _steps("Open Slack", system="Slack")
+    aliases = name_aliases(["Open Slack"], vocabulary=sop_words(steps))
+
+    assert without_names("Open Slack. Open Slack restarted it.", aliases) == (
+        "the agent. the agent restarted it."
+    )
+    assert without_names("Open the tab in Slack.", aliases) == "Open the tab in Slack."
+
+
+@pytest.mark.django_db
+def test_shared_page_keeps_its_words_when_a_member_is_named_after_them(
+    organization, client, tmp_path
+):
+    colleague = factories.member_add(organization=organization)
+    user_name_set(user=colleague, name="Enter Slack")
+    note = "Enter Slack restarted the uplinks."
+    workflow = workflow_built(organization, _sample_with_note(tmp_path, note))
+    shown = _shared(client, organization, workflow, show_names=True)
+
+    page = _shared(client, organization, workflow)
+
+    # The note shows in the SOP, its map and the report: hidden in each.
+    named = shown.count("Enter Slack")
+    assert named == page.count("a colleague") == 4
+    for word in ("Enter", "Slack"):
+        found = len(re.findall(rf"\b{word}\b", page))
+        assert found == len(re.findall(rf"\b{word}\b", shown)) - named > 0
