@@ -1,5 +1,6 @@
 """The privacy receipt names only the redaction rules the server knows."""
 
+import importlib
 import json
 from http import HTTPStatus
 
@@ -63,3 +64,40 @@ def test_create_cuts_long_privacy_text(api_client):
 
     assert response.status_code == HTTPStatus.CREATED
     assert len(response.json()["privacy"]["skipped_fields"][0]) <= 200
+
+
+def test_migration_drops_typed_values_stored_before_they_were_refused(
+    api_client, organization
+):
+    from django.apps import apps
+
+    from apps.recordings.models import Event
+
+    migration = importlib.import_module(
+        "apps.recordings.migrations.0003_event_drop_typed_values"
+    )
+    recording = Recording.objects.get(pk=create(api_client))
+    stored = {
+        1: {"type": "field_edited", "field_kind": "text", "value": "hunter2"},
+        2: {"type": "choice_made", "field_kind": "checkbox", "value": "typed"},
+        3: {"type": "choice_made", "field_kind": "select", "value": "Phone"},
+        4: {"type": "click", "value": "typed"},
+    }
+    for seq, data in stored.items():
+        Event.objects.create(
+            organization=organization,
+            recording=recording,
+            seq=seq,
+            client_ts=seq,
+            ts=seq,
+            type=data["type"],
+            data={"seq": seq, "ts": seq, **data},
+        )
+
+    migration.drop_typed_values(apps, None)
+
+    values = {
+        event.seq: event.data.get("value")
+        for event in Event.objects.filter(recording=recording)
+    }
+    assert values == {1: None, 2: None, 3: "Phone", 4: None}
