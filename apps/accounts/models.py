@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,16 @@ class Invitation(OrganizationScopedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            # Expiry is left out: a constraint cannot read the clock. A new
+            # invitation to the address revokes the open one, expired or not.
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_unique_open_email",
+            )
+        ]
         ordering = ["-created_at"]
 
     def __str__(self):

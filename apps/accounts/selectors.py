@@ -35,6 +35,11 @@ def invitation_pending_list(*, organization):
     )
 
 
+def invitation_pending_exists(*, organization, email):
+    pending = invitation_pending_list(organization=organization)
+    return pending.filter(email__iexact=email).exists()
+
+
 def api_token_list(*, organization, user=None):
     tokens = ApiToken.objects.for_organization(organization).filter(revoked_at=None)
     if user is not None:

@@ -96,7 +96,11 @@ def _require_manager(*, membership):
 
 
 def invitation_create(*, membership, email, role, request=None):
-    """Invite ``email`` to the membership's organization; return the raw token."""
+    """Invite ``email`` to the membership's organization; return the raw token.
+
+    An open invitation to the same address is revoked first: its link stops
+    working, and the new one's role is the one that applies.
+    """
     _require_manager(membership=membership)
     if role == Role.OWNER and membership.role != Role.OWNER:
         raise ApplicationError(
@@ -108,7 +112,7 @@ def invitation_create(*, membership, email, role, request=None):
     email = email.strip().lower()
     if (
         Membership.objects.for_organization(organization)
-        .filter(user__email=email)
+        .filter(user__email__iexact=email)
         .exists()
     ):
         raise ApplicationError(
@@ -119,28 +123,47 @@ def invitation_create(*, membership, email, role, request=None):
         )
 
     raw = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
+    invitation = _invitation_replace(
+        membership=membership, email=email, role=role, token_hash=ApiToken.hash(raw)
+    )
+    _invitation_send(invitation=invitation, raw=raw, request=request)
+    return invitation, raw
+
+
+@transaction.atomic
+def _invitation_replace(*, membership, email, role, token_hash):
+    organization = membership.organization
+    # Locking the organization lets one invitation to an address at a time
+    # through, so two at once cannot both find no open one to revoke.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Invitation.objects.for_organization(organization).filter(
+        email__iexact=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    return Invitation.objects.create(
         organization=organization,
         email=email,
         role=role,
-        token_hash=ApiToken.hash(raw),
+        token_hash=token_hash,
         invited_by=membership.user,
     )
+
+
+def _invitation_send(*, invitation, raw, request):
+    organization = invitation.organization
     path = reverse("invitation_accept", kwargs={"token": raw})
     link = request.build_absolute_uri(path) if request else settings.SITE_URL + path
     body = render_to_string(
         "accounts/email/invitation.txt",
-        {"invitation": invitation, "link": link, "inviter": membership.user},
+        {"invitation": invitation, "link": link, "inviter": invitation.invited_by},
     )
     send_mail(
         _("You are invited to %(organization)s on Ledgerium")
         % {"organization": organization.name},
         body,
         None,
-        [email],
+        [invitation.email],
     )
     logger.info("Invitation sent", extra={"organization_id": organization.id})
-    return invitation, raw
 
 
 def invitation_for_token(*, token):

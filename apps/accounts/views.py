@@ -77,6 +77,10 @@ def profile(request):
 
 @membership_required
 def member_list(request):
+    return _members_page(request, InvitationForm())
+
+
+def _members_page(request, invitation_form, status=200):
     organization = request.organization
     members = list(selectors.member_list(organization=organization))
     return render(
@@ -86,9 +90,10 @@ def member_list(request):
             "members": members,
             "sole_owner": _sole_owner(members),
             "invitations": selectors.invitation_pending_list(organization=organization),
-            "invitation_form": InvitationForm(),
+            "invitation_form": invitation_form,
             "role_form": RoleForm(),
         },
+        status=status,
     )
 
 
@@ -102,19 +107,31 @@ def _sole_owner(members):
 @require_POST
 def invitation_create(request):
     form = InvitationForm(request.POST)
-    if form.is_valid():
-        services.invitation_create(
-            membership=request.membership,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            request=request,
+    if not form.is_valid():
+        return _members_page(request, form, status=400)
+    email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    replacing = selectors.invitation_pending_exists(
+        organization=request.organization, email=email
+    )
+    try:
+        invitation, _raw = services.invitation_create(
+            membership=request.membership, email=email, role=role, request=request
         )
-        messages.success(
-            request, _("Invitation sent to %(email)s.") % form.cleaned_data
-        )
-    else:
-        messages.error(request, _("Enter a valid email address and role."))
+    except ApplicationError as error:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+        return _members_page(request, form, status=error.status)
+    messages.success(request, _invitation_sent_text(invitation.email, replacing))
     return redirect("member_list")
+
+
+def _invitation_sent_text(email, replacing):
+    if replacing:
+        return _(
+            "Invitation sent to %(email)s. It replaces the earlier one, whose "
+            "link no longer works."
+        ) % {"email": email}
+    return _("Invitation sent to %(email)s.") % {"email": email}
 
 
 @membership_required(manage=True)
