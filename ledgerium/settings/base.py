@@ -140,7 +140,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupForm"
 ACCOUNT_FORMS = {"login": "apps.accounts.allauth_forms.LoginForm"}
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Five wrong passwords lock one address. The per-IP limit is far looser: a
+# whole office behind one NAT or proxy shares an IP, and a few typos there
+# must not lock everyone out; it still stops one IP guessing across many
+# addresses.
+ACCOUNT_RATE_LIMITS = {"login_failed": "50/5m/ip,5/5m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ledgerium] "
 
 # ------------------------------------------------------------------------------

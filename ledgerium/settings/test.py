@@ -36,5 +36,4 @@ CACHES = {
         "KEY_PREFIX": f"test-{RUN_ID}",
     }
 }
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -312,20 +312,72 @@ def test_signup_from_a_revoked_invitation_is_refused(organization, owner, client
     assert b"This invitation is not valid" in response.content
 
 
-def _fail_logins(client, count):
+# Failed log-ins one IP may make in five minutes, whatever the addresses.
+IP_LIMIT = 50
+
+
+def _fail_logins(client, count, login=None):
     for number in range(count):
         client.post(
             "/accounts/login/",
-            {"login": f"nobody{number}@example.test", "password": "wrong password"},
+            {
+                "login": login or f"nobody{number}@example.test",
+                "password": "wrong password",
+            },
         )
 
 
+@pytest.fixture
+def _many_logins_a_minute(settings):
+    # allauth also caps every log-in, good or bad, at 30 a minute per IP;
+    # raised here so the failed log-ins reach the limit this file is about.
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login": "1000/m/ip",
+    }
+
+
+def test_typos_for_one_address_lock_no_other_address_on_the_same_ip():
+    typist = factories.user_create(email="typist@example.test")
+    colleague = factories.user_create(email="colleague@example.test")
+    office = Client(REMOTE_ADDR="203.0.113.40")
+    _fail_logins(office, 5, login=typist.email)
+
+    locked = office.post(
+        "/accounts/login/", {"login": typist.email, "password": factories.PASSWORD}
+    )
+    let_in = office.post(
+        "/accounts/login/",
+        {"login": colleague.email, "password": factories.PASSWORD},
+    )
+
+    assert b"Too many failed login attempts" in locked.content
+    assert let_in.status_code == HTTPStatus.FOUND
+    assert "_auth_user_id" in office.session
+
+
+@pytest.mark.usefixtures("_many_logins_a_minute")
+def test_an_ip_guessing_across_addresses_is_locked_at_its_limit():
+    user = factories.user_create(email="sprayed@example.test")
+    credentials = {"login": user.email, "password": factories.PASSWORD}
+    sprayer = Client(REMOTE_ADDR="203.0.113.41")
+    _fail_logins(sprayer, IP_LIMIT - 1)
+
+    before = sprayer.post("/accounts/login/", {**credentials, "password": "x"})
+    throttled = sprayer.post("/accounts/login/", credentials)
+
+    assert b"Too many failed login attempts" not in before.content
+    assert b"Too many failed login attempts" in throttled.content
+    assert "_auth_user_id" not in sprayer.session
+
+
+@pytest.mark.usefixtures("_many_logins_a_minute")
 def test_login_throttle_behind_a_proxy_counts_each_client(settings):
     settings.LEDGERIUM_TRUSTED_PROXIES = 1
     user = factories.user_create(email="proxied@example.test")
     guesser = Client(REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="198.51.100.31")
     other = Client(REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="198.51.100.32")
-    _fail_logins(guesser, 5)
+    _fail_logins(guesser, IP_LIMIT)
     credentials = {"login": user.email, "password": factories.PASSWORD}
 
     throttled = guesser.post("/accounts/login/", credentials)
