@@ -37,17 +37,20 @@ def organization_switch(request):
 
 @login_required
 def organization_new(request):
-    status = 200
+    name = request.POST.get("name", "").strip()
+    error = None
     if request.method == "POST":
-        name = request.POST.get("name", "").strip()
         error = _organization_name_error(name)
         if error is None:
             organization = services.organization_create(name=name, owner=request.user)
             request.session[ORGANIZATION_SESSION_KEY] = organization.id
             return redirect("dashboard")
-        messages.error(request, error)
-        status = 400
-    return render(request, "accounts/organization_new.html", status=status)
+    return render(
+        request,
+        "accounts/organization_new.html",
+        {"name": name, "error": error},
+        status=200 if error is None else 400,
+    )
 
 
 def _organization_name_error(name):
@@ -249,6 +252,7 @@ def api_token_list(request):
         _token, raw_token = services.api_token_create(
             membership=request.membership, name=form.cleaned_data["name"]
         )
+        form = ApiTokenForm()
     user = None if request.membership.can_manage else request.user
     return render(
         request,
@@ -260,9 +264,10 @@ def api_token_list(request):
             "old_connect_count": selectors.api_token_old_connect_count(
                 organization=request.organization, user=request.user
             ),
-            "form": ApiTokenForm(),
+            "form": form,
             "raw_token": raw_token,
         },
+        status=400 if form.errors else 200,
     )
 
 

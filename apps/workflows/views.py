@@ -551,35 +551,47 @@ def workflow_evidence(request, workflow_id, version_number, step_number):
     )
 
 
+RULE_FIELDS = ("host_pattern", "path_prefix", "name", "kind")
+
+
 @membership_required(edit=True)
 def system_rule_list(request):
     data = request.POST if request.method == "POST" else request.GET
     back = _back_from_systems(request, data)
-    if request.method == "POST":
-        services.system_rule_create(
-            membership=request.membership,
-            host_pattern=request.POST.get("host_pattern", ""),
-            name=request.POST.get("name", ""),
-            kind=request.POST.get("kind", ""),
-            path_prefix=request.POST.get("path_prefix", ""),
+    if request.method != "POST":
+        typed = {"host_pattern": request.GET.get("host", "")[:MAX_PATTERN]}
+        return _systems_page(request, back, typed)
+    typed = {field: request.POST.get(field, "") for field in RULE_FIELDS}
+    try:
+        services.system_rule_create(membership=request.membership, **typed)
+    except ApplicationError as error:
+        field = error.field if error.field in RULE_FIELDS else "form"
+        return _systems_page(
+            request, back, typed, {field: error.message}, status=error.status
         )
-        messages.success(
-            request, _("Rule added; it applies to workflows generated from now on.")
-        )
-        query = urlencode({key: value for key, value in back.items() if value})
-        url = reverse("system_rule_list")
-        return redirect(f"{url}?{query}" if query else url)
+    messages.success(
+        request, _("Rule added; it applies to workflows generated from now on.")
+    )
+    query = urlencode({key: value for key, value in back.items() if value})
+    url = reverse("system_rule_list")
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def _systems_page(request, back, typed, errors=None, status=200):
+    """Render the systems page; ``typed`` fills the new rule's fields."""
     return render(
         request,
         "workflows/systems.html",
         {
             "rules": selectors.system_rule_list(organization=request.organization),
-            "host": request.GET.get("host", "")[:MAX_PATTERN],
+            "typed": typed,
+            "errors": errors or {},
             "kinds": SystemKind.choices,
             "can_edit": request.membership.can_edit,
             "next": back["next"],
             "back_workflow": _back_workflow(request, back["workflow"]),
         },
+        status=status,
     )
 
 

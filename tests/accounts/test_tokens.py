@@ -73,3 +73,17 @@ def test_revoking_older_connect_tokens_needs_a_post(owner_client):
     response = owner_client.get("/settings/tokens/revoke-old-connect/")
 
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_token_with_a_long_name_keeps_the_form_and_says_why_at_the_field(
+    owner_client,
+):
+    response = owner_client.post("/settings/tokens/", {"name": "n" * 101})
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "Ensure this value has at most 100 characters (it has 101).</li></ul>" in page
+    )
+    assert f'value="{"n" * 101}"' in page
+    assert not ApiToken.objects.exists()

@@ -29,3 +29,15 @@ def test_organization_new_refuses_a_name_it_cannot_store(owner_client, owner, na
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert Organization.objects.count() == count
+
+
+def test_organization_new_keeps_the_name_and_says_why_at_the_field(owner_client):
+    response = owner_client.post("/organizations/new/", {"name": "x" * 121})
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert f'value="{"x" * 121}" aria-invalid="true"' in page
+    assert (
+        '<span class="error-message" id="org-name-error" role="alert">'
+        "The name is 121 characters; the limit is 120.</span>"
+    ) in page

@@ -189,6 +189,54 @@ def test_system_rule_list_adds_and_refuses_a_bad_pattern(owner_client, organizat
     assert b"no scheme, path or spaces" in refused.content
 
 
+def test_system_rule_with_a_bad_pattern_keeps_the_form_and_says_why_at_the_field(
+    owner_client, organization
+):
+    response = owner_client.post(
+        "/workflows/systems/?next=/workflows/",
+        {
+            "host_pattern": "https://x/y",
+            "path_prefix": "/admin",
+            "name": "Corp admin",
+            "kind": "monitoring",
+            "next": "/workflows/",
+        },
+    )
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "That did not work" not in page
+    assert (
+        'value="https://x/y" aria-invalid="true" '
+        'aria-describedby="host_pattern-error" autofocus>'
+    ) in page
+    assert re.search(
+        r'<span class="error-message" id="host_pattern-error" role="alert">'
+        r"[^<]*no scheme, path or spaces[^<]*</span>",
+        page,
+    )
+    assert 'name="path_prefix" value="/admin">' in page
+    assert 'name="name" required maxlength="80" value="Corp admin">' in page
+    assert '<option value="monitoring" selected>' in page
+    assert '<input type="hidden" name="next" value="/workflows/">' in page
+    assert not SystemRule.objects.filter(organization=organization).exists()
+
+
+def test_system_rule_for_a_named_host_says_so_at_the_host(owner_client):
+    rule = {"host_pattern": "intranet.example", "name": "Intranet", "kind": "other"}
+    owner_client.post("/workflows/systems/", rule)
+
+    response = owner_client.post("/workflows/systems/", {**rule, "name": "Again"})
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        '<span class="error-message" id="host_pattern-error" role="alert">'
+        "There is already a rule for intranet.example.</span>"
+    ) in page
+    assert 'value="Again"' in page
+
+
 def test_system_rule_list_shows_the_settings_tabs_with_systems_current(
     owner_client,
 ):
