@@ -4,7 +4,7 @@ import itertools
 
 from allauth.account.models import EmailAddress
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import Plan, Role, User
 from apps.accounts.services import api_token_create, organization_create
 
 _counter = itertools.count(1)
@@ -19,12 +19,25 @@ def user_create(*, email=None, password=PASSWORD, verified=True):
     return user
 
 
-def organization_with_owner(*, name=None, owner=None):
+def organization_with_owner(*, name=None, owner=None, plan=None):
     owner = owner or user_create()
     organization = organization_create(
-        name=name or f"Org {next(_counter)}", owner=owner
+        name=name or f"Org {next(_counter)}", owner=owner, plan=plan
     )
     return organization, owner
+
+
+def plan_with_incident_history():
+    """Return the cheapest plan that includes incident-history import."""
+    return Plan.objects.filter(incident_history=True).first()
+
+
+def incident_history_allow(organization):
+    """Move ``organization`` to a plan with incident-history import if needed."""
+    if not organization.plan.incident_history:
+        organization.plan = plan_with_incident_history()
+        organization.save(update_fields=["plan"])
+    return organization
 
 
 def member_add(*, organization, role=Role.MEMBER, user=None):

@@ -36,6 +36,7 @@ class PlanAdmin(admin.ModelAdmin):
         "name",
         "slug",
         "monthly_workflow_limit",
+        "incident_history",
         "price_per_month",
         "is_default",
     ]

@@ -57,6 +57,11 @@ class Plan(models.Model):
         null=True, blank=True, help_text=_("Empty means unlimited.")
     )
     features = models.JSONField(default=list, blank=True)
+    incident_history = models.BooleanField(
+        _("incident-history import"),
+        default=False,
+        help_text=_("Whether organizations on the plan may import incident history."),
+    )
     price_per_month = models.PositiveIntegerField(default=0, help_text=_("In USD."))
     is_default = models.BooleanField(default=False)
 

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.models import IntegerField, Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,6 +187,7 @@ def incidents_import(*, organization, text):
     Imports of one organization take turns: one that starts while another
     runs waits for it, then imports over what it stored.
     """
+    incidents_import_check_plan(organization=organization)
     grouped = history.group_updates(_read_updates(text))
     try:
         with transaction.atomic():
@@ -272,6 +274,25 @@ def _incidents_store(organization, grouped):
     IncidentUpdate.objects.bulk_create(rows, batch_size=2000)
     _import_record(organization, incidents=len(grouped), rows=len(rows))
     return len(grouped) - len(existing), len(existing), len(rows)
+
+
+def incidents_import_check_plan(*, organization):
+    """Refuse unless the organization's plan includes incident-history import."""
+    if organization.plan.incident_history:
+        return
+    raise ApplicationError(
+        _(
+            "Incident-history import is not part of the %(plan)s plan. An owner "
+            "can move %(organization)s to a plan that has it: see %(url)s."
+        )
+        % {
+            "plan": organization.plan.name,
+            "organization": organization.name,
+            "url": reverse("upgrade"),
+        },
+        code="plan_feature_missing",
+        status=402,
+    )
 
 
 def _incident_set(organization, incident, number, updates):

@@ -87,6 +87,7 @@ def incident_history(request):
             ),
             "reported_import": reported,
             "import_form": IncidentImportForm(),
+            "import_allowed": organization.plan.incident_history,
             "has_incidents": selectors.incident_list(
                 organization=organization
             ).exists(),
@@ -102,6 +103,13 @@ def incident_history(request):
 @require_POST
 def incident_history_import(request):
     """Import an audit export uploaded from the history page."""
+    # The plan is checked first, so that its refusal is what a person on a
+    # plan without the import hears, whatever the file.
+    try:
+        services.incidents_import_check_plan(organization=request.organization)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("incident_history")
     form = IncidentImportForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors["file"]:

@@ -1,6 +1,7 @@
 import itertools
 
 from apps.reports.services import incidents_import
+from tests.factories import incident_history_allow
 
 _numbers = itertools.count(1)
 HEADER = (
@@ -28,6 +29,7 @@ def incident_create(*, organization, number=None, rows=None):
         ("Resolved", "01-03-2016 12:00", "Group 2", "3 - Moderate"),
     ]
     text = "\n".join([HEADER, *incident_rows(number, rows)])
+    incident_history_allow(organization)
     incidents_import(organization=organization, text=text)
     from apps.reports.models import Incident
 

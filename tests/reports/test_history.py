@@ -271,6 +271,16 @@ def test_import_command_refuses_an_unknown_organization(db, tmp_path):
         call_command("import_incidents", str(tmp_path / "x.csv"), "--org", "nope")
 
 
+def test_import_command_refuses_an_organization_on_free(organization_factory, tmp_path):
+    free, _owner = organization_factory(name="Free IT")
+    path = Path(tmp_path) / "export.csv"
+    path.write_text(HEADER + "\n")
+
+    with pytest.raises(CommandError, match="not part of the Free plan"):
+        call_command("import_incidents", str(path), "--org", free.slug)
+    assert not Incident.objects.for_organization(free).exists()
+
+
 def test_import_keeps_organizations_apart(imported, other_organization):
     assert not selectors.incident_list(organization=other_organization).exists()
     assert selectors.incident_traces(organization=other_organization) == []

@@ -62,7 +62,9 @@ def test_incident_history_page_draws_its_state_map(context, page, live_server):
 
 @pytest.fixture
 def imported_history(context, live_server):
-    organization, owner = factories.organization_with_owner(name="Acme IT")
+    organization, owner = factories.organization_with_owner(
+        name="Acme IT", plan=factories.plan_with_incident_history()
+    )
     incidents_import(organization=organization, text=EXPORT.read_text("utf-8"))
     incident_report_build(
         incident_import=incident_import_latest(organization=organization)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.reports import selectors, views
 from apps.reports.forms import SORT_CHOICES
 from apps.reports.services import incident_report_build, incidents_import
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +275,7 @@ def test_the_filtered_list_reads_as_many_queries_for_660_incidents_as_for_7(
 ):
     counts = []
     for size in (7, 660):
-        org, owner = organization_factory()
+        org, owner = organization_factory(plan=factories.plan_with_incident_history())
         _imported(org, _incidents(size))
         counts.append(_queries(client, django_assert_max_num_queries, owner))
 

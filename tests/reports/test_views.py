@@ -340,3 +340,77 @@ def test_incident_import_error_names_the_line_and_the_column(owner_client):
 
     [message] = [str(m) for m in response.context["messages"]]
     assert "Line 3: sys_updated_at is 'tomorrow'" in message
+
+
+FREE_REFUSAL = (
+    "Incident-history import is not part of the Free plan. An owner can move "
+    "Free IT to a plan that has it: see /upgrade/."
+)
+
+
+def test_incident_history_on_free_tells_the_owner_how_to_get_the_import(
+    client, organization_factory
+):
+    _free, owner = organization_factory(name="Free IT")
+    client.force_login(owner)
+
+    response = client.get(reverse("incident_history"))
+    body = response.content.decode()
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Incident-history import is not part of the Free plan." in body
+    assert "You can move the organization to a plan that includes it." in body
+    assert '<a href="/upgrade/">See the plans and how to upgrade</a>' in body
+    assert f'action="{reverse("incident_import")}"' not in body
+    assert "Import an audit export from your ITSM tool" not in body
+
+
+def test_incident_history_on_free_tells_a_member_to_ask_an_owner(
+    client, organization_factory
+):
+    from apps.accounts.models import Role
+
+    free, _owner = organization_factory(name="Free IT")
+    client.force_login(factories.member_add(organization=free, role=Role.MEMBER))
+
+    body = client.get(reverse("incident_history")).content.decode()
+
+    assert "An owner of this organization can move it to a plan" in body
+    assert f'action="{reverse("incident_import")}"' not in body
+
+
+def test_incident_import_on_free_is_refused_and_stores_nothing(
+    client, organization_factory
+):
+    from apps.reports.models import Incident, IncidentImport
+
+    free, owner = organization_factory(name="Free IT")
+    client.force_login(owner)
+
+    response = client.post(reverse("incident_import"), {"file": _export_file()})
+    shown = client.get(response["Location"])
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert [str(m) for m in shown.context["messages"]] == [FREE_REFUSAL]
+    assert not Incident.objects.for_organization(free).exists()
+    assert not IncidentImport.objects.for_organization(free).exists()
+
+
+def test_incidents_import_service_refuses_free_until_its_plan_has_the_import(
+    organization_factory,
+):
+    from apps.core.errors import ApplicationError
+    from apps.reports.services import incidents_import
+
+    free, _owner = organization_factory(name="Free IT")
+    text = _export_file().read().decode()
+
+    with pytest.raises(ApplicationError) as refused:
+        incidents_import(organization=free, text=text)
+    free.plan.incident_history = True
+    free.plan.save()
+    created, _replaced, _rows = incidents_import(organization=free, text=text)
+
+    assert (refused.value.code, refused.value.status) == ("plan_feature_missing", 402)
+    assert refused.value.message == FREE_REFUSAL
+    assert created > 0

@@ -94,11 +94,25 @@ def test_dashboard_history_stalled_count_matches_the_history_page(
 
 
 def test_dashboard_history_invites_an_editor_without_history(client, organization):
+    factories.incident_history_allow(organization)
     member = factories.member_add(organization=organization, role=Role.MEMBER)
 
     body = _dashboard(client, member)
 
     assert INVITATION in body and CARD not in body
+
+
+def test_dashboard_history_points_an_editor_on_free_to_the_plans(client, organization):
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+
+    body = _dashboard(client, member)
+
+    assert INVITATION not in body and CARD not in body
+    assert (
+        "Importing your ITSM incident history, to see where resolution time goes "
+        "across all your incidents, is not part of the Free plan: "
+        '<a href="/upgrade/">see the plans that include it</a>.'
+    ) in body
 
 
 def test_dashboard_history_shows_a_viewer_no_invitation(client, organization):
@@ -118,6 +132,7 @@ def test_dashboard_history_shows_a_viewer_the_figures(client, organization, hist
 def test_dashboard_history_leaves_out_another_organization(
     client, owner, organization, other_organization
 ):
+    factories.incident_history_allow(organization)
     incident_create(organization=other_organization)
     _build(other_organization)
 

@@ -145,5 +145,8 @@ def test_demo_setup_imports_the_sample_incident_history_once():
 
     assert Incident.objects.count() == 650
     assert IncidentImport.objects.count() == 1
+    assert Membership.objects.get(
+        user__email=DEMO_EMAIL
+    ).organization.plan.incident_history
     assert "Incident history: 650 incidents imported" in first
     assert "Incident history" not in second

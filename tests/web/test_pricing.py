@@ -17,3 +17,18 @@ def test_pricing_states_each_plan_limit_once(client):
     # Each plan after the first says once what it builds on.
     assert "Everything in Free, and:" in page
     assert page.count("Everything in Team") == 1
+
+
+def test_only_the_plans_listing_incident_history_import_have_it(client):
+    from apps.accounts.models import Plan
+
+    page = client.get("/pricing/").content.decode()
+    plans = {plan.slug: plan for plan in Plan.objects.all()}
+
+    assert page.count("Incident-history import") == 1
+    assert "Incident-history import" in plans["team"].features
+    assert [plans[s].incident_history for s in ("free", "team", "business")] == [
+        False,
+        True,
+        True,
+    ]

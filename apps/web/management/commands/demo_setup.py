@@ -112,7 +112,8 @@ class Command(BaseCommand):
         ).first()
         if membership is not None:
             return user, membership.organization
-        # The Team plan, so the demo can generate more than Free's five.
+        # The Team plan, so the demo can generate more than Free's five and
+        # import the sample incident history, which Free does not include.
         organization = organization_create(
             name=DEMO_ORGANIZATION, owner=user, plan=Plan.objects.get(slug="team")
         )
