@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -572,9 +572,9 @@ def system_rule_list(request):
     messages.success(
         request, _("Rule added; it applies to workflows generated from now on.")
     )
-    query = urlencode({key: value for key, value in back.items() if value})
-    url = reverse("system_rule_list")
-    return redirect(f"{url}?{query}" if query else url)
+    # Back to the page the rule was asked for from, where its workflow can
+    # be generated again; ``next`` is already checked to be on this site.
+    return redirect(back["next"] or "system_rule_list")
 
 
 def _systems_page(request, back, typed, errors=None, status=200):

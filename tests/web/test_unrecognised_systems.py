@@ -142,6 +142,10 @@ def test_naming_a_system_from_a_workflow_leads_back_to_it(organization, owner_cl
     workflow = build_sample(organization, _local_recording(organization))
     page = owner_client.get(workflow.get_absolute_url()).content.decode()
     back = f"&amp;next=/workflows/{workflow.pk}/&amp;workflow={workflow.pk}"
+    systems = owner_client.get(
+        "/workflows/systems/",
+        {"host": "127.0.0.1:48081", "next": workflow.get_absolute_url()},
+    ).content.decode()
 
     added = owner_client.post(
         "/workflows/systems/",
@@ -153,17 +157,61 @@ def test_naming_a_system_from_a_workflow_leads_back_to_it(organization, owner_cl
             "workflow": str(workflow.pk),
         },
     )
-    systems = owner_client.get(added["Location"]).content.decode()
+    landed = owner_client.get(added["Location"]).content.decode()
 
     assert SETTINGS_LINK + back in page
-    assert added.status_code == HTTPStatus.FOUND
-    assert added["Location"] == (
-        f"/workflows/systems/?next=%2Fworkflows%2F{workflow.pk}%2F&workflow={workflow.pk}"
+    assert f'<input type="hidden" name="next" value="/workflows/{workflow.pk}/">' in (
+        systems
     )
+    assert added.status_code == HTTPStatus.FOUND
+    assert added["Location"] == f"/workflows/{workflow.pk}/"
+    assert "Rule added; it applies to workflows generated from now on." in landed
+    assert f'action="/workflows/{workflow.pk}/regenerate/"' in landed
+
+
+def test_systems_page_opened_from_a_workflow_offers_the_way_back(
+    organization, owner_client
+):
+    workflow = build_sample(organization, _local_recording(organization))
+
+    systems = owner_client.get(
+        "/workflows/systems/",
+        {"next": workflow.get_absolute_url(), "workflow": workflow.pk},
+    ).content.decode()
+
     assert (
         f'<a href="/workflows/{workflow.pk}/">Back to “Local helpdesk”</a>' in systems
     )
     assert f'action="/workflows/{workflow.pk}/regenerate/"' in systems
+
+
+def test_adding_a_rule_without_a_way_back_stays_on_systems(owner_client):
+    added = owner_client.post(
+        "/workflows/systems/",
+        {"host_pattern": "intranet.example", "name": "Intranet", "kind": "other"},
+    )
+
+    assert added.status_code == HTTPStatus.FOUND
+    assert added["Location"] == "/workflows/systems/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://elsewhere.example/", "//elsewhere.example/x", "/\\elsewhere.example"],
+)
+def test_adding_a_rule_never_leads_to_another_site(owner_client, target):
+    added = owner_client.post(
+        "/workflows/systems/",
+        {
+            "host_pattern": "intranet.example",
+            "name": "Intranet",
+            "kind": "other",
+            "next": target,
+        },
+    )
+
+    assert added.status_code == HTTPStatus.FOUND
+    assert added["Location"] == "/workflows/systems/"
 
 
 @pytest.mark.parametrize(
