@@ -32,3 +32,16 @@ def test_only_the_plans_listing_incident_history_import_have_it(client):
         True,
         True,
     ]
+
+
+def test_team_lists_only_what_free_lacks(client):
+    from apps.accounts.models import Plan
+
+    team = Plan.objects.get(slug="team")
+    page = client.get("/pricing/").content.decode()
+
+    assert "Aggregate reports across agents" not in page
+    assert team.features[-2:] == [
+        "Incident-history import",
+        "Suggested severity and team, similar and stalled incidents from that history",
+    ]
