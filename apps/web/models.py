@@ -4,10 +4,12 @@ from apps.core.models import OrganizationScopedModel
 
 
 class SearchRow(OrganizationScopedModel):
-    """A numbered text that search reads from a database view.
+    """A numbered text that search reads, one per step.
 
-    Rows vanish with what they were read from; the ORM must never try to
-    delete them.
+    On PostgreSQL a table that triggers keep in step with the runs, versions
+    and workflows, each row with its indexed words (migration ``0007``); on
+    SQLite a view. Rows vanish with what they were read from; the ORM must
+    never write or delete them.
     """
 
     organization = models.ForeignKey(
@@ -26,8 +28,8 @@ class SearchRow(OrganizationScopedModel):
 class SearchStep(SearchRow):
     """One step of a workflow's current SOP version, as search reads it.
 
-    A database view over the workflows and their versions' steps (see the
-    migration), so it is never out of date and nothing writes to it.
+    Written with the steps of the version a workflow has as current, in the
+    same statement, so it is never out of date; nothing else writes to it.
     """
 
     pk = models.CompositePrimaryKey("workflow", "number")
@@ -50,10 +52,10 @@ class SearchStep(SearchRow):
 class SearchRecordedStep(SearchRow):
     """One step of a run as it was recorded, as search reads it.
 
-    A database view over the runs' stored steps (see the migration): a
-    recording is found by what its agent did, even where the SOP was
-    written from another run. Waits are left out and the other steps are
-    numbered as the SOP numbers them.
+    Written with the run's stored steps, in the same statement: a recording
+    is found by what its agent did, even where the SOP was written from
+    another run. Waits are left out and the other steps are numbered as the
+    SOP numbers them.
     """
 
     pk = models.CompositePrimaryKey("recording", "number")

@@ -23,9 +23,6 @@ EXCERPT_WIDTH = 90
 # which no index serves: a query names a few, and no more are looked up.
 MAX_TICKET_NUMBERS = 5
 MARKS = re.compile(f"{MATCH_START}(.*?){MATCH_END}", re.DOTALL)
-# A quoted word of a text search query as PostgreSQL writes it, or an
-# operator requiring two words next to each other (``<->``, ``<2>``).
-QUERY_WORD_OR_PHRASE = re.compile(r"('(?:[^']|'')*')|<(?:-|\d+)>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +61,6 @@ def ticket_numbers(terms):
     """
     found = (match[1] for match in TICKET.finditer(terms.text.upper()))
     return tuple(dict.fromkeys(found))[:MAX_TICKET_NUMBERS]
-
-
-def loosened_query(tree):
-    """Return a text search query wanting ``tree``'s words, not their order.
-
-    ``tree`` is what PostgreSQL's ``querytree`` gives: the query without the
-    words it excludes, "T" or nothing when no word is left, which gives
-    None. Words stored without their positions match no phrase, so each
-    phrase becomes all of its words.
-    """
-    if tree.strip() in ("", "T"):
-        return None
-    return QUERY_WORD_OR_PHRASE.sub(lambda found: found[1] or "&", tree)
 
 
 def fold(text):

@@ -8,14 +8,11 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    F,
-    FloatField,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -43,7 +40,7 @@ from apps.reports.selectors import (
     incident_list,
     incident_stalled_count,
 )
-from apps.workflows.models import Run, SopVersion, State, Workflow
+from apps.workflows.models import Run, State, Workflow
 from apps.workflows.pipeline import phased_steps
 from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
 from apps.workflows.sop import format_duration, step_numbers
@@ -181,10 +178,6 @@ def recording_status(*, organization, recording_id):
 
 SEARCH_CONFIG = "english"
 SEARCH_LIMIT = 50
-# Steps are read, ranked and marked only for the runs and versions whose
-# stored words match (migration ``web.0006``): the best of them, up to
-# ``SEARCH_LIMIT`` and about this many steps in all, at least one.
-SEARCH_STEPS_READ = 1_000
 
 
 def _plain_text(field):
@@ -203,13 +196,14 @@ def _plain_text(field):
     )
 
 
-def _postgresql_matches(queryset, field, terms):
+def _postgresql_matches(queryset, field, terms, vector=None):
     # Both sides without accents, so that "Tomas" finds "Tomás" and back.
     query = SearchQuery(
         _unaccent(Value(terms.text)), config=SEARCH_CONFIG, search_type="websearch"
     )
     text = _unaccent(_plain_text(field))
-    vector = SearchVector(text, config=SEARCH_CONFIG)
+    if vector is None:
+        vector = SearchVector(text, config=SEARCH_CONFIG)
     # Titles and steps are a line each: show all of it, not a fragment.
     headline = SearchHeadline(
         text,
@@ -220,7 +214,8 @@ def _postgresql_matches(queryset, field, terms):
         highlight_all=True,
     )
     return (
-        queryset.annotate(found=vector, rank=SearchRank(vector, query))
+        queryset.alias(found=vector)
+        .annotate(rank=SearchRank(vector, query))
         .filter(found=query)
         .annotate(headline=headline)
         .order_by("-rank", *queryset.model._meta.ordering)
@@ -242,6 +237,20 @@ def _matches(queryset, field, terms):
     if connection.vendor == "postgresql":
         return _postgresql_matches(queryset, field, terms)
     return _sqlite_matches(queryset, field, terms)
+
+
+def _step_matches(queryset, terms):
+    """Return the steps of ``queryset`` whose text holds ``terms``, best first.
+
+    On PostgreSQL each step's words are stored beside it, as ``_matches``
+    makes them, under a GIN index (migration ``web.0007``): the index finds
+    the steps and only those returned are marked.
+    """
+    if connection.vendor != "postgresql":
+        return _sqlite_matches(queryset, "text", terms)
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    words = RawSQL(f"{table}.words", [], output_field=SearchVectorField())
+    return _postgresql_matches(queryset, "text", terms, vector=words)
 
 
 def _snippet(row, text, terms):
@@ -361,72 +370,8 @@ def _recorded_steps(organization, terms):
     """Return the recorded steps that match, best first, with their recording."""
     recordings = recording_list(organization=organization).values("pk")
     steps = SearchRecordedStep.objects.for_organization(organization)
-    if connection.vendor == "postgresql":
-        runs = Run.objects.for_organization(organization)
-        runs = runs.filter(recording__in=recordings)
-        recordings = _worded(runs, "recording_id", terms)
     steps = steps.filter(recording__in=recordings)
-    return _matches(steps.select_related("recording__created_by"), "text", terms)
-
-
-def _worded(queryset, key, terms):
-    """Return ``key`` of the rows of ``queryset`` whose stored words match.
-
-    The GIN index over the words finds them; the best, then the newest, are
-    kept within ``SEARCH_STEPS_READ``. Words are stored without their
-    positions, so a phrase is looked for as its words, and a word the query
-    excludes may stand in another step: the steps read decide.
-    """
-    words = _stored_words_query(terms)
-    if words is None:
-        return []
-    table = f'"{queryset.model._meta.db_table}"'
-    column = f"{table}.web_search_words"
-    # A row too rich in words for a tsvector stores none and is read too.
-    found = RawSQL(
-        f"{column} @@ %s::tsquery OR {column} IS NULL",
-        (words,),
-        output_field=BooleanField(),
-    )
-    rank = RawSQL(f"ts_rank({column}, %s::tsquery)", (words,), FloatField())
-    steps = f"{table}.steps"
-    size = RawSQL(
-        f"jsonb_array_length(CASE jsonb_typeof({steps}) WHEN 'array' THEN {steps} END)",
-        (),
-        IntegerField(),
-    )
-    best = (
-        queryset.filter(found)
-        .annotate(words_rank=rank, size=size)
-        .order_by(F("words_rank").desc(nulls_last=True), "-created_at", "-pk")
-        .values_list(key, "size")
-    )
-    return _within_steps(best[:SEARCH_LIMIT])
-
-
-def _within_steps(rows):
-    """Return the keys of ``rows`` up to ``SEARCH_STEPS_READ`` steps, at least one."""
-    kept, read = [], 0
-    for key, size in rows:
-        if kept and read + (size or 0) > SEARCH_STEPS_READ:
-            break
-        kept.append(key)
-        read += size or 0
-    return kept
-
-
-def _stored_words_query(terms):
-    """Return the query the stored words are matched by, or None for none.
-
-    None when the query names no word to look for, such as ``-printer``.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT querytree(websearch_to_tsquery(%s::regconfig, unaccent(%s)))",
-            (SEARCH_CONFIG, terms.text),
-        )
-        (tree,) = cursor.fetchone()
-    return search_text.loosened_query(tree)
+    return _step_matches(steps.select_related("recording__created_by"), terms)
 
 
 def _found_workflows(organization, terms, recordings):
@@ -463,11 +408,7 @@ def _found_workflows(organization, terms, recordings):
 
 def _found_steps(organization, terms):
     steps = SearchStep.objects.for_organization(organization)
-    if connection.vendor == "postgresql":
-        current = SopVersion.objects.for_organization(organization)
-        current = current.filter(workflow__current_version=F("pk"))
-        steps = steps.filter(workflow__in=_worded(current, "workflow_id", terms))
-    steps = _matches(steps.select_related("workflow"), "text", terms)
+    steps = _step_matches(steps.select_related("workflow"), terms)
     return [
         {
             "text": _snippet(step, step.text, terms),
