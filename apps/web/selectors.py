@@ -72,6 +72,15 @@ def usage_summary(*, organization, now=None):
     }
 
 
+def quota_refusal(*, organization, recording, now=None):
+    """Return this month's usage when the recording has no workflow and no
+    new one fits in the quota, else None."""
+    if run_for_recording(organization=organization, recording=recording):
+        return None
+    usage = usage_summary(organization=organization, now=now)
+    return usage if usage["left"] == 0 else None
+
+
 def extension_package():
     """Return the path of the built extension zip, or None when not built."""
     path = settings.BASE_DIR / "dist" / "ledgerium-extension.zip"
@@ -538,4 +547,5 @@ def recording_overview(*, organization, recording_id):
         "workflow_busy": workflow is not None and workflow.state in BUSY_STATES,
         "missing": recording_missing(recording=recording),
         "workflows": list(workflow_list(organization=organization)[:50]),
+        "quota_full": quota_refusal(organization=organization, recording=recording),
     }

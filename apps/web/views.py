@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -232,7 +234,7 @@ def recording_upload(request):
             form.add_error("file", _upload_problem(error))
             status, detail = error.status, error.message
         else:
-            messages.success(request, _upload_done(recording, created))
+            _tell_upload_done(request, recording, created)
             return redirect(_recording_url(recording))
     elif request.method == "POST":
         status = 400
@@ -274,6 +276,41 @@ def _upload_done(recording, created):
     return _(
         "Recording “%(title)s” was already imported; this is the one you have."
     ) % {"title": title}
+
+
+def _tell_upload_done(request, recording, created):
+    usage = None
+    if created:
+        usage = selectors.quota_refusal(
+            organization=request.organization, recording=recording
+        )
+    if usage is None:
+        messages.success(request, _upload_done(recording, created))
+        return
+    messages.warning(request, _quota_refused(request, recording, usage))
+
+
+def _plans_url(request):
+    # Only owners may open the plan page; everyone else compares plans.
+    if request.membership.role == Role.OWNER:
+        return reverse("plan_usage")
+    return reverse("upgrade")
+
+
+def _quota_refused(request, recording, usage):
+    text = _(
+        "Recording “%(title)s” is stored, but no workflow was made from it: "
+        "this month's quota is used (%(used)s of %(limit)s; it resets on "
+        "%(resets)s). Generate it from this page after the reset or an upgrade."
+    ) % {
+        "title": recording.title or recording.pk,
+        "used": usage["used"],
+        "limit": usage["limit"],
+        "resets": date_format(usage["resets_on_date"], "DATE_FORMAT"),
+    }
+    return format_html(
+        '{} <a href="{}">{}</a>', text, _plans_url(request), _("See plans")
+    )
 
 
 @membership_required
