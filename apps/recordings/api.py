@@ -18,8 +18,10 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import ApiToken
 from apps.accounts.permissions import InOrganization
+from apps.core.errors import ApplicationError
 
 from . import format, services, validation, xes
+from .models import RecordingStatus
 from .selectors import (
     recording_document,
     recording_get,
@@ -128,9 +130,24 @@ class RecordingApi(APIView):
     throttle_classes = [RecordingThrottle]
 
     def recording(self, request, recording_id):
+        # Writes see a discarded recording so as to refuse it by name, which
+        # tells a late client to stop; deleting it again is harmless.
         return recording_get(
-            organization=request._request.organization, recording_id=recording_id
+            organization=request._request.organization,
+            recording_id=recording_id,
+            discarded=True,
         )
+
+    def kept_recording(self, request, recording_id):
+        """Return the recording to read; 410 once it was discarded."""
+        recording = self.recording(request, recording_id)
+        if recording.status == RecordingStatus.DISCARDED:
+            raise ApplicationError(
+                _("This recording was deleted; only its id is kept."),
+                code="recording_discarded",
+                status=410,
+            )
+        return recording
 
 
 class RecordingListCreateApi(RecordingApi):
@@ -187,10 +204,14 @@ class RecordingListCreateApi(RecordingApi):
 class RecordingDetailApi(RecordingApi):
     @extend_schema(
         operation_id="recordings_retrieve",
-        responses={200: RecordingDetailSerializer, 404: ERROR_RESPONSE},
+        responses={
+            200: RecordingDetailSerializer,
+            404: ERROR_RESPONSE,
+            410: ERROR_RESPONSE,
+        },
     )
     def get(self, request, recording_id):
-        recording = self.recording(request, recording_id)
+        recording = self.kept_recording(request, recording_id)
         return Response(RecordingDetailSerializer(recording).data)
 
     @extend_schema(
@@ -245,10 +266,12 @@ class RecordingExportApi(RecordingApi):
             (200, "application/xml"): OpenApiResponse(
                 {"type": "string"}, description="An IEEE 1849 (XES) event log."
             ),
+            404: ERROR_RESPONSE,
+            410: ERROR_RESPONSE,
         },
     )
     def get(self, request, recording_id):
-        recording = self.recording(request, recording_id)
+        recording = self.kept_recording(request, recording_id)
         if self.export_format == "xes":
             document = recording_document(recording=recording, corrected=True)
             body, content_type = xes.write([document]), "application/xml"

@@ -12,9 +12,15 @@ from .models import Recording, RecordingStatus
 _EVENTS_DECODER = msgspec.json.Decoder(list[format.Event])
 
 
-def recording_get(*, organization, recording_id, for_update=False):
-    """Return the recording of ``organization`` with ``recording_id``, or 404."""
+def recording_get(*, organization, recording_id, for_update=False, discarded=False):
+    """Return the recording of ``organization`` with ``recording_id``, or 404.
+
+    A discarded recording is only a tombstone and is not found, unless
+    ``discarded`` asks for it: the ingest API refuses it by name.
+    """
     queryset = Recording.objects.all()
+    if not discarded:
+        queryset = queryset.exclude(status=RecordingStatus.DISCARDED)
     if for_update:
         queryset = queryset.select_for_update()
     return get_scoped_or_404(queryset, organization=organization, id=recording_id)

@@ -790,6 +790,25 @@ def test_discard_deletes_everything_but_the_tombstone(api_client, recording_id):
     assert error_of(late)["code"] == "recording_discarded"
 
 
+def test_discarded_recording_reads_as_gone_and_deletes_again(api_client, recording_id):
+    api_client.delete(f"/api/v1/recordings/{recording_id}/")
+    base = f"/api/v1/recordings/{recording_id}/"
+
+    reads = [api_client.get(base + path) for path in ("", "export.json", "export.xes")]
+    again = api_client.delete(base)
+    finish = api_client.post(base + "finish/", {}, format="json")
+
+    for read in reads:
+        assert read.status_code == HTTPStatus.GONE
+        assert error_of(read) == {
+            "code": "recording_discarded",
+            "message": "This recording was deleted; only its id is kept.",
+        }
+    assert again.status_code == HTTPStatus.NO_CONTENT
+    assert finish.status_code == HTTPStatus.CONFLICT
+    assert error_of(finish)["code"] == "recording_discarded"
+
+
 def test_retrieve_another_organizations_recording_is_not_found(
     recording_id, other_organization
 ):

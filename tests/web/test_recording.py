@@ -98,6 +98,23 @@ def test_delete_discards_the_events(organization, owner_client):
     assert not recording.events.exists()
 
 
+def test_deleted_recording_is_not_found_on_any_page(organization, owner_client):
+    recording = _imported(owner_client, organization)
+    url = f"/recordings/{recording.pk}/"
+    owner_client.post(url + "delete/", {"confirmed": "yes"})
+
+    pages = [owner_client.get(url), owner_client.get(url + "status/")]
+    posts = [
+        owner_client.post(url + "finish/"),
+        owner_client.post(url + "delete/", {"confirmed": "yes"}),
+        owner_client.post("/workflows/generate/", {"recording": recording.pk}),
+    ]
+
+    assert [r.status_code for r in pages + posts] == [HTTPStatus.NOT_FOUND] * 5
+    assert "Discarded" not in pages[0].content.decode()
+    assert "Untitled recording" not in owner_client.get("/dashboard/").content.decode()
+
+
 def test_viewer_sees_but_cannot_delete(organization, owner_client):
     recording = _imported(owner_client, organization)
     viewer = factories.member_add(organization=organization, role=Role.VIEWER)
