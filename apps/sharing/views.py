@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -223,13 +223,33 @@ def share_link_revoke(request, share_link_id):
 def share_link_revoke_all(request):
     if not is_confirmed(request):
         return _revoke_confirm(request, REVOKE_ALL_QUESTION)
+    # The list shows active links only; an expired one is revoked as well,
+    # and said apart, so the count matches what the page listed.
+    listed = selectors.share_link_active_list(organization=request.organization).count()
     count = services.share_link_revoke_all(membership=request.membership)
-    messages.success(
-        request,
-        _("%(count)s links revoked; none of them opens anything now.")
-        % {"count": count},
-    )
+    messages.success(request, _revoked_all_text(listed, count - listed))
     return redirect("share_link_list")
+
+
+def _revoked_all_text(active, expired):
+    said = [
+        ngettext(
+            "%(count)s active link revoked; it opens nothing now.",
+            "%(count)s active links revoked; none of them opens anything now.",
+            active,
+        )
+        % {"count": active}
+    ]
+    if expired > 0:
+        said.append(
+            ngettext(
+                "%(count)s link that had already expired was revoked too.",
+                "%(count)s links that had already expired were revoked too.",
+                expired,
+            )
+            % {"count": expired}
+        )
+    return " ".join(said)
 
 
 def _revoke_confirm(request, question):

@@ -223,6 +223,69 @@ def test_admin_sees_every_active_link_and_revokes_all(organization):
     assert not ShareLink.objects.filter(revoked_at=None).exists()
 
 
+def test_revoke_all_counts_the_listed_links_and_the_expired_apart(
+    organization, owner_client
+):
+    for label in ("first", "second", "expired"):
+        _link(organization, label=label, expires_at=timezone.now() + timedelta(days=1))
+    ShareLink.objects.filter(label="expired").update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+
+    page = owner_client.get("/settings/share-links/").content.decode()
+    response = owner_client.post(
+        "/settings/share-links/revoke-all/", {"confirmed": "yes"}, follow=True
+    )
+
+    assert page.count("data-share-link=") == 2
+    assert (
+        "2 active links revoked; none of them opens anything now. 1 link that "
+        "had already expired was revoked too." in response.content.decode()
+    )
+
+
+def test_revoke_all_of_one_link_says_it_alone(organization, owner_client):
+    _link(organization)
+
+    response = owner_client.post(
+        "/settings/share-links/revoke-all/", {"confirmed": "yes"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "1 active link revoked; it opens nothing now.</li>" in page
+
+
+def _share_until(owner_client, organization, day):
+    workflow = workflow_in(organization)
+    return owner_client.post(
+        "/share-links/new/",
+        {"workflow": str(workflow.pk), "expires_on": day.isoformat()},
+    )
+
+
+def test_share_link_expiry_reads_as_the_last_day_it_works(organization, owner_client):
+    day = timezone.localdate() + timedelta(days=7)
+
+    created = _share_until(owner_client, organization, day).content.decode()
+    listed = owner_client.get("/settings/share-links/").content.decode()
+
+    assert f"<li>Works through {day:%-d %B %Y} (UTC).</li>" in created
+    assert "Works until" not in created
+    assert f"<td>{day:%-d %b %Y}</td>" in listed
+
+
+def test_share_link_last_day_is_in_the_organizations_zone(organization, owner_client):
+    organization.timezone = "America/Los_Angeles"
+    organization.save()
+    day = timezone.localdate() + timedelta(days=7)
+
+    created = _share_until(owner_client, organization, day).content.decode()
+
+    link = ShareLink.objects.get(organization=organization)
+    assert link.expires_at.astimezone(UTC).date() == day + timedelta(days=1)
+    assert f"<li>Works through {day:%-d %B %Y} (America/Los_Angeles).</li>" in created
+
+
 def test_revoke_asks_in_a_dialog_and_without_scripts_on_a_page(
     organization, owner_client
 ):
