@@ -20,6 +20,7 @@ PUBLIC_PAGES = {
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",
+    "recording-format": "/recording-format/",
 }
 MEMBER_PAGES = {
     "dashboard": "/dashboard/",

@@ -91,8 +91,45 @@ def test_upload_page_links_the_format_and_states_the_limit(owner_client):
     assert '<a href="/recording-format/schema.json">JSON Schema</a>' in page
 
 
-def test_recording_format_document_and_schema_are_served(client):
-    document = client.get("/recording-format/")
+def test_recording_format_is_a_page_with_its_title_headings_and_tables(client):
+    response = client.get("/recording-format/")
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "<title>The recording format and the ingest API · Ledgerium</title>" in page
+    assert page.count("<h1>") == 1
+    assert "<h1>The recording format and the ingest API</h1>" in page
+    assert "<h2>The recording</h2>" in page
+    assert "<h3>Batches</h3>" in page
+    assert "<th>field</th>" in page
+    assert "<td><code>id</code></td>" in page
+    assert '<pre><code class="language-json">' in page
+    assert "<td><code>Bearer &lt;token&gt;</code></td>" in page
+    assert '<a href="/recording-format/recording-format.md">plain text</a>' in page
+    assert '<a href="/recording-format/schema.json">JSON Schema</a>' in page
+
+
+def test_recording_format_page_escapes_html_in_its_source(
+    client, monkeypatch, tmp_path
+):
+    source = tmp_path / "format.md"
+    source.write_text(
+        "# Format <i>x</i>\n\n<script>alert(1)</script>\n\n"
+        "[run](javascript:alert(1)) <img src=x onerror=alert(1)>\n"
+    )
+    monkeypatch.setattr("apps.recordings.views.FORMAT_DOCUMENT", source)
+
+    page = client.get("/recording-format/").content.decode()
+
+    assert "<title>Format &lt;i&gt;x&lt;/i&gt; · Ledgerium</title>" in page
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'href="javascript' not in page
+
+
+def test_recording_format_text_and_schema_are_served(client):
+    document = client.get("/recording-format/recording-format.md")
     schema = client.get("/recording-format/schema.json")
 
     assert document.status_code == HTTPStatus.OK
