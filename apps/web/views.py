@@ -242,6 +242,7 @@ def recording_upload(request):
         "form": form,
         "detail": detail,
         "limit": size_text(recording_format.MAX_DOCUMENT_BYTES),
+        "batch_limit": size_text(recording_format.MAX_BATCH_BYTES),
     }
     return render(request, "web/upload.html", context, status=status)
 

@@ -86,7 +86,10 @@ def test_upload_of_the_same_file_again_says_it_was_already_imported(
 def test_upload_page_links_the_format_and_states_the_limit(owner_client):
     page = owner_client.get("/upload/").content.decode()
 
-    assert "may be up to 32 MB." in page
+    assert (
+        "may be up to 32 MB: a whole file, where the API takes a recording in "
+        "batches of up to 1 MB each." in page
+    )
     assert '<a href="/recording-format/">recording format</a>' in page
     assert '<a href="/recording-format/schema.json">JSON Schema</a>' in page
 
