@@ -28,8 +28,15 @@ def organization_with_owner(*, name=None, owner=None, plan=None):
 
 
 def plan_with_incident_history():
-    """Return the cheapest plan that includes incident-history import."""
-    return Plan.objects.filter(incident_history=True).first()
+    """Return the cheapest plan that includes incident-history import.
+
+    A transactional test's flush empties the plans the migrations made, so
+    the plan is made again when it is missing.
+    """
+    plans = Plan.objects.filter(incident_history=True).order_by("price_per_month")
+    return plans.first() or Plan.objects.create(
+        slug="team", name="Team", monthly_workflow_limit=50, incident_history=True
+    )
 
 
 def incident_history_allow(organization):
