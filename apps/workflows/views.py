@@ -114,38 +114,28 @@ def workflow_detail(request, workflow_id):
     runs = list(selectors.run_list(workflow=workflow).defer("steps"))
     report = _report(workflow, version, runs) if version else None
     document = version.document if version else None
+    can_edit = request.membership.can_edit
     return render(
         request,
         "workflows/detail.html",
         {
             "workflow": workflow,
             "version": version,
-            "sop_html": _sop_html(workflow, version, document),
-            "edit_steps": _edit_steps(version, document),
+            "sop": documents.document_numbered(document) if document else None,
+            "step_edits": _step_edits(version, document) if can_edit else None,
             "unrecognised_hosts": _unrecognised_hosts(version),
             "max_step_text": MAX_TEXT,
             "runs": runs,
             "report_view": report_context(report, title=workflow.title)
             if report
             else None,
-            "can_edit": request.membership.can_edit,
+            "can_edit": can_edit,
             "regenerate_workflow": workflow,
             "phases": [(phase, PHASE_TITLES[phase]) for phase in PHASES],
             "busy": workflow.state in (State.QUEUED, State.RUNNING),
-            "open_step": _open_step(request),
+            "saved_step": _saved_step(request),
             "edit_draft": request.session.pop(_draft_key(workflow), None),
         },
-    )
-
-
-def _sop_html(workflow, version, document):
-    """Render the SOP afresh, so a stored version reads as the page does now."""
-    if version is None:
-        return ""
-    if not document:
-        return version.html
-    return documents.render_html(
-        document=document, workflow_id=workflow.pk, version_number=version.number
     )
 
 
@@ -154,25 +144,47 @@ def _unrecognised_hosts(version):
     return unrecognised_hosts(step.get("system", "") for step in steps)
 
 
-def _edit_steps(version, document):
-    """Return each stored step with its text and number in the SOP, to edit.
+def _step_edits(version, document):
+    """Return, by ref, the values each step's edit forms in the SOP need.
 
     The SOP gives a note step whole; a version stored before its steps
     carried their full text gives the text as stored. A wait has no number,
     as in the SOP.
     """
-    if version is None:
-        return []
+    if version is None or not document:
+        return None
     texts = {
         step["ref"]: _editable_text(step)
         for phase in document.get("phases", [])
         for step in phase["steps"]
     }
-    numbers = step_numbers(step["kind"] for step in version.steps)
-    return [
-        (step, texts.get(step["ref"], step["text"]), number)
-        for step, number in zip(version.steps, numbers, strict=True)
-    ]
+    steps = version.steps
+    numbers = step_numbers(step["kind"] for step in steps)
+    return {
+        step["ref"]: _step_edit(steps, index, number, texts.get(step["ref"]))
+        for index, (step, number) in enumerate(zip(steps, numbers, strict=True))
+    }
+
+
+def _step_edit(steps, index, number, text):
+    """Return the values of the edit forms of ``steps[index]``.
+
+    Moving a step up puts it after the step two places before it (after
+    none, "", from the second place); moving it down or merging takes the
+    next step.
+    """
+    step = steps[index]
+    return {
+        "ref": step["ref"],
+        "kind": step["kind"],
+        "phase": step.get("phase", ""),
+        "text": step["text"] if text is None else text,
+        "number": number,
+        "position": index + 1,
+        "first": index == 0,
+        "up_after": steps[index - 2]["ref"] if index >= 2 else "",
+        "next": steps[index + 1]["ref"] if index + 1 < len(steps) else None,
+    }
 
 
 def _editable_text(step):
@@ -185,8 +197,8 @@ def _editable_text(step):
     return NOTE_PREFIX + text if step.get("aside") else text
 
 
-def _open_step(request):
-    value = request.GET.get("open", "")
+def _saved_step(request):
+    value = request.GET.get("step", "")
     return int(value) if value.isdigit() else None
 
 
@@ -223,7 +235,7 @@ def _back_to_draft(request, workflow, edit, error):
         "text": edit["text"][: MAX_TEXT * 10],
         "error": error.message,
     }
-    return redirect(_edited_step_url(workflow, version, edit["ref"]))
+    return redirect(_draft_field_url(workflow, version, edit))
 
 
 def _draft_key(workflow):
@@ -231,14 +243,27 @@ def _draft_key(workflow):
     return EDIT_DRAFT_KEY.format(workflow_id=workflow.pk)
 
 
+def _draft_field_url(workflow, version, edit):
+    """Return the link to the field of a refused edit, open with its error.
+
+    The field is the link's target, so the browser focuses it on arrival,
+    with or without scripts.
+    """
+    refs = [step["ref"] for step in version.steps]
+    if edit["ref"] not in refs:
+        return f"{workflow.get_absolute_url()}#sop"
+    position = refs.index(edit["ref"]) + 1
+    return f"{workflow.get_absolute_url()}#{edit['op']}-text-{position}"
+
+
 def _edited_step_url(workflow, version, ref):
-    """Return the link back to the edited step, open, in the Edit steps tab."""
+    """Return the link back to the edited step where it stands in the SOP."""
     refs = [step["ref"] for step in version.steps]
     numbers = step_numbers(step["kind"] for step in version.steps)
     number = numbers[refs.index(ref)] if ref in refs else None
     if number is None:
-        return f"{workflow.get_absolute_url()}#edit"
-    return f"{workflow.get_absolute_url()}?open={number}#edit-{number}"
+        return f"{workflow.get_absolute_url()}#sop"
+    return f"{workflow.get_absolute_url()}?step={number}#step-{number}"
 
 
 @membership_required(edit=True)

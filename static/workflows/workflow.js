@@ -5,6 +5,15 @@
   // scripts every section stays on the page and the anchors scroll to it;
   // a link to an anchor inside a section (#step-4) opens that section.
   const tabs = document.querySelectorAll('.tabs a[href^="#"]');
+  // Steps were once edited in a tab of their own: a link to it (#edit) or
+  // to a step in it (#edit-4) opens the SOP, or that step in the SOP, where
+  // they are edited now.
+  const followMovedLink = () => {
+    const moved = /^#edit(?:-(\d+))?$/.exec(window.location.hash);
+    if (!moved) return;
+    // Replaced as a navigation, not a history entry, so :target follows.
+    window.location.replace(moved[1] ? `#step-${moved[1]}` : '#sop');
+  };
   const panels = [...document.querySelectorAll('.tab-panel')];
   // A hand-typed or cut link may hold a broken escape such as "#%E0%A4":
   // read it as no fragment rather than stop the rest of this script.
@@ -37,20 +46,31 @@
   // Choosing a tab, or following a link to a step, moves focus there, so a
   // keyboard or screen reader user goes on from what opened rather than from
   // the link they chose. Panels carry tabindex="-1" in the page; a step
-  // gets it here.
+  // gets it here, and a field, focusable already, keeps its place in the
+  // tab order.
   const focusOn = (element) => {
-    if (!element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
+    if (element.tabIndex < 0 && !element.hasAttribute('tabindex')) {
+      element.setAttribute('tabindex', '-1');
+    }
     element.focus();
   };
   if (panels.length) {
-    window.addEventListener('hashchange', () => focusOn(showPanel()));
+    window.addEventListener('hashchange', () => {
+      followMovedLink();
+      focusOn(showPanel());
+    });
     // Choosing the tab already open changes no hash, so no hashchange comes.
     tabs.forEach((tab) => {
       tab.addEventListener('click', () => {
         if (tab.hash === window.location.hash) focusOn(showPanel());
       });
     });
-    showPanel();
+    followMovedLink();
+    // A page opened at a step (back from editing it, or from a search
+    // result) starts with focus on the step; one opened at a tab, at the
+    // top as usual.
+    const opened = showPanel();
+    if (!panels.includes(opened)) focusOn(opened);
   }
 
   const box = document.getElementById('workflow-state');

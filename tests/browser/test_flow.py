@@ -130,17 +130,16 @@ def _watch_ready(page, title):
 
 def _edit_and_download(page, workflow):
     page.goto(workflow.get_absolute_url())
-    page.get_by_role("link", name="Edit steps").click()
-    first = page.locator("#edit-1")
+    # A step is edited where it stands in the SOP.
+    first = page.locator("#step-1")
     first.locator("summary").click()
     first.get_by_label("Text").fill("Open the incident queue in ServiceNow")
     first.get_by_role("button", name="Reword").click()
-    # The page returns to the edited step, open, in the Edit steps tab.
-    page.locator("#edit-1 details[open] summary").get_by_text(
-        "Open the incident queue in ServiceNow"
+    # The page returns to the edited step in the SOP, saying it was saved.
+    first.locator(".step-text").get_by_text(
+        "Open the incident queue in ServiceNow", exact=True
     ).wait_for()
-    page.get_by_role("link", name="SOP", exact=True).click()
-    page.locator("#sop").get_by_text("Open the incident queue in ServiceNow").wait_for()
+    assert first.get_by_text("Saved as a new version.").is_visible()
     shoot(page, "flow-workflow")
     # The edited version's PDF is rendered by the worker; until then the
     # link says so and returns to the page.
@@ -181,7 +180,8 @@ def _viewer_cannot_edit(browser, live_server, organization, workflow):
     log_in(context, viewer, live_server)
     page = context.new_page()
     page.goto(workflow.get_absolute_url())
-    assert page.get_by_role("heading", name="Edit steps").count() == 0
+    page.locator("#step-1").wait_for()
+    assert page.locator("[data-step-edit]").count() == 0
     token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
     refused = page.request.post(
         f"{workflow.get_absolute_url()}edit/",

@@ -26,7 +26,6 @@ PAGES = (
     "{workflow}#sop",
     "{workflow}#map",
     "{workflow}#report",
-    "{workflow}#edit",
     "{workflow}versions/",
     "{workflow}compare/?a=1&b=2",
     "/workflows/",

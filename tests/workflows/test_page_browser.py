@@ -1,7 +1,10 @@
 """The workflow page with its report in Chromium: tabs, accessibility, width."""
 
+import re
+
 import pytest
 
+from apps.sharing.services import share_link_create
 from apps.workflows import selectors, services
 from tests import factories
 from tests.browser import conftest as browser_fixtures
@@ -51,42 +54,94 @@ def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
     assert page.console_errors == []
 
 
-def test_rewording_a_step_returns_to_it_open_in_the_edit_tab(
+def test_editing_a_step_in_place_by_keyboard_returns_to_it_saved(
     context, page, live_server
 ):
     workflow, _recording = _built_workflow(context, live_server)
-    page.set_viewport_size({"width": 1280, "height": 600})
+    page.set_viewport_size({"width": 390, "height": 844})
 
-    page.goto(f"/workflows/{workflow.pk}/#edit")
-    step = page.locator("#edit-5")
-    step.locator("summary").click()
-    step.get_by_label("Text").fill("Open the incident list")
-    width = step.get_by_label("Text").evaluate(
-        "node => node.offsetWidth / node.closest('details').offsetWidth"
+    page.goto(f"/workflows/{workflow.pk}/#sop")
+    step = page.locator("#step-3")
+    step.locator("summary").focus()
+    page.keyboard.press("Enter")
+    wait_until(
+        page,
+        "document.activeElement.name === 'text'"
+        " && document.activeElement.closest('li.step').id === 'step-3'",
     )
-    step.get_by_role("button", name="Reword").click()
-    page.locator("main > [role=status]").get_by_text(
-        "Saved as a new version."
-    ).wait_for()
-    # The message shows as the page is parsed, before the deferred scripts
-    # have chosen the section to show.
-    page.locator("#sop").wait_for(state="hidden")
+    opened = [
+        step.get_by_label("Phase").is_visible(),
+        step.get_by_role("button", name="Delete step").is_visible(),
+        page.locator("#step-4 [data-step-edit] form").first.is_visible(),
+    ]
+    violations = axe(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Open the incident list")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/\?step=3#step-3$"))
+    wait_until(page, "document.activeElement.id === 'step-3'")
 
-    assert page.url.endswith("?open=5#edit-5")
-    assert page.locator("#edit").is_visible()
-    assert not page.locator("#sop").is_visible()
-    assert page.locator("#edit-5 details").get_attribute("open") is not None
-    assert "Open the incident list" in page.locator("#edit-5 summary").inner_text()
-    assert page.locator("#edit-5").evaluate(
+    assert opened == [True, True, False]
+    assert violations == []
+    assert overflow <= 0
+    assert step.locator(".step-text").inner_text() == "Open the incident list"
+    assert step.get_by_text("Saved as a new version.").is_visible()
+    assert step.evaluate(
         "node => node.getBoundingClientRect().top < window.innerHeight"
     )
-    assert page.evaluate("window.scrollY") > 0
-    # The message shows by the step too, where the page opens.
-    assert step.get_by_text("Saved as a new version.").is_visible()
-    assert step.get_by_text("Saved as a new version.").evaluate(
-        "node => node.getBoundingClientRect().bottom < window.innerHeight"
-    )
-    assert width > 0.6
+    assert not step.locator("[data-step-edit]").evaluate("node => node.open")
+    assert page.locator("#workflow-state").get_by_text("version 2").is_visible()
+    assert workflow.versions.count() == 2
+    assert page.console_errors == []
+
+
+def test_cancelling_a_step_edit_drops_the_text_and_returns_to_the_step(
+    context, page, live_server
+):
+    workflow, _recording = _built_workflow(context, live_server)
+
+    page.goto(f"/workflows/{workflow.pk}/#edit-4")
+    page.wait_for_url("**#step-4")
+    step = page.locator("#step-4")
+    text = step.get_by_label("Text")
+    before = text.input_value()
+    step.locator("summary").click()
+    text.fill("Not kept")
+    page.keyboard.press("Escape")
+    by_escape = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    step.locator("summary").click()
+    text.fill("Not kept either")
+    step.get_by_role("button", name="Cancel").click()
+
+    assert by_escape == "Edit step 4"
+    assert page.evaluate("document.activeElement.textContent") == "Edit"
+    assert not step.locator("[data-step-edit]").evaluate("node => node.open")
+    assert text.input_value() == before
+    assert workflow.versions.count() == 1
+    page.goto(f"/workflows/{workflow.pk}/#edit")
+    page.wait_for_url("**#sop")
+    assert page.locator("#sop").is_visible()
+    assert page.console_errors == []
+
+
+def test_a_viewer_and_a_shared_page_get_no_edit_control(context, page, live_server):
+    workflow, _recording = _built_workflow(context, live_server)
+    workflow.refresh_from_db()
+    organization = workflow.organization
+    owner = organization.memberships.get(role="owner")
+    viewer = factories.member_add(organization=organization, role="viewer")
+    _link, token = share_link_create(membership=owner, workflow=workflow)
+
+    log_in(context, viewer, live_server)
+    page.goto(f"/workflows/{workflow.pk}/#sop")
+    page.locator("#step-3").wait_for()
+    viewer_controls = page.locator("#sop summary, #sop form").count()
+    page.goto(f"/s/{token}/")
+    page.locator("#step-3").wait_for()
+
+    assert viewer_controls == 0
+    assert page.locator("main summary, main form, [data-step-edit]").count() == 0
     assert page.console_errors == []
 
 

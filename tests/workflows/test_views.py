@@ -143,7 +143,8 @@ def test_workflow_edit_refused_for_a_viewer(client, organization, workflow):
     )
 
     assert page.status_code == HTTPStatus.OK
-    assert b"Edit steps" not in page.content
+    assert b"data-step-edit" not in page.content
+    assert f"/workflows/{workflow.pk}/edit/".encode() not in page.content
     assert response.status_code == HTTPStatus.FORBIDDEN
 
 
@@ -247,7 +248,7 @@ def test_system_rule_list_shows_the_settings_tabs_with_systems_current(
     assert '<a href="/settings/members/">Members</a>' in page
 
 
-def test_workflow_edit_returns_to_the_edited_step_open(owner_client, workflow):
+def test_workflow_edit_returns_to_the_edited_step_in_the_sop(owner_client, workflow):
     ref = workflow.current_version.steps[3]["ref"]
 
     response = owner_client.post(
@@ -257,9 +258,12 @@ def test_workflow_edit_returns_to_the_edited_step_open(owner_client, workflow):
     page = owner_client.get(response["Location"].split("#")[0]).content.decode()
 
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == f"/workflows/{workflow.pk}/?open=4#edit-4"
-    assert re.search(r'<li id="edit-4"><details open><summary>', page)
-    assert len(re.findall(r"<details open>", page)) == 1
+    assert response["Location"] == f"/workflows/{workflow.pk}/?step=4#step-4"
+    step = _sop_step(page, 4)
+    assert '<span class="step-text">Open the list</span>' in step
+    assert '<p class="message success">Saved as a new version.</p>' in step
+    assert page.count("Saved as a new version.") == 2
+    assert "data-step-edit open" not in page
 
 
 def test_workflow_move_down_puts_the_step_after_the_next_one(owner_client, workflow):
@@ -282,26 +286,26 @@ def test_workflow_move_down_puts_the_step_after_the_next_one(owner_client, workf
         page,
     )
     assert refs[:2] == [second, first]
-    assert response["Location"] == f"/workflows/{workflow.pk}/?open=2#edit-2"
+    assert response["Location"] == f"/workflows/{workflow.pk}/?step=2#step-2"
 
 
-def test_workflow_edit_that_removes_the_step_returns_to_the_edit_tab(
-    owner_client, workflow
-):
+def test_workflow_edit_that_removes_the_step_returns_to_the_sop(owner_client, workflow):
     ref = workflow.current_version.steps[0]["ref"]
 
     response = owner_client.post(
         f"/workflows/{workflow.pk}/edit/", {"op": "delete", "ref": ref}
     )
 
-    assert response["Location"] == f"/workflows/{workflow.pk}/#edit"
+    assert response["Location"] == f"/workflows/{workflow.pk}/#sop"
 
 
-def test_edit_list_names_phases_as_the_sop_does(owner_client, workflow):
+def test_step_edit_names_phases_as_the_sop_does(owner_client, workflow):
     body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
 
-    assert '<span class="muted">(Log)</span>' in body
-    assert "(log)" not in body
+    step = _sop_step(body, 1)
+    assert '<option value="log" selected>Log</option>' in step
+    assert '<option value="close" >Close</option>' in step
+    assert ">log<" not in body
 
 
 def test_versions_list_says_what_an_edit_changed_and_who_made_it(
@@ -363,14 +367,22 @@ def _sop_texts(body):
 
 
 def _edit_texts(body):
+    """Return the text in each numbered step's Reword box, in order."""
     return re.findall(
-        r'<summary><span class="step-number">\d+\.</span> (.*?) <span class="muted">',
+        r'<li class="step [^"]*" id="step-\d+".*?'
+        r'<input name="text" id="reword-text-\d+" value="([^"]*)"',
         body,
         re.S,
     )
 
 
-def test_edit_list_words_each_step_as_the_sop_does(owner_client, workflow):
+def _sop_step(body, number):
+    """Return the markup of step ``number`` in the SOP, its edit forms included."""
+    pattern = rf'<li class="step [^"]*" id="step-{number}".*?</li>'
+    return re.search(pattern, body, re.S)[0]
+
+
+def test_step_edit_words_each_step_as_the_sop_does(owner_client, workflow):
     body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
 
     sop = _sop_texts(body)
@@ -378,7 +390,10 @@ def test_edit_list_words_each_step_as_the_sop_does(owner_client, workflow):
     # own words, "Note: …".
     aside = f"{RECORDED_NOTE_ASIDE} "
     assert aside in "".join(sop)
-    assert sop and _edit_texts(body) == [text.replace(aside, "Note: ") for text in sop]
+    assert sop and _edit_texts(body) == [
+        text.replace(aside, "Note: ").removeprefix("<strong>Decision:</strong> ")
+        for text in sop
+    ]
     assert any(text.startswith("<strong>Decision:</strong> Set ") for text in sop)
 
 
@@ -401,7 +416,10 @@ def test_reword_box_holds_each_note_whole(owner_client, workflow):
 
     body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
 
-    boxes = re.findall(r'<input name="text" value="([^"]*)" maxlength="\d+"', body)
+    boxes = re.findall(
+        r'<input name="text" id="reword-text-\d+" value="([^"]*)" maxlength="\d+"',
+        body,
+    )
     assert [escape(note) for note in notes] == [
         box for box in boxes if box.startswith("Note: ")
     ]
@@ -423,17 +441,22 @@ def test_workflow_pages_number_steps_on_across_a_wait(owner_client, workflow):
     ).content.decode()
 
     # The wait is step 47 of the stored list but no step of the SOP: the
-    # step after it is number 47 in the SOP, the edit list and its evidence.
+    # step after it is number 47 in the SOP, its Edit control and its evidence.
     assert re.search(
         rf'id="step-{index + 1}"[^>]*>\s*<span class="step-number">{index + 1}\.</span>'
         rf' <span class="step-text">{re.escape(after)}</span>',
         body,
     )
     assert re.search(r"<li[^>]*><em[^>]*>Wait: no activity was recorded here", body)
-    numbers = re.findall(r'<summary><span class="step-number">(\d+)\.</span>', body)
+    numbers = re.findall(r'<summary aria-label="Edit step (\d+)">', body)
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
     assert len(numbers) == len(workflow.current_version.steps) - 1
-    assert "<summary>Wait: no activity was recorded here (took 10 min" in body
+    assert re.search(
+        r'<em class="step-text muted">Wait: no activity was recorded here \(took 10 '
+        r'min[^<]*</em>\s*<details class="step-edit" data-step-edit>\s*'
+        r'<summary aria-label="Edit this wait">Edit</summary>',
+        body,
+    )
     assert f"Step {index + 1}: {escape(after)}</h1>" in evidence
 
 
@@ -447,7 +470,7 @@ def test_workflow_edit_of_a_wait_is_named_without_a_number(owner_client, workflo
     compare = owner_client.get(f"/workflows/{workflow.pk}/compare/?a=1&b=2")
 
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == f"{workflow.get_absolute_url()}#edit"
+    assert response["Location"] == f"{workflow.get_absolute_url()}#sop"
     assert "Edited: changed the wait “Wait: no activity was recorded here" in (
         versions.content.decode()
     )
@@ -475,10 +498,12 @@ def test_workflow_edit_with_a_wrong_text_returns_to_its_field_keeping_it(
     again = owner_client.get(response["Location"].split("#")[0]).content.decode()
 
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == f"/workflows/{workflow.pk}/?open=4#edit-4"
+    assert response["Location"] == f"/workflows/{workflow.pk}/#{op}-text-4"
     assert workflow.versions.count() == 1
     assert f'<p class="error-message" id="{op}-error-4">{error}</p>' in page
     assert re.search(
-        rf'aria-describedby="{op}-error-4">{re.escape(text)}</textarea>', page
+        rf'id="{op}-text-4" rows="2" required aria-invalid="true" '
+        rf'aria-describedby="{op}-error-4">{re.escape(text)}</textarea>',
+        page,
     )
     assert error not in again

@@ -118,7 +118,7 @@ def test_workflow_detail_offers_share_to_managers(client, page, role):
     body = client.get(page.url).content.decode()
 
     assert "/share-links/new/?workflow=" in body
-    assert 'id="edit"' in body
+    assert '<details class="step-edit" data-step-edit>' in body
 
 
 def test_workflow_detail_shows_a_viewer_no_edit_or_share(viewer_page, page):
@@ -127,7 +127,8 @@ def test_workflow_detail_shows_a_viewer_no_edit_or_share(viewer_page, page):
     assert "Workflow intelligence" in body
     assert "/share-links/" not in body
     assert f"{page.url}edit/" not in body
-    assert 'id="edit"' not in body
+    assert "data-step-edit" not in body
+    assert "step-edit.js" not in body
     assert "/regenerate/" not in body
     assert "/delete/" not in body
 
@@ -248,14 +249,19 @@ def test_sop_html_lists_start_each_phase_at_its_first_step(owner_page, page):
     assert starts[-1] > len(phases[0]["steps"])
 
 
-def test_workflow_edit_steps_show_each_number_once(owner_page, page):
+def test_workflow_sop_gives_each_step_one_edit_control_named_by_its_number(
+    owner_page, page
+):
     body = owner_page.get(page.url).content.decode()
 
-    summaries = re.findall(r"<summary>(.*?)</summary>", body, flags=re.DOTALL)
-    # The report's own <details> ("How the score is computed") has no number.
-    steps = [s for s in summaries if re.search(r"\d+\.", s)]
-    assert steps
-    assert all(len(re.findall(r"\d+\.", s.split("</span>")[0])) == 1 for s in steps)
+    steps = re.findall(
+        r'<li class="step [^"]*" id="step-(\d+)"(.*?)</li>', body, flags=re.DOTALL
+    )
+    assert len(steps) == page.workflow.current_version.document["step_count"]
+    for number, step in steps:
+        assert re.findall(r'<summary aria-label="([^"]*)">Edit</summary>', step) == [
+            f"Edit step {number}"
+        ]
 
 
 def test_workflow_detail_report_counts_a_newly_built_run(owner_page, page):

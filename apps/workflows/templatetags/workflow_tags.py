@@ -16,3 +16,9 @@ def phase_title(phase):
 def change_counts(rows):
     """Return how many of a comparison's ``rows`` each change has."""
     return compare.change_counts(rows)
+
+
+@register.filter
+def step_edit(step_edits, ref):
+    """Return the values of the edit forms of the step ``ref``, if it has any."""
+    return step_edits.get(ref)
