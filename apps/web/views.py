@@ -259,6 +259,16 @@ def _upload_problem(error):
         )
     if error.code == "too_large":
         return _("This file is too large to import.")
+    if error.code == "recording_discarded":
+        return _(
+            "This file is a recording that was deleted. A deleted recording "
+            "cannot be imported again; record the incident anew."
+        )
+    if error.code in {"recording_id_taken", "recording_conflict"}:
+        return _(
+            "This file's recording id is taken by another recording, so nothing "
+            "of it was imported."
+        )
     if error.code == "invalid_event" and error.field == "value":
         return _(
             "This file holds typed text where a recording keeps only a chosen "

@@ -83,6 +83,23 @@ def test_upload_of_the_same_file_again_says_it_was_already_imported(
     assert "” imported." not in page
 
 
+def test_upload_of_a_deleted_recording_says_it_was_deleted(organization, owner_client):
+    owner_client.post("/upload/", {"file": SAMPLE.open("rb")})
+    recording = Recording.objects.get(organization=organization)
+    owner_client.post(f"/recordings/{recording.pk}/delete/", {"confirmed": "yes"})
+
+    response = owner_client.post("/upload/", {"file": SAMPLE.open("rb")})
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert (
+        '<p class="error-message">This file is a recording that was deleted. A '
+        "deleted recording cannot be imported again" in page
+    )
+    assert "not a Ledgerium recording" not in page
+    assert not Event.objects.filter(recording=recording).exists()
+
+
 def test_upload_page_links_the_format_and_states_the_limit(owner_client):
     page = owner_client.get("/upload/").content.decode()
 
