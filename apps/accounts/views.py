@@ -85,6 +85,12 @@ def member_list(request):
 
 def _members_page(request, invitation_form, status=200):
     organization = request.organization
+    if invitation_form.errors:
+        # The form sits below the members; a refused invitation brings the
+        # person to the field at fault rather than to the top of the page.
+        field = next(iter(invitation_form.errors), None)
+        field = field if field in invitation_form.fields else "email"
+        invitation_form.fields[field].widget.attrs["autofocus"] = True
     members = list(selectors.member_list(organization=organization))
     return render(
         request,

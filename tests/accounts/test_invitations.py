@@ -107,6 +107,7 @@ def test_inviting_a_member_keeps_the_form_and_says_why_at_the_field(
         "a member of Acme IT.</li></ul>"
     ) in page
     assert f'value="{owner.email}"' in page
+    assert re.search(r'<input type="email" name="email"[^>]* autofocus', page)
     assert '<option value="admin" selected>Admin</option>' in page
     assert not Invitation.objects.filter(organization=organization).exists()
 
