@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.http import client_address
 
@@ -8,6 +9,15 @@ INVITED_EMAIL_SESSION_KEY = "invitation_joined_email"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # ACCOUNT_RATE_LIMITS["login_failed"] counts failures over five minutes.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed log-ins. Try again in five minutes, or reset "
+            "your password."
+        ),
+    }
+
     def get_login_redirect_url(self, request):
         pending = request.session.pop("invitation_token", None)
         if pending:

@@ -351,7 +351,7 @@ def test_typos_for_one_address_lock_no_other_address_on_the_same_ip():
         {"login": colleague.email, "password": factories.PASSWORD},
     )
 
-    assert b"Too many failed login attempts" in locked.content
+    assert b"Too many failed log-ins. Try again in five minutes" in locked.content
     assert let_in.status_code == HTTPStatus.FOUND
     assert "_auth_user_id" in office.session
 
@@ -366,8 +366,8 @@ def test_an_ip_guessing_across_addresses_is_locked_at_its_limit():
     before = sprayer.post("/accounts/login/", {**credentials, "password": "x"})
     throttled = sprayer.post("/accounts/login/", credentials)
 
-    assert b"Too many failed login attempts" not in before.content
-    assert b"Too many failed login attempts" in throttled.content
+    assert b"Too many failed log-ins. Try again in five minutes" not in before.content
+    assert b"Too many failed log-ins. Try again in five minutes" in throttled.content
     assert "_auth_user_id" not in sprayer.session
 
 
@@ -383,6 +383,6 @@ def test_login_throttle_behind_a_proxy_counts_each_client(settings):
     throttled = guesser.post("/accounts/login/", credentials)
     let_in = other.post("/accounts/login/", credentials)
 
-    assert b"Too many failed login attempts" in throttled.content
+    assert b"Too many failed log-ins. Try again in five minutes" in throttled.content
     assert let_in.status_code == HTTPStatus.FOUND
     assert "_auth_user_id" in other.session

@@ -87,14 +87,17 @@ def test_login_is_throttled_after_five_failures():
         response = client.post(
             "/accounts/login/", {"login": user.email, "password": "wrong password"}
         )
-        assert b"Too many failed login attempts" not in response.content
+        assert (
+            b"Too many failed log-ins. Try again in five minutes"
+            not in response.content
+        )
 
     response = client.post(
         "/accounts/login/", {"login": user.email, "password": factories.PASSWORD}
     )
 
     assert response.status_code == HTTPStatus.OK
-    assert b"Too many failed login attempts" in response.content
+    assert b"Too many failed log-ins. Try again in five minutes" in response.content
     assert "_auth_user_id" not in client.session
 
 
