@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import Error as PlaywrightError
 
 ARTIFACTS = Path(settings.BASE_DIR) / "tests" / "artifacts"
 AXE_SOURCE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -63,13 +64,25 @@ def wait_until(page, script, *, timeout=15):
 
     Playwright's own ``wait_for_function`` evaluates its predicate with eval in
     the page, which the site's Content-Security-Policy refuses; ``evaluate``
-    is not subject to it.
+    is not subject to it. A page that reloads itself meanwhile (the incident
+    history does every five seconds while a report is built) is asked again
+    once the new one has loaded.
     """
     deadline = time.monotonic() + timeout
-    while not page.evaluate(script):
+    while not _holds(page, script):
         if time.monotonic() > deadline:
             raise AssertionError(f"Still false after {timeout} s: {script}")
         page.wait_for_timeout(50)
+
+
+def _holds(page, script):
+    try:
+        return page.evaluate(script)
+    except PlaywrightError as error:
+        if "Execution context was destroyed" not in error.message:
+            raise
+        page.wait_for_load_state()
+        return False
 
 
 def log_in(context, user, live_server):
