@@ -15,7 +15,7 @@ from apps.sharing import services
 from apps.sharing.models import ShareLink
 from apps.workflows.models import SopVersion, Workflow
 from tests import factories
-from tests.sharing.helpers import workflow_built, workflow_in
+from tests.sharing.helpers import version_next, workflow_built, workflow_in
 
 pytestmark = pytest.mark.django_db
 
@@ -356,34 +356,13 @@ def test_report_is_shown_only_when_chosen(organization, client):
     assert workflow.title in plain and workflow.title in full
 
 
-def _new_version(workflow, text):
-    current = workflow.current_version
-    document = {**current.document, "title": text}
-    version = SopVersion.objects.create(
-        organization=workflow.organization,
-        workflow=workflow,
-        number=current.number + 1,
-        key=f"edit:{text}",
-        reason=SopVersion.Reason.EDITED,
-        steps=current.steps,
-        document=document,
-        markdown="",
-        html="",
-        mermaid=current.mermaid,
-        bpmn="",
-    )
-    workflow.current_version = version
-    workflow.save(update_fields=["current_version"])
-    return version
-
-
 def test_link_follows_edits_unless_pinned(organization, client):
     workflow = workflow_in(organization)
     first_title = workflow.current_version.document["title"].encode()
     _following, following_raw = _link(organization, workflow=workflow)
     _pinned, pinned_raw = _link(organization, workflow=workflow, pin_version=True)
 
-    _new_version(workflow, "Second wording")
+    version_next(workflow, title="Second wording")
 
     assert b"Second wording" in client.get(f"/s/{following_raw}/").content
     pinned = client.get(f"/s/{pinned_raw}/").content
@@ -394,7 +373,7 @@ def test_shared_page_names_the_sop_its_version_and_when_it_was_made(
     organization, client
 ):
     workflow = workflow_in(organization)
-    version = _new_version(workflow, "Second wording")
+    version = version_next(workflow, title="Second wording")
     SopVersion.objects.filter(pk=version.pk).update(
         created_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     )
