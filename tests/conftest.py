@@ -70,12 +70,43 @@ def celery_worker(django_db_setup, django_db_blocker):
     """
     from django.conf import settings
 
-    from tests.workers import start_worker, stop_worker
+    from tests.workers import purge_queue, start_worker, stop_worker
 
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    # Tasks sent by earlier tests that ran without a worker are for rows
+    # those tests already flushed away.
+    purge_queue(queue)
     with django_db_blocker.unblock():
-        worker = start_worker(settings.CELERY_TASK_DEFAULT_QUEUE, "test")
+        worker = start_worker(queue, "test")
+    _session_worker.append(worker)
     yield worker
+    _session_worker.clear()
     stop_worker(worker)
+
+
+_session_worker = []
+
+
+@pytest.fixture(autouse=True)
+def _session_worker_idle_before_flush(request):
+    """Let the session's worker finish a transactional test's tasks first.
+
+    Set up after the database, so torn down before it is flushed.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    yield
+    if transactional and _session_worker:
+        from django.conf import settings
+
+        from tests.workers import wait_until_idle
+
+        (worker,) = _session_worker
+        wait_until_idle(worker, settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from amqp.exceptions import ChannelError
 from django.conf import settings
 from django.db import connection
 
@@ -57,6 +58,46 @@ def start_worker(queue, name):
             raise RuntimeError("The Celery worker exited at start-up.")
     kill_worker(worker)
     raise RuntimeError("The Celery worker did not answer within 120 s.")
+
+
+def purge_queue(queue):
+    """Drop the messages waiting on ``queue``: tasks no worker was there for."""
+    with app.connection_for_write() as broker:
+        broker.default_channel.queue_purge(queue)
+
+
+def _waiting(queue):
+    # Redis keeps no empty lists: a queue with nothing waiting is not there.
+    with app.connection_for_read() as broker:
+        try:
+            return broker.default_channel.queue_declare(
+                queue=queue, passive=True
+            ).message_count
+        except ChannelError:
+            return 0
+
+
+def wait_until_idle(worker, queue, timeout=120):
+    """Wait until ``worker`` has finished every task waiting on ``queue``.
+
+    A test's transaction commits, a task goes to the queue, and the worker
+    may still be writing when the test ends; the flush that empties the
+    tables would then take its locks in the other order and deadlock with it.
+    A solo worker busy with a task cannot answer, so silence means busy.
+    """
+    deadline = time.monotonic() + timeout
+    inspect = app.control.inspect(destination=[worker.hostname], timeout=1)
+    while time.monotonic() < deadline and worker.poll() is None:
+        if not _waiting(queue):
+            active = inspect.active() or {}
+            reserved = inspect.reserved() or {}
+            if (
+                active.get(worker.hostname) == []
+                and reserved.get(worker.hostname) == []
+            ):
+                return True
+        time.sleep(0.1)
+    return worker.poll() is not None
 
 
 def kill_worker(worker):
