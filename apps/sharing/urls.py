@@ -12,6 +12,11 @@ urlpatterns = [
     ),
     path("share-links/new/", views.share_link_new, name="share_link_new"),
     path(
+        "share-links/<int:share_link_id>/created/",
+        views.share_link_created,
+        name="share_link_created",
+    ),
+    path(
         "share-links/<int:share_link_id>/revoke/",
         views.share_link_revoke,
         name="share_link_revoke",

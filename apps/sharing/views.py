@@ -1,4 +1,5 @@
 import logging
+from http import HTTPStatus
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -21,6 +22,10 @@ from .forms import ShareLinkForm, SharePasswordForm
 logger = logging.getLogger(__name__)
 
 UNLOCKED_SESSION_KEY = "share_links_unlocked"
+# Raw tokens of links just made, by link id, until their page shows them.
+CREATED_SESSION_KEY = "share_links_created"
+# The service's arguments that the form asks for under another name.
+FORM_FIELDS = {"expires_at": "expires_on"}
 # Seconds before the PDF's progress page loads itself again, by build state;
 # a ready PDF downloads at once, a failed one is retried a little later.
 PDF_PROGRESS_REFRESH = {
@@ -34,6 +39,10 @@ PDF_PROGRESS_REFRESH = {
 REVOKE_QUESTION = gettext_lazy("Revoke this share link? It stops opening at once.")
 REVOKE_ALL_QUESTION = gettext_lazy(
     "Revoke every active share link? None of them opens anything then."
+)
+SHOWN_ONCE = gettext_lazy(
+    "A share link’s address is shown only once, when the link is made. If it "
+    "was not copied, revoke the link and create another."
 )
 
 
@@ -162,27 +171,59 @@ def share_link_new(request):
     workflows = selectors.shareable_workflows(organization=request.organization)
     initial = {"workflow": request.GET.get("workflow", "")}
     form = ShareLinkForm(request.POST or None, workflows=workflows, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            link, raw = services.share_link_create(
-                membership=request.membership,
-                workflow=form.cleaned_data["workflow"],
-                label=form.cleaned_data["label"],
-                include_report=form.cleaned_data["include_report"],
-                show_names=form.cleaned_data["show_names"],
-                expires_at=form.expires_at(request.organization.zoneinfo),
-                password=form.cleaned_data["password"],
-                pin_version=form.cleaned_data["pin_version"],
-            )
-        except ApplicationError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
-        else:
-            url = request.build_absolute_uri(reverse("shared", kwargs={"token": raw}))
-            return render(
-                request, "sharing/created.html", {"link": link, "share_url": url}
-            )
-    return render(request, "sharing/new.html", {"form": form})
+    if request.method != "POST":
+        return _share_link_form(request, form)
+    if not form.is_valid():
+        return _share_link_form(request, form, status=HTTPStatus.BAD_REQUEST)
+    try:
+        link, raw = _share_link_create(request, form)
+    except ApplicationError as error:
+        field = FORM_FIELDS.get(error.field, error.field)
+        form.add_error(field if field in form.fields else None, error.message)
+        return _share_link_form(request, form, status=error.status)
+
+    # The raw token waits in the session for the page the browser is sent
+    # to, which takes it out: a refresh there neither posts the form again
+    # nor shows the token a second time.
+    created = request.session.get(CREATED_SESSION_KEY, {})
+    request.session[CREATED_SESSION_KEY] = {**created, str(link.pk): raw}
+    return redirect("share_link_created", share_link_id=link.pk)
+
+
+def _share_link_create(request, form):
+    data = form.cleaned_data
+    return services.share_link_create(
+        membership=request.membership,
+        workflow=data["workflow"],
+        label=data["label"],
+        include_report=data["include_report"],
+        show_names=data["show_names"],
+        expires_at=form.expires_at(request.organization.zoneinfo),
+        password=data["password"],
+        pin_version=data["pin_version"],
+    )
+
+
+def _share_link_form(request, form, status=HTTPStatus.OK):
+    return render(request, "sharing/new.html", {"form": form}, status=status)
+
+
+@never_cache
+@membership_required(edit=True)
+def share_link_created(request, share_link_id):
+    """Show a new link's address, once; later visits go to the list."""
+    link = selectors.share_link_get(
+        organization=request.organization, share_link_id=share_link_id
+    )
+    created = request.session.get(CREATED_SESSION_KEY, {})
+    raw = created.pop(str(link.pk), None)
+    request.session[CREATED_SESSION_KEY] = created
+    if raw is None:
+        messages.info(request, SHOWN_ONCE)
+        return redirect("share_link_list")
+
+    url = request.build_absolute_uri(reverse("shared", kwargs={"token": raw}))
+    return render(request, "sharing/created.html", {"link": link, "share_url": url})
 
 
 @membership_required

@@ -23,6 +23,11 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     page.get_by_role("button", name="Create link").click()
     url = page.input_value("[data-share-url]")
     shoot(page, "share-created")
+    # A refresh neither makes a second link nor shows this one's address again.
+    page.reload()
+    page.get_by_text("A share link’s address is shown only once").wait_for()
+    assert url not in page.content()
+    assert ShareLink.objects.count() == 1
 
     visitor = browser.new_context(base_url=live_server.url)
     shared = visitor.new_page()

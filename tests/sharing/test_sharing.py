@@ -260,6 +260,7 @@ def _share_until(owner_client, organization, day):
     return owner_client.post(
         "/share-links/new/",
         {"workflow": str(workflow.pk), "expires_on": day.isoformat()},
+        follow=True,
     )
 
 
@@ -321,11 +322,74 @@ def test_share_form_creates_a_link_and_shows_it_once(organization, owner_client)
         {"workflow": str(workflow.pk), "label": "vendor", "include_report": "on"},
     )
 
-    assert response.status_code == HTTPStatus.OK
     link = ShareLink.objects.get(organization=organization)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/share-links/{link.pk}/created/"
     assert link.include_report and link.label == "vendor"
-    url = response.context["share_url"]
+    shown = owner_client.get(response["Location"])
+    assert shown.status_code == HTTPStatus.OK
+    assert "no-store" in shown["Cache-Control"]
+    url = shown.context["share_url"]
     assert ShareLink.hash(url.rstrip("/").rsplit("/", 1)[1]) == link.token_hash
+    assert f'value="{url}"' in shown.content.decode()
+
+
+def test_share_link_page_shown_again_says_the_address_is_gone(
+    organization, owner_client
+):
+    workflow = workflow_in(organization)
+    created = owner_client.post("/share-links/new/", {"workflow": str(workflow.pk)})
+    shown = owner_client.get(created["Location"]).context["share_url"]
+
+    again = owner_client.get(created["Location"], follow=True)
+
+    assert again.redirect_chain == [("/settings/share-links/", HTTPStatus.FOUND)]
+    page = again.content.decode()
+    assert shown not in page
+    assert (
+        "A share link’s address is shown only once, when the link is made. If it "
+        "was not copied, revoke the link and create another." in page
+    )
+    assert ShareLink.objects.filter(organization=organization).count() == 1
+
+
+def test_share_links_made_in_two_tabs_each_show_their_own_address(
+    organization, owner_client
+):
+    workflow = workflow_in(organization)
+    first = owner_client.post("/share-links/new/", {"workflow": str(workflow.pk)})
+    second = owner_client.post("/share-links/new/", {"workflow": str(workflow.pk)})
+
+    urls = [
+        owner_client.get(response["Location"]).context["share_url"]
+        for response in (second, first)
+    ]
+
+    hashes = {ShareLink.hash(url.rstrip("/").rsplit("/", 1)[1]) for url in urls}
+    assert hashes == set(ShareLink.objects.values_list("token_hash", flat=True))
+    assert len(hashes) == 2
+
+
+def test_share_link_address_is_shown_only_in_the_browser_that_made_it(
+    organization, other_organization
+):
+    workflow = workflow_in(organization)
+    owner = organization.memberships.get(role=Role.OWNER).user
+    creator = Client()
+    creator.force_login(owner)
+    created = creator.post("/share-links/new/", {"workflow": str(workflow.pk)})
+    other_browser = Client()
+    other_browser.force_login(owner)
+    stranger = Client()
+    stranger.force_login(other_organization.memberships.get(role=Role.OWNER).user)
+
+    elsewhere = other_browser.get(created["Location"])
+    outside = stranger.get(created["Location"])
+
+    assert elsewhere.status_code == HTTPStatus.FOUND
+    assert elsewhere["Location"] == "/settings/share-links/"
+    assert outside.status_code == HTTPStatus.NOT_FOUND
+    assert "share_url" in creator.get(created["Location"]).context
 
 
 def test_share_form_offers_only_own_workflows(
@@ -336,10 +400,44 @@ def test_share_form_offers_only_own_workflows(
 
     response = owner_client.post("/share-links/new/", {"workflow": str(theirs.pk)})
 
-    assert response.status_code == HTTPStatus.OK
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     assert not ShareLink.objects.exists()
     assert b"Select a valid choice" in response.content
     assert b"Theirs" not in response.content
+
+
+def test_share_form_with_a_short_password_answers_400_beside_the_field(
+    organization, owner_client
+):
+    workflow = workflow_in(organization)
+
+    response = owner_client.post(
+        "/share-links/new/", {"workflow": str(workflow.pk), "password": "short"}
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.context["form"].errors == {
+        "password": ["Use a password of at least 8 characters, or none."]
+    }
+    assert not ShareLink.objects.exists()
+
+
+def test_share_form_with_a_past_expiry_answers_400_beside_the_date(
+    organization, owner_client
+):
+    workflow = workflow_in(organization)
+    yesterday = timezone.localdate() - timedelta(days=1)
+
+    response = owner_client.post(
+        "/share-links/new/",
+        {"workflow": str(workflow.pk), "expires_on": yesterday.isoformat()},
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.context["form"].errors == {
+        "expires_on": ["Choose an expiry in the future, or none."]
+    }
+    assert not ShareLink.objects.exists()
 
 
 def test_report_is_shown_only_when_chosen(organization, client):
