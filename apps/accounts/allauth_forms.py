@@ -4,15 +4,37 @@ Apart from ``forms.py``: allauth's forms module imports our sign-up form
 from there, so subclassing allauth's forms in it would import in a circle.
 """
 
-from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account import forms as allauth
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(AllauthLoginForm):
-    """Log in with labels as the other forms write them: no colon after them."""
+class _NoLabelSuffix:
+    """Write labels as the other forms write them: no colon after them."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class LoginForm(_NoLabelSuffix, allauth.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         if "remember" in self.fields:
             self.fields["remember"].label = _("Remember me")
+
+
+class ResetPasswordForm(_NoLabelSuffix, allauth.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(_NoLabelSuffix, allauth.ResetPasswordKeyForm):
+    LABELS = {
+        "password1": _("New password"),
+        "password2": _("New password (again)"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
+            self.fields[name].widget.attrs["placeholder"] = label

@@ -138,7 +138,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"login": "apps.accounts.allauth_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "apps.accounts.allauth_forms.LoginForm",
+    "reset_password": "apps.accounts.allauth_forms.ResetPasswordForm",
+    "reset_password_from_key": "apps.accounts.allauth_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 # Five wrong passwords lock one address. The per-IP limit is far looser: a
 # whole office behind one NAT or proxy shares an IP, and a few typos there

@@ -20,6 +20,9 @@ PUBLIC_PAGES = {
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",
+    "password-reset-sent": "/accounts/password/reset/done/",
+    "password-reset-link-used": "/accounts/password/reset/key/1-used/",
+    "password-reset-done": "/accounts/password/reset/key/done/",
     "recording-format": "/recording-format/",
 }
 MEMBER_PAGES = {
