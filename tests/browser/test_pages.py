@@ -23,6 +23,7 @@ PUBLIC_PAGES = {
     "password-reset-sent": "/accounts/password/reset/done/",
     "password-reset-link-used": "/accounts/password/reset/key/1-used/",
     "password-reset-done": "/accounts/password/reset/key/done/",
+    "check-email": "/accounts/confirm-email/",
     "recording-format": "/recording-format/",
 }
 MEMBER_PAGES = {
