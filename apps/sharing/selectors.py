@@ -1,5 +1,9 @@
 """Reads of share links; every one is scoped by organization or by token."""
 
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,6 +30,10 @@ from .names import (
     sop_words,
     without_names,
 )
+
+# As long as the workflow page keeps its report: a changed input makes a new
+# key, so the time only bounds how long an unused report takes up room.
+REPORT_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _active(queryset, now=None):
@@ -100,7 +108,11 @@ def shared_content(*, link):
         "version_number": version.number,
         "version_created_at": version.created_at,
     }
-    report = _report(workflow, aliases) if link.include_report else None
+    report = (
+        _report(workflow, version, aliases, show_names=link.show_names)
+        if link.include_report
+        else None
+    )
     if report is not None:
         report_view = report_context(report["report"], title=report["title"])
         content["report_html"] = render_to_string(
@@ -119,7 +131,11 @@ def shared_document(*, version, show_names, include_report):
     """
     workflow = version.workflow
     aliases = _link_aliases(workflow, version, show_names, include_report)
-    report = _report(workflow, aliases) if include_report else None
+    report = (
+        _report(workflow, version, aliases, show_names=show_names)
+        if include_report
+        else None
+    )
     return {
         **_document(version, aliases),
         "report": "" if report is None else report_pdf_html(**report),
@@ -171,20 +187,40 @@ def _run_inputs(run):
     return [*build, agent if agent.strip() or uploader is None else uploader]
 
 
-def _report(workflow, aliases):
+def shared_report_key(*, version, show_names):
+    """Return the cache key of the report that links to ``version`` show.
+
+    It hashes what ``shared_document_inputs`` reads, which is all the
+    report is built from: a new build of a run, an edit, or a renamed
+    member while names are hidden makes a new key.
+    """
+    inputs = shared_document_inputs(
+        version=version, show_names=show_names, include_report=True
+    )
+    encoded = json.dumps(inputs, sort_keys=True, default=str)
+    return f"sharing:report:{hashlib.sha256(encoded.encode()).hexdigest()}"
+
+
+def _report(workflow, version, aliases, *, show_names):
     """Return the report on the workflow's runs and its title, names hidden.
 
-    None when no run has a report.
+    None when no run has a report. The report is built once for the same
+    inputs and then read from the cache, by every visit and the PDF alike.
     """
-    traces = workflow_traces(
-        workflow=workflow, rewrite=lambda value: without_names(value, aliases)
-    )
-    if not traces:
-        return None
-    return {
-        "report": build_report(traces),
-        "title": without_names(workflow.title, aliases),
-    }
+    # The key is read before the runs: rows changing in between then leave
+    # a newer report under an older key, which no later visit asks for,
+    # rather than an older report under the newer key.
+    key = shared_report_key(version=version, show_names=show_names)
+    report = cache.get(key)
+    if report is None:
+        traces = workflow_traces(
+            workflow=workflow, rewrite=lambda value: without_names(value, aliases)
+        )
+        if not traces:
+            return None
+        report = build_report(traces)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return {"report": report, "title": without_names(workflow.title, aliases)}
 
 
 def _link_aliases(workflow, version, show_names, include_report):

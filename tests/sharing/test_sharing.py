@@ -2,18 +2,21 @@ import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.core.errors import ApplicationError
-from apps.sharing import services
+from apps.sharing import selectors, services
 from apps.sharing.models import ShareLink
 from apps.workflows.models import SopVersion, Workflow
+from apps.workflows.services import workflow_edit
 from tests import factories
 from tests.sharing.helpers import version_next, workflow_built, workflow_in
 
@@ -452,6 +455,51 @@ def test_report_is_shown_only_when_chosen(organization, client):
     assert "Workflow intelligence report" in full
     assert "Resolution time" in full
     assert workflow.title in plain and workflow.title in full
+
+
+def _report_stored_as_scoring(workflow, score):
+    """Put in place of the stored report of ``workflow`` one scoring ``score``.
+
+    Return the score the report as built gives.
+    """
+    key = selectors.shared_report_key(
+        version=workflow.current_version, show_names=False
+    )
+    stored = cache.get(key)
+    cache.set(key, replace(stored, health={**stored.health, "score": score}))
+    return stored.health["score"]
+
+
+def test_shared_report_is_read_as_stored_rather_than_built_again(organization, client):
+    workflow = workflow_built(organization)
+    _row, raw = _link(organization, workflow=workflow, include_report=True)
+    first = client.get(f"/s/{raw}/").content.decode()
+    # No build of these runs scores 12: only the stored report can show it.
+    built = _report_stored_as_scoring(workflow, 12)
+
+    again = client.get(f"/s/{raw}/").content.decode()
+
+    assert f"<h3>Process health: {built} / 100</h3>" in first
+    assert "<h3>Process health: 12 / 100</h3>" in again
+
+
+def test_shared_report_is_built_again_once_an_edit_changes_it(organization, client):
+    workflow = workflow_built(organization)
+    _row, raw = _link(organization, workflow=workflow, include_report=True)
+    client.get(f"/s/{raw}/")
+    built = _report_stored_as_scoring(workflow, 12)
+    step = workflow.current_version.document["phases"][0]["steps"][0]
+
+    workflow_edit(
+        membership=_membership(organization),
+        workflow=workflow,
+        edit={"op": "reword", "ref": step["ref"], "text": "Read the alert"},
+    )
+    page = client.get(f"/s/{raw}/").content.decode()
+
+    report = page[page.index("Workflow intelligence report") :]
+    assert f"<h3>Process health: {built} / 100</h3>" in report
+    assert "Read the alert" in report
 
 
 def test_link_follows_edits_unless_pinned(organization, client):
