@@ -70,6 +70,17 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     inlines = [MembershipInline, UsageInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "plan":
+            # Plans are added, changed and deleted on their own page; from an
+            # organization staff only choose one, as a change made here would
+            # reach every organization on the plan.
+            formfield.widget.can_add_related = False
+            formfield.widget.can_change_related = False
+            formfield.widget.can_delete_related = False
+        return formfield
+
     @admin.display(description="Workflows this month")
     def usage_this_month(self, organization):
         from .selectors import usage_current
