@@ -70,6 +70,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     inlines = [MembershipInline, UsageInline]
 
+    class Media:
+        css = {"all": ["css/staff.css"]}
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "plan":
@@ -81,7 +84,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             formfield.widget.can_delete_related = False
         return formfield
 
-    @admin.display(description="Workflows this month")
+    @admin.display(description="Usage this month")
     def usage_this_month(self, organization):
         from .selectors import usage_current
 
