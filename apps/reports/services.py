@@ -107,7 +107,8 @@ def _latest_assignee(updates):
     )
 
 
-def _incident_values(updates, measures):
+def _incident_values(updates):
+    measures = history.incident_measures(updates)
     last = updates[-1]
     return {
         "source": Incident.Source.IMPORT,
@@ -246,26 +247,35 @@ def _imports_lock(organization):
 
 
 def _incidents_store(organization, grouped):
-    existing = {
-        incident.number: incident
-        for incident in Incident.objects.for_organization(organization).filter(
-            number__in=list(grouped)
-        )
-    }
-    incidents = [
-        _incident_set(organization, existing.get(number), number, updates)
-        for number, updates in grouped.items()
-    ]
+    """Store ``grouped`` over what ``organization`` holds; the import lock held.
 
-    Incident.objects.bulk_create(
-        [i for i in incidents if i.pk is None], batch_size=1000
-    )
-    Incident.objects.bulk_update(
-        [i for i in incidents if i.number in existing], UPDATED_FIELDS, batch_size=500
+    Each incident is written by one upsert on its number, in batches, rather
+    than an update per field and incident; the updates of those already
+    stored are replaced as a whole, as a file may now hold fewer. Other
+    imports of the organization wait on the lock, so the incidents found
+    here are the ones the upsert replaces.
+    """
+    existing = list(
+        Incident.objects.for_organization(organization)
+        .filter(number__in=list(grouped))
+        .values_list("pk", flat=True)
     )
     IncidentUpdate.objects.for_organization(organization).filter(
-        incident__in=list(existing.values())
+        incident__in=existing
     ).delete()
+
+    incidents = Incident.objects.bulk_create(
+        [
+            Incident(
+                organization=organization, number=number, **_incident_values(updates)
+            )
+            for number, updates in grouped.items()
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["organization", "number"],
+        update_fields=UPDATED_FIELDS,
+    )
     rows = [
         row
         for incident in incidents
@@ -293,15 +303,6 @@ def incidents_import_check_plan(*, organization):
         code="plan_feature_missing",
         status=402,
     )
-
-
-def _incident_set(organization, incident, number, updates):
-    values = _incident_values(updates, history.incident_measures(updates))
-    if incident is None:
-        return Incident(organization=organization, number=number, **values)
-    for name, value in values.items():
-        setattr(incident, name, value)
-    return incident
 
 
 def _import_record(organization, *, incidents, rows):

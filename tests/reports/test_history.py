@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.errors import ApplicationError
 from apps.reports import history, selectors
@@ -246,6 +248,68 @@ def test_import_names_missing_columns(organization):
             organization=organization,
             text="number,incident_state,sys_updated_at,priority\n",
         )
+
+
+def test_import_again_writes_its_incidents_in_one_upsert(imported):
+    numbers = Incident.objects.for_organization(imported).values_list("number", "pk")
+    ids = dict(numbers)
+
+    with CaptureQueriesContext(connection) as queries:
+        incidents_import(organization=imported, text=_export_text())
+
+    # The 650 incidents fit one batch; an update per incident and field, as
+    # bulk_update writes, took half a minute for a few thousand.
+    writes = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith(
+            ('INSERT INTO "reports_incident" ', 'UPDATE "reports_incident" ')
+        )
+    ]
+    assert len(writes) == 1
+    assert 'ON CONFLICT("organization_id", "number") DO UPDATE SET' in writes[0]
+    assert dict(numbers) == ids
+
+
+def test_import_counts_new_and_replaced_incidents_and_replaces_updates(
+    organization,
+):
+    incidents_import(
+        organization=organization,
+        text="\n".join(
+            [
+                HEADER,
+                "INC1,New,29-02-2016 01:23,29-02-2016 01:16,Group 1,3 - Moderate",
+                "INC1,Active,29-02-2016 02:23,29-02-2016 01:16,Group 1,3 - Moderate",
+                "INC2,New,29-02-2016 03:00,29-02-2016 02:50,Group 1,3 - Moderate",
+            ]
+        ),
+    )
+    incidents = Incident.objects.for_organization(organization)
+    ids = dict(incidents.values_list("number", "pk"))
+
+    counts = incidents_import(
+        organization=organization,
+        text="\n".join(
+            [
+                HEADER,
+                "INC1,Active,29-02-2016 04:00,29-02-2016 01:16,Group 2,2 - High",
+                "INC3,New,29-02-2016 05:00,29-02-2016 04:55,Group 3,3 - Moderate",
+            ]
+        ),
+    )
+
+    assert counts == (1, 1, 2)
+    assert list(incidents.values_list("number", "assignment_group", "priority")) == [
+        ("INC1", "Group 2", "2 - High"),
+        ("INC2", "Group 1", "3 - Moderate"),
+        ("INC3", "Group 3", "3 - Moderate"),
+    ]
+    assert dict(incidents.filter(number__in=ids).values_list("number", "pk")) == ids
+    updates = IncidentUpdate.objects.for_organization(organization)
+    assert list(
+        updates.values_list("incident__number", "sequence", "assignment_group")
+    ) == [("INC1", 0, "Group 2"), ("INC2", 0, "Group 1"), ("INC3", 0, "Group 3")]
 
 
 def test_import_command_reports_counts(organization, tmp_path, capsys):
