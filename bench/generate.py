@@ -77,6 +77,18 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - started, result
 
 
+def timed_in_turn(round_number, first, second):
+    """Time the calls ``first`` and ``second``; return both ``(seconds, result)``.
+
+    Every other round runs ``second`` first, so that warm caches favour
+    neither.
+    """
+    if round_number % 2:
+        second_timed = timed(second)
+        return timed(first), second_timed
+    return timed(first), timed(second)
+
+
 def cpu_timed(function, *args, **kwargs):
     """Return ``(wall, cpu, result)``; CPU time of this process only.
 

@@ -25,7 +25,7 @@ import random
 import statistics
 import time
 
-from generate import organization_for_bench, scratch_database, timed
+from generate import organization_for_bench, scratch_database, timed_in_turn
 
 QUERIES = ("printers", "printer network button", "zzzz", '"paper tray" -toner')
 WORDS = (
@@ -134,13 +134,11 @@ def bench_query(organization, query, rounds):
     terms = search_terms(query)
     rows = []
     for round_number in range(rounds):
-        # Alternate which goes first so that warm caches favour neither.
-        if round_number % 2:
-            old_s, old = timed(unindexed, organization, terms)
-            new_s, new = timed(indexed, organization, terms)
-        else:
-            new_s, new = timed(indexed, organization, terms)
-            old_s, old = timed(unindexed, organization, terms)
+        (new_s, new), (old_s, old) = timed_in_turn(
+            round_number,
+            lambda: indexed(organization, terms),
+            lambda: unindexed(organization, terms),
+        )
         same = found(new) == found(old)
         rows.append({"indexed": new_s, "unindexed": old_s, "ratio": old_s / new_s})
         print(
