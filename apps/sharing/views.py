@@ -14,6 +14,7 @@ from apps.accounts.decorators import membership_required
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.http import address_group, client_address
+from apps.core.shown_once import ShownOnce
 from apps.workflows.models import State
 
 from . import selectors, services
@@ -22,8 +23,8 @@ from .forms import ShareLinkForm, SharePasswordForm
 logger = logging.getLogger(__name__)
 
 UNLOCKED_SESSION_KEY = "share_links_unlocked"
-# Raw tokens of links just made, by link id, until their page shows them.
-CREATED_SESSION_KEY = "share_links_created"
+# Raw tokens of links just made, until their page shows them.
+CREATED_TOKENS = ShownOnce("share_links_created")
 # The service's arguments that the form asks for under another name.
 FORM_FIELDS = {"expires_at": "expires_on"}
 # Seconds before the PDF's progress page loads itself again, by build state;
@@ -182,11 +183,7 @@ def share_link_new(request):
         form.add_error(field if field in form.fields else None, error.message)
         return _share_link_form(request, form, status=error.status)
 
-    # The raw token waits in the session for the page the browser is sent
-    # to, which takes it out: a refresh there neither posts the form again
-    # nor shows the token a second time.
-    created = request.session.get(CREATED_SESSION_KEY, {})
-    request.session[CREATED_SESSION_KEY] = {**created, str(link.pk): raw}
+    CREATED_TOKENS.keep(request, link.pk, raw)
     return redirect("share_link_created", share_link_id=link.pk)
 
 
@@ -215,9 +212,7 @@ def share_link_created(request, share_link_id):
     link = selectors.share_link_get(
         organization=request.organization, share_link_id=share_link_id
     )
-    created = request.session.get(CREATED_SESSION_KEY, {})
-    raw = created.pop(str(link.pk), None)
-    request.session[CREATED_SESSION_KEY] = created
+    raw = CREATED_TOKENS.take(request, link.pk)
     if raw is None:
         messages.info(request, SHOWN_ONCE)
         return redirect("share_link_list")
