@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("settings/tokens/", views.api_token_list, name="api_token_list"),
     path(
+        "settings/tokens/<int:token_id>/created/",
+        views.api_token_created,
+        name="api_token_created",
+    ),
+    path(
         "settings/tokens/revoke-old-connect/",
         views.api_token_revoke_old_connect,
         name="api_token_revoke_old_connect",

@@ -1,3 +1,5 @@
+from http import HTTPStatus
+
 from allauth.account.views import SignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -5,18 +7,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError
 from apps.core.middleware import ORGANIZATION_SESSION_KEY
 from apps.core.selectors import get_scoped_or_404
+from apps.core.shown_once import ShownOnce
 
 from . import selectors, services
 from .decorators import membership_required
 from .forms import ApiTokenForm, InvitationForm, ProfileForm, RoleForm
 from .models import ApiToken, Invitation, Membership, Organization, Role
 from .people import name_with_email
+
+# Raw secrets of tokens just made, until their page shows them.
+CREATED_TOKENS = ShownOnce("api_tokens_created")
 
 
 @login_required
@@ -252,29 +259,51 @@ def _membership_remove_confirm(request, target):
 
 @membership_required(edit=True)
 def api_token_list(request):
-    raw_token = None
     form = ApiTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _token, raw_token = services.api_token_create(
-            membership=request.membership, name=form.cleaned_data["name"]
-        )
-        form = ApiTokenForm()
-    user = None if request.membership.can_manage else request.user
-    return render(
-        request,
-        "accounts/api_tokens.html",
-        {
-            "tokens": selectors.api_token_list(
-                organization=request.organization, user=user
-            ),
-            "old_connect_count": selectors.api_token_old_connect_count(
-                organization=request.organization, user=request.user
-            ),
-            "form": form,
-            "raw_token": raw_token,
-        },
-        status=400 if form.errors else 200,
+    if request.method != "POST":
+        return _api_token_page(request, form)
+    if not form.is_valid():
+        return _api_token_page(request, form, status=HTTPStatus.BAD_REQUEST)
+
+    token, raw = services.api_token_create(
+        membership=request.membership, name=form.cleaned_data["name"]
     )
+    CREATED_TOKENS.keep(request, token.pk, raw)
+    return redirect("api_token_created", token_id=token.pk)
+
+
+def _api_token_page(request, form, status=HTTPStatus.OK):
+    user = None if request.membership.can_manage else request.user
+    context = {
+        "tokens": selectors.api_token_list(
+            organization=request.organization, user=user
+        ),
+        "old_connect_count": selectors.api_token_old_connect_count(
+            organization=request.organization, user=request.user
+        ),
+        "form": form,
+    }
+    return render(request, "accounts/api_tokens.html", context, status=status)
+
+
+@never_cache
+@membership_required(edit=True)
+def api_token_created(request, token_id):
+    """Show a new token's secret, once; later visits go to the list."""
+    token = get_scoped_or_404(ApiToken, organization=request.organization, pk=token_id)
+    raw = CREATED_TOKENS.take(request, token.pk)
+    if raw is None:
+        messages.info(
+            request,
+            _(
+                "A token is shown only once, when it is made. If it was not "
+                "copied, revoke it and create another."
+            ),
+        )
+        return redirect("api_token_list")
+
+    context = {"token": token, "raw_token": raw}
+    return render(request, "accounts/api_token_created.html", context)
 
 
 @membership_required(edit=True)

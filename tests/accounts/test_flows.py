@@ -135,7 +135,7 @@ def test_member_can_switch_organization(client):
 
 
 def test_token_page_shows_the_token_once(owner_client, organization):
-    response = owner_client.post("/settings/tokens/", {"name": "Laptop"})
+    response = owner_client.post("/settings/tokens/", {"name": "Laptop"}, follow=True)
     raw = re.search(rb'value="(ldg_[^"]+)"', response.content)[1].decode()
     token = ApiToken.objects.get(name="Laptop")
 

@@ -1,8 +1,9 @@
 from http import HTTPStatus
 
 import pytest
+from django.test import Client
 
-from apps.accounts.models import ApiToken
+from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import api_token_create
 from tests import factories
 
@@ -75,6 +76,100 @@ def test_revoking_older_connect_tokens_needs_a_post(owner_client):
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
 
 
+def test_token_form_sends_the_browser_to_a_page_showing_the_token_once(
+    organization, owner_client
+):
+    response = owner_client.post("/settings/tokens/", {"name": "Nightly export"})
+    token = ApiToken.objects.get(organization=organization)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/settings/tokens/{token.pk}/created/"
+
+    shown = owner_client.get(response["Location"])
+    again = owner_client.get(response["Location"], follow=True)
+
+    assert shown.status_code == HTTPStatus.OK
+    assert "no-store" in shown["Cache-Control"].split(", ")
+    raw = shown.context["raw_token"]
+    assert ApiToken.hash(raw) == token.token_hash
+    page = shown.content.decode()
+    assert f'value="{raw}"' in page
+    assert (
+        "Your new token “Nightly export”. Copy it now: it is shown only once." in page
+    )
+    assert 'aria-current="true">API tokens</a>' in page
+    assert again.redirect_chain == [("/settings/tokens/", HTTPStatus.FOUND)]
+    assert raw not in again.content.decode()
+    assert (
+        "A token is shown only once, when it is made. If it was not copied, "
+        "revoke it and create another." in again.content.decode()
+    )
+    assert ApiToken.objects.filter(organization=organization).count() == 1
+
+
+def test_tokens_made_in_two_tabs_each_show_their_own_secret(organization, owner_client):
+    first = owner_client.post("/settings/tokens/", {"name": "First"})
+    second = owner_client.post("/settings/tokens/", {"name": "Second"})
+
+    raws = [
+        owner_client.get(response["Location"]).context["raw_token"]
+        for response in (second, first)
+    ]
+
+    hashes = {ApiToken.hash(raw) for raw in raws}
+    assert hashes == set(ApiToken.objects.values_list("token_hash", flat=True))
+    assert len(hashes) == 2
+
+
+def test_token_page_in_another_browser_leads_to_the_list(owner, owner_client):
+    created = owner_client.post("/settings/tokens/", {"name": "Nightly export"})
+    other_browser = Client()
+    other_browser.force_login(owner)
+
+    response = other_browser.get(created["Location"], follow=True)
+
+    assert response.redirect_chain == [("/settings/tokens/", HTTPStatus.FOUND)]
+    assert b"A token is shown only once, when it is made." in response.content
+    assert "raw_token" in owner_client.get(created["Location"]).context
+
+
+def test_token_page_of_another_organization_is_not_found(
+    owner_client, other_organization
+):
+    created = owner_client.post("/settings/tokens/", {"name": "Nightly export"})
+    stranger = Client()
+    stranger.force_login(other_organization.memberships.get(role=Role.OWNER).user)
+
+    response = stranger.get(created["Location"])
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert b"Nightly export" not in response.content
+    assert "raw_token" in owner_client.get(created["Location"]).context
+
+
+def test_token_page_of_another_organization_is_not_found_even_when_just_made(
+    organization, owner, other_organization
+):
+    # The owner of both organizations makes a token in one, then switches.
+    other_organization.memberships.create(user=owner, role=Role.OWNER)
+    client = Client()
+    client.force_login(owner)
+    created = client.post("/settings/tokens/", {"name": "Nightly export"})
+    client.post("/organizations/switch/", {"organization": other_organization.pk})
+
+    response = client.get(created["Location"])
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert b"Nightly export" not in response.content
+
+
+def test_token_without_a_name_answers_400_beside_the_field(owner_client):
+    response = owner_client.post("/settings/tokens/", {"name": ""})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.context["form"].errors == {"name": ["This field is required."]}
+    assert not ApiToken.objects.exists()
+
+
 def test_token_with_a_long_name_keeps_the_form_and_says_why_at_the_field(
     owner_client,
 ):
@@ -82,6 +177,9 @@ def test_token_with_a_long_name_keeps_the_form_and_says_why_at_the_field(
     page = response.content.decode()
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.context["form"].errors == {
+        "name": ["Ensure this value has at most 100 characters (it has 101)."]
+    }
     assert (
         "Ensure this value has at most 100 characters (it has 101).</li></ul>" in page
     )

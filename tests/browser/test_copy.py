@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.accounts.models import ApiToken
 from tests import factories
 from tests.browser.conftest import axe, log_in
 
@@ -23,4 +24,9 @@ def test_a_new_token_is_copied_to_the_clipboard(context, page, live_server):
     assert token.startswith("ldg_")
     assert page.evaluate("navigator.clipboard.readText()") == token
     assert axe(page) == []
+    # A refresh neither makes a second token nor shows this one again.
+    page.reload()
+    page.get_by_text("A token is shown only once").wait_for()
+    assert token not in page.content()
+    assert ApiToken.objects.filter(organization=organization).count() == 1
     assert page.console_errors == []

@@ -8,6 +8,7 @@ SETTINGS_PAGES = frozenset(
     {
         "member_list",
         "api_token_list",
+        "api_token_created",
         "share_link_list",
         "system_rule_list",
         "plan_usage",
