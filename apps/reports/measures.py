@@ -278,13 +278,31 @@ def _resumes_work(move, later):
     return not (returning and later.system == move.system)
 
 
-def _next_work_after(activities, index):
-    """Return when work on the ticket resumed after the move at ``index``."""
+def _next_work_after(activities, index, handed):
+    """Return when work on the ticket resumed after the move at ``index``.
+
+    ``handed`` is the index of the step that completed the hand-off: the
+    save that committed the move, or the move itself.
+    """
     move = activities[index]
-    for later in activities[_handoff_form_end(activities, index) + 1 :]:
+    for later in activities[handed + 1 :]:
         if _resumes_work(move, later):
             return later.start_ms
     return None
+
+
+def _handoff_wait(activities, index):
+    """Return when the move at ``index`` was handed on, and its wait, in ms.
+
+    The hand-off ends with the save that commits the move, or with the move
+    itself; its wait runs from then until work resumes (None if it never
+    did). With only a recorded wait between the two, the hand-off's wait is
+    that wait step's time, as the SOP shows it.
+    """
+    handed = _handoff_form_end(activities, index)
+    handed_ms = activities[handed].end_ms
+    resumed = _next_work_after(activities, index, handed)
+    return handed_ms, None if resumed is None else max(0, resumed - handed_ms)
 
 
 def _is_ownership(activity):
@@ -356,10 +374,7 @@ def handoffs(activities, first_holder=""):
             group, key=lambda move: activities[move[0]].decision.topic != "team"
         )
         first = activities[parts[0][0]]
-        last_index = max(move[0] for move in group)
-        last = activities[last_index]
-        next_start = _next_work_after(activities, last_index)
-        wait = None if next_start is None else max(0, next_start - last.end_ms)
+        handed_ms, wait = _handoff_wait(activities, max(move[0] for move in group))
         moves.append(
             {
                 "key": first.key,
@@ -371,7 +386,7 @@ def handoffs(activities, first_holder=""):
                 ],
                 "from": _joined(source for _i, _f, source, _t in parts),
                 "to": _joined(target for _i, _f, _s, target in parts),
-                "at_ms": last.end_ms,
+                "at_ms": handed_ms,
                 "wait_ms": wait,
             }
         )

@@ -38,7 +38,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # resolved, its ping-pong names the groups it went back and forth between,
 # and a section with nothing to say is left out.
 # A recorded run's waits are time in no system and no step of conformance.
-REPORT_VERSION = 10
+# 11: a hand-off's wait starts when the save that commits it ends.
+REPORT_VERSION = 11
 
 
 @dataclass(slots=True)

@@ -318,16 +318,16 @@ def test_owner_and_group_saved_together_are_one_handoff():
 
     measures = run_measures(trace)
 
-    # One hand-off to "group (owner)", waiting from the group choice (26:10)
-    # to the state set at 40:00: 13 min 50 s, counted and alerted once. The
+    # One hand-off to "group (owner)", waiting from its save (done at 26:13)
+    # to the state set at 40:00: 13 min 47 s, counted and alerted once. The
     # owner change after a save is a hand-off of its own, with no work after.
     moves = measures["handoffs"]
     assert [(m["from"], m["to"], m["wait_ms"]) for m in moves] == [
-        ("Tomás", "Identity and Access (Marek Novak)", 830_000),
+        ("Tomás", "Identity and Access (Marek Novak)", 827_000),
         ("Marek Novak", "Eva Horak", None),
     ]
     alerts = measures["openings"]["stall_alerts"]
-    assert [(a["kind"], a["wait_ms"]) for a in alerts] == [("handoff", 830_000)]
+    assert [(a["kind"], a["wait_ms"]) for a in alerts] == [("handoff", 827_000)]
     assert build_report([trace]).health["parts"]["handoffs"]["value"] == round(1 / 3, 4)
 
 
@@ -347,14 +347,17 @@ def test_run_measures_handoff_waits_past_the_save_until_work_resumes():
     measures = run_measures(recorded_handoff())
 
     [move] = measures["handoffs"]
-    # From the end of the choice (60 s) past the note and the save of the same
-    # form, and past the recorded wait, to the chat opened at 2,525 s.
-    assert (move["at_ms"], move["wait_ms"]) == (60_000, 2_465_000)
+    # The note and the save of the same form are the hand-off: it ends with
+    # the save (65 s), and its wait runs past the recorded wait to the chat
+    # opened at 2,525 s, exactly as long as that wait step.
+    [wait] = [a for a in recorded_handoff().activities if a.kind == "wait"]
+    assert (move["at_ms"], move["wait_ms"]) == (65_000, 2_460_000)
+    assert move["wait_ms"] == wait.duration_ms
     # The 41 minutes are the hand-off's wait, so they are no idle wait and
     # raise one alert, as a hand-off.
     assert measures["idle_waits"] == []
     assert measures["openings"]["stall_alerts"] == [
-        {"kind": "handoff", "key": "itsm:set:assignment-group", "wait_ms": 2_465_000}
+        {"kind": "handoff", "key": "itsm:set:assignment-group", "wait_ms": 2_460_000}
     ]
 
 
@@ -368,7 +371,7 @@ def test_run_measures_handoff_wait_skips_coming_back_to_the_ticket():
         Trace("r", "priya", activities, attributes={"first_holder": "priya"})
     )["handoffs"]
 
-    assert move["wait_ms"] == 2_625_000 - 60_000
+    assert move["wait_ms"] == 2_625_000 - 65_000
 
 
 def test_run_measures_late_save_is_work_resuming():

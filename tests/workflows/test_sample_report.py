@@ -13,6 +13,7 @@ from apps.recordings import format
 from apps.reports.rendering import report_context
 from apps.reports.report import build_report
 from apps.web.management.commands.demo_setup import DEMO_SYSTEM_RULES
+from apps.workflows.documents import document_data
 from apps.workflows.pipeline import generate
 from apps.workflows.steps import step_from_dict
 from apps.workflows.systems import Rule
@@ -120,5 +121,29 @@ def test_sample_report_pdf_breaks_no_duration_across_lines():
         if isinstance(box, boxes.TextBox)
     ]
     # The hand-off table's narrow Total wait column once read "41 min 31 / s".
-    assert "41\u00a0min\u00a031\u00a0s" in lines
+    assert "41\u00a0min\u00a026\u00a0s" in lines
     assert not [line for line in lines if re.fullmatch(r"(s|min|h|d)", line.strip())]
+
+
+def test_sample_handoff_wait_is_the_sop_wait_step_to_the_second():
+    trace, generated = _trace(RUNS[0], 4)
+    report = build_report([trace])
+    html = render_to_string(
+        "reports/_report.html", {"report_view": report_context(report, title="VPN")}
+    )
+    [wait] = [
+        step
+        for phase in document_data(generated.sop)["phases"]
+        for step in phase["steps"]
+        if step["text"].startswith("Wait for Identity and Access")
+    ]
+
+    [move] = report.runs[0]["handoffs"]
+    # The wait starts when the save that hands the incident on ends, as the
+    # SOP's wait step does, and ends when work resumes in the team chat.
+    assert move["wait_ms"] == wait["duration_ms"] == 2_486_500
+    assert wait["duration"] == "41 min 26 s"
+    assert (
+        "Priya Raman → Identity and Access: hand-off wait 41\u00a0min\u00a026\u00a0s"
+        in html
+    )
