@@ -22,6 +22,25 @@ def format_duration(ms):
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def whole_seconds(parts):
+    """Return ``parts`` (ms) rounded to whole seconds that add up as shown.
+
+    Each part rounded alone can make the parts shown add up to a second
+    more or less than their total shown. Here each running total is
+    rounded instead, as ``format_duration`` rounds, and each part is the
+    step from one to the next: the parts shown add up to the total shown,
+    and so do the first few of them to their subtotal. A part is still
+    within a second of its own time.
+    """
+    shown, running, before = [], 0, 0
+    for ms in parts:
+        running += max(0, ms)
+        rounded = round(running / 1000) * 1000
+        shown.append(rounded - before)
+        before = rounded
+    return shown
+
+
 def unbroken_duration(ms):
     """Return ``format_duration(ms)`` with no-break spaces: "41 min 31 s".
 

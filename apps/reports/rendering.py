@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
 from . import charts, findings, texts
-from .duration import shows_as_zero
+from .duration import shows_as_zero, whole_seconds
 from .measures import IDLE_THRESHOLD_MS, LONGEST_STEPS, RESOLUTION_PHASES, median
 
 # How many idle waits and documentation gaps a report over many runs lists,
@@ -48,14 +48,28 @@ def run_name(run):
 
 
 def _phase_segments(split, close_ms, *, imported=False):
+    """Return (phase, name, ms) of each phase, Close last, in whole seconds.
+
+    Rounded by ``whole_seconds``: the phases before Close add up to the
+    resolution time as it is shown, and with Close to the whole run.
+    """
     # An ITSM log starts at the incident's opening: it has no Log phase to show.
-    segments = [
-        (phase, texts.PHASE_NAMES[phase], split[phase])
+    phases = [
+        phase
         for phase in split
         if not (imported and phase == "log" and not split[phase])
     ]
-    segments.append(("close", texts.PHASE_NAMES["close"], close_ms))
-    return segments
+    shown = whole_seconds([*(split[phase] for phase in phases), close_ms])
+    return [
+        (phase, texts.PHASE_NAMES[phase], ms)
+        for phase, ms in zip([*phases, "close"], shown, strict=True)
+    ]
+
+
+def _segment_totals(segments):
+    """Return the resolution time and the whole run as ``segments`` add up."""
+    resolution = sum(ms for phase, _name, ms in segments if phase != "close")
+    return resolution, sum(ms for _phase, _name, ms in segments)
 
 
 def _resolved_timings(report):
@@ -85,9 +99,14 @@ def _mean_split(timings):
 
 
 def _typical_phases(timings, *, imported=False):
-    """Return the mean split's rows with each phase's share of resolution."""
+    """Return the mean split's rows with each phase's share of resolution.
+
+    Also return the mean resolution time and the mean whole run, as the
+    rows add up to them.
+    """
     split, close_ms = _mean_split(timings)
-    resolution = sum(split.values())
+    segments = _phase_segments(split, close_ms, imported=imported)
+    resolution, whole = _segment_totals(segments)
     rows = [
         {
             "phase": phase,
@@ -95,17 +114,21 @@ def _typical_phases(timings, *, imported=False):
             "ms": ms,
             "share": ms / resolution if resolution and phase != "close" else None,
         }
-        for phase, name, ms in _phase_segments(split, close_ms, imported=imported)
+        for phase, name, ms in segments
     ]
-    return rows, resolution
+    return rows, resolution, whole
 
 
 def _run_context(run, *, imported=False):
     timing = run["timing"]
     segments = _phase_segments(timing["split"], timing["close_ms"], imported=imported)
+    resolution, whole = _segment_totals(segments)
     return {
         **run,
         "phases": [{"phase": p, "name": name, "ms": ms} for p, name, ms in segments],
+        # A run still open has no resolution time; its whole is the time so far.
+        "resolution_ms": None if timing["resolution_ms"] is None else resolution,
+        "whole_ms": whole,
         "phase_chart": mark_safe(
             charts.phase_bar(segments, title=_("Where the resolution time went"))
         ),
@@ -430,7 +453,9 @@ def _agent_spread(report):
 
 def _many_context(report):
     timings = _resolved_timings(report)
-    phases, mean_resolution = _typical_phases(timings, imported=report.imported)
+    phases, mean_resolution, mean_whole = _typical_phases(
+        timings, imported=report.imported
+    )
     segments = [(row["phase"], row["name"], row["ms"]) for row in phases]
     ranked = _ranked_handoffs(report.handoffs)
     handoffs = [
@@ -441,6 +466,7 @@ def _many_context(report):
         "typical_phases": phases,
         "resolved_count": len(timings),
         "mean_resolution_ms": mean_resolution,
+        "mean_whole_ms": mean_whole,
         "median_resolution_ms": median(t["resolution_ms"] for t in timings),
         "typical_phase_chart": mark_safe(
             charts.phase_bar(segments, title=_("Mean time per phase"))

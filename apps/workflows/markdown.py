@@ -33,7 +33,7 @@ def render_markdown(sop, *, organization="", version=None):
         f"- {md_escape(name)} ({KIND_TITLES.get(kind, kind)}): {_actions(count)}"
         for name, kind, count in sop.systems
     ]
-    lines += ["", f"## Steps ({format_duration(sop.duration_ms)} in all)", ""]
+    lines += ["", f"## Steps ({_total(sop)})", ""]
     for phase in sop.phases:
         lines += [f"### {phase.title} ({format_duration(phase.duration_ms)})", ""]
         lines += [_step_line(step) for step in phase.steps]
@@ -63,6 +63,14 @@ def _steps(count):
 
 def _actions(count):
     return ngettext("%(count)d action", "%(count)d actions", count) % {"count": count}
+
+
+def _total(sop):
+    """Return "1 h 41 min in the recording, Close included", as the page says it."""
+    total = f"{format_duration(sop.duration_ms)} in the recording"
+    if sop.phases and sop.phases[-1].phase == "close":
+        total += ", Close included"
+    return total
 
 
 def _step_line(step):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from gettext import ngettext
 
 from apps.reports.duration import format_duration as format_duration
+from apps.reports.duration import whole_seconds
 
 from .phases import PHASES
 from .steps import shows_value, xml_safe
@@ -371,7 +372,12 @@ def _is_note_text(step, full_text):
 
 
 def _phases(numbered, steps):
-    result = []
+    """Return the SOP's phases, each with its steps and the time they took.
+
+    A phase's time is in whole seconds, rounded as the report rounds its
+    phases (``whole_seconds``): the phases add up to the SOP's total.
+    """
+    grouped = []
     for phase in PHASES:
         members = tuple(
             sop_step
@@ -379,15 +385,14 @@ def _phases(numbered, steps):
             if step.phase == phase
         )
         if members:
-            result.append(
-                SopPhase(
-                    phase=phase,
-                    title=PHASE_TITLES[phase],
-                    duration_ms=sum(step.duration_ms for step in members),
-                    steps=members,
-                )
-            )
-    return tuple(result)
+            grouped.append((phase, members))
+    times = whole_seconds(
+        sum(step.duration_ms for step in members) for _phase, members in grouped
+    )
+    return tuple(
+        SopPhase(phase=phase, title=PHASE_TITLES[phase], duration_ms=ms, steps=members)
+        for (phase, members), ms in zip(grouped, times, strict=True)
+    )
 
 
 def _is_action(step):

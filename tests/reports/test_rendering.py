@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from apps.reports import history, texts
-from apps.reports.duration import format_duration
+from apps.reports.duration import format_duration, whole_seconds
 from apps.reports.rendering import RANKED_SHOWN, _ranked_handoffs, report_context
 from apps.reports.report import build_report
 from apps.reports.trace import Activity, Trace
@@ -36,6 +36,18 @@ def _two_runs():
         _run("4", "Reset VPN", "ana", [("a", 0, 1), ("b", 1, 2), ("c", 2, 12)]),
         _run("5", "Reset VPN again", "ben", [("a", 0, 3), ("b", 3, 4)]),
     ]
+
+
+def test_whole_seconds_add_up_to_the_total_and_subtotals_shown():
+    parts = [10_500, 10_500, 10_500]
+
+    shown = whole_seconds(parts)
+
+    # Rounded alone, each reads 10 s: 30 s in all, against 31.5 s shown as 32 s.
+    assert [format_duration(ms) for ms in parts] == ["10 s", "10 s", "10 s"]
+    assert shown == [10_000, 11_000, 11_000]
+    assert format_duration(sum(shown)) == format_duration(sum(parts)) == "32 s"
+    assert format_duration(sum(shown[:2])) == format_duration(sum(parts[:2]))
 
 
 def test_report_context_transitions_by_count_then_time():

@@ -157,13 +157,15 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
     # run is resolved when close begins, 5 * 3 = 15 minutes: log 3,
     # triage 6, investigate 3, resolve 3; close is its own minute. A
     # duration holds no-break spaces: no line break splits it.
-    assert "Resolution time: 15\u00a0min" in html
+    assert "Resolution time (logged to resolved): 15\u00a0min" in html
     for name, figure in (
         ("Log", "3 min"),
         ("Triage", "6 min"),
         ("Investigate", "3 min"),
         ("Resolve", "3 min"),
         ("Close", "1 min"),
+        ("Resolution time, Close left out", "15 min"),
+        ("Whole run, Close included", "16 min"),
     ):
         figure = figure.replace(" ", "\u00a0")
         assert f'<th scope="row">{name}</th><td>{figure}</td>' in html

@@ -10,6 +10,7 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
 from apps.recordings import format
+from apps.reports.duration import unbroken_duration
 from apps.reports.rendering import report_context
 from apps.reports.report import build_report
 from apps.web.management.commands.demo_setup import DEMO_SYSTEM_RULES
@@ -68,6 +69,20 @@ def test_sample_report_names_each_step_truly():
     assert "Save the incident (Update)" in labels
     # The 41 min 26 s and 28 min 14 s waits keep their own lengths.
     assert "41 min 26 s" in text and "28 min 14 s" in text
+
+
+def test_sample_report_mean_phases_add_up_to_the_means_shown():
+    report, html = _report()
+    view = report_context(report, title="VPN")
+
+    phases = [row["ms"] for row in view["typical_phases"]]
+
+    # Log, Triage, Investigate and Resolve, then Close, in whole seconds.
+    assert all(ms % 1000 == 0 for ms in phases)
+    assert sum(phases[:-1]) == view["mean_resolution_ms"]
+    assert sum(phases) == view["mean_whole_ms"]
+    whole = unbroken_duration(view["mean_whole_ms"])
+    assert f"Mean whole run, Close included</th><td>{whole}</td>" in html
 
 
 def test_sample_report_lists_transitions_and_names_runs():

@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from apps.reports.duration import whole_seconds
 from apps.reports.templatetags.report_tags import duration, unbroken
 from apps.workflows import selectors, services, views
 from apps.workflows.sop import numbered_steps
@@ -79,11 +80,55 @@ def test_workflow_detail_shows_the_report_with_its_figures(owner_page, page):
     assert 'id="report"' in body
     assert "Workflow intelligence" in body
     # The report keeps a duration on one line with no-break spaces.
-    assert f"Resolution time: {unbroken(timing['resolution_ms'])}" in body
-    for ms in timing["split"].values():
+    resolution = unbroken(timing["resolution_ms"])
+    assert f"Resolution time (logged to resolved): {resolution}" in body
+    for ms in whole_seconds([*timing["split"].values(), timing["close_ms"]]):
         assert f"<td>{unbroken(ms)}</td>" in body
     assert f"{report.health['score']} / 100" in body
     assert "<svg" in body
+
+
+PHASE_ROW = re.compile(
+    r'<tr><th scope="row">(Log|Triage|Investigate|Resolve|Close)</th>'
+    r"<td>([^<]+)</td></tr>"
+)
+SOP_PHASE = re.compile(r'<h4>(\w+) <span class="muted">([^<]+)</span></h4>')
+UNITS = {"d": 86_400, "h": 3_600, "min": 60, "s": 1}
+
+
+def _seconds(shown):
+    """Return the seconds of a shown duration: "17 min 9 s" is 1,029."""
+    words = shown.replace("\u00a0", " ").split()
+    return sum(
+        int(n) * UNITS[unit] for n, unit in zip(words[::2], words[1::2], strict=True)
+    )
+
+
+def _found(pattern, body):
+    return _seconds(re.search(pattern, body).group(1))
+
+
+def test_workflow_detail_durations_add_up_and_the_sop_total_is_the_whole_run(
+    owner_page, page
+):
+    body = owner_page.get(page.url).content.decode()
+
+    rows = {name: _seconds(shown) for name, shown in PHASE_ROW.findall(body)}
+    resolution = _found(r"Resolution time \(logged to resolved\): ([^<]+)</h3>", body)
+    left_out = _found(r"Resolution time, Close left out</th><td>([^<]+)<", body)
+    whole = _found(r"Whole run, Close included</th><td>([^<]+)<", body)
+    sop_total = _found(r"· ([^<]+) in the recording, Close included</p>", body)
+    sop_phases = {name: _seconds(shown) for name, shown in SOP_PHASE.findall(body)}
+
+    # The outage is resolved at 6 min 13 s and closed at 17 min 9 s. Each
+    # phase rounded alone would add up to 17 min 8 s.
+    assert list(rows) == ["Log", "Triage", "Investigate", "Resolve", "Close"]
+    assert resolution == left_out == sum(rows.values()) - rows["Close"] == 373
+    assert whole == sop_total == sum(rows.values()) == 1_029
+    assert sum(sop_phases.values()) == sop_total
+    # Before the incident is resolved, the SOP's phases are the report's.
+    for name in ("Log", "Triage", "Investigate"):
+        assert sop_phases[name] == rows[name], name
 
 
 def test_workflow_detail_tabs_are_plain_anchors(owner_page, page):
