@@ -15,6 +15,11 @@ LABEL_WIDTH = 215
 # A bar's label ends 6 px before its bar and keeps this much room at the
 # left edge, for the few pixels a browser's own rounding may add.
 LABEL_ROOM = LABEL_WIDTH - 6 - 4
+# A label too long for one line takes a second, and its row grows by one
+# line: "Unrecognised system" over "(admin.example.net)". Only what is left
+# past the last line is clipped.
+LABEL_LINES = 2
+LINE_HEIGHT = 14
 FONT_SIZE = 12
 # Advance widths of DejaVu Sans 2.37, the charts' font, in units of 1/2048
 # em: the printable ASCII characters from the space on, then a few others
@@ -59,11 +64,19 @@ BAR_COLOUR = "#4c78a8"
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="12"'
 
 
-def _svg(height, title, body):
+def _svg(height, title, body, rows=()):
+    """Return the chart; its description reads out ``rows``, names whole.
+
+    A chart is one image to a screen reader, its texts unread: the
+    description gives each (label, figure) row, as the bars show it.
+    """
+    described = "; ".join(f"{label}: {figure}" for label, figure in rows)
+    desc = f"<desc>{escape(described)}</desc>" if described else ""
+    height = _number(height)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label={quoteattr(title)}>'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+        f"<title>{escape(title)}</title>{desc}{''.join(body)}</svg>"
     )
 
 
@@ -118,33 +131,36 @@ def bars(rows, *, title):
     longest = max((ms or 0 for _label, ms in rows), default=0)
     span = _span(format_duration(ms) for _label, ms in rows)
     body = []
-    for index, (label, ms) in enumerate(rows):
-        y = index * ROW
+    layout, height = _row_layout(label for label, _ms in rows)
+    for (label, ms), (y, lines) in zip(rows, layout, strict=True):
         width = span * (ms or 0) / longest if longest else 0
         tip = f"{label}: {format_duration(ms)}"
-        body.append(_label(y + 17, label))
-        body.append(_rect(LABEL_WIDTH, y + 4, width, ROW - 8, BAR_COLOUR, tip))
-        body.append(_text(LABEL_WIDTH + width + 6, y + 17, format_duration(ms)))
-    return _svg(max(ROW, ROW * len(rows)), title, body)
+        body.append(_label(y, label, lines))
+        body.append(_rect(LABEL_WIDTH, y - 9, width, ROW - 8, BAR_COLOUR, tip))
+        body.append(_text(LABEL_WIDTH + width + 6, y + 4, format_duration(ms)))
+    described = [(label, format_duration(ms)) for label, ms in rows]
+    return _svg(height, title, body, described)
 
 
 def spread(rows, *, title):
     """Return one min-median-max line per (label, {"min", "median", "max"}) row."""
     highest = max((figures["max"] for _label, figures in rows), default=0)
     span = _span(format_duration(figures["max"]) for _label, figures in rows)
-    body = []
-    for index, (label, figures) in enumerate(rows):
-        y = index * ROW + ROW / 2
+    body, described = [], []
+    layout, height = _row_layout(label for label, _figures in rows)
+    for (label, figures), (y, lines) in zip(rows, layout, strict=True):
 
         def at(ms):
             return LABEL_WIDTH + (span * ms / highest if highest else 0)
 
-        tip = (
-            f"{label}: {format_duration(figures['min'])} to "
+        figure = (
+            f"{format_duration(figures['min'])} to "
             f"{format_duration(figures['max'])}, median "
             f"{format_duration(figures['median'])}"
         )
-        body.append(_label(y + 4, label))
+        tip = f"{label}: {figure}"
+        described.append((label, figure))
+        body.append(_label(y, label, lines))
         body.append(
             f'<line x1="{_number(at(figures["min"]))}" y1="{_number(y)}" '
             f'x2="{_number(at(figures["max"]))}" y2="{_number(y)}" '
@@ -157,7 +173,22 @@ def spread(rows, *, title):
         body.append(
             _text(at(figures["max"]) + 8, y + 4, format_duration(figures["max"]))
         )
-    return _svg(max(ROW, ROW * len(rows)), title, body)
+    return _svg(height, title, body, described)
+
+
+def _row_layout(labels):
+    """Return each row's middle and label lines, and the height of all rows.
+
+    A row is ``ROW`` high, and a line higher for each line its label wraps
+    onto.
+    """
+    layout, y = [], 0
+    for label in labels:
+        lines = wrap(label)
+        height = ROW + LINE_HEIGHT * (len(lines) - 1)
+        layout.append((y + height / 2, lines))
+        y += height
+    return layout, max(ROW, y)
 
 
 def _advance(character):
@@ -206,6 +237,35 @@ def clip(label, room=LABEL_ROOM):
     return shown.rstrip() + ELLIPSIS
 
 
+def wrap(label, room=LABEL_ROOM, lines=LABEL_LINES):
+    """Return ``label`` as at most ``lines`` lines, each fitting ``room`` pixels.
+
+    Lines break between words, or inside a word too long for a line of its
+    own; what is left for the last line is cut by ``clip``.
+    """
+    shown, rest = [], " ".join(str(label).split())
+    while len(shown) < lines - 1 and text_width(rest) > room:
+        line, rest = _first_line(rest, room)
+        shown.append(line)
+    return [*shown, clip(rest, room)]
+
+
+def _first_line(text, room):
+    """Return the longest start of ``text`` that fits ``room``, and the rest."""
+    words = text.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        line = " ".join(words[:count])
+        if text_width(line) <= room:
+            return line, " ".join(words[count:])
+    # Not even the first word fits: break it at the edge.
+    width, end = 0.0, 0
+    while end < len(text) and width + text_width(text[end]) <= room:
+        width += text_width(text[end])
+        end += 1
+    end = max(end, 1)
+    return text[:end], text[end:].lstrip()
+
+
 def _titled_text(x, y, shown, whole, anchor="start"):
     """Return a text that shows ``shown``; a clipped one keeps ``whole`` as title."""
     tip = f"<title>{escape(whole)}</title>" if shown != whole else ""
@@ -215,7 +275,18 @@ def _titled_text(x, y, shown, whole, anchor="start"):
     )
 
 
-def _label(y, label):
-    """Return a bar's label; a clipped one keeps the whole label in its title."""
-    label = str(label)
-    return _titled_text(LABEL_WIDTH - 6, y, clip(label), label, anchor="end")
+def _label(middle, label, lines):
+    """Return a row's label in ``lines`` centred on ``middle``.
+
+    A clipped label keeps the whole of it in its title, shown on hover.
+    """
+    label = " ".join(str(label).split())
+    first = middle + 4 - LINE_HEIGHT * (len(lines) - 1) / 2
+    texts = [
+        f'<text x="{_number(LABEL_WIDTH - 6)}" y="{_number(first + LINE_HEIGHT * n)}" '
+        f'{FONT} text-anchor="end">{escape(line)}</text>'
+        for n, line in enumerate(lines)
+    ]
+    if " ".join(lines) == label:
+        return "".join(texts)
+    return f"<g><title>{escape(label)}</title>{''.join(texts)}</g>"

@@ -15,6 +15,7 @@ from apps.reports.trace import Activity, Decision, Trace
 from tests.reports.traces import MAIN, SWAPS, paced_trace, twelve_traces
 
 XES = "{http://www.xes-standard.org/}"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_escape_label_keeps_every_character_visible():
@@ -227,38 +228,77 @@ def test_charts_escape_labels_and_stay_stable():
     )
 
 
-def test_chart_labels_are_clipped_by_one_rule_and_kept_whole_in_titles():
+def test_chart_label_too_long_for_a_line_wraps_onto_a_second():
     rows = [
-        ("Priya Raman → Identity and Access", 60_000),
-        ("Tomás Ortega → Identity and Access", 30_000),
+        ("Unrecognised system (admin.example.net)", 151_600),
+        ("Unrecognised system (itsm.example.com)", 70_300),
+        ("Admin console", 30_000),
     ]
 
-    svg = ElementTree.fromstring(charts.bars(rows, title="Total hand-off wait"))
+    svg = charts.bars(rows, title="Time per system")
 
-    ns = "{http://www.w3.org/2000/svg}"
-    labels = [t for t in svg.iter(f"{ns}text") if t.get("text-anchor") == "end"]
-    titles = [label.find(f"{ns}title") for label in labels]
-    # The title holds the whole label; the text after it is what is shown.
-    assert [title.text for title in titles] == [row[0] for row in rows]
-    assert [title.tail for title in titles] == [
-        "Priya Raman → Identity and Acc…",
-        "Tomás Ortega → Identity and A…",
+    labels = [t for t in _texts(svg) if t.get("text-anchor") == "end"]
+    assert [(t.text, t.get("y")) for t in labels] == [
+        ("Unrecognised system", "17"),
+        ("(admin.example.net)", "31"),
+        ("Unrecognised system", "57"),
+        ("(itsm.example.com)", "71"),
+        ("Admin console", "97"),
+    ]
+    # Each two-line row is a line higher; nothing is clipped, so no title.
+    root = ElementTree.fromstring(svg)
+    assert root.get("height") == "106"
+    assert [r.get("y") for r in root.iter(f"{SVG}rect")] == ["11", "51", "84"]
+    assert not [g for g in root.iter(f"{SVG}g")]
+    for label in labels:
+        assert charts.text_width(label.text) <= charts.LABEL_ROOM, label.text
+
+
+def test_chart_describes_every_row_with_its_whole_label():
+    rows = [("Unrecognised system (admin.example.net)", 151_600), ("A & B", 9_000)]
+
+    root = ElementTree.fromstring(charts.bars(rows, title="Time per system"))
+
+    # A screen reader reads the chart as one image: its description names
+    # each row whole, with its figure.
+    assert root.find(f"{SVG}desc").text == (
+        "Unrecognised system (admin.example.net): 2 min 32 s; A & B: 9 s"
+    )
+    spread = charts.spread(
+        [("Tomás Ortega", {"min": 60_000, "median": 90_000, "max": 120_000})],
+        title="s",
+    )
+    assert ElementTree.fromstring(spread).find(f"{SVG}desc").text == (
+        "Tomás Ortega: 1 min to 2 min, median 1 min 30 s"
+    )
+
+
+def test_chart_labels_are_clipped_past_their_last_line_and_kept_whole_in_titles():
+    whole = "Tomás Ortega → Identity and Access (Marek Novak, then the night shift)"
+
+    svg = ElementTree.fromstring(charts.bars([(whole, 60_000)], title="t"))
+
+    [group] = svg.iter(f"{SVG}g")
+    # The title holds the whole label; the lines after it are what is shown.
+    assert group.find(f"{SVG}title").text == whole
+    assert [t.text for t in group.iter(f"{SVG}text")] == [
+        "Tomás Ortega → Identity and",
+        "Access (Marek Novak, then the…",
     ]
 
 
 def test_chart_labels_fit_left_of_their_bars_however_wide_their_letters():
-    # 28 capital Ws are 332 px of DejaVu Sans: the old estimate of 7.7 px a
-    # character let them run 120 px past the chart's left edge.
-    wide = "W" * 28
+    # 40 capital Ws are 475 px of DejaVu Sans: the old estimate of 7.7 px a
+    # character let such a label run 120 px past the chart's left edge.
+    wide = "W" * 40
     rows = [(wide, 60_000), ("Admin console", 30_000)]
 
     labels = [t for t in _texts(charts.bars(rows, title="t")) if t.get("x") == "209"]
 
-    title = labels[0].find("{http://www.w3.org/2000/svg}title")
-    assert title.text == wide and title.tail == "W" * 16 + "…"
-    assert labels[1].text == "Admin console" and len(labels[1]) == 0
-    for shown in (title.tail, labels[1].text):
-        assert 209 - charts.text_width(shown) >= 0, shown
+    # A word wider than a line breaks at the edge, and the rest is clipped.
+    assert [t.text for t in labels] == ["W" * 17, "W" * 16 + "…", "Admin console"]
+    for label in labels:
+        assert 209 - charts.text_width(label.text) >= 0, label.text
 
 
 def test_text_width_is_measured_in_the_charts_font():
