@@ -175,7 +175,18 @@ function enableZoom(viewport, svg) {
     actions[action]();
   });
   enableGestures(viewport, { zoom: () => zoom, pointAt, apply });
-  apply(startZoom(svg, size, fitZoom()));
+  // A map whose whole width fits legibly starts whole: its box grows to
+  // the map's height, so that no lane is cut at the bottom, and keeps that
+  // height when zoomed in. A map too wide for that (on a phone, in a narrow
+  // window) pans in its box. The width is measured with the box grown, as
+  // it is then drawn.
+  viewport.style.maxHeight = 'none';
+  const fit = fitZoom();
+  const start = startZoom(svg, size, fit);
+  const whole = start <= fit;
+  if (!whole) viewport.style.maxHeight = '';
+  apply(start);
+  if (whole) viewport.style.maxHeight = `${viewport.offsetHeight}px`;
 }
 
 // Start a map wider than its viewport fitted to the width, but no smaller
