@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Raised when the same inputs come to make a different PDF: a change to how
 # names are hidden, say, or to the PDF's layout.
-PDF_FORMAT = 1
+PDF_FORMAT = 2
 
 
 def pdf_digest(inputs):
