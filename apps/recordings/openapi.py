@@ -19,6 +19,7 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "field": {"type": "string"},
                 "index": {"type": "integer"},
+                "seq": {"type": "integer"},
                 "missing": {
                     "type": "array",
                     "items": {"type": "array", "items": {"type": "integer"}},

@@ -278,13 +278,13 @@ def _fresh_events(recording, cleaned):
 def _seq_conflict(seq, index):
     return _conflict(
         _(
-            "Event %(index)s: seq %(seq)s was already received with other content. "
+            "%(event)s: this seq was already received with other content. "
             "A seq must never be reused."
         )
-        % {"index": index, "seq": seq},
+        % {"event": validation.event_name(index=index, seq=seq)},
         "seq_conflict",
         field="seq",
-        extra={"index": index, "seq": seq},
+        extra=validation.event_extra(index=index, seq=seq),
     )
 
 

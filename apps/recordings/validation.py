@@ -76,7 +76,7 @@ def decode(body, type_, *, max_bytes):
     try:
         return _decoder(type_).decode(body)
     except msgspec.ValidationError as error:
-        raise _validation_error(str(error)) from None
+        raise _validation_error(str(error), body) from None
     except msgspec.DecodeError as error:
         raise _decode_error(body, str(error)) from None
 
@@ -110,7 +110,7 @@ def _decode_error(body, problem):
     )
 
 
-def _validation_error(text):
+def _validation_error(text, body):
     parts = _ERROR_PATH.match(text)
     problem, path = parts["problem"], parts["path"] or ""
     code = "nesting_too_deep" if _NESTED.search(problem) else "invalid"
@@ -129,9 +129,10 @@ def _validation_error(text):
         return ApplicationError(message, code=code, field=field)
 
     index = int(event["index"])
+    seq = _seq_at(body, index)
     field = event["field"] or None
-    message = _("Event %(index)s: %(problem)s (at $%(path)s).") % {
-        "index": index,
+    message = _("%(event)s: %(problem)s (at $%(path)s).") % {
+        "event": event_name(index=index, seq=seq),
         "problem": _plain(
             problem, _("“%(field)s”") % {"field": field} if field else _("the event")
         ),
@@ -144,8 +145,41 @@ def _validation_error(text):
         message,
         code="invalid_event" if code == "invalid" else code,
         field=field,
-        extra={"index": index},
+        extra=event_extra(index=index, seq=seq),
     )
+
+
+def _seq_at(body, index):
+    """Return the seq of the event at ``index`` in ``body``, if it is valid.
+
+    Read only for an error: the typed decoder stopped at that event, so the
+    body is read again without types.
+    """
+    try:
+        seq = msgspec.json.decode(body)["events"][index]["seq"]
+        return msgspec.convert(seq, format.Seq, strict=True)
+    except (msgspec.DecodeError, msgspec.ValidationError, LookupError, TypeError):
+        return None
+
+
+def event_name(*, index, seq):
+    """Return how a message names the event at ``index`` of a list of events.
+
+    A person finds an event by its seq; its place in the list, counted from
+    1, tells apart events that share a seq and names one without a valid
+    seq. The JSON path a message ends with counts from 0, as paths do.
+    """
+    if seq is None:
+        return _("Event number %(number)s in the events list") % {"number": index + 1}
+    return _("Event with seq %(seq)s (number %(number)s in the events list)") % {
+        "seq": seq,
+        "number": index + 1,
+    }
+
+
+def event_extra(*, index, seq):
+    """Return the fields an error about one event carries besides its message."""
+    return {"index": index} if seq is None else {"index": index, "seq": seq}
 
 
 def _plain(problem, subject):
@@ -241,32 +275,40 @@ def _check_event(index, event):
     if unknown:
         raise _event_error(
             index,
+            event,
             "truncated",
-            _("Event %(index)s: truncated names unknown fields: %(fields)s.")
-            % {"index": index, "fields": ", ".join(sorted(unknown))},
+            _("%(event)s: truncated names unknown fields: %(fields)s.")
+            % {
+                "event": event_name(index=index, seq=event.seq),
+                "fields": ", ".join(sorted(unknown)),
+            },
         )
     # A value elsewhere is what an agent typed, sent by a broken or hostile
     # client: refused whole, since it must never be stored, even redacted.
     if event.value and not format.value_allowed(event):
-        raise _event_error(index, "value", _value_problem(index, event))
+        raise _event_error(index, event, "value", _value_problem(index, event))
 
 
 def _value_problem(index, event):
+    named = event_name(index=index, seq=event.seq)
     if event.type != format.EventType.CHOICE_MADE:
         return _(
-            "Event %(index)s: a %(type)s event carries no value; typed text is "
+            "%(event)s: a %(type)s event carries no value; typed text is "
             "never recorded (at $.events[%(index)s].value)."
-        ) % {"index": index, "type": event.type}
+        ) % {"event": named, "index": index, "type": event.type}
     return _(
-        "Event %(index)s: a choice_made event on a field of kind %(kind)s "
+        "%(event)s: a choice_made event on a field of kind %(kind)s "
         "carries no value; only the chosen option of a select, radio, "
         "combobox or listbox is recorded (at $.events[%(index)s].value)."
-    ) % {"index": index, "kind": event.field_kind or "null"}
+    ) % {"event": named, "index": index, "kind": event.field_kind or "null"}
 
 
-def _event_error(index, field, message):
+def _event_error(index, event, field, message):
     return ApplicationError(
-        message, code="invalid_event", field=field, extra={"index": index}
+        message,
+        code="invalid_event",
+        field=field,
+        extra=event_extra(index=index, seq=event.seq),
     )
 
 

@@ -257,12 +257,14 @@ NO_OPTION = (
 )
 
 
-def value_refused(index, problem):
+def value_refused(index, seq, problem):
     return {
         "code": "invalid_event",
-        "message": f"Event {index}: {problem} (at $.events[{index}].value).",
+        "message": f"Event with seq {seq} (number {index + 1} in the events list): "
+        f"{problem} (at $.events[{index}].value).",
         "field": "value",
         "index": index,
+        "seq": seq,
     }
 
 
@@ -302,9 +304,11 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "nesting_too_deep",
-            "message": "Event 0: “name” must be text, not an object (at $.events[0].name).",
+            "message": "Event with seq 4 (number 1 in the events list): “name” "
+            "must be text, not an object (at $.events[0].name).",
             "field": "name",
             "index": 0,
+            "seq": 4,
         },
         id="nesting",
     ),
@@ -313,9 +317,11 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 1: Unknown field “colour” (at $.events[1]).",
+            "message": "Event with seq 5 (number 2 in the events list): Unknown "
+            "field “colour” (at $.events[1]).",
             "field": "colour",
             "index": 1,
+            "seq": 5,
         },
         id="unknown-field",
     ),
@@ -324,7 +330,8 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 2: “seq” must be a whole number, not text (at $.events[2].seq).",
+            "message": "Event number 3 in the events list: “seq” must be a whole "
+            "number, not text (at $.events[2].seq).",
             "field": "seq",
             "index": 2,
         },
@@ -335,9 +342,11 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: “type” has an unknown value, “scroll” (at $.events[0].type).",
+            "message": "Event with seq 4 (number 1 in the events list): “type” "
+            "has an unknown value, “scroll” (at $.events[0].type).",
             "field": "type",
             "index": 0,
+            "seq": 4,
         },
         id="unknown-type",
     ),
@@ -346,7 +355,8 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: “seq” must be a whole number of at least 1 (at $.events[0].seq).",
+            "message": "Event number 1 in the events list: “seq” must be a whole "
+            "number of at least 1 (at $.events[0].seq).",
             "field": "seq",
             "index": 0,
         },
@@ -357,8 +367,10 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: Missing field “ts” (at $.events[0]).",
+            "message": "Event with seq 4 (number 1 in the events list): Missing "
+            "field “ts” (at $.events[0]).",
             "index": 0,
+            "seq": 4,
         },
         id="missing-field",
     ),
@@ -367,34 +379,36 @@ BAD_BATCHES = [
         HTTPStatus.BAD_REQUEST,
         {
             "code": "invalid_event",
-            "message": "Event 0: truncated names unknown fields: password.",
+            "message": "Event with seq 4 (number 1 in the events list): truncated "
+            "names unknown fields: password.",
             "field": "truncated",
             "index": 0,
+            "seq": 4,
         },
         id="truncated-unknown",
     ),
     pytest.param(
         {"events": [event(4), event(5, **TYPED)]},
         HTTPStatus.BAD_REQUEST,
-        value_refused(1, "a field_edited event " + NOT_TYPED),
+        value_refused(1, 5, "a field_edited event " + NOT_TYPED),
         id="typed-value",
     ),
     pytest.param(
         {"events": [event(4, value="hunter2")]},
         HTTPStatus.BAD_REQUEST,
-        value_refused(0, "a click event " + NOT_TYPED),
+        value_refused(0, 4, "a click event " + NOT_TYPED),
         id="value-on-a-click",
     ),
     pytest.param(
         {"events": [event(4, **{**TYPED, "type": "choice_made"})]},
         HTTPStatus.BAD_REQUEST,
-        value_refused(0, "a choice_made event on a field of kind text " + NO_OPTION),
+        value_refused(0, 4, "a choice_made event on a field of kind text " + NO_OPTION),
         id="value-on-a-text-choice",
     ),
     pytest.param(
         {"events": [event(4, type="choice_made", value="Yes")]},
         HTTPStatus.BAD_REQUEST,
-        value_refused(0, "a choice_made event on a field of kind null " + NO_OPTION),
+        value_refused(0, 4, "a choice_made event on a field of kind null " + NO_OPTION),
         id="value-on-a-choice-of-no-kind",
     ),
     pytest.param(
@@ -440,8 +454,8 @@ BAD_BATCHES = [
         HTTPStatus.CONFLICT,
         {
             "code": "seq_conflict",
-            "message": "Event 1: seq 2 was already received with other content. "
-            "A seq must never be reused.",
+            "message": "Event with seq 2 (number 2 in the events list): this seq "
+            "was already received with other content. A seq must never be reused.",
             "field": "seq",
             "index": 1,
             "seq": 2,
@@ -453,8 +467,8 @@ BAD_BATCHES = [
         HTTPStatus.CONFLICT,
         {
             "code": "seq_conflict",
-            "message": "Event 1: seq 4 was already received with other content. "
-            "A seq must never be reused.",
+            "message": "Event with seq 4 (number 2 in the events list): this seq "
+            "was already received with other content. A seq must never be reused.",
             "field": "seq",
             "index": 1,
             "seq": 4,
@@ -497,7 +511,7 @@ def test_append_refuses_a_value_on_a_checkbox(api_client, recording_id):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert error_of(response) == value_refused(
-        0, "a choice_made event on a field of kind checkbox " + NO_OPTION
+        0, 4, "a choice_made event on a field of kind checkbox " + NO_OPTION
     )
     assert len(stored(recording_id)) == 3
 
@@ -510,7 +524,9 @@ def test_recording_create_refuses_typed_text_and_keeps_no_recording(api_client):
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert error_of(response) == value_refused(1, "a field_edited event " + NOT_TYPED)
+    assert error_of(response) == value_refused(
+        1, 2, "a field_edited event " + NOT_TYPED
+    )
     assert not Recording.objects.exists()
     assert not Event.objects.exists()
 

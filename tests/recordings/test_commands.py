@@ -84,7 +84,8 @@ def test_import_recording_names_the_bad_event(tmp_path, organization, owner):
         )
 
     assert str(raised.value) == (
-        "Event 2: “type” has an unknown value, “hover” (at $.events[2].type). (event 2)"
+        "Event with seq 3 (number 3 in the events list): “type” has an unknown "
+        "value, “hover” (at $.events[2].type)."
     )
     assert not Recording.objects.exists()
 

@@ -120,15 +120,34 @@ def test_decode_calls_a_container_for_a_plain_value_nesting():
         (b"[]", "The body must be an object, not a list."),
         (
             b'{"events": [{"seq": 1, "ts": 1, "type": "click", "foo": 1}]}',
-            "Event 0: Unknown field “foo” (at $.events[0]).",
+            "Event with seq 1 (number 1 in the events list): Unknown field “foo” "
+            "(at $.events[0]).",
         ),
         (
             b'{"events": ["click"]}',
-            "Event 0: the event must be an object, not text (at $.events[0]).",
+            "Event number 1 in the events list: the event must be an object, not "
+            "text (at $.events[0]).",
         ),
         (
             b'{"events": [{"seq": 1, "ts": 1.5, "type": "click"}]}',
-            "Event 0: “ts” must be a whole number, not a decimal number (at $.events[0].ts).",
+            "Event with seq 1 (number 1 in the events list): “ts” must be a whole "
+            "number, not a decimal number (at $.events[0].ts).",
+        ),
+        (
+            b'{"events": [{"seq": 7, "ts": 1, "type": "click"}, '
+            b'{"seq": 9, "ts": 2, "type": "hover"}]}',
+            "Event with seq 9 (number 2 in the events list): “type” has an "
+            "unknown value, “hover” (at $.events[1].type).",
+        ),
+        (
+            b'{"events": [{"seq": true, "ts": 1, "type": "click"}]}',
+            "Event number 1 in the events list: “seq” must be a whole number, "
+            "not true or false (at $.events[0].seq).",
+        ),
+        (
+            b'{"events": [{"seq": 7, "ts": "1", "type": "click"}, {"seq": ',
+            "Event number 1 in the events list: “ts” must be a whole number, "
+            "not text (at $.events[0].ts).",
         ),
     ],
 )

@@ -200,8 +200,9 @@ def test_upload_refuses_typed_text_naming_the_event(organization, owner_client):
         "keeps only a chosen option, so nothing of it was imported.</p>"
     ) in page
     assert (
-        "In detail: Event 10: a field_edited event carries no value; typed text "
-        "is never recorded (at $.events[10].value).</p>"
+        "In detail: Event with seq 11 (number 11 in the events list): a "
+        "field_edited event carries no value; typed text is never recorded "
+        "(at $.events[10].value).</p>"
     ) in page
     assert "hunter2" not in page
     assert not Recording.objects.filter(organization=organization).exists()

@@ -31,8 +31,7 @@ class Command(BaseCommand):
                 document=document,
             )
         except ApplicationError as error:
-            where = f" (event {error.extra['index']})" if "index" in error.extra else ""
-            raise CommandError(f"{error.message}{where}") from None
+            raise CommandError(error.message) from None
         self.stdout.write(
             f"Imported recording {recording.pk} with {recording.event_count} events."
         )
