@@ -88,10 +88,14 @@ def extension_package():
 
 
 def recent_recordings(*, organization, limit=8):
-    """Return the most recently recorded first; an undated one by its upload."""
+    """Return the most recently recorded first; an undated one by its upload.
+
+    Recordings recorded at the same moment come by upload, newest first. The
+    id, which the client chose at random, only settles a tie of both.
+    """
     recorded = Coalesce("started_at", "created_at")
     recordings = recording_list(organization=organization)
-    return recordings.order_by(recorded.desc(), "-id")[:limit]
+    return recordings.order_by(recorded.desc(), "-created_at", "-id")[:limit]
 
 
 BUSY_STATES = {State.QUEUED, State.RUNNING}
