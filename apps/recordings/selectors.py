@@ -27,11 +27,16 @@ def recording_get(*, organization, recording_id, for_update=False, discarded=Fal
 
 
 def recording_list(*, organization):
-    """Return the organization's recordings that were not discarded, newest first."""
+    """Return the organization's recordings that were not discarded, newest first.
+
+    The id settles a tie of upload times, so that pages of the list neither
+    repeat nor skip a recording.
+    """
     return (
         Recording.objects.for_organization(organization)
         .exclude(status=RecordingStatus.DISCARDED)
         .select_related("created_by")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -793,6 +793,22 @@ def test_list_shows_only_the_organizations_recordings(api_client, other_organiza
     assert [r["id"] for r in response.json()["results"]] == [mine]
 
 
+def test_list_pages_recordings_uploaded_at_once_by_id(api_client, organization):
+    # Made in the order opposite to the list's, so that the order the table
+    # keeps them in is not the answer.
+    made = [str(uuid.UUID(int=n)) for n in (1, 2, 3)]
+    for recording_id in made:
+        create(api_client, recording_id=recording_id)
+    Recording.objects.update(created_at=Recording.objects.first().created_at)
+
+    pages = [
+        api_client.get(f"/api/v1/recordings/?limit=1&offset={offset}").json()
+        for offset in range(3)
+    ]
+
+    assert [page["results"][0]["id"] for page in pages] == made[::-1]
+
+
 def test_discard_deletes_everything_but_the_tombstone(api_client, recording_id):
     response = api_client.delete(f"/api/v1/recordings/{recording_id}/")
 
