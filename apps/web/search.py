@@ -23,6 +23,13 @@ EXCERPT_WIDTH = 90
 # which no index serves: a query names a few, and no more are looked up.
 MAX_TICKET_NUMBERS = 5
 MARKS = re.compile(f"{MATCH_START}(.*?){MATCH_END}", re.DOTALL)
+# A part of a query as PostgreSQL's websearch_to_tsquery reads it: a quoted
+# phrase (to the end when unclosed) or a run of other characters, either
+# negated by a minus before it.
+PART = re.compile(r'(?P<minus>-?)(?P<text>"[^"]*(?:"|$)|[^\s"]+)')
+# Each factor of a query spread over fields is looked for in every field:
+# past this many, a query is matched within one field only.
+MAX_FACTORS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,27 @@ class Terms:
     text: str
     words: tuple
     truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """A part of a query a result holds in some field, or in none if negated.
+
+    ``text`` is the part as typed, without its minus; ``query`` is what
+    PostgreSQL makes of it, once asked.
+    """
+
+    text: str
+    negated: bool = False
+    query: str = ""
+
+    @property
+    def words(self):
+        return tuple(dict.fromkeys(w.casefold() for w in WORD.findall(self.text)))
+
+    @property
+    def numbers(self):
+        return _ticket_numbers(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +81,36 @@ def search_terms(query):
     return Terms(text=text, words=tuple(words), truncated=truncated)
 
 
+def query_branches(text):
+    """Return the alternatives of a query, each a tuple of its factors.
+
+    Read as PostgreSQL's ``websearch_to_tsquery`` reads it: "or" between two
+    parts starts another alternative, binding less tightly than the parts
+    around it ("a b or c" is "a b", or "c"); a quoted phrase is one factor;
+    a minus before a part negates it.
+    """
+    branches, factors = [], []
+    for part in PART.finditer(text):
+        if not part["minus"] and part["text"].casefold() == "or":
+            branches.append(tuple(factors))
+            factors = []
+            continue
+        factors.append(Factor(part["text"], negated=bool(part["minus"])))
+    branches.append(tuple(factors))
+    return tuple(branch for branch in branches if branch)
+
+
 def ticket_numbers(terms):
     """Return the ticket numbers ``terms`` name, such as ``INC0012345``.
 
     Numbers are matched as the recorder sees them, in capitals, whatever
     case they were typed in; the first ``MAX_TICKET_NUMBERS`` are kept.
     """
-    found = (match[1] for match in TICKET.finditer(terms.text.upper()))
+    return _ticket_numbers(terms.text)
+
+
+def _ticket_numbers(text):
+    found = (match[1] for match in TICKET.finditer(text.upper()))
     return tuple(dict.fromkeys(found))[:MAX_TICKET_NUMBERS]
 
 

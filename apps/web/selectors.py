@@ -1,17 +1,24 @@
 """Reads behind the web pages that are not any one app's data."""
 
+import dataclasses
+import functools
+import operator
 import time
 
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVector,
     SearchVectorField,
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
     Func,
     OuterRef,
     Q,
@@ -20,13 +27,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
-from apps.recordings.models import Event
+from apps.recordings.models import Event, Recording
 from apps.recordings.selectors import (
     recording_events,
     recording_get,
@@ -214,24 +221,27 @@ def _postgresql_matches(queryset, field, terms, vector=None):
     query = SearchQuery(
         _unaccent(Value(terms.text)), config=SEARCH_CONFIG, search_type="websearch"
     )
-    text = _unaccent(_plain_text(field))
     if vector is None:
-        vector = SearchVector(text, config=SEARCH_CONFIG)
+        vector = SearchVector(_unaccent(_plain_text(field)), config=SEARCH_CONFIG)
+    return (
+        queryset.alias(found=vector)
+        .annotate(rank=SearchRank(vector, query))
+        .filter(found=query)
+        .annotate(headline=_headline(field, query))
+        .order_by("-rank", *queryset.model._meta.ordering)
+    )
+
+
+def _headline(field, query):
+    """Return ``field`` with each word ``query`` matches between our marks."""
     # Titles and steps are a line each: show all of it, not a fragment.
-    headline = SearchHeadline(
-        text,
+    return SearchHeadline(
+        _unaccent(_plain_text(field)),
         query,
         config=SEARCH_CONFIG,
         start_sel=search_text.MATCH_START,
         stop_sel=search_text.MATCH_END,
         highlight_all=True,
-    )
-    return (
-        queryset.alias(found=vector)
-        .annotate(rank=SearchRank(vector, query))
-        .filter(found=query)
-        .annotate(headline=headline)
-        .order_by("-rank", *queryset.model._meta.ordering)
     )
 
 
@@ -278,8 +288,8 @@ def _found(field, label, segments):
     return {"field": field, "label": label, "text": segments}
 
 
-def _agent_named(organization, terms):
-    """Return a filter for the recordings whose agent's name holds every word.
+def _agent_named(organization, words):
+    """Return a filter for the recordings whose agent's name holds ``words``.
 
     Accents do not count: "Tomas" finds "Tomás". PostgreSQL drops them from
     both sides; the embedded database cannot, so the names are read and
@@ -288,10 +298,10 @@ def _agent_named(organization, terms):
     recordings = recording_list(organization=organization)
     if connection.vendor == "postgresql":
         named = recordings.annotate(agent_folded=_unaccent("agent"))
-        for word in terms.words:
+        for word in words:
             named = named.filter(agent_folded__icontains=_folded_word(word))
         return Q(pk__in=named.values("pk"))
-    words = [search_text.fold(word) for word in terms.words]
+    words = [search_text.fold(word) for word in words]
     named = [
         pk
         for pk, agent in recordings.exclude(agent="").values_list("pk", "agent")
@@ -318,29 +328,49 @@ def _recordings_by_agent_or_ticket(organization, terms):
     titles and paths of the recorded pages, where ITSM tools show it; each
     recording carries the ``ticket_page`` that shows it first.
     """
-    found = _agent_named(organization, terms)
-    recordings = recording_list(organization=organization)
-    shown = Q()
-    for number in search_text.ticket_numbers(terms):
-        shown |= Q(data__title__icontains=number) | Q(data__path__icontains=number)
-    if shown:
-        pages = (
-            Event.objects.for_organization(organization)
-            .filter(shown, recording=OuterRef("pk"))
-            .order_by("seq")
-        )
-        recordings = recordings.annotate(ticket_page=Subquery(pages.values("data")[:1]))
+    found = _agent_named(organization, terms.words)
+    numbers = search_text.ticket_numbers(terms)
+    recordings = _with_ticket_page(
+        organization, recording_list(organization=organization), numbers
+    )
+    if numbers:
         found |= Q(ticket_page__isnull=False)
     return recordings.filter(found)
+
+
+def _pages_showing(organization, numbers):
+    """Return the recorded pages whose title or path shows one of ``numbers``."""
+    shown = Q()
+    for number in numbers:
+        shown |= Q(data__title__icontains=number) | Q(data__path__icontains=number)
+    return Event.objects.for_organization(organization).filter(shown)
+
+
+def _with_ticket_page(organization, recordings, numbers):
+    """Return ``recordings`` each with the first page showing one of ``numbers``."""
+    if not numbers:
+        return recordings
+    pages = _pages_showing(organization, numbers).filter(recording=OuterRef("pk"))
+    first = pages.order_by("seq").values("data")[:1]
+    return recordings.annotate(ticket_page=Subquery(first))
 
 
 def _recording_reason(recording, terms):
     agent = recording.agent
     words = terms.words
-    if agent and all(search_text.fold(w) in search_text.fold(agent) for w in words):
+    if agent and _names(agent, words):
         return _found("agent", _("Agent"), search_text.highlight(agent, words))
+    return _page_reason(recording, search_text.ticket_numbers(terms))
+
+
+def _names(agent, words):
+    """Return whether ``agent`` holds every one of ``words``, accents aside."""
+    return all(search_text.fold(word) in search_text.fold(agent) for word in words)
+
+
+def _page_reason(recording, numbers):
     page = getattr(recording, "ticket_page", None) or {}
-    numbers = tuple(number.casefold() for number in search_text.ticket_numbers(terms))
+    numbers = tuple(number.casefold() for number in numbers)
     for key, label in (("title", _("Page title")), ("path", _("Page path"))):
         text = str(page.get(key) or "")
         if any(number in text.casefold() for number in numbers):
@@ -348,34 +378,39 @@ def _recording_reason(recording, terms):
     return None
 
 
-def _found_recordings(organization, terms):
+def _found_recording(recording, title, reasons):
+    return {
+        "recording": recording,
+        "title": title,
+        "reasons": reasons,
+        "agent_shown": any(reason["field"] == "agent" for reason in reasons),
+    }
+
+
+def _found_recordings(organization, terms, branches):
+    """Return the recordings found in one field, best first, then those found
+    by the words of ``branches`` between their fields, newest first."""
     by_title = _matches(recording_list(organization=organization), "title", terms)
     found = {}
     for recording in by_title[:SEARCH_LIMIT]:
-        found[recording.pk] = {
-            "recording": recording,
-            "title": _snippet(recording, recording.title, terms),
-            "reason": None,
-        }
+        title = _snippet(recording, recording.title, terms)
+        found[recording.pk] = _found_recording(recording, title, [])
     for recording in _recordings_by_agent_or_ticket(organization, terms)[:SEARCH_LIMIT]:
+        title = search_text.highlight(recording.title, terms.words)
+        reason = _recording_reason(recording, terms)
         found.setdefault(
-            recording.pk,
-            {
-                "recording": recording,
-                "title": search_text.highlight(recording.title, terms.words),
-                "reason": _recording_reason(recording, terms),
-            },
+            recording.pk, _found_recording(recording, title, [reason] if reason else [])
         )
     for step in _recorded_steps(organization, terms)[:SEARCH_LIMIT]:
         label = _("Step %(number)s") % {"number": step.number}
+        reason = _found("step", label, _snippet(step, step.text, terms))
+        title = search_text.highlight(step.recording.title, terms.words)
         found.setdefault(
-            step.recording_id,
-            {
-                "recording": step.recording,
-                "title": search_text.highlight(step.recording.title, terms.words),
-                "reason": _found("step", label, _snippet(step, step.text, terms)),
-            },
+            step.recording_id, _found_recording(step.recording, title, [reason])
         )
+    if branches and len(found) < SEARCH_LIMIT:
+        for row in _recordings_spread(organization, branches, exclude=list(found)):
+            found[row["recording"].pk] = row
     return list(found.values())[:SEARCH_LIMIT]
 
 
@@ -387,36 +422,482 @@ def _recorded_steps(organization, terms):
     return _step_matches(steps.select_related("recording__created_by"), terms)
 
 
-def _found_workflows(organization, terms, recordings):
-    """Return the workflows titled so, then those a found recording is a run of."""
+def _found_workflow(workflow, title, reasons):
+    return {"title": title, "url": workflow.get_absolute_url(), "reasons": reasons}
+
+
+def _run(recording, title):
+    """Return what names the run of ``recording``: its ``title``, marked."""
+    if not recording.title:
+        title = [search_text.Segment(str(_("Untitled recording")), False)]
+    return {"run": title}
+
+
+def _found_workflows(organization, terms, recordings, branches):
+    """Return the workflows titled so, then those a found recording is a run
+    of, then those holding the words of ``branches`` between their fields."""
     workflows = Workflow.objects.for_organization(organization)
     found = {}
     for workflow in _matches(workflows, "title", terms)[:SEARCH_LIMIT]:
-        found[workflow.pk] = {
-            "title": _snippet(workflow, workflow.title, terms),
-            "url": workflow.get_absolute_url(),
-            "reason": None,
-        }
-    reasons = {row["recording"].pk: row for row in recordings}
+        title = _snippet(workflow, workflow.title, terms)
+        found[workflow.pk] = _found_workflow(workflow, title, [])
+    rows = {row["recording"].pk: row for row in recordings}
     runs = (
         Run.objects.for_organization(organization)
-        .filter(recording__in=list(reasons))
+        .filter(recording__in=list(rows))
         .select_related("workflow")
         .order_by("workflow__title", "workflow_id")
     )
     for run in runs:
-        row = reasons[run.recording_id]
-        title = row["recording"].title or _("Untitled recording")
-        found.setdefault(
-            run.workflow_id,
-            {
-                "title": search_text.highlight(run.workflow.title, terms.words),
-                "url": run.workflow.get_absolute_url(),
-                "reason": row["reason"],
-                "recording": title,
-            },
-        )
+        row = rows[run.recording_id]
+        title = search_text.highlight(run.workflow.title, terms.words)
+        reasons = row["reasons"]
+        if reasons:
+            reasons = [_run(row["recording"], row["title"]), *reasons]
+        found.setdefault(run.workflow_id, _found_workflow(run.workflow, title, reasons))
+    if branches and len(found) < SEARCH_LIMIT:
+        for workflow, title, reasons in _workflows_spread(
+            organization, branches, exclude=list(found)
+        ):
+            found[workflow.pk] = _found_workflow(workflow, title, reasons)
     return list(found.values())[:SEARCH_LIMIT]
+
+
+# A query's words between the fields of one workflow or recording: each
+# factor (a word, a quoted phrase, a negated part) is looked for in every
+# field on its own, through the same indexes as a whole query.
+
+
+class _Matches(Func):
+    """Whether a text search vector matches a query: ``vector @@ query``."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _tsquery(query):
+    return Cast(Value(query), SearchQueryField())
+
+
+def _spread_branches(terms):
+    """Return the alternatives of ``terms`` to look for between fields.
+
+    None when no alternative has two factors, as a field holding the only
+    one is found already, or past ``MAX_FACTORS``. On PostgreSQL each factor
+    carries the query PostgreSQL makes of it, and one without a searchable
+    word ("the") is left out, as it is of the whole query; on the embedded
+    database each word is a factor.
+    """
+    if connection.vendor != "postgresql":
+        branches = (tuple(search_text.Factor(word) for word in terms.words),)
+        return branches if _spread(branches) else ()
+    branches = search_text.query_branches(terms.text)
+    if _spread(branches):
+        branches = _resolved(branches)
+    return branches if _spread(branches) else ()
+
+
+def _spread(branches):
+    longest = max(map(len, branches), default=0)
+    return longest > 1 and sum(map(len, branches)) <= search_text.MAX_FACTORS
+
+
+def _resolved(branches):
+    """Return ``branches`` with each factor's query, the empty ones left out."""
+    texts = [factor.text for branch in branches for factor in branch]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT websearch_to_tsquery(%s::regconfig, unaccent(part))::text"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS parts(part, position)"
+            " ORDER BY position",
+            [SEARCH_CONFIG, texts],
+        )
+        queries = iter([query for (query,) in cursor.fetchall()])
+    resolved = []
+    for branch in branches:
+        factors = {}
+        for factor in branch:
+            query = next(queries)
+            if query:
+                key = (query, factor.negated)
+                factors.setdefault(key, dataclasses.replace(factor, query=query))
+        if factors:
+            resolved.append(tuple(factors.values()))
+    return tuple(resolved)
+
+
+def _key(factor):
+    return factor.query or factor.text
+
+
+def _positive(branches):
+    """Return the factors an alternative needs held, once each."""
+    factors = {_key(f): f for branch in branches for f in branch if not f.negated}
+    return tuple(factors.values())
+
+
+def _every(conditions):
+    return functools.reduce(operator.and_, conditions, Q())
+
+
+def _across(branches, holds):
+    """Return a filter for what holds every factor of one alternative, each in
+    a field of its own choosing, and a negated factor in none."""
+    alternatives = (
+        _every(~holds(f) if f.negated else holds(f) for f in branch)
+        for branch in branches
+    )
+    return functools.reduce(operator.or_, alternatives)
+
+
+def _text_holds(field, factor):
+    """Return a filter for the rows whose text ``field`` holds ``factor``."""
+    if connection.vendor != "postgresql":
+        return _every(Q(**{f"{field}__icontains": word}) for word in factor.words)
+    vector = SearchVector(_unaccent(_plain_text(field)), config=SEARCH_CONFIG)
+    return Q(_Matches(vector, _tsquery(factor.query)))
+
+
+def _words(model):
+    table = connection.ops.quote_name(model._meta.db_table)
+    return RawSQL(f"{table}.words", [], output_field=SearchVectorField())
+
+
+def _step_holds(model, factor):
+    """Return a filter for the search rows of ``model`` holding ``factor``."""
+    if connection.vendor != "postgresql":
+        return _text_holds("text", factor)
+    return Q(_Matches(_words(model), _tsquery(factor.query)))
+
+
+def _held_by_steps_or(model, key, organization, factor, others):
+    """Return a filter for the rows whose pk is the ``key`` of one of the
+    organization's ``model`` rows holding ``factor``, or is in ``others``.
+
+    On PostgreSQL one subquery, so that the planner joins it and finds the
+    steps through their GIN index: one of several alternatives joined by OR
+    is planned as if half its rows were read, where reading the whole table
+    looks cheaper. It is written out, as the ORM would rename the table
+    ``_words`` names.
+    """
+    if connection.vendor != "postgresql":
+        steps = model.objects.for_organization(organization)
+        steps = steps.filter(_step_holds(model, factor)).values(key)
+        return Q(pk__in=steps) | Q(pk__in=others)
+    sql, params = others.query.sql_with_params()
+    return Q(
+        pk__in=RawSQL(
+            f"SELECT {key} FROM {model._meta.db_table}"
+            " WHERE organization_id = %s AND words @@ CAST(%s AS tsquery)"
+            f" UNION ALL {sql}",
+            [organization.pk, factor.query, *params],
+        )
+    )
+
+
+def _recording_holds(organization, factor):
+    """Return a filter for the recordings holding ``factor`` in their title,
+    their agent's name, a recorded step or a page showing a ticket it names."""
+    held = _text_holds("title", factor)
+    if factor.words:
+        held |= _agent_named(organization, factor.words)
+    if factor.numbers:
+        pages = _pages_showing(organization, factor.numbers)
+        held |= Q(pk__in=pages.values("recording_id"))
+    others = recording_list(organization=organization).filter(held).values("pk")
+    return _held_by_steps_or(
+        SearchRecordedStep, "recording_id", organization, factor, others.order_by()
+    )
+
+
+def _workflow_holds(organization, factor):
+    """Return a filter for the workflows holding ``factor`` in their title, a
+    step of their SOP or a field of one of their runs' recordings."""
+    recordings = recording_list(organization=organization).filter(
+        _recording_holds(organization, factor)
+    )
+    runs = Run.objects.for_organization(organization).filter(recording__in=recordings)
+    titled = Workflow.objects.for_organization(organization)
+    titled = titled.filter(_text_holds("title", factor)).values("pk").order_by()
+    others = titled.union(runs.values("workflow_id").order_by(), all=True)
+    return _held_by_steps_or(SearchStep, "workflow_id", organization, factor, others)
+
+
+def _with_held(queryset, positive, holds):
+    """Return ``queryset`` with ``held_<n>``: whether a row holds factor n."""
+    return queryset.annotate(
+        **{
+            f"held_{index}": ExpressionWrapper(holds(factor), BooleanField())
+            for index, factor in enumerate(positive)
+        }
+    )
+
+
+def _held(row, positive):
+    get = row.get if isinstance(row, dict) else functools.partial(getattr, row)
+    return {index for index in range(len(positive)) if get(f"held_{index}")}
+
+
+def _marking(positive):
+    """Return the terms to mark the ``positive`` factors with, and on
+    PostgreSQL a query of any of them for ``_headline``."""
+    words = tuple(dict.fromkeys(word for f in positive for word in f.words))
+    terms = search_text.Terms(text="", words=words)
+    if connection.vendor != "postgresql" or not positive:
+        return terms, None
+    return terms, _tsquery(" | ".join(f"( {f.query} )" for f in positive))
+
+
+def _with_marked_title(queryset, positive):
+    _terms, query = _marking(positive)
+    if query is None:
+        return queryset
+    return queryset.annotate(headline=_headline("title", query))
+
+
+def _chosen(holders, branches, positive):
+    """Return ``(what, covered)`` for the fewest holders that hold between
+    them every factor of one alternative, the first holders preferred.
+
+    ``holders`` are ``(held, what)`` pairs: the indexes in ``positive`` of
+    the factors a field holds, and what stands for that field.
+    """
+    index = {_key(factor): i for i, factor in enumerate(positive)}
+    alternatives = [
+        {index[_key(f)] for f in branch if not f.negated} for branch in branches
+    ]
+    everything = set().union(*(held for held, _what in holders))
+    wanted = next((a for a in alternatives if a <= everything), alternatives[0])
+    chosen = []
+    while wanted & everything:
+        held, what = max(holders, key=lambda holder: len(holder[0] & wanted))
+        chosen.append((what, held & wanted))
+        wanted = wanted - held
+    return chosen
+
+
+def _holding_steps(model, key, organization, owners, positive):
+    """Return ``{owner: [(held, (owner, number))]}`` for the steps of
+    ``owners`` holding a factor of ``positive``, best first.
+
+    PostgreSQL gives the best ranked step per owner and set of factors held;
+    the embedded database gives every one.
+    """
+    if not owners or not positive:
+        return {}
+    rows = model.objects.for_organization(organization).filter(
+        _holding_any(model, positive), **{f"{key}__in": owners}
+    )
+    rows = _with_held(rows, positive, functools.partial(_step_holds, model))
+    held = [f"held_{index}" for index in range(len(positive))]
+    _terms, query = _marking(positive)
+    if query is None:
+        rows = rows.annotate(rank=Value(0.0)).order_by(key, "number")
+    else:
+        rows = rows.annotate(rank=SearchRank(_words(model), query))
+        rows = rows.order_by(key, *held, "-rank", "number").distinct(key, *held)
+    rows = sorted(rows.values(key, "number", "rank", *held), key=_best_first)
+    found = {}
+    for row in rows:
+        step = (row[key], row["number"])
+        found.setdefault(row[key], []).append((_held(row, positive), step))
+    return found
+
+
+def _holding_any(model, positive):
+    return functools.reduce(operator.or_, (_step_holds(model, f) for f in positive))
+
+
+def _best_first(row):
+    return (-row["rank"], row["number"])
+
+
+def _step_reasons(model, key, organization, chosen, positive):
+    """Return ``chosen`` with each ``(owner, number)`` of a step replaced by
+    the reason showing that step, marked; what else it holds is kept."""
+    steps = {what for whats in chosen.values() for what in whats if _is_step(what)}
+    marked = {}
+    if steps:
+        pairs = (Q(**{key: owner, "number": number}) for owner, number in steps)
+        rows = model.objects.for_organization(organization)
+        rows = rows.filter(functools.reduce(operator.or_, pairs))
+        terms, query = _marking(positive)
+        if query is not None:
+            rows = rows.annotate(headline=_headline("text", query))
+        for row in rows:
+            label = _("Step %(number)s") % {"number": row.number}
+            reason = _found("step", label, _snippet(row, row.text, terms))
+            marked[(getattr(row, key), row.number)] = reason
+    return {
+        owner: [
+            marked[what] if _is_step(what) else what
+            for what in whats
+            if not _is_step(what) or what in marked
+        ]
+        for owner, whats in chosen.items()
+    }
+
+
+def _is_step(what):
+    return isinstance(what, tuple)
+
+
+def _recordings_spread(organization, branches, *, exclude):
+    """Return the recordings, but those in ``exclude``, holding the factors of
+    ``branches`` between their fields, newest first, each saying where."""
+    positive = _positive(branches)
+    holds = functools.partial(_recording_holds, organization)
+    recordings = recording_list(organization=organization).exclude(pk__in=exclude)
+    recordings = _explainable(
+        organization, recordings.filter(_across(branches, holds)), positive
+    )
+    recordings = list(recordings[: SEARCH_LIMIT - len(exclude)])
+    reasons = _recording_reasons(
+        organization, recordings, {r.pk: branches for r in recordings}, positive
+    )
+    terms, _query = _marking(positive)
+    return [
+        _found_recording(r, _snippet(r, r.title, terms), reasons[r.pk])
+        for r in recordings
+    ]
+
+
+def _explainable(organization, recordings, positive):
+    """Return ``recordings`` with what ``_recording_reasons`` reads of each."""
+    title = functools.partial(_text_holds, "title")
+    recordings = _with_marked_title(_with_held(recordings, positive, title), positive)
+    numbers = tuple(dict.fromkeys(n for factor in positive for n in factor.numbers))
+    return _with_ticket_page(organization, recordings, numbers)
+
+
+def _recording_reasons(organization, recordings, branches, positive):
+    """Return ``{pk: reasons}``: where each of ``recordings`` (read through
+    ``_explainable``) holds the factors of its alternatives, ``branches[pk]``."""
+    ids = [recording.pk for recording in recordings]
+    steps = _holding_steps(
+        SearchRecordedStep, "recording_id", organization, ids, positive
+    )
+    chosen = {}
+    for recording in recordings:
+        holders = _recording_holders(recording, positive, steps.get(recording.pk, []))
+        picked = _chosen(holders, branches[recording.pk], positive)
+        chosen[recording.pk] = [what for what, _covered in picked if what is not None]
+    return _step_reasons(
+        SearchRecordedStep, "recording_id", organization, chosen, positive
+    )
+
+
+def _recording_holders(recording, positive, steps):
+    """Return the ``(held, what)`` of each field of ``recording``, best first:
+    its title, its agent's name, the page showing a ticket, then ``steps``."""
+    holders = [(_held(recording, positive), None)]
+    agent = recording.agent
+    named = {i for i, f in enumerate(positive) if f.words and _names(agent, f.words)}
+    if agent and named:
+        words = [word for i in sorted(named) for word in positive[i].words]
+        reason = _found("agent", _("Agent"), search_text.highlight(agent, words))
+        holders.append((named, reason))
+    shown = {i for i, f in enumerate(positive) if _page_reason(recording, f.numbers)}
+    if shown:
+        numbers = [number for i in sorted(shown) for number in positive[i].numbers]
+        holders.append((shown, _page_reason(recording, numbers)))
+    return holders + steps
+
+
+def _workflows_spread(organization, branches, *, exclude):
+    """Return ``(workflow, title, reasons)`` for the workflows, but those in
+    ``exclude``, holding the factors of ``branches`` between their fields."""
+    positive = _positive(branches)
+    holds = functools.partial(_workflow_holds, organization)
+    title = functools.partial(_text_holds, "title")
+    workflows = Workflow.objects.for_organization(organization).exclude(pk__in=exclude)
+    workflows = _with_held(workflows.filter(_across(branches, holds)), positive, title)
+    workflows = _with_marked_title(workflows, positive)
+    workflows = list(workflows[: SEARCH_LIMIT - len(exclude)])
+    reasons = _workflow_reasons(organization, workflows, branches, positive)
+    terms, _query = _marking(positive)
+    return [
+        (workflow, _snippet(workflow, workflow.title, terms), reasons[workflow.pk])
+        for workflow in workflows
+    ]
+
+
+def _workflow_reasons(organization, workflows, branches, positive):
+    """Return ``{pk: reasons}``: where each workflow holds the factors, in
+    the steps of its SOP or in its runs' recordings."""
+    ids = [workflow.pk for workflow in workflows]
+    steps = _holding_steps(SearchStep, "workflow_id", organization, ids, positive)
+    runs = _runs_holding(organization, ids, positive)
+    chosen, covered = {}, {}
+    for workflow in workflows:
+        holders = [
+            (_held(workflow, positive), None),
+            *steps.get(workflow.pk, []),
+            *runs.get(workflow.pk, []),
+        ]
+        picked = _chosen(holders, branches, positive)
+        chosen[workflow.pk] = [what for what, _covered in picked if what is not None]
+        covered |= {what.pk: held for what, held in picked if _is_recording(what)}
+    chosen = _step_reasons(SearchStep, "workflow_id", organization, chosen, positive)
+    recordings = recording_list(organization=organization).filter(pk__in=covered)
+    recordings = list(_explainable(organization, recordings, positive))
+    alternatives = {
+        pk: (tuple(positive[i] for i in sorted(held)),) for pk, held in covered.items()
+    }
+    found = _recording_reasons(organization, recordings, alternatives, positive)
+    terms, _query = _marking(positive)
+    runs = {
+        recording.pk: [
+            _run(recording, _snippet(recording, recording.title, terms)),
+            *found[recording.pk],
+        ]
+        for recording in recordings
+    }
+    return {
+        pk: [
+            reason
+            for what in whats
+            for reason in (runs.get(what.pk, []) if _is_recording(what) else [what])
+        ]
+        for pk, whats in chosen.items()
+    }
+
+
+def _is_recording(what):
+    return isinstance(what, Recording)
+
+
+def _runs_holding(organization, workflows, positive):
+    """Return ``{workflow id: [(held, recording)]}`` for the recordings of the
+    runs of ``workflows``, each with the factors it holds in any field.
+
+    PostgreSQL gives the newest recording per workflow and set of factors
+    held, however many runs a workflow has; the embedded database every one.
+    """
+    if not workflows or not positive:
+        return {}
+    runs = Run.objects.for_organization(organization).filter(workflow__in=workflows)
+    recordings = recording_list(organization=organization).filter(
+        pk__in=runs.values("recording_id")
+    )
+    recordings = recordings.annotate(workflow_id=F("workflow_run__workflow_id"))
+    holds = functools.partial(_recording_holds, organization)
+    recordings = _with_held(recordings, positive, holds)
+    if connection.vendor == "postgresql":
+        held = [f"held_{index}" for index in range(len(positive))]
+        order = ("workflow_id", *held, "-created_at", "-id")
+        recordings = recordings.order_by(*order).distinct("workflow_id", *held)
+        recordings = sorted(recordings, key=_made, reverse=True)
+    found = {}
+    for recording in recordings:
+        held = _held(recording, positive)
+        found.setdefault(recording.workflow_id, []).append((held, recording))
+    return found
+
+
+def _made(recording):
+    return (recording.created_at, str(recording.pk))
 
 
 def _found_steps(organization, terms):
@@ -490,15 +971,18 @@ def search(*, organization, terms):
     """Return the organization's workflows, SOP steps, recordings and incidents.
 
     ``terms`` come from ``apps.web.search.search_terms``. Recordings match on
-    their title, their agent's name or a ticket number on their pages;
-    workflows on their title or any of their runs' recordings so matched;
-    steps on their text in the workflow's current SOP version; imported
-    incidents on their number or their fields. Each result found by anything
-    but what it shows says why, in its ``reason``.
+    their title, their agent's name, a ticket number on their pages or a
+    recorded step; workflows on their title or any of their runs'
+    recordings so matched; steps on their text in the workflow's current SOP
+    version; imported incidents on their number or their fields. Recordings
+    and workflows also match when each word lies in one of their fields,
+    after those matched in one field. Each result found by anything but what
+    it shows says why, in its ``reasons`` (an incident in its ``reason``).
     """
-    recordings = _found_recordings(organization, terms)
+    branches = _spread_branches(terms)
+    recordings = _found_recordings(organization, terms, branches)
     found = {
-        "workflows": _found_workflows(organization, terms, recordings),
+        "workflows": _found_workflows(organization, terms, recordings, branches),
         "steps": _found_steps(organization, terms),
         "recordings": recordings,
         "incidents": _found_incidents(organization, terms),

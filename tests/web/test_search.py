@@ -205,9 +205,24 @@ def test_search_finds_a_reworded_note_by_its_text_and_its_note(
 def test_search_needs_every_word(organization, owner_client):
     workflow_with_steps(organization, "Printer jam", ["Open the ticket"])
 
-    page = _main(owner_client, "ticket printer")
+    page = _main(owner_client, "ticket toner")
 
-    assert "Nothing in Acme IT matches “ticket printer”." in page
+    assert "Nothing in Acme IT matches “ticket toner”." in page
+
+
+def test_search_finds_a_workflow_by_words_in_its_title_and_a_step(
+    organization, owner_client
+):
+    workflow = workflow_with_steps(organization, "Printer jam", ["Open the ticket"])
+
+    page = _main(owner_client, "tickets printer")
+
+    assert (
+        f'<li><a href="{workflow.get_absolute_url()}"><mark>Printer</mark> jam</a>'
+        '<span class="muted">Step 1: Open the <mark>ticket</mark></span></li>'
+    ) in page
+    # A step is found by its own words alone.
+    assert 'id="found-steps"' not in page
 
 
 def test_search_shows_workflows_before_steps(organization, owner_client):
@@ -310,7 +325,10 @@ workflow_with_steps(ours, "Laptop", [{"text": "Note: The laptop", "note": note}]
 workflow_with_steps(theirs, "VPN at theirs", ["Restart the VPN gateway"])
 found = search(organization=ours, terms=search_terms("vpn restart"))
 print(json.dumps({
-    "workflows": len(found["workflows"]),
+    "workflows": [
+        ["".join(s.text for s in row["title"]), [str(r["label"]) for r in row["reasons"]]]
+        for row in found["workflows"]
+    ],
     "steps": [
         ["".join(s.text for s in step["text"]), step["number"], step["url"]]
         for step in found["steps"]
@@ -338,7 +356,8 @@ def embedded_search(tmp_path, script):
 def test_search_on_the_embedded_database_needs_every_word(tmp_path):
     found = embedded_search(tmp_path, SQLITE_SEARCH)
 
-    assert found["workflows"] == 0
+    # The title holds one word and a step the other.
+    assert found["workflows"] == [["VPN outage", ["Step 2"]]]
     assert [step[:2] for step in found["steps"]] == [["Restart the VPN", 2]]
     assert found["steps"][0][2].endswith("#step-2")
     assert found["marked"] == ["Restart", "VPN"]

@@ -183,18 +183,25 @@ for organization in (ours, theirs):
 incident_create(organization=ours, number="INC0000045")
 
 
+def shown(reason):
+    if "run" in reason:
+        return ["Run", "".join(s.text for s in reason["run"])]
+    marked = [s.text for s in reason["text"] if s.match]
+    return [str(reason["label"]), "".join(s.text for s in reason["text"]), marked]
+
+
 def reasons(query):
     found = search(organization=ours, terms=search_terms(query))
-    return {
-        kind: [
-            [str(row["reason"]["label"]), "".join(s.text for s in row["reason"]["text"])]
-            for row in found[kind]
-        ]
-        for kind in ("recordings", "incidents")
+    rows = {
+        kind: [[shown(reason) for reason in row["reasons"]] for row in found[kind]]
+        for kind in ("workflows", "recordings")
     }
+    rows["incidents"] = [shown(row["reason"]) for row in found["incidents"]]
+    return rows
 
 
-print(json.dumps({q: reasons(q) for q in ("tomas", "marek novak", "inc0000045")}))
+queries = ("tomas", "marek novak", "inc0000045", "ortega owner", "ortega printer")
+print(json.dumps({q: reasons(q) for q in queries}))
 """
 
 
@@ -202,8 +209,21 @@ print(json.dumps({q: reasons(q) for q in ("tomas", "marek novak", "inc0000045")}
 def test_search_on_the_embedded_database_folds_names_and_reads_runs(tmp_path):
     found = embedded_search(tmp_path, SQLITE_SEARCH)
 
-    assert found["tomas"]["recordings"] == [["Agent", "Tomás Ortega"]]
+    assert found["tomas"]["recordings"] == [[["Agent", "Tomás Ortega", ["Tomás"]]]]
     assert found["marek novak"]["recordings"] == [
-        ["Step 1", "Make Marek Novak the owner"]
+        [["Step 1", "Make Marek Novak the owner", ["Marek", "Novak"]]]
     ]
-    assert found["inc0000045"]["incidents"] == [["Number", "INC0000045"]]
+    assert found["inc0000045"]["incidents"] == [
+        ["Number", "INC0000045", ["INC0000045"]]
+    ]
+    spread = [
+        ["Agent", "Tomás Ortega", ["Ortega"]],
+        ["Step 1", "Make Marek Novak the owner", ["owner"]],
+    ]
+    assert found["ortega owner"]["recordings"] == [spread]
+    assert found["ortega owner"]["workflows"] == [[["Run", "Handover"], *spread]]
+    assert found["ortega printer"] == {
+        "workflows": [],
+        "recordings": [],
+        "incidents": [],
+    }
