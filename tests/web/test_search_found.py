@@ -200,7 +200,15 @@ def reasons(query):
     return rows
 
 
-queries = ("tomas", "marek novak", "inc0000045", "ortega owner", "ortega printer")
+queries = (
+    "tomas",
+    "marek novak",
+    "inc0000045",
+    "ortega owner",
+    "ortega printer",
+    "1 category",
+    "category 2",
+)
 print(json.dumps({q: reasons(q) for q in queries}))
 """
 
@@ -227,3 +235,7 @@ def test_search_on_the_embedded_database_folds_names_and_reads_runs(tmp_path):
         "recordings": [],
         "incidents": [],
     }
+    assert found["1 category"]["incidents"] == [
+        ["Category", "Category 1", ["Category", "1"]]
+    ]
+    assert found["category 2"]["incidents"] == []
