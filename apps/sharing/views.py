@@ -45,6 +45,9 @@ SHOWN_ONCE = gettext_lazy(
     "A share link’s address is shown only once, when the link is made. If it "
     "was not copied, revoke the link and create another."
 )
+NO_LONGER_OPENS = gettext_lazy(
+    "This share link no longer opens anything, so its address is not shown."
+)
 
 
 # ------------------------------------------------------------------------------
@@ -215,6 +218,11 @@ def share_link_created(request, share_link_id):
     raw = CREATED_TOKENS.take(request, link.pk)
     if raw is None:
         messages.info(request, SHOWN_ONCE)
+        return redirect("share_link_list")
+    if not link.is_active:
+        # Revoked, say from another tab, before this page showed it: an
+        # address that opens nothing is not worth copying.
+        messages.info(request, NO_LONGER_OPENS)
         return redirect("share_link_list")
 
     url = request.build_absolute_uri(reverse("shared", kwargs={"token": raw}))

@@ -356,6 +356,26 @@ def test_share_link_page_shown_again_says_the_address_is_gone(
     assert ShareLink.objects.filter(organization=organization).count() == 1
 
 
+def test_share_link_revoked_before_its_page_shows_no_address(
+    organization, owner_client
+):
+    workflow = workflow_in(organization)
+    created = owner_client.post("/share-links/new/", {"workflow": str(workflow.pk)})
+    link = ShareLink.objects.get(organization=organization)
+    services.share_link_revoke(membership=_membership(organization), link=link)
+
+    shown = owner_client.get(created["Location"], follow=True)
+
+    assert shown.redirect_chain == [("/settings/share-links/", HTTPStatus.FOUND)]
+    assert "share_url" not in shown.context
+    assert "/s/" not in shown.content.decode()
+    assert (
+        "This share link no longer opens anything, so its address is not shown."
+        in shown.content.decode()
+    )
+    assert owner_client.session["share_links_created"] == {}
+
+
 def test_share_links_made_in_two_tabs_each_show_their_own_address(
     organization, owner_client
 ):
