@@ -301,6 +301,10 @@ def api_token_created(request, token_id):
             ),
         )
         return redirect("api_token_list")
+    if not token.is_active:
+        # Revoked, say from another tab, before this page showed it.
+        messages.info(request, _("This token was revoked, so it is not shown."))
+        return redirect("api_token_list")
 
     context = {"token": token, "raw_token": raw}
     return render(request, "accounts/api_token_created.html", context)

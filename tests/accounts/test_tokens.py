@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import ApiToken, Role
-from apps.accounts.services import api_token_create
+from apps.accounts.services import api_token_create, api_token_revoke
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,22 @@ def test_token_form_sends_the_browser_to_a_page_showing_the_token_once(
         "revoke it and create another." in again.content.decode()
     )
     assert ApiToken.objects.filter(organization=organization).count() == 1
+
+
+def test_token_revoked_before_its_page_shows_no_secret(
+    organization, owner, owner_client
+):
+    created = owner_client.post("/settings/tokens/", {"name": "Nightly export"})
+    token = ApiToken.objects.get(organization=organization)
+    api_token_revoke(membership=organization.memberships.get(user=owner), token=token)
+
+    shown = owner_client.get(created["Location"], follow=True)
+
+    assert shown.redirect_chain == [("/settings/tokens/", HTTPStatus.FOUND)]
+    assert "raw_token" not in shown.context
+    assert 'id="new-token"' not in shown.content.decode()
+    assert "This token was revoked, so it is not shown." in shown.content.decode()
+    assert owner_client.session["api_tokens_created"] == {}
 
 
 def test_tokens_made_in_two_tabs_each_show_their_own_secret(organization, owner_client):
