@@ -102,17 +102,14 @@ def shared_content(*, link):
     version = shared_version(link=link)
     if version is None:
         return {}
+    key = _report_key(version, link.show_names, link.include_report)
     aliases = _link_aliases(workflow, version, link.show_names, link.include_report)
     content = {
         **_document(version, aliases),
         "version_number": version.number,
         "version_created_at": version.created_at,
     }
-    report = (
-        _report(workflow, version, aliases, show_names=link.show_names)
-        if link.include_report
-        else None
-    )
+    report = _report(workflow, aliases, key=key)
     if report is not None:
         report_view = report_context(report["report"], title=report["title"])
         content["report_html"] = render_to_string(
@@ -130,12 +127,9 @@ def shared_document(*, version, show_names, include_report):
     It is empty when the link leaves the report out or no run has one.
     """
     workflow = version.workflow
+    key = _report_key(version, show_names, include_report)
     aliases = _link_aliases(workflow, version, show_names, include_report)
-    report = (
-        _report(workflow, version, aliases, show_names=show_names)
-        if include_report
-        else None
-    )
+    report = _report(workflow, aliases, key=key)
     return {
         **_document(version, aliases),
         "report": "" if report is None else report_pdf_html(**report),
@@ -201,16 +195,28 @@ def shared_report_key(*, version, show_names):
     return f"sharing:report:{hashlib.sha256(encoded.encode()).hexdigest()}"
 
 
-def _report(workflow, version, aliases, *, show_names):
+def _report_key(version, show_names, include_report):
+    """Return the key of the report a link shows, or None when it shows none.
+
+    Read before the names to hide and the runs: rows changing in between
+    then leave a newer report under an older key, which no later visit asks
+    for, rather than a report under the newer key that hides the older
+    names (a member renamed meanwhile would show by their new name).
+    """
+    if not include_report:
+        return None
+    return shared_report_key(version=version, show_names=show_names)
+
+
+def _report(workflow, aliases, *, key):
     """Return the report on the workflow's runs and its title, names hidden.
 
-    None when no run has a report. The report is built once for the same
-    inputs and then read from the cache, by every visit and the PDF alike.
+    None when the link leaves it out (no ``key``) or no run has a report.
+    The report is built once for the same inputs and then read from the
+    cache under ``key``, by every visit and the PDF alike.
     """
-    # The key is read before the runs: rows changing in between then leave
-    # a newer report under an older key, which no later visit asks for,
-    # rather than an older report under the newer key.
-    key = shared_report_key(version=version, show_names=show_names)
+    if key is None:
+        return None
     report = cache.get(key)
     if report is None:
         traces = workflow_traces(

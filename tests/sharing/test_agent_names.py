@@ -8,7 +8,7 @@ import pytest
 
 from apps.accounts.services import user_name_set
 from apps.recordings.services import recording_import
-from apps.sharing import services
+from apps.sharing import selectors, services
 from apps.sharing.names import name_aliases
 from tests import factories
 from tests.sharing.helpers import SAMPLE
@@ -26,9 +26,13 @@ def _no_generate_on_finish(settings):
     settings.WORKFLOWS_GENERATE_ON_FINISH = False
 
 
-def _recording(organization, name, *, user=None, **changes):
+def _recording(organization, name, *, user=None, note=None, **changes):
+    """Import sample ``name``, its first note reading ``note`` when given."""
     raw = json.loads(SAMPLE.with_name(name).read_text())
     raw.update(id=str(uuid.uuid4()), **changes)
+    if note is not None:
+        first = next(e for e in raw["events"] if e.get("type") == "note_added")
+        first["note"] = note
     return recording_import(
         organization=organization,
         user=user or organization.memberships.first().user,
@@ -110,13 +114,12 @@ def test_the_member_who_recorded_an_unnamed_run_is_the_agent(organization, clien
     # The extension names no agent: the member who uploaded the run is it.
     member = factories.member_add(organization=organization)
     user_name_set(user=member, name="Ines Duarte")
-    raw = json.loads(SAMPLE.read_text())
-    note = next(e for e in raw["events"] if e.get("type") == "note_added")
-    note["note"] = "Ines Duarte restored the uplinks."
-    recording = recording_import(
-        organization=organization,
+    recording = _recording(
+        organization,
+        SAMPLE.name,
         user=member,
-        document=json.dumps({**raw, "id": str(uuid.uuid4()), "agent": ""}).encode(),
+        note="Ines Duarte restored the uplinks.",
+        agent="",
     )
     workflow = build_sample(organization, recording)
 
@@ -142,3 +145,35 @@ def test_another_run_agent_who_is_an_owner_here_is_an_assignee():
 
     assert aliases["Dana Wright"] == "Assignee A"
     assert "Person A" not in aliases.values()
+
+
+def test_a_member_renamed_while_a_report_is_built_is_hidden_on_the_next_visit(
+    organization, client, monkeypatch
+):
+    member = factories.member_add(organization=organization)
+    user_name_set(user=member, name="Sam Lee")
+    recording = _recording(
+        organization, SAMPLE.name, note="Kofi Mensah restored the uplinks."
+    )
+    workflow = build_sample(organization, recording)
+    _link, token = services.share_link_create(
+        membership=organization.memberships.get(role="owner"),
+        workflow=workflow,
+        include_report=True,
+    )
+    report_key = selectors.shared_report_key
+
+    def renamed_meanwhile(**inputs):
+        # The member takes the name the note gives while the first visit is
+        # on its way: the name is a member's by the time the key is read.
+        user_name_set(user=member, name="Kofi Mensah")
+        return report_key(**inputs)
+
+    monkeypatch.setattr(selectors, "shared_report_key", renamed_meanwhile)
+    client.get(f"/s/{token}/")
+    monkeypatch.setattr(selectors, "shared_report_key", report_key)
+
+    page = client.get(f"/s/{token}/").content.decode()
+
+    assert "a colleague restored the uplinks." in page
+    assert "Kofi" not in page and "Mensah" not in page
