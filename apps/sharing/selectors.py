@@ -109,7 +109,7 @@ def shared_content(*, link):
         "version_number": version.number,
         "version_created_at": version.created_at,
     }
-    report = _report(workflow, aliases, key=key)
+    report = _report(workflow, version, aliases, show_names=link.show_names, key=key)
     if report is not None:
         report_view = report_context(report["report"], title=report["title"])
         content["report_html"] = render_to_string(
@@ -129,7 +129,7 @@ def shared_document(*, version, show_names, include_report):
     workflow = version.workflow
     key = _report_key(version, show_names, include_report)
     aliases = _link_aliases(workflow, version, show_names, include_report)
-    report = _report(workflow, aliases, key=key)
+    report = _report(workflow, version, aliases, show_names=show_names, key=key)
     return {
         **_document(version, aliases),
         "report": "" if report is None else report_pdf_html(**report),
@@ -208,12 +208,15 @@ def _report_key(version, show_names, include_report):
     return shared_report_key(version=version, show_names=show_names)
 
 
-def _report(workflow, aliases, *, key):
+def _report(workflow, version, aliases, *, show_names, key):
     """Return the report on the workflow's runs and its title, names hidden.
 
     None when the link leaves it out (no ``key``) or no run has a report.
     The report is built once for the same inputs and then read from the
-    cache under ``key``, by every visit and the PDF alike.
+    cache under ``key``, by every visit and the PDF alike. It is kept only
+    if ``key`` still stands for the rows once it is built: names read
+    meanwhile may not be the ones the key stands for, and a member renamed
+    and renamed back would find it.
     """
     if key is None:
         return None
@@ -225,7 +228,8 @@ def _report(workflow, aliases, *, key):
         if not traces:
             return None
         report = build_report(traces)
-        cache.set(key, report, REPORT_CACHE_SECONDS)
+        if shared_report_key(version=version, show_names=show_names) == key:
+            cache.set(key, report, REPORT_CACHE_SECONDS)
     return {"report": report, "title": without_names(workflow.title, aliases)}
 
 

@@ -147,11 +147,15 @@ def test_another_run_agent_who_is_an_owner_here_is_an_assignee():
     assert "Person A" not in aliases.values()
 
 
-def test_a_member_renamed_while_a_report_is_built_is_hidden_on_the_next_visit(
-    organization, client, monkeypatch
-):
+def _first_visit_renaming(client, organization, monkeypatch, *, name, when, to):
+    """Return a hidden-names report link's token, once visited as ``name``.
+
+    The note of its only run names "Kofi Mensah"; a member called ``name``
+    is renamed ``to`` just before ``selectors``' function ``when`` runs in
+    the first visit, as if by another request meanwhile.
+    """
     member = factories.member_add(organization=organization)
-    user_name_set(user=member, name="Sam Lee")
+    user_name_set(user=member, name=name)
     recording = _recording(
         organization, SAMPLE.name, note="Kofi Mensah restored the uplinks."
     )
@@ -161,17 +165,50 @@ def test_a_member_renamed_while_a_report_is_built_is_hidden_on_the_next_visit(
         workflow=workflow,
         include_report=True,
     )
-    report_key = selectors.shared_report_key
+    original = getattr(selectors, when)
 
-    def renamed_meanwhile(**inputs):
-        # The member takes the name the note gives while the first visit is
-        # on its way: the name is a member's by the time the key is read.
-        user_name_set(user=member, name="Kofi Mensah")
-        return report_key(**inputs)
+    def renamed_meanwhile(*args, **kwargs):
+        user_name_set(user=member, name=to)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(selectors, "shared_report_key", renamed_meanwhile)
+    monkeypatch.setattr(selectors, when, renamed_meanwhile)
     client.get(f"/s/{token}/")
-    monkeypatch.setattr(selectors, "shared_report_key", report_key)
+    monkeypatch.setattr(selectors, when, original)
+    return member, token
+
+
+def test_a_member_renamed_while_a_report_is_built_is_hidden_on_the_next_visit(
+    organization, client, monkeypatch
+):
+    # Named as the note names them by the time the key is read.
+    _member, token = _first_visit_renaming(
+        client,
+        organization,
+        monkeypatch,
+        name="Sam Lee",
+        when="shared_report_key",
+        to="Kofi Mensah",
+    )
+
+    page = client.get(f"/s/{token}/").content.decode()
+
+    assert "a colleague restored the uplinks." in page
+    assert "Kofi" not in page and "Mensah" not in page
+
+
+def test_a_report_built_while_a_member_is_renamed_and_back_is_not_kept(
+    organization, client, monkeypatch
+):
+    # Renamed after the key is read, before the names to hide are.
+    member, token = _first_visit_renaming(
+        client,
+        organization,
+        monkeypatch,
+        name="Kofi Mensah",
+        when="_link_aliases",
+        to="Sam Lee",
+    )
+    user_name_set(user=member, name="Kofi Mensah")
 
     page = client.get(f"/s/{token}/").content.decode()
 
