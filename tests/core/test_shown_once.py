@@ -48,3 +48,20 @@ def test_shown_once_forgets_a_taken_secret_in_the_stored_session():
     later.session.save()
 
     assert tokens.take(_request(request.session.session_key), 7) is None
+
+
+def test_shown_once_drops_a_secret_its_page_never_took_in_time():
+    tokens = ShownOnce("tokens_created", keep_for=0)
+    request = _request()
+    tokens.keep(request, 7, "secret")
+
+    assert tokens.take(request, 7) is None
+    assert request.session["tokens_created"] == {}
+
+
+def test_shown_once_drops_expired_secrets_from_the_session_when_keeping_another():
+    request = _request()
+    ShownOnce("tokens_created", keep_for=0).keep(request, 7, "stale")
+    ShownOnce("tokens_created").keep(request, 8, "fresh")
+
+    assert list(request.session["tokens_created"]) == ["8"]
