@@ -46,16 +46,22 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
+            # The route, not the path: a shared page's path is its token.
             logger.debug(
                 "%s %s %s in %.1f ms",
                 request.method,
-                request.path,
+                _route(request),
                 response.status_code,
                 (time.monotonic() - started) * 1000,
             )
         finally:
             request_id_var.reset(token)
         return response
+
+
+def _route(request):
+    match = getattr(request, "resolver_match", None)
+    return f"/{match.route}" if match is not None and match.route else request.path
 
 
 class SecurityHeadersMiddleware:

@@ -119,3 +119,15 @@ def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == HTTPStatus.OK
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_the_request_log_names_a_shared_page_by_its_route_not_its_token(client, caplog):
+    caplog.set_level(logging.DEBUG, logger="apps.core.middleware")
+
+    response = client.get("/s/not-a-live-token-4f2a9c/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    (record,) = [r for r in caplog.records if r.name == "apps.core.middleware"]
+    assert record.getMessage().startswith("GET /s/<str:token>/ 404 in ")
+    assert "4f2a9c" not in record.getMessage()
