@@ -24,7 +24,7 @@ with contextlib.redirect_stdout(io.StringIO()):
 
 from .phases import PHASES
 from .sop import PHASE_TITLES, format_duration, is_added, step_numbers
-from .steps import Decision, decision_value
+from .steps import Decision, decision_value, rough_duration
 
 # Mermaid refuses maps past its edge limit and slows down long before; a
 # longer run is condensed into groups of consecutive steps (the SOP keeps
@@ -369,12 +369,14 @@ def _chart_node(number, node):
 def _meta(node):
     """Return "System · 4 s", wrapped without parting the duration.
 
-    A wait is no system's, and its text says its time already unless an
-    editor reworded it.
+    A wait is no system's, and its text says its time already, exactly or
+    as rounded for the SOP, unless an editor reworded it: a second figure
+    beside the first would read as another wait.
     """
     duration = "· " + format_duration(node["duration_ms"])
     if node["kind"] == "wait":
-        return "" if duration[2:] in node["text"] else duration
+        said = (duration[2:], f"took {rough_duration(node['duration_ms'])} ")
+        return "" if any(time in node["text"] for time in said) else duration
     if node.get("added"):
         return "added, not recorded"
     if not node["system"]:

@@ -1,5 +1,6 @@
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from apps.workflows.mermaid import (
 )
 from apps.workflows.phases import assign_phases
 from apps.workflows.sop import build_sop
-from apps.workflows.steps import Decision, Step, build_steps
+from apps.workflows.steps import Decision, Step, build_steps, wait_text
 from tests.workflows import recording_factory as rf
 
 MERMAID_JS = Path(settings.BASE_DIR) / "node_modules/mermaid/dist/mermaid.min.js"
@@ -193,6 +194,26 @@ def test_build_mermaid_draws_a_wait_unnumbered_and_numbers_on_across_it():
     assert '\ts2(["Wait for Network: 1 s in<br>the recording"])\n' in source
     assert '\ts3["2. Close the incident<br>Sys · 1 s"]\n' in source
     assert "\tclass s2 wait\n" in source
+
+
+def test_build_mermaid_gives_a_wait_no_second_time_beside_its_rounded_one():
+    steps = [
+        _step(1, "Save the incident"),
+        replace(
+            _step(2, wait_text(212_000, "Network"), kind="wait"),
+            start_ms=2000,
+            end_ms=214_000,
+        ),
+        replace(_step(3, "Wait for Network, edited", kind="wait"), end_ms=214_000),
+    ]
+
+    source = build_mermaid(steps)
+
+    assert (
+        '\ts2(["Wait for Network to reply<br>(took 4 min in the<br>recording)"])\n'
+        in (source)
+    )
+    assert "Wait for Network, edited<br>· 3 min 31 s" in source
 
 
 def test_phase_maps_name_a_part_by_its_steps_not_its_waits():
