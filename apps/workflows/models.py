@@ -100,6 +100,7 @@ class SopVersion(OrganizationScopedModel):
         REGENERATED = "regenerated", _("Generated again")
         REFERENCE = "reference", _("New reference run")
         RESTORED = "restored", _("Restored")
+        RUN_ADDED = "run_added", _("Another run added")
 
     workflow = models.ForeignKey(
         Workflow, on_delete=models.CASCADE, related_name="versions"

@@ -253,9 +253,33 @@ def _store_build(workflow, run, key, artefacts, rendered, is_reference, user):
                 reason=_reason(locked),
                 user=user,
             )
+        elif locked.current_version_id is not None:
+            version = _run_added_version(locked, key, user)
         _progress(locked.pk, State.READY, 100)
+    if version is not None and version.render_state == State.QUEUED:
+        _enqueue_render(version)
     logger.info("Workflow ready", extra=_extra(workflow))
     return version
+
+
+def _run_added_version(workflow, key, user):
+    """Store the current steps again as a version that counts the new run.
+
+    The steps stay as they are; what the runs say beside them (in how many
+    runs a step was taken, the steps only other runs took) now counts the
+    run just built. Left to the next edit instead, that edit would change
+    the SOP by more than its history says.
+    """
+    current = selectors.version_get(workflow=workflow)
+    return _version_from_steps(
+        workflow,
+        current,
+        [step_from_dict(data) for data in current.steps],
+        key=key,
+        user=user,
+        skipped=current.skipped_edits,
+        reason=SopVersion.Reason.RUN_ADDED,
+    )
 
 
 def run_recorded_fields(steps):

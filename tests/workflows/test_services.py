@@ -63,7 +63,7 @@ def test_workflow_generate_adding_a_run_does_not_count(organization, recording_f
     assert again.pk == workflow.pk
     assert workflow.runs.count() == 2
     assert _usage(organization) == 1
-    assert SopVersion.objects.filter(workflow=workflow).count() == 1
+    assert SopVersion.objects.filter(workflow=workflow).count() == 2
     assert len(selectors.workflow_traces(workflow=workflow)) == 2
     report = selectors.workflow_report(workflow=workflow)
     assert len(report.runs) == 2
@@ -295,3 +295,45 @@ def test_system_rule_create_refuses_a_bad_rule_naming_the_field(
         services.system_rule_create(membership=membership, **{**arguments, **values})
 
     assert raised.value.field == field
+
+
+def test_a_run_added_makes_a_version_that_counts_it_and_keeps_the_steps(
+    organization, owner, outage
+):
+    workflow = build_sample(organization, outage)
+    first = workflow.current_version
+
+    workflow = build_sample(
+        organization, _another_outage(organization), workflow=workflow
+    )
+    added = workflow.current_version
+
+    assert (added.number, added.reason) == (2, SopVersion.Reason.RUN_ADDED)
+    assert added.source_run_id == first.source_run_id
+    assert added.steps == first.steps
+    assert "*Based on 1 recording" in first.markdown
+    assert "*Based on 2 recordings. The steps are the reference recording's: " in (
+        added.markdown
+    )
+
+
+def test_an_edit_after_a_run_added_changes_only_what_it_says(
+    organization, owner, outage
+):
+    workflow = build_sample(organization, outage)
+    workflow = build_sample(
+        organization, _another_outage(organization), workflow=workflow
+    )
+    added = workflow.current_version
+    step = added.steps[0]
+
+    edited = services.workflow_edit(
+        membership=organization.memberships.get(user=owner),
+        workflow=workflow,
+        edit={"op": "reword", "ref": step["ref"], "text": "Read the alert"},
+    )
+
+    assert edited.number == 3
+    assert edited.markdown.replace("Read the alert", step["text"]).replace(
+        "version 3", "version 2"
+    ) == added.markdown.replace("version 3", "version 2")
