@@ -246,9 +246,13 @@ def _headline(field, query):
 
 
 def _sqlite_matches(queryset, field, terms):
-    for word in terms.words:
-        queryset = queryset.filter(**{f"{field}__icontains": word})
-    return queryset
+    """Return the rows whose ``field`` holds a query's alternative: each of
+    its words as typed, and none of the words of a part negated."""
+    branches = _query_branches(terms)
+    if not branches:
+        return queryset.none()
+    holds = functools.partial(_text_holds, field)
+    return queryset.filter(_across(branches, holds))
 
 
 def _matches(queryset, field, terms):
@@ -321,21 +325,38 @@ def _folded_word(word):
     return word
 
 
-def _recordings_by_agent_or_ticket(organization, terms):
+def _recordings_by_agent_or_ticket(organization, branches):
     """Return the recordings whose agent is named, or that show a ticket named.
 
-    The agent's name must hold every word. A ticket number is found in the
+    The agent's name must hold every word of an alternative's parts but
+    those negated. A ticket number, in a part not negated, is found in the
     titles and paths of the recorded pages, where ITSM tools show it; each
     recording carries the ``ticket_page`` that shows it first.
     """
-    found = _agent_named(organization, terms.words)
-    numbers = search_text.ticket_numbers(terms)
+    found = Q(pk__in=[])
+    for words in _branch_words(branches):
+        found |= _agent_named(organization, words)
+    numbers = _numbers(_positive(branches))
     recordings = _with_ticket_page(
         organization, recording_list(organization=organization), numbers
     )
     if numbers:
         found |= Q(ticket_page__isnull=False)
     return recordings.filter(found)
+
+
+def _branch_words(branches):
+    """Return, per alternative with any, the words of its parts not negated."""
+    found = (
+        tuple(dict.fromkeys(w for f in branch if not f.negated for w in f.words))
+        for branch in branches
+    )
+    return [words for words in found if words]
+
+
+def _numbers(factors):
+    found = dict.fromkeys(number for factor in factors for number in factor.numbers)
+    return tuple(found)[: search_text.MAX_TICKET_NUMBERS]
 
 
 def _pages_showing(organization, numbers):
@@ -355,12 +376,12 @@ def _with_ticket_page(organization, recordings, numbers):
     return recordings.annotate(ticket_page=Subquery(first))
 
 
-def _recording_reason(recording, terms):
+def _recording_reason(recording, branches):
     agent = recording.agent
-    words = terms.words
-    if agent and _names(agent, words):
-        return _found("agent", _("Agent"), search_text.highlight(agent, words))
-    return _page_reason(recording, search_text.ticket_numbers(terms))
+    for words in _branch_words(branches):
+        if agent and _names(agent, words):
+            return _found("agent", _("Agent"), search_text.highlight(agent, words))
+    return _page_reason(recording, _numbers(_positive(branches)))
 
 
 def _names(agent, words):
@@ -387,17 +408,22 @@ def _found_recording(recording, title, reasons):
     }
 
 
-def _found_recordings(organization, terms, branches):
+def _found_recordings(organization, terms, branches, spread):
     """Return the recordings found in one field, best first, then those found
-    by the words of ``branches`` between their fields, newest first."""
+    by the words of ``spread`` between their fields, newest first.
+
+    One found in one field must also hold, between its fields, every part of
+    an alternative of ``branches`` and none negated in it.
+    """
     by_title = _matches(recording_list(organization=organization), "title", terms)
     found = {}
     for recording in by_title[:SEARCH_LIMIT]:
         title = _snippet(recording, recording.title, terms)
         found[recording.pk] = _found_recording(recording, title, [])
-    for recording in _recordings_by_agent_or_ticket(organization, terms)[:SEARCH_LIMIT]:
+    by_agent = _recordings_by_agent_or_ticket(organization, branches)
+    for recording in by_agent[:SEARCH_LIMIT]:
         title = search_text.highlight(recording.title, terms.words)
-        reason = _recording_reason(recording, terms)
+        reason = _recording_reason(recording, branches)
         found.setdefault(
             recording.pk, _found_recording(recording, title, [reason] if reason else [])
         )
@@ -408,10 +434,24 @@ def _found_recordings(organization, terms, branches):
         found.setdefault(
             step.recording_id, _found_recording(step.recording, title, [reason])
         )
-    if branches and len(found) < SEARCH_LIMIT:
-        for row in _recordings_spread(organization, branches, exclude=list(found)):
+    holds = functools.partial(_recording_holds, organization)
+    found = _holding(recording_list(organization=organization), found, branches, holds)
+    if spread and len(found) < SEARCH_LIMIT:
+        for row in _recordings_spread(organization, spread, exclude=list(found)):
             found[row["recording"].pk] = row
     return list(found.values())[:SEARCH_LIMIT]
+
+
+def _holding(queryset, found, branches, holds):
+    """Return ``found`` (by pk) but for the rows of ``queryset`` not holding
+    the parts of an alternative of ``branches`` between their fields."""
+    if not found or _one_part(branches):
+        return found
+    if not branches:
+        return {}
+    held = queryset.filter(pk__in=list(found)).filter(_across(branches, holds))
+    kept = set(held.values_list("pk", flat=True))
+    return {pk: row for pk, row in found.items() if pk in kept}
 
 
 def _recorded_steps(organization, terms):
@@ -433,9 +473,13 @@ def _run(recording, title):
     return {"run": title}
 
 
-def _found_workflows(organization, terms, recordings, branches):
+def _found_workflows(organization, terms, recordings, branches, spread):
     """Return the workflows titled so, then those a found recording is a run
-    of, then those holding the words of ``branches`` between their fields."""
+    of, then those holding the words of ``spread`` between their fields.
+
+    As with recordings, one of the first two must hold, between its fields,
+    an alternative of ``branches``.
+    """
     workflows = Workflow.objects.for_organization(organization)
     found = {}
     for workflow in _matches(workflows, "title", terms)[:SEARCH_LIMIT]:
@@ -455,9 +499,11 @@ def _found_workflows(organization, terms, recordings, branches):
         if reasons:
             reasons = [_run(row["recording"], row["title"]), *reasons]
         found.setdefault(run.workflow_id, _found_workflow(run.workflow, title, reasons))
-    if branches and len(found) < SEARCH_LIMIT:
+    holds = functools.partial(_workflow_holds, organization)
+    found = _holding(workflows, found, branches, holds)
+    if spread and len(found) < SEARCH_LIMIT:
         for workflow, title, reasons in _workflows_spread(
-            organization, branches, exclude=list(found)
+            organization, spread, exclude=list(found)
         ):
             found[workflow.pk] = _found_workflow(workflow, title, reasons)
     return list(found.values())[:SEARCH_LIMIT]
@@ -480,21 +526,31 @@ def _tsquery(query):
     return Cast(Value(query), SearchQueryField())
 
 
-def _spread_branches(terms):
-    """Return the alternatives of ``terms`` to look for between fields.
+def _query_branches(terms):
+    """Return the alternatives of ``terms``, each a tuple of its factors.
 
-    None when no alternative has two factors, as a field holding the only
-    one is found already, or past ``MAX_FACTORS``. On PostgreSQL each factor
-    carries the query PostgreSQL makes of it, and one without a searchable
-    word ("the") is left out, as it is of the whole query; on the embedded
-    database each word is a factor.
+    On PostgreSQL each factor carries the query PostgreSQL makes of it, and
+    one without a searchable word ("the") is left out, as it is of the whole
+    query; on the embedded database one without a word is.
     """
-    if connection.vendor != "postgresql":
-        branches = (tuple(search_text.Factor(word) for word in terms.words),)
-        return branches if _spread(branches) else ()
     branches = search_text.query_branches(terms.text)
-    if _spread(branches):
-        branches = _resolved(branches)
+    if connection.vendor == "postgresql":
+        # One part is looked for only as the whole query is: unresolved.
+        return _resolved(branches) if branches and not _one_part(branches) else branches
+    kept = (tuple(factor for factor in branch if factor.words) for branch in branches)
+    return tuple(branch for branch in kept if branch)
+
+
+def _one_part(branches):
+    """Return whether ``branches`` are one part, not negated: what holds it
+    in one field holds the whole query."""
+    return len(branches) == 1 and len(branches[0]) == 1 and not branches[0][0].negated
+
+
+def _spread_branches(branches):
+    """Return ``branches`` to look for between fields: none when no
+    alternative has two factors, as a field holding the only one is found
+    already, or past ``MAX_FACTORS``."""
     return branches if _spread(branches) else ()
 
 
@@ -1011,11 +1067,19 @@ def search(*, organization, terms):
     after those matched in one field. Each result found by anything but what
     it shows says why, in its ``reasons`` (an incident in its ``reason``).
     """
-    branches = _spread_branches(terms)
-    recordings = _found_recordings(organization, terms, branches)
+    branches = _query_branches(terms)
+    spread = _spread_branches(branches)
+    # Only the words of parts not negated are marked.
+    marked = dataclasses.replace(
+        terms,
+        words=tuple(dict.fromkeys(w for f in _positive(branches) for w in f.words)),
+    )
+    recordings = _found_recordings(organization, marked, branches, spread)
     found = {
-        "workflows": _found_workflows(organization, terms, recordings, branches),
-        "steps": _found_steps(organization, terms),
+        "workflows": _found_workflows(
+            organization, marked, recordings, branches, spread
+        ),
+        "steps": _found_steps(organization, marked),
         "recordings": recordings,
         "incidents": _found_incidents(organization, terms),
     }

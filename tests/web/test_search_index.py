@@ -190,14 +190,20 @@ def test_search_finds_a_phrase_and_a_step_without_an_excluded_word(
     )
 
     phrase = _main(owner_client, '"printer jam"')
-    excluded = _main(owner_client, "printer -network")
     swapped = _main(owner_client, '"jam printer"')
+    # A recording one of whose steps holds the excluded word is left out.
+    other = _recorded(organization, title="Relay", agent="Li", ticket="INC2")
+    Run.objects.filter(recording=other).update(
+        steps=[{"kind": "action", "text": "Clear the printer jam"}]
+    )
+    excluded = _main(owner_client, "printer -network")
 
     assert "Step 1: Clear the <mark>printer</mark> <mark>jam</mark>" in phrase
     assert "Step 2" not in phrase
-    assert "Step 1: Clear the <mark>printer</mark> jam" in excluded
-    assert "Step 2" not in excluded
     assert "Nothing in Acme IT matches" in swapped
+    assert f'href="/recordings/{other.pk}/">Relay</a>' in excluded
+    assert "Step 1: Clear the <mark>printer</mark> jam" in excluded
+    assert f'href="/recordings/{recording.pk}/"' not in excluded
 
 
 def test_search_of_excluded_words_only_finds_the_steps_without_them(
@@ -232,9 +238,10 @@ def test_a_run_of_twelve_thousand_steps_is_searched_to_its_last(
     [
         ("printer", 7),
         ("INC0048760", 7),
-        # One to read the factors, one per kind of result they may be spread
-        # over, and none more when nothing is found so.
-        ("printer INC0048760", 10),
+        # One to read the factors, one per kind of result found in one field
+        # to check it holds them all, one per kind they may be spread over,
+        # and none more when nothing is found so.
+        ("printer INC0048760", 12),
     ],
 )
 def test_search_takes_one_query_per_kind_of_result(organization, query, count):

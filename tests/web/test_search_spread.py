@@ -6,7 +6,7 @@ from django.test import Client
 from apps.recordings.models import Recording
 from apps.web.search import Factor, query_branches
 from apps.workflows.models import Run, State, Workflow
-from tests.web.test_search import workflow_with_steps
+from tests.web.test_search import embedded_search, workflow_with_steps
 from tests.web.test_search_agents_tickets import _main, _recorded
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,87 @@ def test_search_escapes_the_name_of_a_run(organization, owner_client):
         "Run “&lt;b&gt;<mark>Remote</mark>&lt;/b&gt; access” · "
         "Step 2: Restart the <mark>VPN</mark> gateway"
     ) in main
+
+
+def _service_desk(organization):
+    """Return the recordings of three agents, as the demo holds them."""
+    return {
+        "ortega": _remote_access(organization),
+        "raman": _recorded(
+            organization,
+            title="VPN login failures",
+            agent="Priya Raman",
+            ticket="INC0048213",
+        ),
+        "okafor": _recorded(
+            organization,
+            title="Laptop encryption recovery key request",
+            agent="Amara Okafor",
+            ticket="INC0048300",
+        ),
+    }
+
+
+def _found(main, rows, url=lambda recording: f"/recordings/{recording.pk}/"):
+    return sorted(name for name, row in rows.items() if f'href="{url(row)}"' in main)
+
+
+WHOLE_QUERY = [
+    ("VPN -Ortega", ["raman"]),
+    ("-Ortega VPN", ["raman"]),
+    ("Tomas -Ortega", []),
+    ("-INC0048213 VPN", ["ortega"]),
+    ("vpn or laptop", ["okafor", "ortega", "raman"]),
+    ("ortega or okafor", ["okafor", "ortega"]),
+    ("printer toner or ortega vpn", ["ortega"]),
+    # A ticket number is one part: the others must be held too.
+    ("INC0048213 Ortega", []),
+    ("INC0048213 Priya", ["raman"]),
+]
+
+
+@pytest.mark.parametrize(("query", "found"), WHOLE_QUERY)
+def test_search_finds_in_one_field_only_what_the_whole_query_allows(
+    organization, owner_client, query, found
+):
+    recordings = _service_desk(organization)
+
+    workflows = {
+        name: Run.objects.get(recording=recording).workflow
+        for name, recording in recordings.items()
+    }
+
+    main = _main(owner_client, query)
+
+    assert _found(main, recordings) == found
+    assert _found(main, workflows, url=lambda w: w.get_absolute_url()) == found
+
+
+SQLITE_WHOLE_QUERY = """
+import json
+from django.conf import settings
+from apps.web.search import search_terms
+from apps.web.selectors import search
+from tests.factories import organization_with_owner
+from tests.web.test_search_spread import WHOLE_QUERY, _service_desk
+
+settings.WORKFLOWS_GENERATE_ON_FINISH = False
+ours, _ = organization_with_owner(name="Ours")
+theirs, _ = organization_with_owner(name="Theirs")
+_service_desk(theirs)
+names = {r.pk: name for name, r in _service_desk(ours).items()}
+print(json.dumps({
+    query: sorted(
+        names[row["recording"].pk]
+        for row in search(organization=ours, terms=search_terms(query))["recordings"]
+    )
+    for query, _found in WHOLE_QUERY
+}))
+"""
+
+
+@pytest.mark.slow
+def test_search_on_the_embedded_database_reads_the_whole_query(tmp_path):
+    found = embedded_search(tmp_path, SQLITE_WHOLE_QUERY)
+
+    assert found == dict(WHOLE_QUERY)
