@@ -106,7 +106,7 @@ def test_an_owner_who_recorded_another_run_stays_an_assignee(organization, clien
     page = _page(client, organization, workflow)
 
     assert "in the recording: the agent" in page
-    assert "Assign the owner: in the recording, Assignee A" in page
+    assert "Assign the owner: in the recordings, Assignee A (2 of 2 runs)" in page
     assert "Agent A" not in page and "Dana" not in page
 
 
