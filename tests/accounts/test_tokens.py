@@ -201,3 +201,16 @@ def test_token_with_a_long_name_keeps_the_form_and_says_why_at_the_field(
     )
     assert f'value="{"n" * 101}"' in page
     assert not ApiToken.objects.exists()
+
+
+def test_token_page_shows_the_token_in_the_shared_secret_field(owner_client):
+    response = owner_client.post("/settings/tokens/", {"name": "Nightly export"})
+
+    shown = owner_client.get(response["Location"])
+
+    raw = shown.context["raw_token"]
+    assert (
+        '<div class="secret-field"><label for="new-token">Token</label>'
+        f'<input id="new-token" class="token" readonly value="{raw}" data-token>\n'
+        '  <button type="button" class="secondary" data-copy="new-token"'
+    ) in shown.content.decode()

@@ -126,3 +126,22 @@ def shoot(page, name):
     page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
     page.set_viewport_size(size)
     return overflow
+
+
+def secret_field_widths(page):
+    """Return the widths of a shown-once secret's field, its card and Copy button."""
+    return page.evaluate(
+        """() => {
+          const field = document.querySelector('.secret-field input.token');
+          const card = field.closest('.card');
+          const style = getComputedStyle(card);
+          const inner = card.clientWidth - parseFloat(style.paddingLeft)
+            - parseFloat(style.paddingRight);
+          const button = document.querySelector('.secret-field button[data-copy]');
+          return {
+            field: Math.round(field.getBoundingClientRect().width),
+            card: Math.round(inner),
+            button: Math.round(button.getBoundingClientRect().width),
+          };
+        }"""
+    )

@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.models import ApiToken
 from tests import factories
-from tests.browser.conftest import axe, log_in
+from tests.browser.conftest import axe, log_in, secret_field_widths
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +17,9 @@ def test_a_new_token_is_copied_to_the_clipboard(context, page, live_server):
     page.get_by_label("Name").fill("Nightly export")
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").input_value()
+    widths = secret_field_widths(page)
+    assert widths["field"] == widths["card"]
+    assert widths["button"] < 120
 
     page.get_by_role("button", name="Copy", exact=True).click()
     page.get_by_text("Copied.").wait_for()

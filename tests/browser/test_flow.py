@@ -159,7 +159,7 @@ def _edit_and_download(page, workflow):
 def _share_and_revoke(browser, page, live_server, workflow):
     page.goto(f"/share-links/new/?workflow={workflow.pk}")
     page.get_by_role("button", name="Create link").click()
-    url = page.input_value("[data-share-url]")
+    url = page.input_value("#share-url")
 
     visitor = browser.new_context(base_url=live_server.url)
     shared = visitor.new_page()

@@ -4,7 +4,7 @@ import pytest
 
 from apps.sharing.models import ShareLink
 from tests import factories
-from tests.browser.conftest import axe, log_in, shoot
+from tests.browser.conftest import axe, log_in, secret_field_widths, shoot
 from tests.sharing.helpers import workflow_built
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,11 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     page.get_by_label("Label").fill("for the vendor")
     page.get_by_label("Include the workflow intelligence report").check()
     page.get_by_role("button", name="Create link").click()
-    url = page.input_value("[data-share-url]")
+    url = page.input_value("#share-url")
+    widths = secret_field_widths(page)
+    # The address spans the card, uncut; the Copy button keeps its own size.
+    assert widths["field"] == widths["card"]
+    assert widths["button"] < 120
     shoot(page, "share-created")
     # A refresh neither makes a second link nor shows this one's address again.
     page.reload()

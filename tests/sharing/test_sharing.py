@@ -334,7 +334,11 @@ def test_share_form_creates_a_link_and_shows_it_once(organization, owner_client)
     assert "no-store" in shown["Cache-Control"]
     url = shown.context["share_url"]
     assert ShareLink.hash(url.rstrip("/").rsplit("/", 1)[1]) == link.token_hash
-    assert f'value="{url}"' in shown.content.decode()
+    assert (
+        '<div class="secret-field"><label for="share-url">Link</label>'
+        f'<input id="share-url" class="token" readonly value="{url}" data-token>\n'
+        '  <button type="button" class="secondary" data-copy="share-url"'
+    ) in shown.content.decode()
 
 
 def test_share_link_page_shown_again_says_the_address_is_gone(
