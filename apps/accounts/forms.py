@@ -110,5 +110,7 @@ class ProfileForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Token name"), max_length=100, initial="Chrome extension"
+        label=_("Token name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. ServiceNow sync")}),
     )

@@ -178,6 +178,16 @@ def test_token_page_of_another_organization_is_not_found_even_when_just_made(
     assert b"Nightly export" not in response.content
 
 
+def test_token_form_starts_empty_with_a_neutral_example(owner_client):
+    response = owner_client.get("/settings/tokens/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert (
+        '<input type="text" name="name" placeholder="e.g. ServiceNow sync" '
+        'maxlength="100" required id="id_name">'
+    ) in response.content.decode()
+
+
 def test_token_without_a_name_answers_400_beside_the_field(owner_client):
     response = owner_client.post("/settings/tokens/", {"name": ""})
 
