@@ -321,3 +321,26 @@ def test_main_menu_marks_the_upload_page(owner_client):
     page = owner_client.get("/upload/").content.decode()
 
     assert '<a href="/upload/" aria-current="page">Upload</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "link"),
+    [
+        ("/workflows/", '<a href="/workflows/" aria-current="page">Workflows</a>'),
+        ("/incidents/", '<a href="/incidents/" aria-current="page">Incidents</a>'),
+    ],
+)
+def test_main_menu_marks_the_workflows_and_incidents_pages(owner_client, path, link):
+    response = owner_client.get(path)
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.OK
+    assert link in page
+    assert page.count('aria-current="page"') == 1
+
+
+def test_main_menu_marks_neither_workflows_nor_incidents_elsewhere(owner_client):
+    page = owner_client.get("/dashboard/").content.decode()
+
+    assert '<a href="/workflows/">Workflows</a>' in page
+    assert '<a href="/incidents/">Incidents</a>' in page
