@@ -178,6 +178,7 @@ def incident_history_overview(*, organization, now_ms=None):
     return {
         **overview,
         "incidents": _summary_number(summary, "incidents"),
+        "open": _summary_number(summary, "open"),
         "median_resolution_ms": _summary_number(summary, "median_resolution_ms"),
         "missed_sla_share": _missed_share(summary),
         "stalled": incident_stalled_count(

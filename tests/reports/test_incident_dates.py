@@ -16,7 +16,7 @@ from tests.reports.factories import HEADER, incident_create, incident_rows
 
 pytestmark = pytest.mark.django_db
 
-STALLED = "<dt>Open and stalled</dt><dd>0</dd>"
+STALLED = "<dt>Stalled incidents</dt><dd>0</dd>"
 
 
 def _upload(client, rows):

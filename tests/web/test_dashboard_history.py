@@ -73,8 +73,33 @@ def test_dashboard_history_card_shows_the_stored_figures(client, owner, history)
     assert "<dt>Incidents</dt><dd>3</dd>" in card
     assert "<dt>Median resolution time</dt><dd>2 h 30 min</dd>" in card
     assert "<dt>SLA missed</dt><dd>0%</dd>" in card
-    assert "<dt>Open and stalled</dt><dd>1</dd>" in card
+    assert "<dt>Still open</dt><dd>1</dd>" in card
+    assert "<dt>Stalled incidents</dt><dd>1</dd>" in card
     assert f'href="{reverse("incident_history")}"' in card
+
+
+def test_dashboard_history_names_open_and_stalled_as_the_history_page_does(
+    client, owner, organization, history
+):
+    # Open but updated at the history's last update: open, not stalled.
+    _incident(
+        organization,
+        "INC0000004",
+        ("New", "02-03-2016 10:30"),
+        ("Active", "02-03-2016 11:00"),
+    )
+    _build(organization)
+
+    card = _card(_dashboard(client, owner))
+    response = client.get(reverse("incident_history"))
+    page = response.content.decode()
+
+    assert "<dt>Still open</dt><dd>2</dd>" in card
+    assert "<dt>Stalled incidents</dt><dd>1</dd>" in card
+    assert response.status_code == HTTPStatus.OK
+    assert "<dt>Still open</dt><dd>2</dd>" in page
+    assert '<h2 id="stalled-heading">Stalled incidents</h2>' in page
+    assert page.count("silent for ") == 1
 
 
 def test_dashboard_history_stalled_count_matches_the_history_page(
@@ -152,7 +177,7 @@ def test_dashboard_history_counts_only_its_own_incidents(
     card = _card(_dashboard(client, owner))
 
     assert "<dt>Incidents</dt><dd>3</dd>" in card
-    assert "<dt>Open and stalled</dt><dd>1</dd>" in card
+    assert "<dt>Stalled incidents</dt><dd>1</dd>" in card
 
 
 def test_dashboard_history_reads_an_odd_summary_without_failing(
@@ -165,7 +190,7 @@ def test_dashboard_history_reads_an_odd_summary_without_failing(
 
     assert "<dt>Incidents</dt>" not in card
     assert "Median resolution time" not in card and "SLA missed" not in card
-    assert "<dt>Open and stalled</dt><dd>1</dd>" in card
+    assert "<dt>Stalled incidents</dt><dd>1</dd>" in card
 
 
 def test_dashboard_history_missed_share_counts_judged_incidents(organization, history):
