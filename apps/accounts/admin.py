@@ -74,6 +74,9 @@ class OrganizationAdmin(admin.ModelAdmin):
         css = {"all": ["css/staff.css"]}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "plan":
+            # Every organization has a plan: an empty choice could only fail.
+            kwargs["empty_label"] = None
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "plan":
             # Plans are added, changed and deleted on their own page; from an
