@@ -214,6 +214,8 @@ class ApiToken(OrganizationScopedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
 
     def __str__(self):
         return f"{self.name} ({self.hint}…)"

@@ -142,6 +142,8 @@ class SopVersion(OrganizationScopedModel):
             ),
         ]
         ordering = ["-number"]
+        verbose_name = "SOP version"
+        verbose_name_plural = "SOP versions"
 
     def __str__(self):
         return f"{self.workflow} v{self.number}"

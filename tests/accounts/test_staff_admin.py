@@ -46,3 +46,13 @@ def test_organization_list_offers_no_empty_plan(staff_client, organization):
 
     assert response.status_code == HTTPStatus.OK
     assert "---------" not in _plan_select(response.content.decode(), "form-0-plan")
+
+
+def test_staff_index_names_api_tokens_and_sop_versions(staff_client):
+    response = staff_client.get("/staff/")
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.OK
+    assert '<a href="/staff/accounts/apitoken/">API tokens</a>' in page
+    assert '<a href="/staff/workflows/sopversion/">SOP versions</a>' in page
+    assert "Api tokens" not in page and "Sop versions" not in page
