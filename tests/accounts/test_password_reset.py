@@ -83,8 +83,8 @@ def test_password_reset_link_asks_for_the_new_password_of_its_account(client):
     assert response.status_code == HTTPStatus.OK
     assert "<h1>Choose a new password</h1>" in main
     assert (
-        "<p>For the account of lou@example.test. Once it is set, the link in "
-        "the email works no more.</p>" in main
+        "<p>For the account of lou@example.test. Once the new password is set, "
+        "this link stops working.</p>" in main
     )
     assert '<label for="id_password1">New password</label>' in main
     assert '<label for="id_password2">New password (again)</label>' in main
