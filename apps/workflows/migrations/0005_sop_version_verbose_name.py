@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0003_sopversion_reason_restored'),
+        ('workflows', '0004_sopversion_reason_run_added'),
     ]
 
     operations = [
