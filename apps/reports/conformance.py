@@ -5,6 +5,8 @@ mapping ``{"field": ..., "value": ..., "when": {attribute: value}}``. A wait
 is no step: it is left out of both sides, so it is never missing or added.
 """
 
+from collections import defaultdict
+
 from .measures import ordered_activities
 from .trace import Trace
 
@@ -56,11 +58,39 @@ def rule_outcome(rule, trace, decisions):
     return {"rule": rule, "outcome": outcome, "observed": chosen[-1]}
 
 
-def conformance(trace: Trace, approved, rules=()):
-    """Return the steps missing, added and out of order, and each rule's outcome."""
-    activities = ordered_activities(trace)
-    performed = [a.key for a in activities if a.kind != "wait" and not _is_wait(a.key)]
+def _same_steps(activities, approved, labels):
+    """Return {run key: approved key} of steps that differ only in their record.
+
+    A key names the record a step acted on ("admin:open:vpn-gw-02"), so the
+    approved step done on another record has a key of its own. A step of the
+    run that is not approved takes the key of the one approved step with its
+    label that the run lacks, and is then neither missing nor added.
+    """
+    keys = {a.key for a in activities}
+    lacking = defaultdict(list)
+    for key in dict.fromkeys(approved):
+        if key not in keys and labels.get(key):
+            lacking[labels[key]].append(key)
+    approved_set = set(approved)
+    return {
+        a.key: lacking[a.label][0]
+        for a in activities
+        if a.key not in approved_set and len(lacking.get(a.label, ())) == 1
+    }
+
+
+def conformance(trace: Trace, approved, rules=(), labels=None):
+    """Return the steps missing, added and out of order, and each rule's outcome.
+
+    ``labels`` maps approved keys to their labels: a step of the run with an
+    approved step's label counts as that step, whatever record it acted on.
+    """
+    activities = [
+        a for a in ordered_activities(trace) if a.kind != "wait" and not _is_wait(a.key)
+    ]
     approved = [key for key in approved if not _is_wait(key)]
+    same = _same_steps(activities, approved, labels or {})
+    performed = [same.get(a.key, a.key) for a in activities]
     approved_set, performed_set = set(approved), set(performed)
 
     shared_run = [key for key in performed if key in approved_set]
@@ -68,7 +98,9 @@ def conformance(trace: Trace, approved, rules=()):
     in_order = _common_subsequence(shared_run, shared_approved)
     out_of_order = [key for i, key in enumerate(shared_run) if i not in in_order]
 
-    decisions = [a.decision for a in activities if a.decision is not None]
+    decisions = [
+        a.decision for a in ordered_activities(trace) if a.decision is not None
+    ]
     outcomes = [rule_outcome(rule, trace, decisions) for rule in rules]
     result = {
         "run_id": trace.run_id,

@@ -39,7 +39,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # and a section with nothing to say is left out.
 # A recorded run's waits are time in no system and no step of conformance.
 # 11: a hand-off's wait starts when the save that commits it ends.
-REPORT_VERSION = 11
+# 12: an approved step done on another record is neither missing nor added.
+REPORT_VERSION = 12
 
 
 @dataclass(slots=True)
@@ -113,9 +114,11 @@ def build_report(
     # The approved SOP names steps by their recorded keys, so each run is
     # checked as recorded.
     checked = []
-    if approved is not None:
-        checked = [conformance(trace, approved, rules) for trace in recorded]
     labels = key_labels(chain.from_iterable(t.activities for t in recorded))
+    if approved is not None:
+        checked = [
+            conformance(trace, approved, rules, labels=labels) for trace in recorded
+        ]
     if imported:
         # The choices are no steps of an imported path, so no node names them.
         labels.update(key_labels(chain.from_iterable(t.activities for t in traces)))

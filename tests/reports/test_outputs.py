@@ -103,6 +103,44 @@ def test_conformance_leaves_waits_out_of_missing_and_added():
     assert result["conforms"] is True
 
 
+def test_conformance_counts_an_approved_step_done_on_another_record_once():
+    def step(key, label, start):
+        return Activity(
+            key=key, label=label, phase="resolve", start_ms=start, end_ms=start + 1
+        )
+
+    # The SOP opened gateway 01; this run opened gateway 02, one step later
+    # than the SOP has it.
+    trace = Trace(
+        run_id="r",
+        agent="a",
+        activities=(
+            step("admin:open:vpn-gateways", "Open VPN gateways", 0),
+            step("admin:click:certificates", "Click Certificates", 1),
+            step("admin:open:vpn-gw-02", "Open the gateway in Admin console", 2),
+        ),
+    )
+    approved = [
+        "admin:open:vpn-gateways",
+        "admin:open:vpn-gw-01",
+        "admin:click:certificates",
+    ]
+    labels = {"admin:open:vpn-gw-01": "Open the gateway in Admin console"}
+
+    result = conformance(trace, approved, labels=labels)
+    unlabelled = conformance(trace, approved)
+
+    assert (result["missing"], result["added"]) == ([], [])
+    assert result["out_of_order"] in (
+        ["admin:click:certificates"],
+        ["admin:open:vpn-gw-01"],
+    )
+    assert (unlabelled["missing"], unlabelled["added"]) == (
+        ["admin:open:vpn-gw-01"],
+        ["admin:open:vpn-gw-02"],
+    )
+
+
 def test_conformance_checks_triage_rules():
     trace = Trace(
         run_id="r",

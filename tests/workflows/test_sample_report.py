@@ -162,3 +162,19 @@ def test_sample_handoff_wait_is_the_sop_wait_step_to_the_second():
         "Priya Raman → Identity and Access: hand-off wait 41\u00a0min\u00a026\u00a0s"
         in html
     )
+
+
+def test_sample_report_counts_the_gateway_opened_on_another_record_as_done():
+    _report_view, text = _report_text()
+    table = text[text.index("Conformance to the approved SOP") :]
+
+    # The first run opened vpn-gw-01 and the second vpn-gw-02: one step,
+    # neither missing nor added.
+    assert "Open the gateway in Admin console" not in table
+    assert (
+        "by Tomás Ortega Create a new record in IT Service Desk, Enter Caller, "
+        "Enter Short description, Enter Description, Submit the new record in "
+        "IT Service Desk, Set the time range, Note in IT Service Desk, Switch to "
+        "the identity-ops channel in Team chat Open the incident in IT Service "
+        "Desk, Enter Work notes,"
+    ) in table
