@@ -123,15 +123,18 @@ def _run_context(run, *, imported=False):
     timing = run["timing"]
     segments = _phase_segments(timing["split"], timing["close_ms"], imported=imported)
     resolution, whole = _segment_totals(segments)
+    if imported:
+        whole_title = _("Whole incident by phase, Close included")
+    else:
+        whole_title = _("Whole run by phase, Close included")
     return {
         **run,
         "phases": [{"phase": p, "name": name, "ms": ms} for p, name, ms in segments],
         # A run still open has no resolution time; its whole is the time so far.
         "resolution_ms": None if timing["resolution_ms"] is None else resolution,
         "whole_ms": whole,
-        "phase_chart": mark_safe(
-            charts.phase_bar(segments, title=_("Where the resolution time went"))
-        ),
+        # The bar takes in Close, so it is of the whole run, not the resolution.
+        "phase_chart": mark_safe(charts.phase_bar(segments, title=whole_title)),
     }
 
 

@@ -380,9 +380,10 @@ def test_incident_history_page_over_the_whole_export(imported, owner_client):
     assert "this step" not in text
     # Medians of the phases do not add up: the split is of means, and the
     # median it sits beside is the header's.
-    assert "Median resolution time 2 d 2 h" in text
+    assert "Median resolution time (opened to resolved) 2 d 2 h" in text
     assert "Mean time per phase" in text
-    assert "the median resolution time is 2 d 2 h" in text
+    assert "Mean resolution time (opened to resolved) " in text
+    assert "the median resolution time (opened to resolved) is 2 d 2 h" in text
     assert "Median time per phase" not in text
     # An ITSM log records no rule behind any choice: no gap says so.
     assert "chosen without a recorded rule" not in text

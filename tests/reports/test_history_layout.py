@@ -117,7 +117,10 @@ def test_history_pdf_opens_with_the_figures_and_the_breakdown(
     places = [text.index(mark) for mark in marks]
     assert places == sorted(places)
     # The page's own figures, from the same stored summary.
-    assert "2 of 3 (67%)" in text and "Mean resolution time: 20 h 20 min." in text
+    assert (
+        "2 of 3 (67%)" in text
+        and "Mean resolution time (opened to resolved): 20 h 20 min." in text
+    )
     for theirs in ("Secret team", "Hidden", "2 - High", "INC9"):
         assert theirs not in text
 

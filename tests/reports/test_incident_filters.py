@@ -195,9 +195,12 @@ def test_history_page_shows_the_breakdown_with_medians_first(owner_client, histo
     body = _get(owner_client).content.decode()
 
     figures = body.split('<dl class="summary figures">')[1].split("</dl>")[0]
-    assert "Median resolution time" in figures and "90% resolved within" in figures
+    assert (
+        "Median resolution time (opened to resolved)" in figures
+        and "90% resolved within" in figures
+    )
     assert "Mean" not in figures
-    assert "Mean resolution time:" in body
+    assert "Mean resolution time (opened to resolved):" in body
     # Both critical incidents missed their SLA.
     assert "2 (100%)" in body
 

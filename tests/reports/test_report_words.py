@@ -128,7 +128,8 @@ def test_many_runs_split_is_of_means_that_add_up_to_the_mean_resolution():
     text = _text(build_report(runs))
     assert "Mean time per phase" in text and "Median time per phase" not in text
     assert "Means over the 3 resolved runs" in text
-    assert "Mean resolution time 43 min 20 s 100%" in text
+    assert "Mean resolution time (logged to resolved) 43 min 20 s 100%" in text
+    assert "the median resolution time (logged to resolved) is 1 h." in text
 
 
 def _itsm_choices(imported):

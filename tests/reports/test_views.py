@@ -164,12 +164,31 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
         ("Investigate", "3 min"),
         ("Resolve", "3 min"),
         ("Close", "1 min"),
-        ("Resolution time, Close left out", "15 min"),
+        ("Resolution time (logged to resolved), Close left out", "15 min"),
         ("Whole run, Close included", "16 min"),
     ):
         figure = figure.replace(" ", "\u00a0")
         assert f'<th scope="row">{name}</th><td>{figure}</td>' in html
     assert html.count("<svg") == 2
+
+
+def test_report_fragment_of_one_run_names_its_phase_chart_the_whole_run():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/_report.html", {"report_view": _one_run_view()})
+
+    # The bar takes in Close: it follows the split, under a caption of its
+    # own, not the heading of the resolution time.
+    heading = html.index("Resolution time (logged to resolved): 15\u00a0min")
+    table_end = html.index("</table>", heading)
+    chart = html.index('<figure class="chart">', heading)
+    assert table_end < chart
+    assert "<title>Whole run by phase, Close included</title>" in html[chart:]
+    assert (
+        '<figcaption class="muted">The whole run by phase, Close included. '
+        "Close is not part of the resolution time.</figcaption></figure>"
+    ) in html
+    assert "Where the resolution time went" not in html
 
 
 def test_report_pdf_holds_the_figures_as_text(tmp_path):

@@ -71,7 +71,10 @@ def test_dashboard_history_card_shows_the_stored_figures(client, owner, history)
     card = _card(_dashboard(client, owner))
 
     assert "<dt>Incidents</dt><dd>3</dd>" in card
-    assert "<dt>Median resolution time</dt><dd>2 h 30 min</dd>" in card
+    assert (
+        "<dt>Median resolution time (opened to resolved)</dt><dd>2 h 30 min</dd>"
+        in card
+    )
     assert "<dt>SLA missed</dt><dd>0%</dd>" in card
     assert "<dt>Still open</dt><dd>1</dd>" in card
     assert "<dt>Stalled incidents</dt><dd>1</dd>" in card

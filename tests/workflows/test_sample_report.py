@@ -178,3 +178,14 @@ def test_sample_report_counts_the_gateway_opened_on_another_record_as_done():
         "the identity-ops channel in Team chat Open the incident in IT Service "
         "Desk, Enter Work notes,"
     ) in table
+
+
+def test_sample_report_names_the_span_of_its_mean_and_median_resolution_time():
+    _report_view, text = _report_text()
+
+    # The two runs' figures name their span as one run's heading does.
+    assert "Mean resolution time (logged to resolved) 56 min 8 s 100%" in text
+    assert "the median resolution time (logged to resolved) is 56 min 8 s." in text
+    assert "Mean resolution time " not in text.replace(
+        "Mean resolution time (logged to resolved)", ""
+    )

@@ -115,7 +115,9 @@ def test_workflow_detail_durations_add_up_and_the_sop_total_is_the_whole_run(
 
     rows = {name: _seconds(shown) for name, shown in PHASE_ROW.findall(body)}
     resolution = _found(r"Resolution time \(logged to resolved\): ([^<]+)</h3>", body)
-    left_out = _found(r"Resolution time, Close left out</th><td>([^<]+)<", body)
+    left_out = _found(
+        r"Resolution time \(logged to resolved\), Close left out</th><td>([^<]+)<", body
+    )
     whole = _found(r"Whole run, Close included</th><td>([^<]+)<", body)
     sop_total = _found(r"· ([^<]+) in the recording, Close included</p>", body)
     sop_phases = {name: _seconds(shown) for name, shown in SOP_PHASE.findall(body)}
