@@ -39,7 +39,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # and a section with nothing to say is left out.
 # A recorded run's waits are time in no system and no step of conformance.
 # 11: a hand-off's wait starts when the save that commits it ends.
-# 12: an approved step done on another record is neither missing nor added.
+# 12: an approved step done on another record is neither missing nor added,
+# and an imported history's map runs top down.
 REPORT_VERSION = 12
 
 
@@ -127,7 +128,9 @@ def build_report(
         version=REPORT_VERSION,
         runs=measured,
         process_map=process_map,
-        mermaid=process_map_mermaid(process_map),
+        # An imported history's page draws its map in a box as wide as the
+        # page: its states, linked back and forth, fit that width top down.
+        mermaid=process_map_mermaid(process_map, direction="TD" if imported else "LR"),
         variants=variant_rows,
         distances=distances,
         agents=aggregate.agent_spread(measured, distances),

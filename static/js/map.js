@@ -12,6 +12,9 @@ const ZOOM_MIN = 0.2;
 const ZOOM_MAX = 4;
 // The smallest label, in CSS pixels, that a map starts at.
 const LEGIBLE_TEXT_PX = 12;
+// The smallest label a map marked to start whole (data-map-start="fit")
+// starts at: a small map of a few boxes is read whole before its labels.
+const FITTED_TEXT_PX = 10;
 // currentScript is only set while this file runs, not when the maps draw.
 const MERMAID_SRC = document.currentScript?.dataset.mermaidSrc;
 
@@ -182,7 +185,9 @@ function enableZoom(viewport, svg) {
   // it is then drawn.
   viewport.style.maxHeight = 'none';
   const fit = fitZoom();
-  const start = startZoom(svg, size, fit);
+  const smallest =
+    viewport.dataset.mapStart === 'fit' ? FITTED_TEXT_PX : LEGIBLE_TEXT_PX;
+  const start = startZoom(svg, size, fit, smallest);
   const whole = start <= fit;
   if (!whole) viewport.style.maxHeight = '';
   apply(start);
@@ -190,8 +195,9 @@ function enableZoom(viewport, svg) {
 }
 
 // Start a map wider than its viewport fitted to the width, but no smaller
-// than keeps its labels legible; start any other map at its actual size.
-function startZoom(svg, size, fit) {
+// than keeps its labels `smallest` pixels high; start any other map at its
+// actual size.
+function startZoom(svg, size, fit, smallest) {
   if (fit >= 1) return 1;
   const label = svg.querySelector('g.node:not(.lane) text');
   const fontSize = label
@@ -200,7 +206,7 @@ function startZoom(svg, size, fit) {
   // A whole number of pixels wide, so that apply() rounding the width
   // cannot leave the labels a fraction of a pixel under LEGIBLE_TEXT_PX.
   const legible = fontSize
-    ? Math.ceil((size.width * LEGIBLE_TEXT_PX) / fontSize) / size.width
+    ? Math.ceil((size.width * smallest) / fontSize) / size.width
     : 1;
   return Math.min(1, Math.max(fit, legible));
 }

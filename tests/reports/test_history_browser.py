@@ -18,6 +18,7 @@ context = browser_fixtures.context
 page = browser_fixtures.page
 
 PHONE_WIDTH = {"width": 390, "height": 844}
+DESKTOP_WIDTH = {"width": 1280, "height": 800}
 EXPORT = (
     settings.BASE_DIR / "apps" / "reports" / "samples" / "servicenow-incident-log.csv"
 )
@@ -102,3 +103,49 @@ def test_report_tables_and_charts_fit_their_boxes(context, page, live_server):
     assert desktop == {"slabs": [], "fades": [], "scrolling": 0}
     assert phone["fades"] == []
     assert phone["scrolling"] == 4
+
+
+# Every state of the incident history's map, in the window's pixels, against
+# what the map's box shows.
+STATES = """() => {
+  const viewport = document.querySelector('[data-map-viewport]');
+  const outer = viewport.getBoundingClientRect();
+  const left = outer.left + viewport.clientLeft;
+  const top = outer.top + viewport.clientTop;
+  const nodes = [...viewport.querySelectorAll('svg g.node')];
+  return {
+    states: nodes.map((node) => {
+      const box = node.getBoundingClientRect();
+      return [box.left, box.top, box.right, box.bottom];
+    }),
+    visible: [left, top, left + viewport.clientWidth, top + viewport.clientHeight],
+    hidden: viewport.scrollWidth - viewport.clientWidth,
+    font: parseFloat(getComputedStyle(viewport.querySelector('g.node text')).fontSize),
+  };
+}"""
+
+
+def test_incident_history_map_starts_whole_in_its_box(
+    imported_history, page, live_server
+):
+    page.set_viewport_size(DESKTOP_WIDTH)
+    page.goto(f"{live_server.url}/incidents/")
+    wait_until(page, MAP_DRAWN, timeout=30)
+
+    boxes = page.evaluate(STATES)
+    zoom = float(page.locator("[data-map-viewport]").get_attribute("data-zoom"))
+
+    # Every state, the last one drawn included, is inside the box: none is
+    # off to its right, and the box does not scroll sideways.
+    left, top, right, bottom = boxes["visible"]
+    states = boxes["states"]
+    assert len(states) == 8
+    assert left <= min(state[0] for state in states), boxes
+    assert top <= min(state[1] for state in states), boxes
+    assert max(state[2] for state in states) <= right, boxes
+    assert max(state[3] for state in states) <= bottom, boxes
+    assert boxes["hidden"] <= 0
+    # Its labels stay legible, 10 px or more, and the buttons zoom it in.
+    assert boxes["font"] * zoom >= 10
+    assert page.get_by_role("button", name="Zoom in").is_visible()
+    assert page.console_errors == []

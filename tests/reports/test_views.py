@@ -63,7 +63,7 @@ def test_incident_history_page_draws_the_state_map(owner_client, history):
     # often and the median time to them: New 1 h and 30 min, Active 2 h and
     # 1 h 30 min.
     assert html.unescape(source.split("</pre>")[0]) == (
-        "flowchart LR\n"
+        "flowchart TD\n"
         '  start(("Start"))\n'
         '  finish(("End"))\n'
         '  n1["Active (2×)"]\n'
