@@ -204,7 +204,7 @@ function startZoom(svg, size, fit, smallest) {
     ? parseFloat(window.getComputedStyle(label).fontSize)
     : 0;
   // A whole number of pixels wide, so that apply() rounding the width
-  // cannot leave the labels a fraction of a pixel under LEGIBLE_TEXT_PX.
+  // cannot leave the labels a fraction of a pixel under `smallest`.
   const legible = fontSize
     ? Math.ceil((size.width * smallest) / fontSize) / size.width
     : 1;
