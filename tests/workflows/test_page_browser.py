@@ -42,8 +42,12 @@ def test_workflow_page_with_report_passes_axe_and_marks_the_tab(
     page.get_by_role("link", name="Report", exact=True).click()
 
     assert page.url.endswith("#report")
-    tab = page.locator('.tabs a[href="#report"]')
-    assert tab.get_attribute("aria-current") == "page"
+    # The tab is marked on hashchange, which comes after the click returns.
+    wait_until(
+        page,
+        """document.querySelector('.tabs a[href="#report"]')
+            .getAttribute('aria-current') === 'page'""",
+    )
     assert not page.locator("#map").is_visible()
     assert page.locator("#report-heading").is_visible()
     assert page.locator("#report figure.chart svg").count() >= 2
