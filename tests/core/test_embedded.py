@@ -84,7 +84,7 @@ def _workflows(database):
         database,
         "SELECT w.title, w.state, v.pdf, v.svg, v.render_failure "
         "FROM workflows_workflow w JOIN workflows_sopversion v "
-        "ON v.workflow_id = w.id ORDER BY w.title, v.id",
+        "ON v.id = w.current_version_id ORDER BY w.title",
     )
 
 
