@@ -57,7 +57,7 @@ class Factor:
 
     @property
     def numbers(self):
-        return _ticket_numbers(self.text)
+        return ticket_numbers(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +100,12 @@ def query_branches(text):
     return tuple(branch for branch in branches if branch)
 
 
-def ticket_numbers(terms):
-    """Return the ticket numbers ``terms`` name, such as ``INC0012345``.
+def ticket_numbers(text):
+    """Return the ticket numbers ``text`` names, such as ``INC0012345``.
 
     Numbers are matched as the recorder sees them, in capitals, whatever
     case they were typed in; the first ``MAX_TICKET_NUMBERS`` are kept.
     """
-    return _ticket_numbers(terms.text)
-
-
-def _ticket_numbers(text):
     found = (match[1] for match in TICKET.finditer(text.upper()))
     return tuple(dict.fromkeys(found))[:MAX_TICKET_NUMBERS]
 

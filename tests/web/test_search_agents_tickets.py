@@ -63,13 +63,13 @@ def _main(client, query):
     ],
 )
 def test_ticket_numbers_are_read_in_capitals(query, numbers):
-    assert ticket_numbers(search_terms(query)) == numbers
+    assert ticket_numbers(search_terms(query).text) == numbers
 
 
 def test_a_query_looks_up_only_its_first_few_ticket_numbers():
     query = " ".join(f"INC{number:07d}" for number in range(1, 20))
 
-    assert ticket_numbers(search_terms(query)) == (
+    assert ticket_numbers(search_terms(query).text) == (
         "INC0000001",
         "INC0000002",
         "INC0000003",
