@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
 # sending them to the broker (apps/core/jobs.py); local settings turn it on
 # for the embedded default.
 LEDGERIUM_TASKS_IN_THREAD = False
+# Let `manage.py demo_setup` make a staff login whose password the demo prints
+# for anyone to read. Only local settings on the embedded database, which holds
+# nothing but the demo, turn it on.
+LEDGERIUM_DEMO_STAFF = False
 
 # ------------------------------------------------------------------------------
 # Django REST Framework (https://www.django-rest-framework.org/api-guide/settings/)

@@ -6,11 +6,17 @@ test_embedded.py`` runs it for real, builds and renders included.
 """
 
 import io
+import os
+import subprocess
+import sys
+from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.test import Client, override_settings
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import Membership, Organization, User
 from apps.recordings.models import Recording
 from apps.reports.models import Incident, IncidentImport
 from apps.web.management.commands.demo_setup import (
@@ -18,10 +24,13 @@ from apps.web.management.commands.demo_setup import (
     DEMO_NAME,
     DEMO_ORGANIZATION,
     DEMO_SAMPLES,
+    DEMO_STAFF_EMAIL,
+    DEMO_STAFF_PASSWORD,
     demo_agent_email,
     sample_owners,
 )
 from apps.workflows.models import Run, SystemRule, Workflow
+from tests.core.test_embedded import CONFIGURED
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +159,73 @@ def test_demo_setup_imports_the_sample_incident_history_once():
     ).organization.plan.incident_history
     assert "Incident history: 650 incidents imported" in first
     assert "Incident history" not in second
+
+
+@override_settings(LEDGERIUM_DEMO_STAFF=True)
+def test_demo_setup_makes_a_staff_login_that_reaches_the_admin_once():
+    output = _demo_setup()
+    _demo_setup()
+    organization = Organization.objects.get(name=DEMO_ORGANIZATION)
+    client = Client()
+
+    logged_in = client.post(
+        "/staff/login/",
+        {"username": DEMO_STAFF_EMAIL, "password": DEMO_STAFF_PASSWORD},
+    )
+    change = client.get(f"/staff/accounts/organization/{organization.pk}/change/")
+
+    assert User.objects.filter(is_staff=True).count() == 1
+    assert logged_in.status_code == HTTPStatus.FOUND
+    assert change.status_code == HTTPStatus.OK
+    assert f"    Log in:    {settings.SITE_URL}/staff/\n" in output
+    assert f"    Email:     {DEMO_STAFF_EMAIL}\n" in output
+    assert f"    Password:  {DEMO_STAFF_PASSWORD} (for this demo only)\n" in output
+    assert f"    Email:     {DEMO_EMAIL}\n" in output
+    assert "createsuperuser" not in output
+
+
+def test_demo_setup_makes_no_staff_login_unless_settings_allow_it():
+    output = _demo_setup()
+
+    assert not User.objects.filter(is_staff=True).exists()
+    assert DEMO_STAFF_PASSWORD not in output
+    assert "manage.py createsuperuser`, then open" in output
+
+
+# Settings, read in a fresh interpreter: a deployment's never allow a staff
+# login with a printed password; the embedded demo's do.
+DEMO_STAFF_SETTING = (
+    "import django; django.setup(); from django.conf import settings;"
+    " print(settings.LEDGERIUM_DEMO_STAFF)"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "configured", "allowed"),
+    [
+        ("ledgerium.settings.local", {}, "True"),
+        ("ledgerium.settings.local", {"DATABASE_URL": "sqlite:////tmp/x"}, "False"),
+        (
+            "ledgerium.settings.production",
+            {"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "example.com"},
+            "False",
+        ),
+    ],
+)
+def test_demo_staff_login_is_allowed_on_the_embedded_database_only(
+    module, configured, allowed
+):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(CONFIGURED)}
+    env = {**clean, **configured, "DJANGO_SETTINGS_MODULE": module}
+
+    result = subprocess.run(
+        [sys.executable, "-c", DEMO_STAFF_SETTING],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert result.stdout.strip() == allowed

@@ -26,6 +26,10 @@ HISTORY_SAMPLE = HISTORY / "servicenow-incident-log.csv"
 DEMO_EMAIL = "demo@ledgerium.test"
 DEMO_PASSWORD = "ledgerium-demo"
 DEMO_NAME = "Alex Morgan"
+# Staff reach the Django admin, where an organization's plan is changed. Made
+# only where settings.LEDGERIUM_DEMO_STAFF allows, as the password is printed.
+DEMO_STAFF_EMAIL = "staff@ledgerium.test"
+DEMO_STAFF_PASSWORD = "ledgerium-demo-staff"
 # The agents who recorded the samples, and the colleagues they made owners in
 # the service desk, join as members at a domain reserved for examples; they
 # have no password, so no one logs in as them.
@@ -58,6 +62,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         _user, organization = self._demo_account()
+        staff = settings.LEDGERIUM_DEMO_STAFF
+        if staff:
+            demo_login(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, is_staff=True)
         workflows, loaded = {}, []
         for name, joins in DEMO_SAMPLES:
             document = json.loads((SAMPLES / name).read_bytes())
@@ -84,27 +91,12 @@ class Command(BaseCommand):
                 f"(report {latest.get_state_display()})"
             )
 
-        site = settings.SITE_URL
-        self.stdout.write(
-            self.style.SUCCESS("\nLedgerium demo is ready.")
-            + f"\n  Log in:      {site}/accounts/login/"
-            + f"\n  Email:       {DEMO_EMAIL}\n  Password:    {DEMO_PASSWORD}"
-            + f"\n  Dashboard:   {site}/dashboard/"
-            + f"\n  Workflows:   {site}/workflows/"
-            + f"\n  Incidents:   {site}/incidents/"
-            + f"\n  Sign up:     {site}/accounts/signup/ (the confirmation link is "
-            "printed in this console)\n  Staff admin: run `.venv/bin/python manage.py "
-            "createsuperuser`, then open /staff/\n"
-        )
+        self.stdout.write(self.style.SUCCESS("\nLedgerium demo is ready."))
+        self.stdout.write(ready_text(settings.SITE_URL, staff=staff))
 
     @transaction.atomic
     def _demo_account(self):
-        user = User.objects.filter(email=DEMO_EMAIL).first()
-        if user is None:
-            user = User.objects.create_user(email=DEMO_EMAIL, password=DEMO_PASSWORD)
-            EmailAddress.objects.create(
-                user=user, email=DEMO_EMAIL, verified=True, primary=True
-            )
+        user = demo_login(DEMO_EMAIL, DEMO_PASSWORD)
         if not user.name:
             user_name_set(user=user, name=DEMO_NAME)
         membership = Membership.objects.filter(
@@ -169,6 +161,54 @@ class Command(BaseCommand):
         # default they run on this process's background thread.
         if settings.LEDGERIUM_TASKS_IN_THREAD:
             background_wait(timeout)
+
+
+@transaction.atomic
+def demo_login(email, password, *, is_staff=False):
+    """Return the user of ``email``, made the first time with ``password``.
+
+    A staff login is a superuser, so that it may change any organization's
+    plan in the admin; its address is verified as the demo user's is.
+    """
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user
+    create = User.objects.create_superuser if is_staff else User.objects.create_user
+    user = create(email=email, password=password)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def ready_text(site, *, staff):
+    """Return the logins and the pages to open, said once the demo is loaded."""
+    lines = [
+        f"  The demo user, owner of {DEMO_ORGANIZATION}: its workflows and incidents",
+        f"    Log in:    {site}/accounts/login/",
+        f"    Email:     {DEMO_EMAIL}",
+        f"    Password:  {DEMO_PASSWORD}",
+        f"    Dashboard: {site}/dashboard/",
+        f"    Workflows: {site}/workflows/",
+        f"    Incidents: {site}/incidents/",
+    ]
+    if staff:
+        lines += [
+            "  Staff, in the Django admin, where an organization's plan is changed",
+            f"    Log in:    {site}/staff/",
+            f"    Email:     {DEMO_STAFF_EMAIL}",
+            f"    Password:  {DEMO_STAFF_PASSWORD} (for this demo only)",
+        ]
+    else:
+        lines += [
+            "  Staff, in the Django admin, where an organization's plan is changed:",
+            "    run `.venv/bin/python manage.py createsuperuser`,"
+            f" then open {site}/staff/",
+        ]
+    lines += [
+        "  Sign up for another organization",
+        f"    {site}/accounts/signup/"
+        " (the confirmation link is printed in this console)",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def sample_owners(document):
