@@ -15,6 +15,9 @@ const LEGIBLE_TEXT_PX = 12;
 // The smallest label a map marked to start whole (data-map-start="fit")
 // starts at: a small map of a few boxes is read whole before its labels.
 const FITTED_TEXT_PX = 10;
+// How long a map's box keeps one width before the map is fitted to it again:
+// a window dragged wider fits the map once, not at every step.
+const RESIZE_SETTLE_MS = 120;
 // currentScript is only set while this file runs, not when the maps draw.
 const MERMAID_SRC = document.currentScript?.dataset.mermaidSrc;
 
@@ -126,6 +129,12 @@ function enableZoom(viewport, svg) {
   const help = card.querySelector('[data-map-help]');
   const size = naturalSize(svg);
   let zoom = 1;
+  // How the map follows its box's width: 'start' starts it again, 'fit'
+  // fits it to the width again, null keeps the view the reader chose by
+  // zooming or moving the map by hand.
+  let follows = 'start';
+  // Where apply() left the view, to tell the reader's scrolling from it.
+  let placed = null;
 
   // The middle of the view, in the viewport's own pixels.
   const middle = () => ({
@@ -147,6 +156,15 @@ function enableZoom(viewport, svg) {
     viewport.scrollTop = point.y * zoom - at.y;
     if (level) level.textContent = `${Math.round(zoom * 100)}%`;
     viewport.dataset.zoom = zoom.toFixed(3);
+    placed = {
+      left: viewport.scrollLeft,
+      top: viewport.scrollTop,
+      width: viewport.clientWidth,
+    };
+  };
+  const byHand = (next, at, point) => {
+    follows = null;
+    apply(next, at, point);
   };
   const fitZoom = () => {
     const style = window.getComputedStyle(svg.parentElement);
@@ -155,10 +173,13 @@ function enableZoom(viewport, svg) {
     return (viewport.clientWidth - padding) / size.width;
   };
   const actions = {
-    in: () => apply(zoom * ZOOM_STEP),
-    out: () => apply(zoom / ZOOM_STEP),
-    fit: () => apply(fitZoom()),
-    reset: () => apply(1),
+    in: () => byHand(zoom * ZOOM_STEP),
+    out: () => byHand(zoom / ZOOM_STEP),
+    fit: () => {
+      follows = 'fit';
+      apply(fitZoom());
+    },
+    reset: () => byHand(1),
   };
 
   if (toolbar) {
@@ -177,21 +198,55 @@ function enableZoom(viewport, svg) {
     event.preventDefault();
     actions[action]();
   });
-  enableGestures(viewport, { zoom: () => zoom, pointAt, apply });
+  enableGestures(viewport, { zoom: () => zoom, pointAt, apply: byHand });
+  // Scrolled by the reader: by wheel, keys, scroll bar or drag. The browser
+  // itself scrolls a box that changes width; the map is fitted again then.
+  viewport.addEventListener('scroll', () => {
+    if (viewport.clientWidth !== placed.width) return;
+    const { scrollLeft, scrollTop } = viewport;
+    if (scrollLeft !== placed.left || scrollTop !== placed.top) follows = null;
+  });
   // A map whose whole width fits legibly starts whole: its box grows to
   // the map's height, so that no lane is cut at the bottom, and keeps that
   // height when zoomed in. A map too wide for that (on a phone, in a narrow
   // window) pans in its box. The width is measured with the box grown, as
   // it is then drawn.
-  viewport.style.maxHeight = 'none';
-  const fit = fitZoom();
-  const smallest =
-    viewport.dataset.mapStart === 'fit' ? FITTED_TEXT_PX : LEGIBLE_TEXT_PX;
-  const start = startZoom(svg, size, fit, smallest);
-  const whole = start <= fit;
-  if (!whole) viewport.style.maxHeight = '';
-  apply(start);
-  if (whole) viewport.style.maxHeight = `${viewport.offsetHeight}px`;
+  const start = () => {
+    viewport.style.maxHeight = 'none';
+    const fit = fitZoom();
+    const smallest =
+      viewport.dataset.mapStart === 'fit' ? FITTED_TEXT_PX : LEGIBLE_TEXT_PX;
+    const first = startZoom(svg, size, fit, smallest);
+    const whole = first <= fit;
+    if (!whole) viewport.style.maxHeight = '';
+    apply(first);
+    if (whole) viewport.style.maxHeight = `${viewport.offsetHeight}px`;
+  };
+  start();
+  whenResized(viewport, () => {
+    if (follows === 'start') start();
+    if (follows === 'fit') apply(fitZoom());
+  });
+}
+
+// Call then() once element has settled at a new width while shown: in a
+// window resized, or in a hidden section shown again after the window was.
+// A hidden element has no width to fit anything to. The width then() leaves
+// is marked on the element (data-map-width) as the one it was fitted to.
+function whenResized(element, then) {
+  let timer = null;
+  const settled = () => {
+    if (!element.clientWidth) return;
+    then();
+    element.dataset.mapWidth = String(element.clientWidth);
+  };
+  element.dataset.mapWidth = String(element.clientWidth);
+  new ResizeObserver(() => {
+    const width = element.clientWidth;
+    if (!width || String(width) === element.dataset.mapWidth) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(settled, RESIZE_SETTLE_MS);
+  }).observe(element);
 }
 
 // Start a map wider than its viewport fitted to the width, but no smaller

@@ -1,4 +1,5 @@
-"""A process map starts whole in a desktop window: in Chromium."""
+"""A process map starts whole in a desktop window, and fits a resized one again:
+in Chromium."""
 
 import re
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until
 from tests.sharing.helpers import workflow_built
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # legible minimum it ran past the bottom of a box 78% of the window high.
 MAIL_QUEUE = Path(settings.BASE_DIR, "apps/recordings/samples/mail-queue-backlog.json")
 WINDOW = {"width": 1280, "height": 800}
+# Too narrow for the map whole at legible size: it starts panning in its box.
+NARROW = {"width": 1000, "height": 800}
 LANES = re.compile(r"^%% lanes (?:s\d+-s\d+ )*s(\d+)-s(\d+)$", re.MULTILINE)
 # The box of the last lane (its heading and its steps) and of what the map's
 # viewport shows, in the window's pixels.
@@ -54,10 +57,10 @@ BOXES = """([first, last]) => {
 }"""
 
 
-def _map_page(browser, live_server):
+def _map_page(browser, live_server, window=WINDOW):
     organization, owner = factories.organization_with_owner(name="Acme IT")
     workflow = workflow_built(organization, MAIL_QUEUE)
-    context = browser.new_context(base_url=live_server.url, viewport=WINDOW)
+    context = browser.new_context(base_url=live_server.url, viewport=window)
     context.set_default_timeout(30000)
     log_in(context, owner, live_server)
     page = context.new_page()
@@ -102,4 +105,108 @@ def test_map_zoomed_in_scrolls_inside_the_box_it_started_in(browser, live_server
     assert sizes[0] == started
     assert sizes[1] > sizes[0] and sizes[2] > sizes[3]
     assert fitted == 0
+    context.close()
+
+
+# The view of the map: its zoom, how much of it is hidden sideways, and
+# whether the width it was last fitted to is its box's.
+VIEW = """() => {
+  const viewport = document.querySelector('[data-map-viewport]');
+  return {
+    zoom: viewport.dataset.zoom,
+    hiddenWidth: viewport.scrollWidth - viewport.clientWidth,
+    settled: viewport.dataset.mapWidth === String(viewport.clientWidth),
+  };
+}"""
+SETTLED = f"({VIEW})().settled"
+
+
+def _resize(page, window):
+    """Resize the window and wait until the map has settled at its new width."""
+    page.set_viewport_size(window)
+    wait_until(page, SETTLED)
+    return page.evaluate(VIEW)
+
+
+def test_map_fits_a_resized_window_as_it_would_have_started_in_it(browser, live_server):
+    context, page, lane = _map_page(browser, live_server)
+    wide = page.evaluate(VIEW)
+
+    narrowed = _resize(page, NARROW)
+    widened = _resize(page, WINDOW)
+    boxes = page.evaluate(BOXES, lane)
+    context.close()
+    context, page, _lane = _map_page(browser, live_server, NARROW)
+    narrow = page.evaluate(VIEW)
+
+    assert narrowed["zoom"] == narrow["zoom"] != wide["zoom"]
+    assert narrowed["hiddenWidth"] > 0
+    assert widened == wide
+    # Whole again, as it started: the last lane in view, nothing hidden.
+    assert boxes["hidden"] == [0, 0]
+    assert boxes["visible"][3] >= boxes["lane"][3]
+    context.close()
+
+
+def _wheel_sideways(page):
+    viewport = page.locator("[data-map-viewport]")
+    box = viewport.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(200, 0)
+    wait_until(page, "document.querySelector('[data-map-viewport]').scrollLeft > 0")
+
+
+@pytest.mark.parametrize(
+    "by_hand",
+    [
+        lambda page: page.get_by_role("button", name="Zoom in").click(),
+        _wheel_sideways,
+    ],
+    ids=["zoomed", "scrolled"],
+)
+def test_map_zoomed_or_moved_by_hand_keeps_its_view_in_a_resized_window(
+    browser, live_server, by_hand
+):
+    context, page, _lane = _map_page(browser, live_server, NARROW)
+
+    by_hand(page)
+    chosen = page.evaluate(VIEW)
+    resized = _resize(page, WINDOW)
+
+    # Started in the wider window, the map would be whole, at another zoom.
+    assert resized["zoom"] == chosen["zoom"]
+    context.close()
+
+
+def test_map_fitted_to_width_by_hand_fits_a_resized_window_again(browser, live_server):
+    context, page, _lane = _map_page(browser, live_server, NARROW)
+    page.get_by_role("button", name="Zoom in").click()
+
+    page.get_by_role("button", name="Fit to width").click()
+    fitted = page.evaluate(VIEW)
+    resized = _resize(page, WINDOW)
+
+    assert fitted["hiddenWidth"] == 0
+    assert resized["hiddenWidth"] == 0
+    assert float(resized["zoom"]) > float(fitted["zoom"])
+    context.close()
+
+
+def test_map_shown_again_after_a_resize_fits_the_new_width(browser, live_server):
+    context, page, _lane = _map_page(browser, live_server, NARROW)
+    narrow = page.evaluate(VIEW)
+
+    page.get_by_role("link", name="SOP", exact=True).click()
+    page.set_viewport_size(WINDOW)
+    hidden = page.evaluate(VIEW)
+    page.get_by_role("link", name="Process map").click()
+    wait_until(page, SETTLED)
+    shown = page.evaluate(VIEW)
+    context.close()
+    context, page, _lane = _map_page(browser, live_server)
+    wide = page.evaluate(VIEW)
+
+    assert hidden["zoom"] == narrow["zoom"]
+    assert shown["zoom"] == wide["zoom"] != narrow["zoom"]
+    assert shown["hiddenWidth"] == 0
     context.close()

@@ -149,3 +149,28 @@ def test_incident_history_map_starts_whole_in_its_box(
     assert boxes["font"] * zoom >= 10
     assert page.get_by_role("button", name="Zoom in").is_visible()
     assert page.console_errors == []
+
+
+MAP_SETTLED = """() => {
+  const viewport = document.querySelector('[data-map-viewport]');
+  return viewport.dataset.mapWidth === String(viewport.clientWidth);
+}"""
+
+
+def test_incident_history_map_fits_a_narrowed_window_as_if_opened_in_it(
+    imported_history, page, live_server
+):
+    page.set_viewport_size(DESKTOP_WIDTH)
+    page.goto(f"{live_server.url}/incidents/")
+    wait_until(page, MAP_DRAWN, timeout=30)
+    viewport = page.locator("[data-map-viewport]")
+    wide = viewport.get_attribute("data-zoom")
+
+    page.set_viewport_size({"width": 900, "height": 800})
+    wait_until(page, MAP_SETTLED)
+    narrowed = viewport.get_attribute("data-zoom")
+    page.reload()
+    wait_until(page, MAP_DRAWN, timeout=30)
+
+    assert narrowed == viewport.get_attribute("data-zoom") != wide
+    assert page.console_errors == []
