@@ -538,6 +538,12 @@ def _query_branches(terms):
     if connection.vendor == "postgresql":
         # One part is looked for only as the whole query is: unresolved.
         return _resolved(branches) if branches and not _one_part(branches) else branches
+    return _with_words(branches)
+
+
+def _with_words(branches):
+    """Return ``branches`` without their factors holding no word, nor the
+    alternatives left with none."""
     kept = (tuple(factor for factor in branch if factor.words) for branch in branches)
     return tuple(branch for branch in kept if branch)
 
@@ -980,14 +986,35 @@ INCIDENT_FIELDS = {
 }
 
 
+def _incident_number(factor):
+    """Return the incident number ``factor`` would be, as typed."""
+    return factor.text.strip("\"'()")
+
+
+def _incident_holds(factor):
+    """Return a filter for the incidents holding ``factor``: every one of its
+    words in one of ``INCIDENT_FIELDS``, or the factor as their number.
+
+    Both have an index (``web.0009``): the fields' trigrams and the number
+    in capitals, so PostgreSQL can find the incidents through the factor
+    fewest of them hold and check the other factors on those.
+    """
+    held = _incident_fields_holding(factor.words)
+    number = _incident_number(factor)
+    if number:
+        held |= Q(number__iexact=number)
+    return held
+
+
 def _incident_fields_holding(words):
     """Return a filter for the incidents holding every one of ``words`` in one
     of ``INCIDENT_FIELDS``, accents aside on PostgreSQL.
 
     There the fields are read folded, a line each in the order of
     ``INCIDENT_FIELDS``, from the column migration ``web.0009`` keeps beside
-    them: its trigram index finds the incidents holding every word somewhere,
-    then each line is looked at for them all.
+    them: its trigram index finds the incidents holding every word somewhere.
+    One word is on a line if it is anywhere, as no word holds a line break;
+    only for more is each line looked at for them all.
     """
     if connection.vendor != "postgresql":
         return functools.reduce(
@@ -998,11 +1025,13 @@ def _incident_fields_holding(words):
             ),
         )
     patterns = [_like_escaped(word) for word in words]
+    anywhere = _every(_incident_line_holds(None, pattern) for pattern in patterns)
+    if len(patterns) == 1:
+        return anywhere
     lines = (
         _every(_incident_line_holds(line, pattern) for pattern in patterns)
         for line in range(1, len(INCIDENT_FIELDS) + 1)
     )
-    anywhere = _every(_incident_line_holds(None, pattern) for pattern in patterns)
     return anywhere & functools.reduce(operator.or_, lines)
 
 
@@ -1024,35 +1053,69 @@ def _incident_line_holds(line, pattern):
     return Q(RawSQL(sql, [pattern], output_field=BooleanField()))
 
 
-def _incident_reason(incident, terms, numbers):
-    if incident.number.casefold() in numbers:
-        number = [search_text.Segment(incident.number, True)]
-        return _found("number", _("Number"), number)
-    for field, label in INCIDENT_FIELDS.items():
-        value = getattr(incident, field)
-        if all(search_text.fold(w) in search_text.fold(value) for w in terms.words):
-            return _found(field, label, search_text.highlight(value, terms.words))
-    return None
+def _incident_reasons(incident, branches, positive):
+    """Return where ``incident`` holds the factors of one of ``branches``:
+    the fewest of its number and fields that hold them all, marked."""
+    values = {"number": incident.number}
+    values |= {field: getattr(incident, field) for field in INCIDENT_FIELDS}
+    factors = [
+        (_incident_number(f).casefold(), [search_text.fold(w) for w in f.words])
+        for f in positive
+    ]
+    holders = [
+        (_incident_held(key, value, factors), key) for key, value in values.items()
+    ]
+    words = tuple(dict.fromkeys(word for f in positive for word in f.words))
+    return [
+        _incident_reason(key, values[key], words)
+        for key, _covered in _chosen(holders, branches, positive)
+    ]
+
+
+def _incident_held(key, value, factors):
+    """Return the indexes of the ``factors``, each its number and its words
+    folded, that ``value`` holds: the number whole, a field every word."""
+    if key == "number":
+        number = value.casefold()
+        return {i for i, (named, _words) in enumerate(factors) if named == number}
+    folded = search_text.fold(value)
+    return {i for i, (_named, words) in enumerate(factors) if _every_in(words, folded)}
+
+
+def _every_in(words, text):
+    return all(word in text for word in words)
+
+
+def _incident_reason(key, value, words):
+    if key == "number":
+        return _found(key, _("Number"), [search_text.Segment(value, True)])
+    return _found(key, INCIDENT_FIELDS[key], search_text.highlight(value, words))
 
 
 def _found_incidents(organization, terms):
-    """Return the imported incidents numbered so, or whose fields hold every word.
+    """Return the imported incidents holding the query between their number
+    and ``INCIDENT_FIELDS``, in order of number.
 
-    A number matches whole, in any case; the words must all be in one of
-    ``INCIDENT_FIELDS``.
+    Each factor of an alternative of the query (as ``query_branches`` reads
+    it, those without a word left out) must be the incident's whole number,
+    in any case, or have every one of its words in one field; a negated
+    factor neither. A word may be part of a longer one and is not stemmed,
+    unlike the rest of search's; case does not count, nor accents on
+    PostgreSQL.
     """
-    numbers = {part.strip("\"'()").casefold() for part in terms.text.split()} - {""}
-    found = _incident_fields_holding(terms.words)
-    for number in numbers:
-        found |= Q(number__iexact=number)
-    incidents = incident_list(organization=organization).filter(found)
+    branches = _with_words(search_text.query_branches(terms.text))
+    if not branches:
+        return []
+    incidents = incident_list(organization=organization)
+    incidents = incidents.filter(_across(branches, _incident_holds))[:SEARCH_LIMIT]
+    positive = _positive(branches)
     return [
         {
             "number": incident.number,
             "state": incident.state,
-            "reason": _incident_reason(incident, terms, numbers),
+            "reasons": _incident_reasons(incident, branches, positive),
         }
-        for incident in incidents[:SEARCH_LIMIT]
+        for incident in incidents
     ]
 
 
@@ -1065,8 +1128,8 @@ def search(*, organization, terms):
     recordings so matched; steps on their text in the workflow's current SOP
     version; imported incidents on their number or their fields. Recordings
     and workflows also match when each word lies in one of their fields,
-    after those matched in one field. Each result found by anything but what
-    it shows says why, in its ``reasons`` (an incident in its ``reason``).
+    after those matched in one field; incidents always do. Each result found
+    by anything but what it shows says why, in its ``reasons``.
     """
     branches = _query_branches(terms)
     spread = _spread_branches(branches)

@@ -196,7 +196,9 @@ def reasons(query):
         kind: [[shown(reason) for reason in row["reasons"]] for row in found[kind]]
         for kind in ("workflows", "recordings")
     }
-    rows["incidents"] = [shown(row["reason"]) for row in found["incidents"]]
+    rows["incidents"] = [
+        [shown(reason) for reason in row["reasons"]] for row in found["incidents"]
+    ]
     return rows
 
 
@@ -222,7 +224,7 @@ def test_search_on_the_embedded_database_folds_names_and_reads_runs(tmp_path):
         [["Step 1", "Make Marek Novak the owner", ["Marek", "Novak"]]]
     ]
     assert found["inc0000045"]["incidents"] == [
-        ["Number", "INC0000045", ["INC0000045"]]
+        [["Number", "INC0000045", ["INC0000045"]]]
     ]
     spread = [
         ["Agent", "Tomás Ortega", ["Ortega"]],
@@ -236,6 +238,11 @@ def test_search_on_the_embedded_database_folds_names_and_reads_runs(tmp_path):
         "incidents": [],
     }
     assert found["1 category"]["incidents"] == [
-        ["Category", "Category 1", ["Category", "1"]]
+        [["Category", "Category 1", ["Category", "1"]]]
     ]
-    assert found["category 2"]["incidents"] == []
+    assert found["category 2"]["incidents"] == [
+        [
+            ["Assignment group", "Group 2", ["2"]],
+            ["Category", "Category 1", ["Category"]],
+        ]
+    ]
