@@ -41,7 +41,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # 11: a hand-off's wait starts when the save that commits it ends.
 # 12: an approved step done on another record is neither missing nor added,
 # and an imported history's map runs top down.
-REPORT_VERSION = 12
+# 13: a duration on the map is rounded to the smallest unit it shows.
+REPORT_VERSION = 13
 
 
 @dataclass(slots=True)

@@ -375,7 +375,8 @@ def _phases(numbered, steps):
     """Return the SOP's phases, each with its steps and the time they took.
 
     A phase's time is in whole seconds, rounded as the report rounds its
-    phases (``whole_seconds``): the phases add up to the SOP's total.
+    phases (``whole_seconds``): the phases add up to the SOP's total in
+    whole seconds.
     """
     grouped = []
     for phase in PHASES:

@@ -138,7 +138,7 @@ def test_export_hand_offs_most_waited_for_first(export_view):
     assert f"<summary>Show all {handoffs['count']} hand-offs</summary>" in html
     text = _visible(html)
     assert "Hand-off Times Median hand-off wait Total wait" in text
-    assert "Group 70 → Group 25 35 36 h 53 min 106 d 20 h" in text
+    assert "Group 70 → Group 25 35 36 h 53 min 106 d 21 h" in text
 
 
 def test_ranked_hand_offs_break_ties_by_count_then_name():
@@ -200,9 +200,9 @@ def test_export_ping_pong_names_the_groups_and_their_resolution(export_view):
     assert cases["count"] == 61 and len(cases["rows"]) == RANKED_SHOWN
     assert cases["rows"][:2] == [
         "Group 54 and Group 70: 11 incidents, sent back 14 times, a median of "
-        "6 d 18 h to resolve",
+        "6 d 19 h to resolve",
         "Group 20 and Group 70: 8 incidents, sent back 12 times, a median of "
-        "18 d 14 h to resolve",
+        "18 d 15 h to resolve",
     ]
     text = _visible(html)
     assert "ownership went back" not in text and "team or owner" not in text
@@ -319,9 +319,9 @@ def test_export_time_per_state_ends_at_resolution_medians_first(export_view):
     waiting = [ms for ms in waiting if ms]
     assert rows[0] == ("Awaiting User Info", len(waiting), statistics.median(waiting))
     text = _visible(html)
-    assert "Awaiting User Info 212 5 d 8 h 15 d 22 h" in text
+    assert "Awaiting User Info 212 5 d 8 h 15 d 23 h" in text
     assert (
-        "After resolution, until closed: a median of 5 d (mean 7 d 2 h) over "
+        "After resolution, until closed: a median of 5 d 1 h (mean 7 d 3 h) over "
         "the 650 resolved incidents. This wait for the close is not resolution "
         "time and is not counted above."
     ) in text
@@ -336,7 +336,7 @@ def test_export_draws_the_state_map(export_view):
     assert view["state_map"] is True
     source = html.split('<pre class="mermaid process-map" data-mermaid>')[1]
     assert source.split("</pre>")[0] == escape(view["report"].mermaid)
-    assert "n6 --&gt;|&quot;649× · 5 d&quot;| n4" in source
+    assert "n6 --&gt;|&quot;649× · 5 d 1 h&quot;| n4" in source
     assert "Mermaid source of the map" not in html
 
 
