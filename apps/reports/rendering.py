@@ -430,21 +430,21 @@ def _agent_spread(report):
         if row["spread"]["resolution"]["median"] is not None
     ]
     if report.imported:
-        title = _("Resolution time per final assignment group")
+        title = _("Resolution time (opened to resolved) per final assignment group")
         caption = _(
-            "Resolution time per final assignment group: each line runs from the "
-            "group's fastest resolved incident to its slowest, the dot marks the "
-            "median, and the figure is the slowest."
+            "Resolution time (opened to resolved) per final assignment group: "
+            "each line runs from the group's fastest resolved incident to its "
+            "slowest, the dot marks the median, and the figure is the slowest."
         )
         show_all = ngettext_lazy(
             "Show all %(n)s assignment group", "Show all %(n)s assignment groups", "n"
         )
     else:
-        title = _("Resolution time per agent")
+        title = _("Resolution time (logged to resolved) per agent")
         caption = _(
-            "Resolution time per agent: each line runs from the agent's fastest "
-            "resolved run to the slowest, the dot marks the median, and the "
-            "figure is the slowest."
+            "Resolution time (logged to resolved) per agent: each line runs from "
+            "the agent's fastest resolved run to the slowest, the dot marks the "
+            "median, and the figure is the slowest."
         )
         show_all = ngettext_lazy("Show all %(n)s agent", "Show all %(n)s agents", "n")
     return {

@@ -133,3 +133,16 @@ def test_a_history_with_nothing_open_says_so_once_and_gives_no_threshold(
 
     assert body.count(NO_OPEN) == 1
     assert THRESHOLD not in body and "No open incident has stalled." not in body
+
+
+@pytest.mark.usefixtures("histories")
+def test_breakdown_names_the_span_of_its_resolution_times(owner_client, tmp_path):
+    breakdown = _breakdown(_get(owner_client).content.decode())
+    text = pdf_text(owner_client.get(reverse("incident_history_pdf")).content, tmp_path)
+
+    column = "Median resolution time (opened to resolved)"
+    assert breakdown.count(f'<th scope="col" class="num">{column}</th>') == 3
+    assert "Resolution times (opened to resolved) are of resolved incidents" in (
+        breakdown
+    )
+    assert " ".join(text.split()).count(column) >= 3

@@ -368,3 +368,25 @@ def test_export_names_incidents_without_a_group_and_says_what_the_chart_shows(
     assert "Unknown group" in names and "unknown" not in names
     assert ">unknown<" not in html
     assert "each line runs from the group&#x27;s fastest resolved incident" in html
+
+
+def test_resolution_time_per_agent_names_its_span():
+    view = report_context(build_report(_two_runs()))
+    html = render_to_string("reports/_report.html", {"report_view": view})
+
+    span = "Resolution time (logged to resolved) per agent"
+    assert f"<title>{span}</title>" in view["spread_chart"]
+    assert view["spread_caption"].startswith(f"{span}: each line runs from")
+    assert f"{span}: each line runs from" in html
+    assert "Resolution time (logged to resolved): min / median / max" in html
+    assert "Resolution (min / median / max)" not in html
+
+
+def test_export_resolution_time_per_group_names_its_span(export_view):
+    view, html = export_view
+
+    span = "Resolution time (opened to resolved) per final assignment group"
+    assert f"<title>{span}</title>" in view["spread_chart"]
+    assert f"{span}: each line runs from" in html
+    assert "Resolution time (opened to resolved): min / median / max" in html
+    assert "logged to resolved" not in html
