@@ -61,7 +61,7 @@ def _phase_segments(split, close_ms, *, imported=False):
     ]
     shown = whole_seconds([*(split[phase] for phase in phases), close_ms])
     return [
-        (phase, texts.PHASE_NAMES[phase], ms)
+        (phase, texts.SPLIT_NAMES[phase], ms)
         for phase, ms in zip([*phases, "close"], shown, strict=True)
     ]
 

@@ -9,14 +9,17 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from .duration import format_duration
 
-# The SOP's own phase titles (``apps.workflows.sop.PHASE_TITLES``), so that
-# the report and the SOP it sits beside name each phase the same way.
-PHASE_NAMES = {
+# The parts of the split of a run's time, by the SOP's own phase titles
+# (``apps.workflows.sop.PHASE_TITLES``). Resolve and Close are cut at the
+# moment the incident is resolved, not at the phase of each step as the
+# SOP's are, so their names say so: the same run's Resolve in the SOP
+# beside it can be longer.
+SPLIT_NAMES = {
     "log": gettext_lazy("Log"),
     "triage": gettext_lazy("Triage"),
     "investigate": gettext_lazy("Investigate"),
-    "resolve": gettext_lazy("Resolve"),
-    "close": gettext_lazy("Close"),
+    "resolve": gettext_lazy("Resolve (until resolved)"),
+    "close": gettext_lazy("Close (after resolved)"),
 }
 
 HEALTH_PART_NAMES = {

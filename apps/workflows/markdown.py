@@ -3,7 +3,7 @@
 import re
 from gettext import ngettext
 
-from .sop import KIND_TITLES, format_duration
+from .sop import KIND_TITLES, PHASE_TIMES, format_duration
 
 _SPECIAL = re.compile(r"([\\`*_\[\]#|<>~])")
 
@@ -34,6 +34,8 @@ def render_markdown(sop, *, organization="", version=None):
         for name, kind, count in sop.systems
     ]
     lines += ["", f"## Steps ({_total(sop)})", ""]
+    if sop.phases:
+        lines += [f"*{PHASE_TIMES}*", ""]
     for phase in sop.phases:
         lines += [f"### {phase.title} ({format_duration(phase.duration_ms)})", ""]
         lines += [_step_line(step) for step in phase.steps]

@@ -38,6 +38,15 @@ PHASE_TITLES = {
     "resolve": "Resolve",
     "close": "Close",
 }
+# What a phase's time spans, said before the phases. The report cuts its
+# split of the resolution time at the moment the incident is resolved
+# instead, so the same run's Resolve and Close differ there; a phase here
+# is its steps, as the recorder marked or an editor moved them.
+PHASE_TIMES = (
+    "Each phase shows the time its steps took in the recording, waits "
+    "included, so Resolve ends with its last step. In the report, Resolve ends "
+    "when the state is set to Resolved, and the time after that counts as Close."
+)
 # The Purpose says how far the procedure takes the work: from the first
 # phase it covers to the last, and where the last one leaves it.
 PHASE_WORK = {

@@ -230,16 +230,20 @@ def test_imported_history_report_is_the_same_whatever_the_order():
     assert b'"imported":true' in first
 
 
-def test_report_phase_names_are_the_sops():
-    assert {phase: str(name) for phase, name in texts.PHASE_NAMES.items()} == (
+def test_report_phase_names_are_the_sops_and_say_where_they_differ():
+    names = {phase: str(name) for phase, name in texts.SPLIT_NAMES.items()}
+    assert {phase: name.split(" (")[0] for phase, name in names.items()} == (
         PHASE_TITLES
     )
     text = _text(build_report([paced_trace("a1", "ana", MAIN, 2)]))
     for old in ("Logging", "Investigation", "Fix", "Close after resolution"):
         assert old not in text
-    for name in PHASE_TITLES.values():
+    for name in ("Log", "Triage", "Investigate"):
         assert f" {name} " in text
-    # "Close" alone no longer says it comes after resolution: the table does.
+    # The SOP's Resolve ends with its last step; the split's is cut when the
+    # incident is resolved, and its name says so, as the table does.
+    assert " Resolve (until resolved) " in text
+    assert " Close (after resolved) " in text
     assert (
         "(Resolve ends when the state is set to Resolved. Close is the time after that"
         in text

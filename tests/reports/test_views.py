@@ -162,8 +162,8 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
         ("Log", "3 min"),
         ("Triage", "6 min"),
         ("Investigate", "3 min"),
-        ("Resolve", "3 min"),
-        ("Close", "1 min"),
+        ("Resolve (until resolved)", "3 min"),
+        ("Close (after resolved)", "1 min"),
         ("Resolution time (logged to resolved), Close left out", "15 min"),
         ("Whole run, Close included", "16 min"),
     ):

@@ -7,6 +7,7 @@ import pytest
 
 from apps.workflows import documents, render
 from apps.workflows.pipeline import from_steps, generate
+from apps.workflows.sop import PHASE_TIMES
 from apps.workflows.steps import Step
 from tests.workflows import recording_factory as rf
 
@@ -74,6 +75,23 @@ def test_sop_pdf_footer_prints_the_organization_name_as_written(tmp_path):
     assert name in pages[0]
     assert all(name in page for page in pages[1:])
     assert "u0026" not in "".join(pages)
+
+
+def test_sop_pdf_says_what_a_phase_time_spans(tmp_path):
+    generated = generate(rf.network_outage().events, title="Outage", version=1)
+    pdf = documents.render_pdf(
+        document=documents.document_data(generated.sop),
+        organization_name="Acme IT",
+        version_number=1,
+        svg="",
+    )
+    path = tmp_path / "sop.pdf"
+    path.write_bytes(pdf)
+
+    text = " ".join(" ".join(_page_texts(path)).split())
+
+    assert PHASE_TIMES in text
+    assert text.index(PHASE_TIMES) < text.index("Log 53 s")
 
 
 def test_sop_pdf_prints_the_steps_then_the_map_on_landscape_pages(tmp_path):

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from apps.workflows import documents
 from apps.workflows.phases import PHASES
 from apps.workflows.pipeline import generate
+from apps.workflows.sop import PHASE_TIMES
 from tests.workflows import recording_factory as rf
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -100,6 +101,15 @@ def test_generate_markdown_lists_every_phase_and_the_withheld_value():
         in (markdown)
     )
     assert "\\. Set the state to Closed — ServiceNow" in markdown
+
+
+def test_generate_markdown_says_what_a_phase_time_spans():
+    markdown = _generate(rf.network_outage()).markdown
+
+    steps = markdown.split("## Steps (", 1)[1]
+    # Said once, before the first phase, where the times begin.
+    assert steps.index(PHASE_TIMES) < steps.index("### Log (")
+    assert markdown.count(PHASE_TIMES) == 1
 
 
 def test_generate_is_byte_identical_on_a_second_run():

@@ -15,7 +15,7 @@ from django.test import override_settings
 from apps.reports.duration import whole_seconds
 from apps.reports.templatetags.report_tags import duration, unbroken
 from apps.workflows import selectors, services, views
-from apps.workflows.sop import numbered_steps
+from apps.workflows.sop import PHASE_TIMES, numbered_steps
 from tests import factories
 from tests.workflows import recording_factory as rf
 from tests.workflows.conftest import import_sample
@@ -89,7 +89,7 @@ def test_workflow_detail_shows_the_report_with_its_figures(owner_page, page):
 
 
 PHASE_ROW = re.compile(
-    r'<tr><th scope="row">(Log|Triage|Investigate|Resolve|Close)</th>'
+    r'<tr><th scope="row">(Log|Triage|Investigate|Resolve|Close)( \([^)<]+\))?</th>'
     r"<td>([^<]+)</td></tr>"
 )
 SOP_PHASE = re.compile(r'<h4>(\w+) <span class="muted">([^<]+)</span></h4>')
@@ -113,7 +113,7 @@ def test_workflow_detail_durations_add_up_and_the_sop_total_is_the_whole_run(
 ):
     body = owner_page.get(page.url).content.decode()
 
-    rows = {name: _seconds(shown) for name, shown in PHASE_ROW.findall(body)}
+    rows = {name: _seconds(shown) for name, _span, shown in PHASE_ROW.findall(body)}
     resolution = _found(r"Resolution time \(logged to resolved\): ([^<]+)</h3>", body)
     left_out = _found(
         r"Resolution time \(logged to resolved\), Close left out</th><td>([^<]+)<", body
@@ -131,6 +131,26 @@ def test_workflow_detail_durations_add_up_and_the_sop_total_is_the_whole_run(
     # Before the incident is resolved, the SOP's phases are the report's.
     for name in ("Log", "Triage", "Investigate"):
         assert sop_phases[name] == rows[name], name
+
+
+def test_workflow_detail_names_the_span_of_each_phase_time_that_differs(
+    owner_page, page
+):
+    body = owner_page.get(page.url).content.decode()
+
+    spans = {name: span for name, span, _shown in PHASE_ROW.findall(body)}
+    sop_phases = {name: _seconds(shown) for name, shown in SOP_PHASE.findall(body)}
+    steps = body.split('<section id="steps">', 1)[1]
+
+    # The outage's wait for the site lead comes after the state is set to
+    # Resolved, in the SOP's Resolve: the report counts it in Close, and
+    # both say which span each shows.
+    assert sop_phases["Resolve"] == 12 * 60 + 24
+    assert spans["Resolve"] == " (until resolved)"
+    assert spans["Close"] == " (after resolved)"
+    assert not spans["Log"] and not spans["Investigate"]
+    assert steps.index(PHASE_TIMES) < steps.index('<section class="phase"')
+    assert "Resolve (until resolved)" in body.split('id="report"', 1)[1]
 
 
 def test_workflow_detail_tabs_are_plain_anchors(owner_page, page):
