@@ -26,11 +26,8 @@ def document_data(sop):
     """Return the SOP as JSON-ready data for storing and for templates."""
     data = asdict(sop)
     for phase in data["phases"]:
-        phase["duration"] = format_duration(phase["duration_ms"])
         for step in phase["steps"]:
-            step["duration"] = format_duration(step["duration_ms"])
             step["evidence"] = list(step["evidence"])
-    data["duration"] = format_duration(sop.duration_ms)
     data["systems"] = [
         {"name": name, "kind": KIND_TITLES.get(kind, kind), "count": count}
         for name, kind, count in sop.systems
@@ -50,6 +47,8 @@ def document_numbered(document):
     read through here it numbers by ``sop.step_numbers``, as the editor,
     the evidence pages, search and version comparison do, so a step has one
     number everywhere. Each phase gets its first step's number as ``start``.
+    Its durations are worded as they are now (``_worded``), from their
+    milliseconds, so that they read as the report beside them does.
     """
     phases = document.get("phases") or []
     kinds = [step.get("kind", "") for phase in phases for step in phase["steps"]]
@@ -57,13 +56,22 @@ def document_numbered(document):
     remaining = iter(numbers)
     renumbered = []
     for phase in phases:
-        members = [{**step, "number": next(remaining)} for step in phase["steps"]]
+        members = [
+            _worded({**step, "number": next(remaining)}) for step in phase["steps"]
+        ]
         shown = [step["number"] for step in members if step["number"] is not None]
         renumbered.append(
-            {**phase, "steps": members, "start": min(shown, default=None)}
+            _worded({**phase, "steps": members, "start": min(shown, default=None)})
         )
     count = sum(number is not None for number in numbers)
-    return {**document, "phases": renumbered, "step_count": count}
+    return _worded({**document, "phases": renumbered, "step_count": count})
+
+
+def _worded(part):
+    """Return ``part`` of a document with its ``duration`` from its milliseconds."""
+    if part.get("duration_ms") is None:
+        return part
+    return {**part, "duration": format_duration(part["duration_ms"])}
 
 
 def render_html(*, document, workflow_id, version_number):

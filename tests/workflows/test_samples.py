@@ -294,3 +294,30 @@ def test_generate_sample_lists_each_value_the_runs_chose():
         "Set Impact: in the recordings, 2 - Significant (1 of 2 runs), 3 - Low "
         "(1 of 2 runs)." in sop.decision_rules
     )
+
+
+def test_document_numbered_words_stored_durations_as_they_round_now():
+    document = documents.document_data(_generate(SAMPLES / "network-outage.json").sop)
+    # As stored when a duration past an hour was cut to the minute below.
+    [phase, *_rest] = document["phases"]
+    [step, *_steps] = phase["steps"]
+    old = {
+        **document,
+        "duration_ms": 89 * 60_000 + 57_000,
+        "duration": "1 h 29 min",
+        "phases": [
+            {
+                **phase,
+                "duration_ms": 2 * 3_600_000 - 20_000,
+                "duration": "1 h 59 min",
+                "steps": [{**step, "duration": "0 s"}, *_steps],
+            },
+            *_rest,
+        ],
+    }
+
+    shown = documents.document_numbered(old)
+
+    assert shown["duration"] == "1 h 30 min"
+    assert shown["phases"][0]["duration"] == "2 h"
+    assert shown["phases"][0]["steps"][0]["duration"] == step["duration"] == "7 s"
