@@ -90,10 +90,11 @@ function renderLastResult(result, recording) {
 }
 
 function renderRecording(recording) {
-  $('step-count').textContent = String(recording.steps);
+  $('step-count').textContent = counted(recording.steps, 'step', 'steps');
   const upload =
     UPLOAD_STATES[recording.upload.state] ?? recording.upload.state;
-  const counts = `${recording.uploaded} of ${recording.total} events sent`;
+  const total = counted(recording.total, 'event', 'events');
+  const counts = `${recording.uploaded} of ${total} sent`;
   $('upload-state').textContent = `${upload} (${counts})`;
   $('upload-state').title = recording.upload.lastError ?? '';
   show('pause', recording.state === 'recording');
