@@ -72,10 +72,14 @@ async function handle(message, sender) {
   if (POPUP_ONLY.has(message.type) && !fromExtensionPage(sender)) {
     throw new Error(`${message.type} is accepted from the popup only.`);
   }
+  // What a page reports is never taken from Ledgerium's own pages. Its
+  // origin is sender.origin, also in an about:blank frame, which inherits
+  // its parent's where sender.url says only "about:blank".
   const tab = {
     tabId: sender.tab?.id ?? 0,
     frameId: sender.frameId ?? 0,
-    fromTab: true
+    fromTab: true,
+    page: sender.origin ?? sender.url ?? ''
   };
   switch (message.type) {
     case messages.CAPTURE:
@@ -91,7 +95,8 @@ async function handle(message, sender) {
       return {};
     case messages.SKIPPED_FIELDS:
       await addSkippedFields(
-        Array.isArray(message.labels) ? message.labels : []
+        Array.isArray(message.labels) ? message.labels : [],
+        { page: tab.page }
       );
       return {};
     case messages.UNINSTRUMENTED:

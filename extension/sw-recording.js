@@ -3,6 +3,7 @@
 import './lib/redact.js';
 import './lib/events.js';
 import './lib/messages.js';
+import './lib/connect.js';
 import {
   eventKey,
   read,
@@ -12,7 +13,7 @@ import {
   updateRecording
 } from './sw-store.js';
 
-const { events, redact, storageKeys } = globalThis.ledgerium;
+const { connect, events, redact, storageKeys } = globalThis.ledgerium;
 const STEP_TYPES = new Set(Object.keys(events.FIELDS));
 
 export async function setStatus(state, id = null) {
@@ -58,18 +59,45 @@ export function recordingStart({ tabId, title }) {
 // when a page sends it again after the worker stopped before answering.
 const REMEMBERED_CAPTURES = 100;
 
+// Return the origin of the Ledgerium server the extension uploads to, or
+// null. Its own pages are never recorded: the agent connects, starts and
+// reviews there, which is no part of the incident. Callers read it inside
+// the storage queue, so that events are queued in the order they came.
+async function connectedServer() {
+  const stored = await read(storageKeys.CONNECTION);
+  return stored[storageKeys.CONNECTION]?.server ?? null;
+}
+
+// Whether the event or the page that sent it is on the Ledgerium server.
+function onLedgerium(server, ...origins) {
+  return origins.some((origin) => connect.onServer(origin, server));
+}
+
 // Store one event if the recording takes it. `tab` is the sender's tab for
-// a page capture: a tab that a recorded tab opened is adopted here when its
-// first capture beats the browser's tab event, with its "opened" step first,
-// in the same write, so the two can never swap.
+// a page capture, and `page` the origin of the frame that sent it: a tab
+// that a recorded tab opened is adopted here when its first capture beats
+// the browser's tab event, with its "opened" step first, in the same write,
+// so the two can never swap.
 export function recordEvent(
   raw,
-  { tabId = 0, frameId = 0, fromTab = false, captureId = '', tab = null } = {}
+  {
+    tabId = 0,
+    frameId = 0,
+    fromTab = false,
+    captureId = '',
+    tab = null,
+    page = ''
+  } = {}
 ) {
-  return updateRecording((recording) => {
+  return updateRecording(async (recording) => {
     if (recording.state !== 'recording') return null;
+    const server = await connectedServer();
     const written = {};
-    if (fromTab && tab) Object.assign(written, adoptOpenedTab(recording, tab));
+    if (fromTab && tab)
+      Object.assign(written, adoptOpenedTab(recording, tab, server));
+    // Before the tab is accepted: a Ledgerium tab is not the one to adopt
+    // after a browser restart.
+    if (onLedgerium(server, raw.origin, page)) return written;
     if (fromTab && !acceptsTab(recording, tabId)) return written;
     if (captureId) {
       recording.captures ??= [];
@@ -85,21 +113,25 @@ export function recordEvent(
 // Record that a recorded tab opened `tab`, once, from the browser's tab
 // event or from the new tab's first capture, whichever comes first.
 export function recordTabOpened(tab) {
-  return updateRecording((recording) => {
+  return updateRecording(async (recording) => {
     if (recording.state !== 'recording') return null;
-    return adoptOpenedTab(recording, tab);
+    return adoptOpenedTab(recording, tab, await connectedServer());
   });
 }
 
-function adoptOpenedTab(recording, tab) {
+// A Ledgerium tab is adopted, so that where the agent goes from it is
+// recorded, but its opening is not a step.
+function adoptOpenedTab(recording, tab, server) {
   if (recording.tabs.includes(tab.id)) return {};
   if (!recording.tabs.includes(tab.openerTabId)) return {};
   recording.tabs.push(tab.id);
   // Opening a tab in front is not also a switch to it.
   if (tab.active) recording.activeTab = tab.id;
+  const page = pageOfTab(tab);
+  if (onLedgerium(server, page.origin)) return {};
   return appendEvent(
     recording,
-    { type: 'tab_opened', opener_tab: tab.openerTabId, ...pageOfTab(tab) },
+    { type: 'tab_opened', opener_tab: tab.openerTabId, ...page },
     { tabId: tab.id }
   );
 }
@@ -156,10 +188,14 @@ export function recordingSetState(next) {
   });
 }
 
-export function addSkippedFields(labels, { tabId, fromTab = false } = {}) {
-  return updateRecording((recording) => {
+export function addSkippedFields(
+  labels,
+  { tabId, fromTab = false, page = '' } = {}
+) {
+  return updateRecording(async (recording) => {
     if (recording.state !== 'recording') return;
     if (fromTab && !recording.tabs.includes(tabId)) return;
+    if (onLedgerium(await connectedServer(), page)) return;
     const known = new Set(recording.privacy.skipped_fields);
     for (const label of labels.slice(0, 50)) {
       const { text, counts } = redact.redactText(String(label).slice(0, 200));
@@ -171,10 +207,15 @@ export function addSkippedFields(labels, { tabId, fromTab = false } = {}) {
   });
 }
 
-export function addUninstrumented(origin, reason, { tabId, fromTab } = {}) {
-  return updateRecording((recording) => {
+export function addUninstrumented(
+  origin,
+  reason,
+  { tabId, fromTab, page = '' } = {}
+) {
+  return updateRecording(async (recording) => {
     if (recording.state !== 'recording') return;
     if (fromTab && !recording.tabs.includes(tabId)) return;
+    if (onLedgerium(await connectedServer(), page)) return;
     const list = recording.privacy.uninstrumented;
     const clean = String(origin).slice(0, 255);
     if (list.some((item) => item.origin === clean && item.reason === reason))

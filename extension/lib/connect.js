@@ -42,6 +42,14 @@
     }
   }
 
+  // Whether `url` (or an origin) is on the Ledgerium server the extension
+  // is connected to. The agent connects, starts and reviews there: those
+  // pages are never part of the incident, so they are never recorded.
+  function onServer(url, server) {
+    const origin = normaliseServer(url);
+    return origin !== null && origin === normaliseServer(server);
+  }
+
   function isToken(text) {
     return TOKEN.test(String(text ?? ''));
   }
@@ -51,15 +59,14 @@
   // top frame to itself, whatever its content script was told.
   function senderMayConnect({ fromPopup, frameId, senderUrl, server }) {
     if (fromPopup) return true;
-    if (frameId !== 0) return false;
-    const origin = normaliseServer(senderUrl);
-    return origin !== null && origin === normaliseServer(server);
+    return frameId === 0 && onServer(senderUrl, server);
   }
 
   ns.connect = {
     checkConnectRequest,
     isToken,
     normaliseServer,
+    onServer,
     senderMayConnect
   };
 })();

@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 
 import { ledgerium } from './helpers.js';
 
-const { checkConnectRequest, normaliseServer, isToken, senderMayConnect } =
-  ledgerium.connect;
+const {
+  checkConnectRequest,
+  normaliseServer,
+  isToken,
+  onServer,
+  senderMayConnect
+} = ledgerium.connect;
 const token = 'ldg_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v';
 const request = (overrides = {}) => ({
   data: {
@@ -90,4 +95,16 @@ test('sender_may_connect_lets_a_page_connect_only_its_top_frame_to_itself', () =
     senderMayConnect({ fromPopup: true, frameId: 0, senderUrl: '', server }),
     true
   );
+});
+
+test('on_server_matches_the_connected_origin_only', () => {
+  const server = 'https://ledgerium.example.test';
+  assert.equal(onServer('https://ledgerium.example.test', server), true);
+  assert.equal(onServer('https://LEDGERIUM.example.test:443/x', server), true);
+  assert.equal(onServer('http://ledgerium.example.test', server), false);
+  assert.equal(onServer('https://ledgerium.example.test:8443', server), false);
+  assert.equal(onServer('https://itsm.example.test', server), false);
+  assert.equal(onServer('about:', server), false);
+  assert.equal(onServer('https://ledgerium.example.test', null), false);
+  assert.equal(onServer(undefined, undefined), false);
 });

@@ -27,9 +27,9 @@ globalThis.chrome = {
   }
 };
 
-const { recordEvent, recordTabOpened, recordingStart } =
+const { addSkippedFields, recordEvent, recordTabOpened, recordingStart } =
   await import('../sw-recording.js');
-const { readEvents } = await import('../sw-store.js');
+const { readEvents, serialised } = await import('../sw-store.js');
 
 const RECORDED_TAB = 7;
 const newTab = {
@@ -95,4 +95,98 @@ test('a_tab_no_recorded_tab_opened_is_refused', async () => {
   await recordTabOpened(stranger);
 
   assert.deepEqual(await readEvents(), []);
+});
+
+const SERVER = 'https://ledgerium.example.test';
+const ledgeriumPage = {
+  type: 'navigation',
+  origin: SERVER,
+  path: '/dashboard/',
+  title: 'Dashboard · Ledgerium'
+};
+
+async function connectedRecording() {
+  await freshRecording();
+  await chrome.storage.local.set({
+    connection: { server: SERVER, token: 'ldg_x', needsReconnect: false }
+  });
+}
+
+test('pages_of_the_connected_server_are_never_recorded', async () => {
+  await connectedRecording();
+  const from = { tabId: RECORDED_TAB, fromTab: true };
+  await recordEvent(ledgeriumPage, { ...from, captureId: 'dashboard' });
+  await recordEvent(
+    { type: 'click', origin: SERVER, path: '/workflows/1/', name: 'Map' },
+    { ...from, captureId: 'map' }
+  );
+  await recordEvent(navigation, { ...from, captureId: 'monitoring' });
+  await recordEvent({ type: 'tab_switched', ...ledgeriumPage }, from);
+
+  const recorded = await readEvents();
+  assert.deepEqual(
+    recorded.map((event) => [event.seq, event.type, event.origin]),
+    [[1, 'navigation', 'https://monitoring.example.test']]
+  );
+});
+
+test('the_same_host_on_another_port_is_recorded', async () => {
+  await connectedRecording();
+  await recordEvent(
+    { ...ledgeriumPage, origin: `${SERVER}:8443` },
+    { tabId: RECORDED_TAB, fromTab: true }
+  );
+
+  assert.equal((await readEvents()).length, 1);
+});
+
+test('a_ledgerium_tab_opened_from_a_recorded_tab_is_followed_but_not_a_step', async () => {
+  await connectedRecording();
+  const ledgeriumTab = { ...newTab, url: `${SERVER}/dashboard/` };
+  await recordTabOpened(ledgeriumTab);
+  await recordEvent(ledgeriumPage, {
+    tabId: ledgeriumTab.id,
+    fromTab: true,
+    tab: ledgeriumTab
+  });
+
+  assert.deepEqual(await readEvents(), []);
+  await recordEvent(navigation, { tabId: ledgeriumTab.id, fromTab: true });
+  assert.deepEqual(
+    (await readEvents()).map((event) => [event.type, event.tab]),
+    [['navigation', 8]]
+  );
+});
+
+test('after_a_restart_a_ledgerium_tab_is_not_the_one_adopted', async () => {
+  await connectedRecording();
+  const recording = stored.get('recording');
+  stored.set('recording', { ...recording, tabs: [], adoptTab: true });
+  await recordEvent(ledgeriumPage, { tabId: 20, fromTab: true });
+  await recordEvent(navigation, { tabId: 21, fromTab: true });
+
+  assert.deepEqual(
+    (await readEvents()).map((event) => event.tab),
+    [21]
+  );
+  assert.deepEqual(stored.get('recording').tabs, [21]);
+});
+
+test('a_frame_of_a_ledgerium_page_reports_nothing_whatever_its_address', async () => {
+  await connectedRecording();
+  const from = { tabId: RECORDED_TAB, fromTab: true, page: SERVER };
+  await recordEvent({ type: 'click', origin: 'about:', name: 'Map' }, from);
+  await addSkippedFields(['Password'], { page: SERVER });
+
+  assert.deepEqual(await readEvents(), []);
+  assert.deepEqual(stored.get('recording').privacy.skipped_fields, []);
+});
+
+test('an_event_joins_the_storage_queue_when_it_comes', async () => {
+  await connectedRecording();
+  const recorded = recordEvent(navigation, { tabId: RECORDED_TAB });
+  const seen = serialised(async () => (await readEvents()).length);
+
+  await recorded;
+  assert.equal(await seen, 1);
 });
