@@ -25,6 +25,15 @@ def client_address_from(*, remote_addr, forwarded_for, trusted_proxies):
         return remote_addr
 
 
+def server_origin(request):
+    """Return ``scheme://host[:port]`` of this server, as the request reached it.
+
+    It is the address the Extension page hands the extension, so it is also
+    the origin of the pages the extension must not record.
+    """
+    return f"{request.scheme}://{request.get_host()}"
+
+
 def client_address(request):
     """Return the address of the client, past ``LEDGERIUM_TRUSTED_PROXIES``."""
     return client_address_from(

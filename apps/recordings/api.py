@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import ApiToken
 from apps.accounts.permissions import InOrganization
 from apps.core.errors import ApplicationError
+from apps.core.http import server_origin
 
 from . import format, services, validation, xes
 from .models import RecordingStatus
@@ -193,6 +194,7 @@ class RecordingListCreateApi(RecordingApi):
             organization=request._request.organization,
             user=request.user,
             document=document,
+            server_origin=server_origin(request),
         )
         recording.refresh_from_db()
         return Response(
@@ -237,7 +239,9 @@ class RecordingEventsApi(RecordingApi):
     def post(self, request, recording_id):
         recording = self.recording(request, recording_id)
         body = _read_body(request, format.MAX_BATCH_BYTES)
-        progress = services.recording_append(recording=recording, body=body)
+        progress = services.recording_append(
+            recording=recording, body=body, server_origin=server_origin(request)
+        )
         return Response(progress)
 
 

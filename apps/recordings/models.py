@@ -58,7 +58,10 @@ class Recording(OrganizationScopedModel):
     dropped_seqs = models.JSONField(
         default=list,
         blank=True,
-        help_text=_("Sequence numbers the agent dropped in review."),
+        help_text=_(
+            "Sequence numbers not kept: dropped by the agent in review, or by "
+            "the server as its own pages."
+        ),
     )
     event_count = models.PositiveIntegerField(default=0)
     highest_seq = models.PositiveIntegerField(default=0)

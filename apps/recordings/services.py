@@ -15,6 +15,7 @@ import zlib
 from datetime import UTC, datetime
 
 import msgspec
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,12 +84,13 @@ def _recording_fields(document):
     return fields, counts
 
 
-def recording_create(*, organization, user, document):
+def recording_create(*, organization, user, document, server_origin=None):
     """Create the recording ``document`` describes, or return the same one.
 
     Return ``(recording, created)``. The id is the client's; repeating the
     create with the same fields is harmless, with other fields it is a 409.
-    Events in the document are appended as one batch.
+    Events in the document are appended as one batch, less those on
+    ``server_origin`` (see ``recording_append``).
     """
     recording_id = _parse_id(document.id)
     fields, counts = _recording_fields(document)
@@ -110,7 +112,8 @@ def recording_create(*, organization, user, document):
     if created:
         logger.info("Recording created", extra=_log_extra(recording))
     if cleaned:
-        _append(recording, cleaned)
+        kept, own = _own_pages_apart(cleaned, server_origin)
+        _append(recording, kept, own_pages=own)
     return recording, created
 
 
@@ -155,16 +158,18 @@ def _existing(organization, recording_id, fields):
 # ------------------------------------------------------------------------------
 # Append
 # ------------------------------------------------------------------------------
-def recording_append(*, recording, body):
+def recording_append(*, recording, body, server_origin=None):
     """Store the events of the batch ``body``; return the recording's progress.
 
     The answer depends only on what is stored, so the same batch sent twice
-    is answered the same.
+    is answered the same. Events on ``server_origin``, this server's own
+    pages, are not stored but dropped, as the extension should have done.
     """
     cleaned = validation.decode_batch(body)
+    kept, own = _own_pages_apart(cleaned, server_origin)
     raw = _raw_batch_keep(recording, body)
     try:
-        recording = _append(recording, cleaned, raw)
+        recording = _append(recording, kept, own_pages=own, raw=raw)
     except ApplicationError:
         # A refused batch holds nothing to keep.
         RawBatch.objects.filter(pk=raw.pk).delete()
@@ -228,25 +233,65 @@ def _closed(recording, seq):
     )
 
 
-def _append(recording, cleaned, raw=None):
+def _own_pages_apart(cleaned, server_origin):
+    """Return ``(kept, seqs)``: the events not on ``server_origin``, and the
+    seqs of those on it.
+
+    Ledgerium's own pages are never part of an incident: the agent connects
+    the extension, starts and reviews there.
+    """
+    own = validation.origin_key(server_origin) if server_origin else None
+    if own is None:
+        return cleaned, []
+    kept, seqs = [], []
+    for event, counts in cleaned:
+        if event.origin and validation.origin_key(event.origin) == own:
+            seqs.append(event.seq)
+        else:
+            kept.append((event, counts))
+    return kept, seqs
+
+
+def _append(recording, cleaned, *, own_pages=(), raw=None):
     """Store ``cleaned`` events under the recording's row lock.
 
-    ``raw`` is the raw batch to delete once stored, if any. Return the
-    recording as the lock left it, counters updated.
+    ``own_pages`` are seqs to drop as the server's own pages; ``raw`` is the
+    raw batch to delete once stored, if any. Return the recording as the
+    lock left it, counters updated.
     """
     with transaction.atomic():
         locked = Recording.objects.select_for_update().get(pk=recording.pk)
         fresh, counts = _fresh_events(locked, cleaned)
+        dropped = sorted(set(own_pages) - set(locked.dropped_seqs))
         # Checked under the lock, so a finish racing this append cannot be
         # followed by new events.
-        if fresh and not locked.is_open:
-            raise _closed(locked, fresh[0].seq)
+        if (fresh or dropped) and not locked.is_open:
+            raise _closed(locked, fresh[0].seq if fresh else dropped[0])
         if fresh:
             _insert_events(locked, fresh)
             _count_stored(locked, fresh, counts)
+        if dropped:
+            _drop_own_pages(locked, dropped)
         if raw is not None:
             RawBatch.objects.filter(pk=raw.pk).delete()
     return locked
+
+
+def _drop_own_pages(recording, seqs):
+    # Dropped seqs are known, not missing: the client is not asked for them.
+    recording.dropped_seqs = _with_dropped(recording, seqs)
+    Recording.objects.filter(pk=recording.pk).update(
+        dropped_seqs=recording.dropped_seqs, updated_at=timezone.now()
+    )
+    logger.info(
+        "Dropped %s events on the server's own pages",
+        len(seqs),
+        extra=_log_extra(recording),
+    )
+
+
+def _with_dropped(recording, seqs):
+    return sorted(set(recording.dropped_seqs) | set(seqs))
 
 
 def _fresh_events(recording, cleaned):
@@ -386,7 +431,9 @@ def raw_batches_replay(*, recording):
     for raw in RawBatch.objects.filter(recording=recording).order_by("id"):
         try:
             cleaned = validation.decode_batch(zlib.decompress(raw.body))
-            _append(recording, cleaned, raw)
+            # No request here: the configured address stands for this server.
+            kept, own = _own_pages_apart(cleaned, settings.SITE_URL)
+            _append(recording, kept, own_pages=own, raw=raw)
         except ApplicationError:
             logger.warning(
                 "Raw batch %s refused on replay", raw.pk, extra=_log_extra(recording)
@@ -472,7 +519,7 @@ def _drop_events(recording, seqs):
     deleted, _by_model = Event.objects.filter(
         recording=recording, seq__in=seqs
     ).delete()
-    recording.dropped_seqs = sorted(set(recording.dropped_seqs) | set(seqs))
+    recording.dropped_seqs = _with_dropped(recording, seqs)
     recording.event_count -= deleted
 
 

@@ -10,6 +10,7 @@ margin past the limit is cleaned at all.
 import functools
 import operator
 import re
+from urllib.parse import urlsplit
 
 import msgspec
 from django.utils.translation import gettext as _
@@ -404,6 +405,26 @@ def clean_origin(origin):
     if match is None:
         return origin.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     return match["scheme"] + match["host"]
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@functools.lru_cache(maxsize=1024)
+def origin_key(origin):
+    """Return ``(scheme, host, port)`` of a web origin, or None for any other.
+
+    Two origins are the same when their keys are: case and a default port
+    written out do not count.
+    """
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname, port or _DEFAULT_PORTS[parts.scheme]
 
 
 _CLEANERS = (

@@ -17,6 +17,7 @@ from apps.accounts.services import api_token_create
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.forms import size_text
+from apps.core.http import server_origin
 from apps.recordings import format as recording_format
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import (
@@ -132,10 +133,6 @@ def extension_download(request):
     return response
 
 
-def _server_origin(request):
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @membership_required
 @require_POST
 def extension_connect(request):
@@ -168,7 +165,7 @@ def extension_connect(request):
     logger.info(
         "Extension token issued", extra={"organization_id": request.organization.id}
     )
-    response = JsonResponse({"server": _server_origin(request), "token": raw})
+    response = JsonResponse({"server": server_origin(request), "token": raw})
     response["Cache-Control"] = "no-store"
     return response
 
