@@ -176,8 +176,14 @@ async function finish(api, recording) {
   }
   if (upload.classify(answer.status) !== 'ok') return failed(answer);
 
-  const server = api.server;
-  await recordingClose({ id: recording.id, outcome: 'finished', server });
+  // The recording's page leads the agent to the workflow written from it,
+  // with its progress, or says why none was.
+  await recordingClose({
+    id: recording.id,
+    outcome: 'finished',
+    server: api.server,
+    page: answer.body?.page_url ?? null
+  });
   return OK;
 }
 

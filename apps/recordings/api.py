@@ -8,6 +8,7 @@ resources we return.
 import msgspec
 from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
@@ -91,9 +92,15 @@ class RecordingDetailSerializer(RecordingSerializer):
     dropped_seqs = serializers.ListField(child=serializers.IntegerField())
     privacy = serializers.DictField()
     server_redactions = serializers.DictField(child=serializers.IntegerField())
+    page_url = serializers.SerializerMethodField()
 
     def get_missing(self, recording) -> list[list[int]]:
         return recording_missing(recording=recording)
+
+    def get_page_url(self, recording) -> str:
+        """Return the recording's page: its workflow's progress, or why none."""
+        path = reverse("recording_detail", kwargs={"recording_id": recording.pk})
+        return self.context["request"].build_absolute_uri(path)
 
 
 class RecordingPageSerializer(serializers.Serializer):
@@ -138,6 +145,11 @@ class RecordingApi(APIView):
             recording_id=recording_id,
             discarded=True,
         )
+
+    def detail(self, recording):
+        return RecordingDetailSerializer(
+            recording, context={"request": self.request}
+        ).data
 
     def kept_recording(self, request, recording_id):
         """Return the recording to read; 410 once it was discarded."""
@@ -198,7 +210,7 @@ class RecordingListCreateApi(RecordingApi):
         )
         recording.refresh_from_db()
         return Response(
-            RecordingDetailSerializer(recording).data,
+            self.detail(recording),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -214,7 +226,7 @@ class RecordingDetailApi(RecordingApi):
     )
     def get(self, request, recording_id):
         recording = self.kept_recording(request, recording_id)
-        return Response(RecordingDetailSerializer(recording).data)
+        return Response(self.detail(recording))
 
     @extend_schema(
         operation_id="recordings_discard",
@@ -258,7 +270,7 @@ class RecordingFinishApi(RecordingApi):
             body, format.Finish, max_bytes=format.MAX_BATCH_BYTES
         )
         recording = services.recording_finish(recording=recording, finish=finish)
-        return Response(RecordingDetailSerializer(recording).data)
+        return Response(self.detail(recording))
 
 
 class RecordingExportApi(RecordingApi):

@@ -25,10 +25,15 @@ class WorkflowSerializer(serializers.Serializer):
     version = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    page_url = serializers.SerializerMethodField()
 
     def get_version(self, workflow) -> int | None:
         version = workflow.current_version
         return version.number if version else None
+
+    def get_page_url(self, workflow) -> str:
+        """Return the workflow's page, which shows its progress while it builds."""
+        return self.context["request"].build_absolute_uri(workflow.get_absolute_url())
 
 
 class GenerateSerializer(serializers.Serializer):
@@ -44,6 +49,11 @@ class WorkflowApi(APIView):
             organization=request._request.organization, workflow_id=workflow_id
         )
 
+    def serialized(self, workflow, **kwargs):
+        return WorkflowSerializer(
+            workflow, context={"request": self.request}, **kwargs
+        ).data
+
 
 class WorkflowListApi(WorkflowApi):
     @extend_schema(
@@ -53,9 +63,7 @@ class WorkflowListApi(WorkflowApi):
         paginator = LimitOffsetPagination()
         queryset = selectors.workflow_list(organization=request._request.organization)
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(
-            WorkflowSerializer(page, many=True).data
-        )
+        return paginator.get_paginated_response(self.serialized(page, many=True))
 
     @extend_schema(
         operation_id="workflows_generate",
@@ -84,15 +92,13 @@ class WorkflowListApi(WorkflowApi):
             workflow=workflow,
             user=request.user,
         )
-        return Response(
-            WorkflowSerializer(workflow).data, status=status.HTTP_202_ACCEPTED
-        )
+        return Response(self.serialized(workflow), status=status.HTTP_202_ACCEPTED)
 
 
 class WorkflowStateApi(WorkflowApi):
     @extend_schema(operation_id="workflows_retrieve", responses=WorkflowSerializer)
     def get(self, request, workflow_id):
-        return Response(WorkflowSerializer(self.workflow(request, workflow_id)).data)
+        return Response(self.serialized(self.workflow(request, workflow_id)))
 
 
 class WorkflowRetryApi(WorkflowApi):
@@ -107,6 +113,4 @@ class WorkflowRetryApi(WorkflowApi):
             membership=request._request.membership, workflow=workflow
         )
         workflow.refresh_from_db()
-        return Response(
-            WorkflowSerializer(workflow).data, status=status.HTTP_202_ACCEPTED
-        )
+        return Response(self.serialized(workflow), status=status.HTTP_202_ACCEPTED)

@@ -50,6 +50,15 @@
     return origin !== null && origin === normaliseServer(server);
   }
 
+  // Return the address the popup links to after a finish: the recording's
+  // page as the server named it, if it is on that server, or else the
+  // server's start page.
+  function pageOnServer(url, server) {
+    const origin = normaliseServer(server);
+    if (origin === null) return null;
+    return onServer(url, origin) ? new URL(url).href : `${origin}/`;
+  }
+
   function isToken(text) {
     return TOKEN.test(String(text ?? ''));
   }
@@ -67,6 +76,7 @@
     isToken,
     normaliseServer,
     onServer,
+    pageOnServer,
     senderMayConnect
   };
 })();

@@ -80,11 +80,12 @@ function renderLastResult(result, recording) {
   element.append(
     'The last recording was uploaded: Ledgerium is writing its SOP. '
   );
-  if (result.server) {
+  const href = connect.pageOnServer(result.page, result.server);
+  if (href) {
     const link = document.createElement('a');
-    link.href = `${result.server}/workflows/`;
+    link.href = href;
     link.target = '_blank';
-    link.textContent = 'Open your workflows';
+    link.textContent = 'See it in Ledgerium';
     element.append(link);
   }
 }

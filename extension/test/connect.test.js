@@ -8,6 +8,7 @@ const {
   normaliseServer,
   isToken,
   onServer,
+  pageOnServer,
   senderMayConnect
 } = ledgerium.connect;
 const token = 'ldg_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v';
@@ -107,4 +108,14 @@ test('on_server_matches_the_connected_origin_only', () => {
   assert.equal(onServer('about:', server), false);
   assert.equal(onServer('https://ledgerium.example.test', null), false);
   assert.equal(onServer(undefined, undefined), false);
+});
+
+test('page_on_server_keeps_a_page_of_the_server_and_nothing_else', () => {
+  const server = 'https://ledgerium.example.test';
+  const page = `${server}/recordings/0b7c9a52-1f7e-4d7c-9a43-3c1f5a6f2b10/`;
+  assert.equal(pageOnServer(page, server), page);
+  assert.equal(pageOnServer('https://evil.example/r/', server), `${server}/`);
+  assert.equal(pageOnServer('javascript:alert(1)', server), `${server}/`);
+  assert.equal(pageOnServer(null, server), `${server}/`);
+  assert.equal(pageOnServer(page, undefined), null);
 });

@@ -718,6 +718,18 @@ def test_finish_deletes_the_seqs_dropped_in_review(api_client, recording_id):
     assert [e["seq"] for e in stored(recording_id)] == [1, 3]
 
 
+def test_finish_answers_with_the_recordings_page(
+    api_client, owner_client, recording_id
+):
+    response = finish(api_client, recording_id, last_seq=3)
+
+    page_url = response.json()["page_url"]
+    assert page_url == f"http://testserver/recordings/{recording_id}/"
+    assert owner_client.get(page_url).status_code == HTTPStatus.OK
+    again = api_client.get(f"/api/v1/recordings/{recording_id}/")
+    assert again.json()["page_url"] == page_url
+
+
 def test_finish_refuses_to_drop_seqs_never_recorded(api_client, recording_id):
     response = finish(api_client, recording_id, dropped=[2, 5_000_000], last_seq=3)
 

@@ -165,6 +165,9 @@ def test_api_workflow_state_reports_ready_and_version(api_client, workflow):
     assert response.json()["state_label"] == "Ready"
     assert response.json()["version"] == 1
     assert response.json()["progress"] == 100
+    assert response.json()["page_url"] == (
+        f"http://testserver{workflow.get_absolute_url()}"
+    )
 
 
 def test_api_workflow_retry_refuses_a_ready_workflow(api_client, workflow):
