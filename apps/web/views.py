@@ -33,6 +33,16 @@ from .forms import RecordingUploadForm
 logger = logging.getLogger(__name__)
 
 EXTENSION_TOKEN_NAME = "Chrome extension"
+# The popup's buttons as it labels them. The popup speaks English only, so
+# the pages that walk the agent through it name them untranslated;
+# tests/web/test_extension_steps.py holds these to extension/popup/.
+POPUP_BUTTONS = {
+    "connect": "Connect",
+    "start": "Start recording",
+    "pause": "Pause",
+    "stop": "Stop",
+    "finish": "Finish and generate",
+}
 
 
 def home(request):
@@ -80,6 +90,7 @@ def dashboard(request):
             "incident_history": selectors.incident_history_overview(
                 organization=request.organization
             ),
+            "popup": POPUP_BUTTONS,
         },
     )
 
@@ -117,7 +128,10 @@ def extension(request):
     return render(
         request,
         "web/extension.html",
-        {"package_ready": selectors.extension_package() is not None},
+        {
+            "package_ready": selectors.extension_package() is not None,
+            "popup": POPUP_BUTTONS,
+        },
     )
 
 
@@ -149,7 +163,7 @@ def extension_connect(request):
             _(
                 "Connecting in one click needs scripts on the Extension page. "
                 "Create a token here and paste it, with this server's address, "
-                "into the extension's options."
+                "into the extension's popup (its toolbar button)."
             ),
         )
         return redirect("api_token_list")

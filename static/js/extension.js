@@ -35,7 +35,7 @@ function showTokenToPaste(server, token) {
   box.className = 'card notice';
   const intro = document.createElement('p');
   intro.textContent =
-    'The extension did not answer. Paste these into its options instead; ' +
+    'The extension did not answer. Paste these into its popup instead; ' +
     'the token is shown only once.';
   box.append(intro);
   for (const [id, label, value] of [

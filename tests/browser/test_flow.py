@@ -219,7 +219,8 @@ def test_new_team_from_sign_up_to_a_shared_sop(
         membership.user
     )
     # The extension then confirms the connect, and the agent opens its popup
-    # and presses Record; the next click in the ticket is the first step.
+    # and presses "Start recording"; the next click in the ticket is the first
+    # step.
     actions_to_first_step = act.count + 3
     print(f"actions from sign-up to a first recorded step: {actions_to_first_step}")
     assert actions_to_first_step <= MAX_ACTIONS_TO_FIRST_STEP
