@@ -288,9 +288,10 @@ def _snippet(row, text, terms):
     return search_text.highlight(text, terms.words)
 
 
-def _found(field, label, segments):
-    """Return why a result was found: the field, its name and matched text."""
-    return {"field": field, "label": label, "text": segments}
+def _found(field, label, segments, url=None):
+    """Return why a result was found: the field, its name and matched text,
+    and where that field is shown when it is not on the result's own page."""
+    return {"field": field, "label": label, "text": segments, "url": url}
 
 
 def _agent_named(organization, words):
@@ -409,12 +410,12 @@ def _found_recording(recording, title, reasons):
     }
 
 
-def _found_recordings(organization, terms, branches, spread):
-    """Return the recordings found in one field, best first, then those found
-    by the words of ``spread`` between their fields, newest first.
+def _found_recordings(organization, terms, branches, left_out):
+    """Return the recordings found in one field, best first.
 
-    One found in one field must also hold, between its fields, every part of
-    an alternative of ``branches`` and none negated in it.
+    Each must also hold, between its fields, every part of an alternative of
+    ``branches`` and none negated in it. The recorded steps of the
+    recordings ``left_out`` (see ``_steps_left_out``) are not searched.
     """
     by_title = _matches(recording_list(organization=organization), "title", terms)
     found = {}
@@ -428,19 +429,27 @@ def _found_recordings(organization, terms, branches, spread):
         found.setdefault(
             recording.pk, _found_recording(recording, title, [reason] if reason else [])
         )
-    for step in _recorded_steps(organization, terms)[:SEARCH_LIMIT]:
+    for step in _recorded_steps(organization, terms, left_out)[:SEARCH_LIMIT]:
         label = _("Step %(number)s") % {"number": step.number}
         reason = _found("step", label, _snippet(step, step.text, terms))
         title = search_text.highlight(step.recording.title, terms.words)
         found.setdefault(
             step.recording_id, _found_recording(step.recording, title, [reason])
         )
-    holds = functools.partial(_recording_holds, organization)
+    holds = functools.partial(_recording_holds, organization, left_out=left_out)
     found = _holding(recording_list(organization=organization), found, branches, holds)
-    if spread and len(found) < SEARCH_LIMIT:
-        for row in _recordings_spread(organization, spread, exclude=list(found)):
-            found[row["recording"].pk] = row
     return list(found.values())[:SEARCH_LIMIT]
+
+
+def _with_recordings_spread(organization, found, spread, left_out):
+    """Return ``found`` and after it the recordings holding the words of
+    ``spread`` between their fields, newest first."""
+    if not spread or len(found) >= SEARCH_LIMIT:
+        return found
+    exclude = [row["recording"].pk for row in found]
+    return found + _recordings_spread(
+        organization, spread, exclude=exclude, left_out=left_out
+    )
 
 
 def _holding(queryset, found, branches, holds):
@@ -455,11 +464,14 @@ def _holding(queryset, found, branches, holds):
     return {pk: row for pk, row in found.items() if pk in kept}
 
 
-def _recorded_steps(organization, terms):
-    """Return the recorded steps that match, best first, with their recording."""
+def _recorded_steps(organization, terms, left_out):
+    """Return the recorded steps that match, best first, with their recording,
+    but those of the recordings ``left_out``."""
     recordings = recording_list(organization=organization).values("pk")
     steps = SearchRecordedStep.objects.for_organization(organization)
     steps = steps.filter(recording__in=recordings)
+    if left_out is not None:
+        steps = steps.exclude(recording__in=left_out)
     return _step_matches(steps.select_related("recording__created_by"), terms)
 
 
@@ -467,16 +479,30 @@ def _found_workflow(workflow, title, reasons):
     return {"title": title, "url": workflow.get_absolute_url(), "reasons": reasons}
 
 
-def _run(recording, title):
-    """Return what names the run of ``recording``: its ``title``, marked."""
+def _run(recording, title, workflow):
+    """Return what names the run of ``recording``: its ``title``, marked;
+    nothing where that is the title of its ``workflow``, shown already."""
     if not recording.title:
         title = [search_text.Segment(str(_("Untitled recording")), False)]
+    elif _same_title(recording.title, workflow.title):
+        title = []
     return {"run": title}
 
 
+def _same_title(one, other):
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def _step_url(workflow_url, number):
+    """Return the address of step ``number`` in the SOP at ``workflow_url``."""
+    return f"{workflow_url}#step-{number}"
+
+
 def _found_workflows(organization, terms, recordings, branches, spread):
-    """Return the workflows titled so, then those a found recording is a run
-    of, then those holding the words of ``spread`` between their fields.
+    """Return the workflows titled so, then those one of ``recordings``
+    (found in one field) is a run of, then those holding the words of
+    ``spread`` between their fields: their own first, their runs' for the
+    rest.
 
     As with recordings, one of the first two must hold, between its fields,
     an alternative of ``branches``.
@@ -489,16 +515,17 @@ def _found_workflows(organization, terms, recordings, branches, spread):
     rows = {row["recording"].pk: row for row in recordings}
     runs = (
         Run.objects.for_organization(organization)
-        .filter(recording__in=list(rows))
+        .filter(recording__in=list(rows), workflow__in=workflows)
         .select_related("workflow")
         .order_by("workflow__title", "workflow_id")
     )
     for run in runs:
         row = rows[run.recording_id]
         title = search_text.highlight(run.workflow.title, terms.words)
-        reasons = row["reasons"]
-        if reasons:
-            reasons = [_run(row["recording"], row["title"]), *reasons]
+        # A run found by its title alone is named unless the workflow's own
+        # title is the same, and shows what matched already.
+        named = _run(row["recording"], row["title"], run.workflow)
+        reasons = [named, *row["reasons"]] if named["run"] or row["reasons"] else []
         found.setdefault(run.workflow_id, _found_workflow(run.workflow, title, reasons))
     holds = functools.partial(_workflow_holds, organization)
     found = _holding(workflows, found, branches, holds)
@@ -525,6 +552,24 @@ class _Matches(Func):
 
 def _tsquery(query):
     return Cast(Value(query), SearchQueryField())
+
+
+def _factor_sql(factor):
+    """Return the SQL and parameters of the query ``factor`` stands for.
+
+    A query of one part is not resolved (see ``_query_branches``): its part
+    is read here as the whole query is.
+    """
+    if factor.query:
+        return "CAST(%s AS tsquery)", [factor.query]
+    return "websearch_to_tsquery(%s::regconfig, unaccent(%s))", [
+        SEARCH_CONFIG,
+        factor.text,
+    ]
+
+
+def _factor_tsquery(factor):
+    return RawSQL(*_factor_sql(factor), output_field=SearchQueryField())
 
 
 def _query_branches(terms):
@@ -619,7 +664,7 @@ def _text_holds(field, factor):
     if connection.vendor != "postgresql":
         return _every(Q(**{f"{field}__icontains": word}) for word in factor.words)
     vector = SearchVector(_unaccent(_plain_text(field)), config=SEARCH_CONFIG)
-    return Q(_Matches(vector, _tsquery(factor.query)))
+    return Q(_Matches(vector, _factor_tsquery(factor)))
 
 
 def _words(model):
@@ -631,12 +676,13 @@ def _step_holds(model, factor):
     """Return a filter for the search rows of ``model`` holding ``factor``."""
     if connection.vendor != "postgresql":
         return _text_holds("text", factor)
-    return Q(_Matches(_words(model), _tsquery(factor.query)))
+    return Q(_Matches(_words(model), _factor_tsquery(factor)))
 
 
-def _held_by_steps_or(model, key, organization, factor, others):
+def _held_by_steps_or(model, key, organization, factor, others, left_out=None):
     """Return a filter for the rows whose pk is the ``key`` of one of the
-    organization's ``model`` rows holding ``factor``, or is in ``others``.
+    organization's ``model`` rows holding ``factor``, or is in ``others``;
+    the rows of ``model`` whose ``key`` is in ``left_out`` do not count.
 
     On PostgreSQL one subquery, so that the planner joins it and finds the
     steps through their GIN index: one of several alternatives joined by OR
@@ -646,22 +692,29 @@ def _held_by_steps_or(model, key, organization, factor, others):
     """
     if connection.vendor != "postgresql":
         steps = model.objects.for_organization(organization)
-        steps = steps.filter(_step_holds(model, factor)).values(key)
-        return Q(pk__in=steps) | Q(pk__in=others)
-    sql, params = others.query.sql_with_params()
-    return Q(
-        pk__in=RawSQL(
-            f"SELECT {key} FROM {model._meta.db_table}"
-            " WHERE organization_id = %s AND words @@ CAST(%s AS tsquery)"
-            f" UNION ALL {sql}",
-            [organization.pk, factor.query, *params],
-        )
+        steps = steps.filter(_step_holds(model, factor))
+        if left_out is not None:
+            steps = steps.exclude(**{f"{key}__in": left_out})
+        return Q(pk__in=steps.values(key)) | Q(pk__in=others)
+    query, query_params = _factor_sql(factor)
+    sql = (
+        f"SELECT {key} FROM {model._meta.db_table}"
+        f" WHERE organization_id = %s AND words @@ {query}"
     )
+    params = [organization.pk, *query_params]
+    if left_out is not None:
+        left_out_sql, left_out_params = left_out.query.sql_with_params()
+        sql += f" AND {key} NOT IN ({left_out_sql})"
+        params += left_out_params
+    others_sql, others_params = others.query.sql_with_params()
+    sql += f" UNION ALL {others_sql}"
+    return Q(pk__in=RawSQL(sql, [*params, *others_params]))
 
 
-def _recording_holds(organization, factor):
+def _recording_holds(organization, factor, left_out=None):
     """Return a filter for the recordings holding ``factor`` in their title,
-    their agent's name, a recorded step or a page showing a ticket it names."""
+    their agent's name, a recorded step or a page showing a ticket it names;
+    the recorded steps of those ``left_out`` do not count."""
     held = _text_holds("title", factor)
     if factor.words:
         held |= _agent_named(organization, factor.words)
@@ -670,7 +723,12 @@ def _recording_holds(organization, factor):
         held |= Q(pk__in=pages.values("recording_id"))
     others = recording_list(organization=organization).filter(held).values("pk")
     return _held_by_steps_or(
-        SearchRecordedStep, "recording_id", organization, factor, others.order_by()
+        SearchRecordedStep,
+        "recording_id",
+        organization,
+        factor,
+        others.order_by(),
+        left_out=left_out,
     )
 
 
@@ -681,10 +739,39 @@ def _workflow_holds(organization, factor):
         _recording_holds(organization, factor)
     )
     runs = Run.objects.for_organization(organization).filter(recording__in=recordings)
-    titled = Workflow.objects.for_organization(organization)
-    titled = titled.filter(_text_holds("title", factor)).values("pk").order_by()
-    others = titled.union(runs.values("workflow_id").order_by(), all=True)
+    others = _titled(organization, factor).union(
+        runs.values("workflow_id").order_by(), all=True
+    )
     return _held_by_steps_or(SearchStep, "workflow_id", organization, factor, others)
+
+
+def _workflow_holds_itself(organization, factor):
+    """Return a filter for the workflows holding ``factor`` in their own
+    fields: their title or a step of their current SOP."""
+    titled = _titled(organization, factor)
+    return _held_by_steps_or(SearchStep, "workflow_id", organization, factor, titled)
+
+
+def _titled(organization, factor):
+    titled = Workflow.objects.for_organization(organization)
+    return titled.filter(_text_holds("title", factor)).values("pk").order_by()
+
+
+def _steps_left_out(organization, branches):
+    """Return the recordings (ids) whose recorded steps are not searched for
+    ``branches``: those of the runs of a workflow that holds them by itself,
+    between its title and the steps of its current SOP; None if no query.
+
+    What the SOP shows is found there, once, however many runs recorded it;
+    a run is found by its steps only for the words its workflow lacks.
+    """
+    if not branches:
+        return None
+    holds = functools.partial(_workflow_holds_itself, organization)
+    workflows = Workflow.objects.for_organization(organization)
+    workflows = workflows.filter(_across(branches, holds)).values("pk")
+    runs = Run.objects.for_organization(organization).filter(workflow__in=workflows)
+    return runs.values("recording_id").order_by()
 
 
 def _with_held(queryset, positive, holds):
@@ -719,12 +806,14 @@ def _with_marked_title(queryset, positive):
     return queryset.annotate(headline=_headline("title", query))
 
 
-def _chosen(holders, branches, positive):
+def _chosen(holders, branches, positive, *, preferred=0):
     """Return ``(what, covered)`` for the fewest holders that hold between
     them every factor of one alternative, the first holders preferred.
 
     ``holders`` are ``(held, what)`` pairs: the indexes in ``positive`` of
-    the factors a field holds, and what stands for that field.
+    the factors a field holds, and what stands for that field. Of them, the
+    first ``preferred`` are chosen while any holds a factor not yet covered;
+    the others only for the factors those leave.
     """
     index = {_key(factor): i for i, factor in enumerate(positive)}
     alternatives = [
@@ -734,15 +823,17 @@ def _chosen(holders, branches, positive):
     wanted = next((a for a in alternatives if a <= everything), alternatives[0])
     chosen = []
     while wanted & everything:
-        held, what = max(holders, key=lambda holder: len(holder[0] & wanted))
+        first = [holder for holder in holders[:preferred] if holder[0] & wanted]
+        held, what = max(first or holders, key=lambda holder: len(holder[0] & wanted))
         chosen.append((what, held & wanted))
         wanted = wanted - held
     return chosen
 
 
-def _holding_steps(model, key, organization, owners, positive):
+def _holding_steps(model, key, organization, owners, positive, left_out=None):
     """Return ``{owner: [(held, (owner, number))]}`` for the steps of
-    ``owners`` holding a factor of ``positive``, best first.
+    ``owners`` holding a factor of ``positive``, best first; none of the
+    owners ``left_out``.
 
     PostgreSQL gives the best ranked step per owner and set of factors held;
     the embedded database gives every one.
@@ -752,6 +843,8 @@ def _holding_steps(model, key, organization, owners, positive):
     rows = model.objects.for_organization(organization).filter(
         _holding_any(model, positive), **{f"{key}__in": owners}
     )
+    if left_out is not None:
+        rows = rows.exclude(**{f"{key}__in": left_out})
     rows = _with_held(rows, positive, functools.partial(_step_holds, model))
     held = [f"held_{index}" for index in range(len(positive))]
     _terms, query = _marking(positive)
@@ -776,9 +869,10 @@ def _best_first(row):
     return (-row["rank"], row["number"])
 
 
-def _step_reasons(model, key, organization, chosen, positive):
+def _step_reasons(model, key, organization, chosen, positive, link=None):
     """Return ``chosen`` with each ``(owner, number)`` of a step replaced by
-    the reason showing that step, marked; what else it holds is kept."""
+    the reason showing that step, marked, linked to ``link(owner, number)``
+    if given; what else it holds is kept."""
     steps = {what for whats in chosen.values() for what in whats if _is_step(what)}
     marked = {}
     if steps:
@@ -789,9 +883,10 @@ def _step_reasons(model, key, organization, chosen, positive):
         if query is not None:
             rows = rows.annotate(headline=_headline("text", query))
         for row in rows:
+            step = (getattr(row, key), row.number)
             label = _("Step %(number)s") % {"number": row.number}
-            reason = _found("step", label, _snippet(row, row.text, terms))
-            marked[(getattr(row, key), row.number)] = reason
+            url = link(*step) if link else None
+            marked[step] = _found("step", label, _snippet(row, row.text, terms), url)
     return {
         owner: [
             marked[what] if _is_step(what) else what
@@ -806,18 +901,23 @@ def _is_step(what):
     return isinstance(what, tuple)
 
 
-def _recordings_spread(organization, branches, *, exclude):
+def _recordings_spread(organization, branches, *, exclude, left_out):
     """Return the recordings, but those in ``exclude``, holding the factors of
-    ``branches`` between their fields, newest first, each saying where."""
+    ``branches`` between their fields, newest first, each saying where; the
+    recorded steps of those ``left_out`` do not count."""
     positive = _positive(branches)
-    holds = functools.partial(_recording_holds, organization)
+    holds = functools.partial(_recording_holds, organization, left_out=left_out)
     recordings = recording_list(organization=organization).exclude(pk__in=exclude)
     recordings = _explainable(
         organization, recordings.filter(_across(branches, holds)), positive
     )
     recordings = list(recordings[: SEARCH_LIMIT - len(exclude)])
     reasons = _recording_reasons(
-        organization, recordings, {r.pk: branches for r in recordings}, positive
+        organization,
+        recordings,
+        {r.pk: branches for r in recordings},
+        positive,
+        left_out=left_out,
     )
     terms, _query = _marking(positive)
     return [
@@ -834,12 +934,13 @@ def _explainable(organization, recordings, positive):
     return _with_ticket_page(organization, recordings, numbers)
 
 
-def _recording_reasons(organization, recordings, branches, positive):
+def _recording_reasons(organization, recordings, branches, positive, left_out=None):
     """Return ``{pk: reasons}``: where each of ``recordings`` (read through
-    ``_explainable``) holds the factors of its alternatives, ``branches[pk]``."""
+    ``_explainable``) holds the factors of its alternatives, ``branches[pk]``;
+    the recorded steps of those ``left_out`` do not count."""
     ids = [recording.pk for recording in recordings]
     steps = _holding_steps(
-        SearchRecordedStep, "recording_id", organization, ids, positive
+        SearchRecordedStep, "recording_id", organization, ids, positive, left_out
     )
     chosen = {}
     for recording in recordings:
@@ -888,21 +989,29 @@ def _workflows_spread(organization, branches, *, exclude):
 
 def _workflow_reasons(organization, workflows, branches, positive):
     """Return ``{pk: reasons}``: where each workflow holds the factors, in
-    the steps of its SOP or in its runs' recordings."""
+    its title and the steps of its SOP first (each step linked to), then
+    in its runs' recordings, for the factors its own fields lack."""
     ids = [workflow.pk for workflow in workflows]
     steps = _holding_steps(SearchStep, "workflow_id", organization, ids, positive)
     runs = _runs_holding(organization, ids, positive)
-    chosen, covered = {}, {}
+    chosen, covered, run_of = {}, {}, {}
     for workflow in workflows:
-        holders = [
-            (_held(workflow, positive), None),
-            *steps.get(workflow.pk, []),
-            *runs.get(workflow.pk, []),
-        ]
-        picked = _chosen(holders, branches, positive)
+        own = [(_held(workflow, positive), None), *steps.get(workflow.pk, [])]
+        holders = [*own, *runs.get(workflow.pk, [])]
+        picked = _chosen(holders, branches, positive, preferred=len(own))
         chosen[workflow.pk] = [what for what, _covered in picked if what is not None]
-        covered |= {what.pk: held for what, held in picked if _is_recording(what)}
-    chosen = _step_reasons(SearchStep, "workflow_id", organization, chosen, positive)
+        picked = {what.pk: held for what, held in picked if _is_recording(what)}
+        covered |= picked
+        run_of |= dict.fromkeys(picked, workflow)
+    urls = {workflow.pk: workflow.get_absolute_url() for workflow in workflows}
+    chosen = _step_reasons(
+        SearchStep,
+        "workflow_id",
+        organization,
+        chosen,
+        positive,
+        link=lambda workflow, number: _step_url(urls[workflow], number),
+    )
     recordings = recording_list(organization=organization).filter(pk__in=covered)
     recordings = list(_explainable(organization, recordings, positive))
     alternatives = {
@@ -912,7 +1021,11 @@ def _workflow_reasons(organization, workflows, branches, positive):
     terms, _query = _marking(positive)
     runs = {
         recording.pk: [
-            _run(recording, _snippet(recording, recording.title, terms)),
+            _run(
+                recording,
+                _snippet(recording, recording.title, terms),
+                run_of[recording.pk],
+            ),
             *found[recording.pk],
         ]
         for recording in recordings
@@ -971,7 +1084,7 @@ def _found_steps(organization, terms):
             "text": _snippet(step, step.text, terms),
             "number": step.number,
             "workflow_title": step.workflow.title,
-            "url": f"{step.workflow.get_absolute_url()}#step-{step.number}",
+            "url": _step_url(step.workflow.get_absolute_url(), step.number),
         }
         for step in steps[:SEARCH_LIMIT]
     ]
@@ -1128,8 +1241,10 @@ def search(*, organization, terms):
     recordings so matched; steps on their text in the workflow's current SOP
     version; imported incidents on their number or their fields. Recordings
     and workflows also match when each word lies in one of their fields,
-    after those matched in one field; incidents always do. Each result found
-    by anything but what it shows says why, in its ``reasons``.
+    after those matched in one field; incidents always do. A run's recorded
+    steps are not searched when its workflow holds the query by itself, in
+    its title and SOP, where it is shown. Each result found by anything but
+    what it shows says why, in its ``reasons``.
     """
     branches = _query_branches(terms)
     spread = _spread_branches(branches)
@@ -1138,13 +1253,16 @@ def search(*, organization, terms):
         terms,
         words=tuple(dict.fromkeys(w for f in _positive(branches) for w in f.words)),
     )
-    recordings = _found_recordings(organization, marked, branches, spread)
+    left_out = _steps_left_out(organization, branches)
+    recordings = _found_recordings(organization, marked, branches, left_out)
     found = {
         "workflows": _found_workflows(
             organization, marked, recordings, branches, spread
         ),
         "steps": _found_steps(organization, marked),
-        "recordings": recordings,
+        "recordings": _with_recordings_spread(
+            organization, recordings, spread, left_out
+        ),
         "incidents": _found_incidents(organization, terms),
     }
     found["total"] = sum(len(rows) for rows in found.values())

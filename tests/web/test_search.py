@@ -217,9 +217,10 @@ def test_search_finds_a_workflow_by_words_in_its_title_and_a_step(
 
     page = _main(owner_client, "tickets printer")
 
+    url = workflow.get_absolute_url()
     assert (
-        f'<li><a href="{workflow.get_absolute_url()}"><mark>Printer</mark> jam</a>'
-        '<span class="muted">Step 1: Open the <mark>ticket</mark></span></li>'
+        f'<li><a href="{url}"><mark>Printer</mark> jam</a><span class="muted">'
+        f'<a href="{url}#step-1">Step 1: Open the <mark>ticket</mark></a></span></li>'
     ) in page
     # A step is found by its own words alone.
     assert 'id="found-steps"' not in page

@@ -145,9 +145,10 @@ def test_search_finds_a_workflow_by_its_sop_and_its_runs(organization, owner_cli
 
     main = _main(owner_client, "okafor weber disk")
 
+    url = workflow.get_absolute_url()
     assert (
-        f'<li><a href="{workflow.get_absolute_url()}">Laptop rebuild</a>'
-        '<span class="muted">Step 1: Image the <mark>disk</mark> · '
+        f'<li><a href="{url}">Laptop rebuild</a><span class="muted">'
+        f'<a href="{url}#step-1">Step 1: Image the <mark>disk</mark></a> · '
         "Run “<mark>Weber</mark> laptop” · "
         "Run “Rebuild” · Agent: Amara <mark>Okafor</mark></span></li>"
     ) in main
