@@ -7,27 +7,21 @@ from there, so subclassing allauth's forms in it would import in a circle.
 from allauth.account import forms as allauth
 from django.utils.translation import gettext_lazy as _
 
-
-class _NoLabelSuffix:
-    """Write labels as the other forms write them: no colon after them."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+from apps.core.forms import NoLabelSuffix
 
 
-class LoginForm(_NoLabelSuffix, allauth.LoginForm):
+class LoginForm(NoLabelSuffix, allauth.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
             self.fields["remember"].label = _("Remember me")
 
 
-class ResetPasswordForm(_NoLabelSuffix, allauth.ResetPasswordForm):
+class ResetPasswordForm(NoLabelSuffix, allauth.ResetPasswordForm):
     pass
 
 
-class ResetPasswordKeyForm(_NoLabelSuffix, allauth.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(NoLabelSuffix, allauth.ResetPasswordKeyForm):
     LABELS = {
         "password1": _("New password"),
         "password2": _("New password (again)"),

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import Form
+
 from .models import Role
 from .people import NAME_MAX_LENGTH, name_clean
 
@@ -34,7 +36,7 @@ class NameField(forms.CharField):
         return name_clean(super().to_python(value))
 
 
-class SignupForm(forms.Form):
+class SignupForm(Form):
     """Extra sign-up fields; allauth calls ``signup`` once the user exists.
 
     Given an ``invitation``, the form leaves out the organization name: the
@@ -91,24 +93,20 @@ class SignupForm(forms.Form):
         organization_create(name=str(name), owner=user)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     name = NameField()
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
-
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=100,

@@ -5,6 +5,18 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 
+class NoLabelSuffix:
+    """Write labels with nothing after them: "Email address", not "…:"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class Form(NoLabelSuffix, forms.Form):
+    """The base of every form of ours, so that all label alike."""
+
+
 def size_text(size):
     """Return ``size`` in bytes for people: "32 MB" for a whole number of MB."""
     megabytes, rest = divmod(size, 1024 * 1024)

@@ -1,14 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import check_upload_size
+from apps.core.forms import Form, check_upload_size
 from apps.core.text import text_clean
 
 # An audit export of a year of a busy desk's incidents is a few megabytes.
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 
 
-class IncidentImportForm(forms.Form):
+class IncidentImportForm(Form):
     """An ITSM audit export, in the CSV layout ``docs/report.md`` describes."""
 
     file = forms.FileField(
@@ -32,7 +32,7 @@ class IncidentImportForm(forms.Form):
             ) from None
 
 
-class SuggestForm(forms.Form):
+class SuggestForm(Form):
     """The facts of a new incident that similar past incidents are found by.
 
     ``known`` maps a field to the values the organization's incidents hold
@@ -90,7 +90,7 @@ SORT_CHOICES = [
 ]
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(Form):
     """Which incidents the history page lists, and in what order.
 
     ``choices`` maps state, priority, group, category and assignee to the values the

@@ -3,8 +3,10 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import Form
 
-class ShareLinkForm(forms.Form):
+
+class ShareLinkForm(Form):
     workflow = forms.ChoiceField(label=_("Workflow"))
     label = forms.CharField(
         label=_("Label"),
@@ -58,7 +60,7 @@ class ShareLinkForm(forms.Form):
         return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 
-class SharePasswordForm(forms.Form):
+class SharePasswordForm(Form):
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import check_upload_size
+from apps.core.forms import Form, check_upload_size
 from apps.recordings import format as recording_format
 
 
-class RecordingUploadForm(forms.Form):
+class RecordingUploadForm(Form):
     file = forms.FileField(
         label=_("Recording file"),
         help_text=_("A JSON document in the Ledgerium recording format, version 1."),

@@ -34,7 +34,7 @@ def _sign_up(client, email, path="/accounts/signup/", **extra):
 def test_signup_offers_an_optional_name_field(client):
     page = client.get("/accounts/signup/").content.decode()
 
-    assert '<label for="id_name">Your name:</label>' in page
+    assert '<label for="id_name">Your name</label>' in page
     name_input = re.search(r'<input type="text" name="name"[^>]*>', page)[0]
     assert "required" not in name_input
 
