@@ -17,6 +17,24 @@ class LoginForm(NoLabelSuffix, allauth.LoginForm):
             self.fields["remember"].label = _("Remember me")
 
 
+class SignupForm(allauth.SignupForm):
+    """Allauth's sign-up, telling a mismatch even beside a refused password.
+
+    Allauth compares the two passwords only once the first has passed its
+    validators, so a too-common password that was also mistyped comes back
+    to be fixed twice. An address that already has an account is never
+    said here: allauth mails its owner instead, so that the page tells no
+    one which addresses have accounts.
+    """
+
+    def clean(self):
+        typed = (self.cleaned_data.get("password1"), self.cleaned_data.get("password2"))
+        super().clean()
+        if all(typed) and typed[0] != typed[1] and not self.has_error("password2"):
+            self.add_error("password2", _("You must type the same password each time."))
+        return self.cleaned_data
+
+
 class ResetPasswordForm(NoLabelSuffix, allauth.ResetPasswordForm):
     pass
 

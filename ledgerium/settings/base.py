@@ -140,6 +140,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupForm"
 ACCOUNT_FORMS = {
     "login": "apps.accounts.allauth_forms.LoginForm",
+    "signup": "apps.accounts.allauth_forms.SignupForm",
     "reset_password": "apps.accounts.allauth_forms.ResetPasswordForm",
     "reset_password_from_key": "apps.accounts.allauth_forms.ResetPasswordKeyForm",
 }

@@ -1,0 +1,56 @@
+"""Sign-up says everything wrong with what was typed at once."""
+
+from http import HTTPStatus
+
+import pytest
+
+from apps.accounts.models import User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TOO_COMMON = "This password is too common."
+NOT_THE_SAME = "You must type the same password each time."
+
+
+def _sign_up(client, email, password1, password2):
+    return client.post(
+        "/accounts/signup/",
+        {"email": email, "password1": password1, "password2": password2},
+    )
+
+
+def test_signup_reports_a_common_password_and_a_mismatch_together(client):
+    response = _sign_up(client, "ada@example.test", "password123", "password124")
+    page = response.content.decode()
+
+    assert response.status_code == HTTPStatus.OK
+    assert TOO_COMMON in page
+    assert NOT_THE_SAME in page
+    assert not User.objects.filter(email="ada@example.test").exists()
+
+
+def test_signup_reports_a_mismatch_beside_the_second_password(client):
+    response = _sign_up(client, "ada@example.test", "password123", "password124")
+    form = response.context["form"]
+
+    assert form.errors["password1"] == [TOO_COMMON]
+    assert form.errors["password2"] == [NOT_THE_SAME]
+
+
+def test_signup_reports_a_mismatch_once_when_the_password_is_good(client):
+    response = _sign_up(client, "ada@example.test", factories.PASSWORD, "other words")
+
+    assert response.context["form"].errors == {"password2": [NOT_THE_SAME]}
+
+
+def test_signup_with_a_taken_address_says_nothing_of_it_on_the_page(client):
+    """Whether an address has an account is told only by mail to it."""
+    taken = factories.user_create(email="ada@example.test")
+
+    refused = _sign_up(client, taken.email, "password123", "password124")
+    accepted = _sign_up(client, taken.email, factories.PASSWORD, factories.PASSWORD)
+
+    assert set(refused.context["form"].errors) == {"password1", "password2"}
+    assert accepted.status_code == HTTPStatus.FOUND
+    assert User.objects.filter(email=taken.email).count() == 1
