@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form
 
+from .services import share_link_problems
+
 
 class ShareLinkForm(Form):
     workflow = forms.ChoiceField(label=_("Workflow"))
@@ -42,8 +44,12 @@ class ShareLinkForm(Form):
         help_text=_("Optional; at least 8 characters. Send it separately."),
     )
 
-    def __init__(self, *args, workflows, **kwargs):
+    # The services' names for fields this form asks for under another name.
+    SERVICE_FIELDS = {"expires_at": "expires_on"}
+
+    def __init__(self, *args, workflows, zone, **kwargs):
         super().__init__(*args, **kwargs)
+        self.zone = zone
         self.workflows = {str(workflow.pk): workflow for workflow in workflows}
         self.fields["workflow"].choices = [
             (key, str(workflow)) for key, workflow in self.workflows.items()
@@ -52,12 +58,33 @@ class ShareLinkForm(Form):
     def clean_workflow(self):
         return self.workflows[self.cleaned_data["workflow"]]
 
-    def expires_at(self, zone):
+    def clean(self):
+        cleaned = super().clean()
+        problems = share_link_problems(
+            expires_at=self.expires_at(), password=cleaned.get("password", "")
+        )
+        for problem in problems:
+            self.add_service_error(problem)
+        return cleaned
+
+    def add_service_error(self, error):
+        """Show an ``ApplicationError`` at the field it names, or above them."""
+        field = self.SERVICE_FIELDS.get(error.field, error.field)
+        self.add_error(field if field in self.fields else None, error.message)
+
+    def ask_password_again(self):
+        """Say so where a password was typed: the page sent back never holds it."""
+        if self.data.get("password") and not self.has_error("password"):
+            self.add_error(
+                "password", _("Type the password again: the page does not keep it.")
+            )
+
+    def expires_at(self):
         """Return the moment the link stops working: the day after, at midnight."""
         day = self.cleaned_data.get("expires_on")
         if day is None:
             return None
-        return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        return datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.zone)
 
 
 class SharePasswordForm(Form):

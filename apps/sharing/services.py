@@ -65,19 +65,9 @@ def share_link_create(
             code="not_found",
             status=404,
         )
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ApplicationError(
-            _("Choose an expiry in the future, or none."),
-            code="expiry_past",
-            field="expires_at",
-        )
-    if password and len(password) < MIN_PASSWORD_LENGTH:
-        raise ApplicationError(
-            _("Use a password of at least %(count)s characters, or none.")
-            % {"count": MIN_PASSWORD_LENGTH},
-            code="password_short",
-            field="password",
-        )
+    problems = share_link_problems(expires_at=expires_at, password=password)
+    if problems:
+        raise problems[0]
 
     if workflow.current_version_id is None:
         raise ApplicationError(
@@ -101,6 +91,32 @@ def share_link_create(
     )
     logger.info("Share link created", extra=_log_extra(link))
     return link, raw
+
+
+def share_link_problems(*, expires_at=None, password=""):
+    """Return an error for each setting of a new link that is refused.
+
+    Each is checked on its own, so that a form can show them all at once.
+    """
+    problems = []
+    if expires_at is not None and expires_at <= timezone.now():
+        problems.append(
+            ApplicationError(
+                _("Choose an expiry in the future, or none."),
+                code="expiry_past",
+                field="expires_at",
+            )
+        )
+    if password and len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            ApplicationError(
+                _("Use a password of at least %(count)s characters, or none.")
+                % {"count": MIN_PASSWORD_LENGTH},
+                code="password_short",
+                field="password",
+            )
+        )
+    return problems
 
 
 def _password_attempt_count(key):

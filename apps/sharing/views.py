@@ -25,8 +25,6 @@ logger = logging.getLogger(__name__)
 UNLOCKED_SESSION_KEY = "share_links_unlocked"
 # Raw tokens of links just made, until their page shows them.
 CREATED_TOKENS = ShownOnce("share_links_created")
-# The service's arguments that the form asks for under another name.
-FORM_FIELDS = {"expires_at": "expires_on"}
 # Seconds before the PDF's progress page loads itself again, by build state;
 # a ready PDF downloads at once, a failed one is retried a little later.
 PDF_PROGRESS_REFRESH = {
@@ -174,7 +172,12 @@ def share_link_new(request):
         raise PermissionDenied(_("Viewers cannot share workflows."))
     workflows = selectors.shareable_workflows(organization=request.organization)
     initial = {"workflow": request.GET.get("workflow", "")}
-    form = ShareLinkForm(request.POST or None, workflows=workflows, initial=initial)
+    form = ShareLinkForm(
+        request.POST or None,
+        workflows=workflows,
+        zone=request.organization.zoneinfo,
+        initial=initial,
+    )
     if request.method != "POST":
         return _share_link_form(request, form)
     if not form.is_valid():
@@ -182,8 +185,7 @@ def share_link_new(request):
     try:
         link, raw = _share_link_create(request, form)
     except ApplicationError as error:
-        field = FORM_FIELDS.get(error.field, error.field)
-        form.add_error(field if field in form.fields else None, error.message)
+        form.add_service_error(error)
         return _share_link_form(request, form, status=error.status)
 
     CREATED_TOKENS.keep(request, link.pk, raw)
@@ -198,13 +200,15 @@ def _share_link_create(request, form):
         label=data["label"],
         include_report=data["include_report"],
         show_names=data["show_names"],
-        expires_at=form.expires_at(request.organization.zoneinfo),
+        expires_at=form.expires_at(),
         password=data["password"],
         pin_version=data["pin_version"],
     )
 
 
 def _share_link_form(request, form, status=HTTPStatus.OK):
+    if form.is_bound:
+        form.ask_password_again()
     return render(request, "sharing/new.html", {"form": form}, status=status)
 
 
