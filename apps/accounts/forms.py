@@ -93,13 +93,21 @@ class SignupForm(Form):
         organization_create(name=str(name), owner=user)
 
 
-class InvitationForm(Form):
+class _RolesForm(Form):
+    """A form with a role among ``roles``, the choices the person may give."""
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class InvitationForm(_RolesForm):
     email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    role = forms.ChoiceField(label=_("Role"), initial=Role.MEMBER)
 
 
-class RoleForm(Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+class RoleForm(_RolesForm):
+    role = forms.ChoiceField(label=_("Role"))
 
 
 class ProfileForm(Form):

@@ -141,6 +141,17 @@ class Membership(OrganizationScopedModel):
     def can_manage(self):
         return self.role in MANAGING_ROLES
 
+    @property
+    def assignable_roles(self):
+        """Return the role choices this member may give: only an owner makes owners."""
+        if not self.can_manage:
+            return []
+        return [
+            (value, label)
+            for value, label in Role.choices
+            if value != Role.OWNER or self.role == Role.OWNER
+        ]
+
 
 def _invitation_expiry():
     return timezone.now() + timedelta(days=7)

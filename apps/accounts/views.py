@@ -87,7 +87,8 @@ def profile(request):
 
 @membership_required
 def member_list(request):
-    return _members_page(request, InvitationForm())
+    roles = request.membership.assignable_roles
+    return _members_page(request, InvitationForm(roles=roles))
 
 
 def _members_page(request, invitation_form, status=200):
@@ -107,7 +108,7 @@ def _members_page(request, invitation_form, status=200):
             "sole_owner": _sole_owner(members),
             "invitations": selectors.invitation_pending_list(organization=organization),
             "invitation_form": invitation_form,
-            "role_form": RoleForm(),
+            "role_form": RoleForm(roles=request.membership.assignable_roles),
         },
         status=status,
     )
@@ -122,7 +123,7 @@ def _sole_owner(members):
 @membership_required(manage=True)
 @require_POST
 def invitation_create(request):
-    form = InvitationForm(request.POST)
+    form = InvitationForm(request.POST, roles=request.membership.assignable_roles)
     if not form.is_valid():
         return _members_page(request, form, status=400)
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
@@ -234,7 +235,7 @@ def _membership_remove(request, target):
 
 
 def _membership_set_role(request, target):
-    form = RoleForm(request.POST)
+    form = RoleForm(request.POST, roles=request.membership.assignable_roles)
     if not form.is_valid():
         messages.error(request, _("Choose one of the roles."))
         return
