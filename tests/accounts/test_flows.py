@@ -278,7 +278,7 @@ def test_signup_from_an_invitation_asks_for_no_organization_name(
     assert b"organization_name" not in response.content
     assert b"Organization name" not in response.content
     assert b'value="erin@example.test"' in response.content
-    assert b"you join Acme IT at once" in response.content
+    assert b"you join Acme IT as Member at once" in response.content
 
 
 def test_signup_from_an_invitation_needs_no_organization_name(

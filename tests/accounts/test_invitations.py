@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.db import IntegrityError
+from django.test import Client
 
 from apps.accounts.models import Invitation, Role
 from tests import factories
@@ -124,3 +125,25 @@ def test_inviting_a_bad_address_keeps_the_form_and_says_why_at_the_field(
     assert "Enter a valid email address." in page
     assert 'value="not-an-address"' in page
     assert not Invitation.objects.filter(organization=organization).exists()
+
+
+@pytest.mark.parametrize("page", ["", "signup/"])
+def test_invitation_landing_says_the_role_before_log_in(owner_client, page):
+    _response, link = _invite(owner_client, "newagent@example.org", Role.ADMIN)
+
+    response = Client().get(link + page)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "as Admin" in response.content.decode()
+
+
+def test_invitation_accept_page_says_the_role(owner_client):
+    _response, link = _invite(owner_client, "newagent@example.org", Role.VIEWER)
+    client = Client()
+    client.force_login(factories.user_create(email="newagent@example.org"))
+
+    page = client.get(link).content.decode()
+
+    assert "You are invited as Viewer. The invitation is for newagent@example.org." in (
+        page
+    )
