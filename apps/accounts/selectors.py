@@ -1,6 +1,7 @@
 from django.utils import timezone
 
 from .models import ApiToken, Invitation, Membership, MonthlyUsage
+from .people import display_name
 
 
 def membership_current(*, user, organization_id=None):
@@ -20,11 +21,16 @@ def membership_list(*, user):
 
 
 def member_list(*, organization):
-    return (
-        Membership.objects.for_organization(organization)
-        .select_related("user")
-        .order_by("user__email")
+    """Return the memberships by the name pages show, in any case, then email."""
+    memberships = Membership.objects.for_organization(organization).select_related(
+        "user"
     )
+    return sorted(memberships, key=_shown_name_key)
+
+
+def _shown_name_key(membership):
+    user = membership.user
+    return display_name(user).casefold(), user.email.casefold()
 
 
 def invitation_pending_list(*, organization):

@@ -111,3 +111,33 @@ def test_members_page_offers_remove_for_each_of_two_owners(
     for user in (owner, second):
         assert _offers_remove(page, Membership.objects.get(user=user))
         assert _offers_role(page, Membership.objects.get(user=user))
+
+
+def test_members_page_lists_members_by_the_name_it_shows(organization, owner_client):
+    owner = organization.memberships.get(role=Role.OWNER).user
+    owner.email, owner.name = "owner@example.test", "Lena Fischer"
+    owner.save()
+    for email, name in [
+        ("aaa@example.test", "Dana Whitfield"),
+        ("zed@example.test", "Alex Morgan"),
+        ("bruno@example.test", ""),
+        ("carla@example.test", "carla Reyes"),
+        ("alex@other.test", "Alex Morgan"),
+    ]:
+        user = factories.user_create(email=email)
+        user.name = name
+        user.save()
+        factories.member_add(organization=organization, user=user)
+
+    page = owner_client.get("/settings/members/").content.decode()
+
+    shown = re.findall(r"<td>([^<]+?)(?:<br>|<wbr>)", page)
+    assert shown == [
+        "Alex Morgan",
+        "Alex Morgan",
+        "bruno",
+        "carla Reyes",
+        "Dana Whitfield",
+        "Lena Fischer",
+    ]
+    assert page.index("alex<wbr>@other.test") < page.index("zed<wbr>@example.test")
