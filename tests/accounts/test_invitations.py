@@ -147,3 +147,13 @@ def test_invitation_accept_page_says_the_role(owner_client):
     assert "You are invited as Viewer. The invitation is for newagent@example.org." in (
         page
     )
+
+
+def test_invitation_sent_redirects_so_a_refresh_posts_nothing(owner_client):
+    response = owner_client.post(
+        "/settings/invitations/", {"email": "newagent@example.org", "role": "member"}
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/settings/members/"
+    assert len(mail.outbox) == 1
