@@ -67,7 +67,11 @@ def test_share_form_sent_back_asks_for_a_good_password_again(
 
     response = owner_client.post(
         "/share-links/new/",
-        {"workflow": str(workflow.pk), "expires_on": _yesterday(), "password": password},
+        {
+            "workflow": str(workflow.pk),
+            "expires_on": _yesterday(),
+            "password": password,
+        },
     )
     page = response.content.decode()
 
