@@ -4,7 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.core.views import healthz
 
-admin.site.site_header = "Ledgerium staff"
+# One name in the header and the browser's title alike.
+admin.site.site_header = admin.site.site_title = "Ledgerium staff"
 
 api_v1 = [
     path("", include("apps.recordings.api_urls")),

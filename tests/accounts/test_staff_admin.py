@@ -56,3 +56,21 @@ def test_staff_index_names_api_tokens_and_sop_versions(staff_client):
     assert '<a href="/staff/accounts/apitoken/">API tokens</a>' in page
     assert '<a href="/staff/workflows/sopversion/">SOP versions</a>' in page
     assert "Api tokens" not in page and "Sop versions" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/staff/", "Site administration | Ledgerium staff"),
+        (
+            "/staff/accounts/organization/",
+            "Select organization to change | Ledgerium staff",
+        ),
+    ],
+)
+def test_staff_pages_are_titled_as_their_header_names_them(staff_client, path, title):
+    page = staff_client.get(path).content.decode()
+
+    assert f"<title>{title}</title>" in page
+    assert "Django site admin" not in page
+    assert '<a href="/staff/">Ledgerium staff</a>' in page
