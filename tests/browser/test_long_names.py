@@ -1,0 +1,59 @@
+"""A long name without spaces wraps rather than widen the page: in Chromium."""
+
+import pytest
+
+from apps.accounts.models import Role
+from apps.accounts.services import api_token_create
+from apps.recordings.models import Recording
+from apps.sharing.services import share_link_create
+from apps.workflows.models import SystemRule
+from tests import factories
+from tests.browser.conftest import log_in, wait_until
+from tests.sharing.helpers import workflow_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# As long as the forms allow, and never a space to break at.
+LONG = "Q" * 100
+PAGES = [
+    "/settings/tokens/",
+    "/settings/share-links/",
+    "/settings/members/",
+    "/workflows/systems/",
+    "/workflows/",
+    "/dashboard/",
+]
+# Whether the page, or any box of it that scrolls sideways, is wider than shown.
+OVERFLOW = """() => [document.documentElement, ...document.querySelectorAll('.table-scroll')]
+  .filter((box) => box.scrollWidth > box.clientWidth)
+  .map((box) => `${box.className || box.tagName}: ${box.scrollWidth} > ${box.clientWidth}`)"""
+
+
+def _organization_of_long_names():
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    owner.name = LONG
+    owner.save()
+    membership = organization.memberships.get(user=owner)
+    colleague = factories.member_add(organization=organization, role=Role.MEMBER)
+    colleague.name = LONG.lower()
+    colleague.save()
+    api_token_create(membership=membership, name=LONG)
+    workflow = workflow_in(organization, title=LONG)
+    share_link_create(membership=membership, workflow=workflow, label=LONG)
+    Recording.objects.create(organization=organization, title=LONG)
+    SystemRule.objects.create(
+        organization=organization, host_pattern=f"{'h' * 60}.example", name=LONG[:80]
+    )
+    return owner
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_long_names_keep_the_page_within_1280_px(context, page, live_server, path):
+    log_in(context, _organization_of_long_names(), live_server)
+
+    page.goto(path)
+    wait_until(page, "() => document.fonts.status === 'loaded'")
+
+    assert page.viewport_size["width"] == 1280
+    assert LONG in page.content()
+    assert page.evaluate(OVERFLOW) == []
