@@ -7,6 +7,7 @@ import pytest
 
 from apps.accounts.models import Membership, Role
 from tests import factories
+from tests.web.html import CELL
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_members_page_lists_members_by_the_name_it_shows(organization, owner_cli
 
     page = owner_client.get("/settings/members/").content.decode()
 
-    shown = re.findall(r"<td>([^<]+?)(?:<br>|<wbr>)", page)
+    shown = re.findall(rf"<td{CELL}>([^<]+?)(?:<br>|<wbr>)", page)
     assert shown == [
         "Alex Morgan",
         "Alex Morgan",

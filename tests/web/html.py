@@ -5,6 +5,9 @@ from html.parser import HTMLParser
 
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# The attribute of a table cell holding a name someone typed, which may wrap
+# anywhere (static/css/app.css).
+CELL = ' class="user-text"'
 
 
 class _Controls(HTMLParser):

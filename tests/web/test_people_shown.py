@@ -11,6 +11,7 @@ from apps.sharing.services import share_link_create
 from apps.workflows.services import workflow_generate
 from tests import factories
 from tests.sharing.helpers import SAMPLE, workflow_in
+from tests.web.html import CELL
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_a_recording_naming_no_agent_is_by_its_uploader(organization, owner_clie
 
     assert "<dt>Agent</dt><dd>Priya Raman</dd>" in page
     assert " · Priya Raman</span>" in dashboard
-    assert "<td>Priya Raman</td>" in runs
+    assert f"<td{CELL}>Priya Raman</td>" in runs
 
 
 def test_a_recording_naming_its_agent_keeps_that_name(organization, owner_client):
@@ -72,5 +73,5 @@ def test_share_links_name_who_made_them(organization, owner, owner_client):
 
     page = owner_client.get("/settings/share-links/").content.decode()
 
-    assert '<span class="muted">Priya Raman</span>' in page
+    assert '<span class="muted user-text">Priya Raman</span>' in page
     assert owner.email not in page.split("</header>")[1]

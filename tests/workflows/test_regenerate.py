@@ -9,6 +9,7 @@ from django.test import override_settings
 from apps.accounts.people import display_name
 from apps.workflows import services
 from tests import factories
+from tests.web.html import CELL
 from tests.workflows.conftest import import_sample
 
 
@@ -69,6 +70,6 @@ def test_versions_list_names_who_generated_again(client, eager_tasks):
 
     page = client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
 
-    assert f"<td>Generated again</td><td>{display_name(owner)}</td>" in page
-    assert f"<td>Generated</td><td>{display_name(owner)}</td>" in page
+    assert f"<td>Generated again</td><td{CELL}>{display_name(owner)}</td>" in page
+    assert f"<td>Generated</td><td{CELL}>{display_name(owner)}</td>" in page
     assert owner.email not in page

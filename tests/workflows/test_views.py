@@ -12,6 +12,7 @@ from apps.recordings.templatetags.recording_tags import (
 from apps.workflows.models import SystemRule
 from apps.workflows.sop import numbered_steps
 from tests import factories
+from tests.web.html import CELL
 
 
 def test_workflow_list_shows_the_organization_workflows(owner_client, workflow):
@@ -328,11 +329,11 @@ def test_versions_list_says_what_an_edit_changed_and_who_made_it(
 
     local_part = owner.email.partition("@")[0]
     assert re.search(
-        rf"<td>Edited: reworded step 4 “[^<]+”</td><td>{local_part}</td>", page
+        rf"<td>Edited: reworded step 4 “[^<]+”</td><td{CELL}>{local_part}</td>", page
     )
     assert owner.email not in page
     assert "<td>Edited: moved step 4 “Open the list” to Triage</td>" in page
-    assert "<td>Generated</td><td>the system</td>" in page
+    assert f"<td>Generated</td><td{CELL}>the system</td>" in page
 
 
 def test_versions_list_names_the_editor_by_their_name(owner_client, owner, workflow):
@@ -347,7 +348,7 @@ def test_versions_list_names_the_editor_by_their_name(owner_client, owner, workf
     page = owner_client.get(f"/workflows/{workflow.pk}/versions/").content.decode()
 
     assert re.search(
-        r"<td>Edited: reworded step 4 “[^<]+”</td><td>Priya Raman</td>", page
+        rf"<td>Edited: reworded step 4 “[^<]+”</td><td{CELL}>Priya Raman</td>", page
     )
     assert owner.email not in page
 
@@ -358,7 +359,9 @@ def test_runs_table_links_each_recording_and_scrolls_in_its_card(
     body = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
 
     runs = body[body.index('id="runs-heading"') :]
-    assert f'<td><a href="/recordings/{outage.pk}/">{outage.title}</a></td>' in runs
+    assert (
+        f'<td{CELL}><a href="/recordings/{outage.pk}/">{outage.title}</a></td>' in runs
+    )
     assert '<div class="table-scroll"><table>' in runs
 
 
