@@ -25,6 +25,9 @@ class SignupForm(allauth.SignupForm):
     to be fixed twice. An address that already has an account is never
     said here: allauth mails its owner instead, so that the page tells no
     one which addresses have accounts.
+
+    The page sent back never holds the password, so where nothing else is
+    said of it, it asks for the password again.
     """
 
     def clean(self):
@@ -32,7 +35,17 @@ class SignupForm(allauth.SignupForm):
         super().clean()
         if all(typed) and typed[0] != typed[1] and not self.has_error("password2"):
             self.add_error("password2", _("You must type the same password each time."))
+        if self.errors and any(typed) and not self._password_errors():
+            self.add_error(
+                "password1",
+                _(
+                    "Type the password again, in both fields: the page does not keep it."
+                ),
+            )
         return self.cleaned_data
+
+    def _password_errors(self):
+        return self.has_error("password1") or self.has_error("password2")
 
 
 class ResetPasswordForm(NoLabelSuffix, allauth.ResetPasswordForm):
