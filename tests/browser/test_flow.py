@@ -65,9 +65,9 @@ def _mailed_link(live_server):
 
 def _sign_up(act, live_server):
     act.goto("/accounts/signup/")
-    act.fill("Email:", "dana@example.test")
-    act.fill("Password:", factories.PASSWORD)
-    act.fill("Password (again):", factories.PASSWORD)
+    act.fill("Email", "dana@example.test")
+    act.fill("Password", factories.PASSWORD)
+    act.fill("Password (again)", factories.PASSWORD)
     act.click("button", "Create account")
     act.page.get_by_role("heading", name="Check your email").wait_for()
     shoot(act.page, "flow-verification-sent")
