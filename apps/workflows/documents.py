@@ -9,7 +9,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from . import mermaid, render
-from .sop import KIND_TITLES, format_duration, step_numbers
+from .sop import (
+    KIND_TITLES,
+    WAITED_TEXT,
+    format_duration,
+    step_numbers,
+    waited_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +70,15 @@ def document_numbered(document):
             _worded({**phase, "steps": members, "start": min(shown, default=None)})
         )
     count = sum(number is not None for number in numbers)
-    return _worded({**document, "phases": renumbered, "step_count": count})
+    steps = [step for phase in phases for step in phase["steps"]]
+    return _worded(
+        {
+            **document,
+            "phases": renumbered,
+            "step_count": count,
+            "basis": _basis_worded(document, steps),
+        }
+    )
 
 
 def _worded(part):
@@ -72,6 +86,20 @@ def _worded(part):
     if part.get("duration_ms") is None:
         return part
     return {**part, "duration": format_duration(part["duration_ms"])}
+
+
+def _basis_worded(document, steps):
+    """Return the "Based on" line with its waits' time as part of the total.
+
+    A version stored before it was worded so reads "(1 h 32 min in all)",
+    as if the waits took the whole of the time its header gives.
+    """
+    basis = document.get("basis") or ""
+    waits = [step.get("duration_ms", 0) for step in steps if step.get("kind") == "wait"]
+    if not waits or document.get("duration_ms") is None:
+        return basis
+    waited = waited_text(sum(waits), document["duration_ms"])
+    return WAITED_TEXT.sub(lambda _match: f"({waited})", basis, count=1)
 
 
 def render_html(*, document, workflow_id, version_number):

@@ -6,6 +6,7 @@ the standard library's ``ngettext``, so the words stay the same whatever the
 language of the request that happens to build a version.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from gettext import ngettext
@@ -105,6 +106,10 @@ LOOKUP_VERBS = ("Open ", "Switch to ", "Search ", "Click ", "Choose ")
 # The step builder cuts a note step's text to one line, "Note: " and the note.
 NOTE_PREFIX = "Note: "
 CUT_MARK = "…"
+# The waits' time in the "Based on" line, as ``waited_text`` words it now
+# and as it was stored before ("(1 h 32 min in all)"); a duration never
+# holds a parenthesis.
+WAITED_TEXT = re.compile(r"\((?:[^()]+ in all|[^()]+ of the [^()]+ in the recording)\)")
 # A receipt stored before its keys were checked may name anything: such a
 # key is counted but never printed.
 OTHER_REDACTION = ("other value", "other values")
@@ -460,8 +465,8 @@ def _basis(steps, systems, runs=1, others=0):
         parts.append(_counted("note", notes[False]))
     waits = [step.duration_ms for step in steps if step.kind == "wait"]
     if waits:
-        waited = format_duration(sum(waits))
-        parts.append(f"{_counted('wait', len(waits))} ({waited} in all)")
+        waited = waited_text(sum(waits), sum(step.duration_ms for step in steps))
+        parts.append(f"{_counted('wait', len(waits))} ({waited})")
     sentence = f"Based on {_counted('recording', 1)}: {_join(parts)}."
     if runs > 1:
         sentence = (
@@ -474,6 +479,17 @@ def _basis(steps, systems, runs=1, others=0):
     if notes[True]:
         sentence += f" The editors added {_counted('note', notes[True])}."
     return sentence
+
+
+def waited_text(waited_ms, total_ms):
+    """Return "1 h 32 min of the 1 h 41 min in the recording".
+
+    The waits' time is part of the time the SOP's header gives (every
+    step's, waits included), and says so: the two never read as two totals
+    of one recording.
+    """
+    whole = format_duration(total_ms)
+    return f"{format_duration(waited_ms)} of the {whole} in the recording"
 
 
 def _counted(word, count):

@@ -288,7 +288,7 @@ def test_generate_counts_steps_by_one_rule():
     )
     assert sop.basis == (
         "Based on 1 recording: 2 actions in 1 system, 1 note and 1 wait "
-        "(10 min in all)."
+        "(10 min of the 10 min 5 s in the recording)."
     )
     assert sop.systems == (("ServiceNow", "itsm", 2),)
     # The note names no system; the wait begins at the note, so it took 0 s.

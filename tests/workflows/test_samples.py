@@ -153,7 +153,7 @@ def test_generate_sample_purpose_names_the_request():
     )
     assert sop.basis == (
         "Based on 1 recording: 21 actions in 2 systems, 2 notes and 1 wait "
-        "(2 min 32 s in all)."
+        "(2 min 32 s of the 6 min 14 s in the recording)."
     )
 
 
@@ -259,8 +259,8 @@ def test_generate_sample_of_two_runs_marks_what_one_run_did_and_lists_values():
 
     assert sop.basis == (
         "Based on 2 recordings. The steps are the reference recording's: 34 "
-        "actions in 4 systems, 4 notes and 4 waits (1 h 32 min in all). The other "
-        "recording took 11 steps not in it."
+        "actions in 4 systems, 4 notes and 4 waits (1 h 32 min of the 1 h 41 min "
+        "in the recording). The other recording took 11 steps not in it."
     )
     # Both runs opened the incident list; only the first created the record.
     assert (steps[1].full_text, steps[1].runs) == (
@@ -321,3 +321,40 @@ def test_document_numbered_words_stored_durations_as_they_round_now():
     assert shown["duration"] == "1 h 30 min"
     assert shown["phases"][0]["duration"] == "2 h"
     assert shown["phases"][0]["steps"][0]["duration"] == step["duration"] == "7 s"
+
+
+def test_generate_sample_waits_are_worded_as_part_of_the_headers_total():
+    generated = _generate(SAMPLES / "vpn-certificate-rotation.json")
+    sop = generated.sop
+
+    # The header's total is every step's time, the waits' only part of it:
+    # the Purpose must not call the waits' time the whole.
+    assert "## Steps (1 h 41 min in the recording, Close included)" in (
+        generated.markdown
+    )
+    assert sop.basis.endswith(
+        "4 waits (1 h 32 min of the 1 h 41 min in the recording)."
+    )
+    assert "in all" not in sop.basis
+
+
+def test_document_numbered_words_a_stored_basis_waits_as_part_of_the_total():
+    document = documents.document_data(
+        _generate(SAMPLES / "vpn-certificate-rotation.json").sop
+    )
+    # As stored when the waits' time read as if it were the whole.
+    old = {
+        **document,
+        "basis": (
+            "Based on 1 recording: 34 actions in 4 systems, 4 notes and 4 waits "
+            "(1 h 32 min in all)."
+        ),
+    }
+
+    shown = documents.document_numbered(old)
+
+    assert shown["duration"] == "1 h 41 min"
+    assert shown["basis"] == (
+        "Based on 1 recording: 34 actions in 4 systems, 4 notes and 4 waits "
+        "(1 h 32 min of the 1 h 41 min in the recording)."
+    )
