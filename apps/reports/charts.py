@@ -50,9 +50,17 @@ OTHER_ADVANCES = {
     "→": 1716,
 }
 ELLIPSIS = "…"
-# The phase legend wraps within this width: at phone width, where the
-# chart scrolls sideways, the part in view at first holds the whole legend.
-LEGEND_WIDTH = 360
+# How much of a chart is in view at phone width before it is scrolled
+# sideways: the phase legend wraps within it, and every bar's figure ends
+# inside it (``_columns``).
+IN_VIEW = 360
+LEGEND_WIDTH = IN_VIEW
+# A row's figure is drawn right-aligned in a column of its own, between the
+# labels and the bars: these gaps keep it apart from both, and the bars end
+# short of the right edge by ``END_ROOM``, a median's dot included.
+FIGURE_GAP = 14
+BAR_GAP = 8
+END_ROOM = 8
 PHASE_COLOURS = {
     "log": "#8da0cb",
     "triage": "#fc8d62",
@@ -129,15 +137,15 @@ def phase_bar(segments, *, title):
 def bars(rows, *, title):
     """Return horizontal bars of (label, ms) rows, longest scaled to full width."""
     longest = max((ms or 0 for _label, ms in rows), default=0)
-    span = _span(format_duration(ms) for _label, ms in rows)
+    figure_end, start, span = _columns(format_duration(ms) for _label, ms in rows)
     body = []
     layout, height = _row_layout(label for label, _ms in rows)
     for (label, ms), (y, lines) in zip(rows, layout, strict=True):
         width = span * (ms or 0) / longest if longest else 0
         tip = f"{label}: {format_duration(ms)}"
         body.append(_label(y, label, lines))
-        body.append(_rect(LABEL_WIDTH, y - 9, width, ROW - 8, BAR_COLOUR, tip))
-        body.append(_text(LABEL_WIDTH + width + 6, y + 4, format_duration(ms)))
+        body.append(_text(figure_end, y + 4, format_duration(ms), anchor="end"))
+        body.append(_rect(start, y - 9, width, ROW - 8, BAR_COLOUR, tip))
     described = [(label, format_duration(ms)) for label, ms in rows]
     return _svg(height, title, body, described)
 
@@ -145,13 +153,15 @@ def bars(rows, *, title):
 def spread(rows, *, title):
     """Return one min-median-max line per (label, {"min", "median", "max"}) row."""
     highest = max((figures["max"] for _label, figures in rows), default=0)
-    span = _span(format_duration(figures["max"]) for _label, figures in rows)
+    figure_end, start, span = _columns(
+        format_duration(figures["max"]) for _label, figures in rows
+    )
     body, described = [], []
     layout, height = _row_layout(label for label, _figures in rows)
     for (label, figures), (y, lines) in zip(rows, layout, strict=True):
 
         def at(ms):
-            return LABEL_WIDTH + (span * ms / highest if highest else 0)
+            return start + (span * ms / highest if highest else 0)
 
         figure = (
             f"{format_duration(figures['min'])} to "
@@ -162,6 +172,9 @@ def spread(rows, *, title):
         described.append((label, figure))
         body.append(_label(y, label, lines))
         body.append(
+            _text(figure_end, y + 4, format_duration(figures["max"]), anchor="end")
+        )
+        body.append(
             f'<line x1="{_number(at(figures["min"]))}" y1="{_number(y)}" '
             f'x2="{_number(at(figures["max"]))}" y2="{_number(y)}" '
             f'stroke="{BAR_COLOUR}" stroke-width="4"><title>{escape(tip)}</title></line>'
@@ -169,9 +182,6 @@ def spread(rows, *, title):
         body.append(
             f'<circle cx="{_number(at(figures["median"]))}" cy="{_number(y)}" r="6" '
             f'fill="#e45756"><title>{escape(tip)}</title></circle>'
-        )
-        body.append(
-            _text(at(figures["max"]) + 8, y + 4, format_duration(figures["max"]))
         )
     return _svg(height, title, body, described)
 
@@ -209,14 +219,17 @@ def text_width(text):
     return sum(_advance(character) for character in text) * FONT_SIZE / UNITS_PER_EM
 
 
-def _span(values, gap=8):
-    """Return the length of the longest bar, so that every value after it fits.
+def _columns(figures):
+    """Return where the figures end, where the bars start, and the longest bar.
 
-    A value is drawn up to ``gap`` after the end of its bar; the longest
-    value, after the longest bar, still ends inside the chart.
+    The figures' column is as wide as the widest of them, so that each is
+    read whole beside its label, in view at phone width however long its
+    bar: a figure after the end of a long bar was only seen by scrolling.
     """
-    room = max((text_width(value) for value in values), default=0)
-    return WIDTH - LABEL_WIDTH - gap - max(room, 60) - 4
+    room = max((text_width(figure) for figure in figures), default=0)
+    figure_end = LABEL_WIDTH + FIGURE_GAP + room
+    start = figure_end + BAR_GAP
+    return figure_end, start, WIDTH - start - END_ROOM
 
 
 def clip(label, room=LABEL_ROOM):

@@ -42,7 +42,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # 12: an approved step done on another record is neither missing nor added,
 # and an imported history's map runs top down.
 # 13: a duration on the map is rounded to the smallest unit it shows.
-REPORT_VERSION = 13
+# 14: a chart's figures stand in a column between its labels and its bars.
+REPORT_VERSION = 14
 
 
 @dataclass(slots=True)

@@ -1,12 +1,15 @@
-"""A report chart's labels read whole, on screen and to a screen reader."""
+"""A report chart's labels read whole, on screen and to a screen reader, and
+every text of a chart is in view at phone width before the chart scrolls."""
 
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from apps.reports.selectors import incident_import_latest
+from apps.reports.services import incident_report_build, incidents_import
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until
 from tests.sharing.helpers import workflow_built
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,13 +17,39 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Recorded on two hosts that no system rule names, as a new organization's
 # first upload is: its systems are "Unrecognised system (host)".
 LAPTOP = Path(settings.BASE_DIR, "apps/recordings/samples/laptop-recovery-key.json")
+# A run whose waiting is its longest line: "Waiting", 1 h 32 min.
+VPN = Path(settings.BASE_DIR, "apps/recordings/samples/vpn-certificate-rotation.json")
+HISTORY = Path(settings.BASE_DIR, "apps/reports/samples/servicenow-incident-log.csv")
 WINDOW = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+CHARTS_DRAWN = "() => document.querySelectorAll('figure.chart svg text').length > 0"
+# Each visible chart text that reaches past its chart's box, or past what
+# the box the chart scrolls in shows before it is scrolled: the chart's
+# name, the text, and by how many pixels.
+TEXTS_OUT_OF_VIEW = """() => {
+  const out = [];
+  for (const figure of document.querySelectorAll('figure.chart')) {
+    const svg = figure.querySelector('svg');
+    const chart = svg.getBoundingClientRect();
+    const shown = figure.getBoundingClientRect().left + figure.clientWidth;
+    const right = Math.min(chart.right, shown, window.innerWidth);
+    for (const text of svg.querySelectorAll('text')) {
+      if (!text.getClientRects().length) continue;
+      const box = text.getBoundingClientRect();
+      const past = Math.max(box.right - right, chart.left - box.left);
+      if (past > 0.5) {
+        out.push([svg.getAttribute('aria-label'), text.textContent, Math.round(past)]);
+      }
+    }
+  }
+  return out;
+}"""
 # Each label line drawn left of the bars, and how far it reaches past the
 # chart's left edge or into the bars' column (215 of 640 units).
 LABEL_LINES = """(svg) => {
   const box = svg.getBoundingClientRect();
   const barsStart = box.left + (215 / 640) * box.width;
-  return [...svg.querySelectorAll('text[text-anchor="end"]')].map((text) => {
+  return [...svg.querySelectorAll('text[text-anchor="end"][x="209"]')].map((text) => {
     const line = text.getBoundingClientRect();
     return [text.textContent, line.left >= box.left, line.right <= barsStart];
   });
@@ -68,4 +97,33 @@ def test_time_per_system_chart_shows_and_says_whole_system_names(browser, live_s
         ["(itsm.example.com)", True, True],
     ]
     assert "…" not in "".join(line[0] for line in lines)
+    context.close()
+
+
+def _texts_out_of_view(page, path):
+    page.goto(path)
+    wait_until(page, CHARTS_DRAWN)
+    return page.evaluate(TEXTS_OUT_OF_VIEW)
+
+
+def test_chart_texts_are_in_view_at_phone_width(browser, live_server):
+    organization, owner = factories.organization_with_owner(
+        name="Acme IT", plan=factories.plan_with_incident_history()
+    )
+    workflow = workflow_built(organization, VPN)
+    incidents_import(organization=organization, text=HISTORY.read_text("utf-8"))
+    incident_report_build(
+        incident_import=incident_import_latest(organization=organization)
+    )
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    log_in(context, owner, live_server)
+    page = context.new_page()
+
+    report = _texts_out_of_view(page, f"{workflow.get_absolute_url()}#report")
+    history = _texts_out_of_view(page, "/incidents/")
+
+    # Each bar's figure, the longest one's included, is read without
+    # scrolling the chart: the rest of a long bar may be out of view.
+    assert report == []
+    assert history == []
     context.close()

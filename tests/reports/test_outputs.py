@@ -275,7 +275,7 @@ def test_chart_label_too_long_for_a_line_wraps_onto_a_second():
 
     svg = charts.bars(rows, title="Time per system")
 
-    labels = [t for t in _texts(svg) if t.get("text-anchor") == "end"]
+    labels = [t for t in _texts(svg) if t.get("x") == "209"]
     assert [(t.text, t.get("y")) for t in labels] == [
         ("Unrecognised system", "17"),
         ("(admin.example.net)", "31"),
@@ -408,14 +408,26 @@ def _texts(svg_text):
         ),
     ],
 )
-def test_chart_values_end_inside_the_chart_however_long(chart):
+def test_chart_figures_are_in_view_at_phone_width_however_long_their_bars(chart):
     rows = [("Slack", 60_000), ("ServiceNow", 86_400_000 * 9 + 23 * 3_600_000 + 59_000)]
 
-    values = [t for t in _texts(chart(rows)) if t.get("text-anchor") == "start"]
+    svg = ElementTree.fromstring(chart(rows))
 
-    for value in values:
-        end = float(value.get("x")) + charts.text_width(value.text)
-        assert end <= charts.WIDTH, value.text
+    # Each figure is right-aligned in a column between the labels and the
+    # bars: the longest bar's is read before the chart is scrolled sideways.
+    figures = [t for t in svg.iter(f"{SVG}text") if t.get("x") != "209"]
+    assert [t.text for t in figures] == ["1 min", "9 d 23 h"]
+    ends = {float(t.get("x")) for t in figures}
+    [end] = ends
+    assert end <= charts.IN_VIEW
+    for figure in figures:
+        assert figure.get("text-anchor") == "end"
+        assert end - charts.text_width(figure.text) > charts.LABEL_WIDTH
+    marks = [*svg.iter(f"{SVG}rect"), *svg.iter(f"{SVG}line")]
+    for mark in marks:
+        start = float(mark.get("x", mark.get("x1")))
+        finish = float(mark.get("x2", start + float(mark.get("width", 0))))
+        assert end < start <= finish <= charts.WIDTH
 
 
 def test_phase_legend_wraps_within_a_phone_width():
