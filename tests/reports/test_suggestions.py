@@ -474,6 +474,19 @@ def test_incident_page_shows_suggestions_from_similar_incidents(
     assert 'href="/incidents/INC0000101/"' not in body
 
 
+def test_incident_page_names_the_span_of_its_resolution_times(
+    owner_client, suggestible
+):
+    response = owner_client.get(reverse("incident_detail", args=["INC0000101"]))
+
+    body = _body(response)
+    span = "Resolution time (opened to resolved)"
+    # The incident's own, and the column of the similar incidents' table.
+    assert f"<dt>{span}</dt>" in body
+    assert f'<th scope="col">{span}</th>' in body
+    assert ">Resolution<" not in body and ">Resolution time<" not in body
+
+
 def test_incident_page_says_when_no_incident_is_similar(owner_client, suggestible):
     response = owner_client.get(reverse("incident_detail", args=["INC0000106"]))
 
