@@ -197,7 +197,7 @@ def test_history_page_shows_the_breakdown_with_medians_first(owner_client, histo
     figures = body.split('<dl class="summary figures">')[1].split("</dl>")[0]
     assert (
         "Median resolution time (opened to resolved)" in figures
-        and "90% resolved within" in figures
+        and "90% resolved within (from opened)" in figures
     )
     assert "Mean" not in figures
     assert "Mean resolution time (opened to resolved):" in body
