@@ -591,7 +591,7 @@ def recording_import_or_find(*, organization, user, document):
     """Import ``document`` as ``recording_import`` does; return it and whether
     this import created it (False when the organization already had it)."""
     parsed = validation.decode(
-        document, format.Recording, max_bytes=format.MAX_DOCUMENT_BYTES
+        document, format.Recording, max_bytes=format.MAX_DOCUMENT_BYTES, file=True
     )
     if len(parsed.events) > format.MAX_DOCUMENT_EVENTS:
         raise validation.TooLarge(

@@ -66,52 +66,96 @@ def _decoder(type_):
     return _DECODERS[type_]
 
 
-def decode(body, type_, *, max_bytes):
-    """Return ``body`` decoded as ``type_``, or raise a 400 or 413 error."""
+def decode(body, type_, *, max_bytes, file=False):
+    """Return ``body`` decoded as ``type_``, or raise a 400 or 413 error.
+
+    With ``file``, ``body`` is a file a person chose: the messages call it
+    the file and say where in it by line and column rather than by byte.
+    """
     if len(body) > max_bytes:
-        raise TooLarge(
-            _("The body is %(size)s bytes; the limit is %(limit)s.")
-            % {"size": len(body), "limit": max_bytes}
-        )
-    _check_utf8(body)
+        raise TooLarge(_too_large(len(body), max_bytes, file=file))
+    _check_utf8(body, file)
     try:
         return _decoder(type_).decode(body)
     except msgspec.ValidationError as error:
-        raise _validation_error(str(error), body) from None
+        raise _validation_error(str(error), body, file) from None
     except msgspec.DecodeError as error:
-        raise _decode_error(body, str(error)) from None
+        raise _decode_error(body, str(error), file) from None
 
 
-def _check_utf8(body):
+def _too_large(size, limit, *, file):
+    sizes = {"size": size, "limit": limit}
+    if file:
+        return _("The file is %(size)s bytes; the limit is %(limit)s.") % sizes
+    return _("The body is %(size)s bytes; the limit is %(limit)s.") % sizes
+
+
+def _place(body, offset, file):
+    """Return where byte ``offset`` of ``body`` is, as its reader counts.
+
+    A file is read in an editor, by line and column from 1, a column being
+    a character; a body by the byte its decoder stopped at.
+    """
+    if not file:
+        return _("byte %(offset)s") % {"offset": offset}
+    line_start = body.rfind(b"\n", 0, offset) + 1
+    return _("line %(line)s, column %(column)s") % {
+        "line": body.count(b"\n", 0, offset) + 1,
+        "column": len(body[line_start:offset].decode("utf-8", "replace")) + 1,
+    }
+
+
+def _check_utf8(body, file):
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ApplicationError(
-            _("The body is not valid UTF-8 (byte %(offset)s).")
-            % {"offset": error.start},
-            code="invalid_utf8",
-        ) from None
+        if file:
+            message = _("The file is not text in UTF-8 (%(place)s).") % {
+                "place": _place(body, error.start, file)
+            }
+        else:
+            message = _("The body is not valid UTF-8 (byte %(offset)s).") % {
+                "offset": error.start
+            }
+        raise ApplicationError(message, code="invalid_utf8") from None
 
 
-def _decode_error(body, problem):
-    offset = re.search(r"\(byte (\d+)\)", problem)
+def _decode_error(body, problem, file):
+    offset = re.search(r" ?\(byte (\d+)\)", problem)
     position = int(offset[1]) if offset else -1
     if position >= 0 and body[position:].startswith(_NON_FINITE):
         return ApplicationError(
             _(
-                "NaN and Infinity are not JSON numbers (byte %(offset)s). "
+                "NaN and Infinity are not JSON numbers (%(place)s). "
                 "Send finite numbers only."
             )
-            % {"offset": position},
+            % {"place": _place(body, position, file)},
             code="non_finite_number",
         )
-    return ApplicationError(
-        _("The body is not valid JSON: %(problem)s.") % {"problem": problem},
-        code="invalid_json",
-    )
+    if file:
+        message = _file_not_json(body, problem, offset)
+    else:
+        message = _("The body is not valid JSON: %(problem)s.") % {"problem": problem}
+    return ApplicationError(message, code="invalid_json")
 
 
-def _validation_error(text, body):
+def _file_not_json(body, problem, offset):
+    if not body.strip():
+        return _("The file is empty: it holds no JSON.")
+    if offset is None:
+        # msgspec says no more than "Input data was truncated".
+        return _(
+            "The file is not valid JSON: it ends in the middle of the JSON, "
+            "as a file cut short does."
+        )
+    problem = problem[: offset.start()].removeprefix("JSON is malformed: ")
+    return _("The file is not valid JSON: %(problem)s (%(place)s).") % {
+        "problem": problem,
+        "place": _place(body, int(offset[1]), True),
+    }
+
+
+def _validation_error(text, body, file):
     parts = _ERROR_PATH.match(text)
     problem, path = parts["problem"], parts["path"] or ""
     code = "nesting_too_deep" if _NESTED.search(problem) else "invalid"
@@ -123,10 +167,13 @@ def _validation_error(text, body):
                 "problem": _plain(problem, _("“%(field)s”") % {"field": field}),
                 "path": path,
             }
+        elif _FIELD_PROBLEM.match(problem) and file:
+            message = _("%(problem)s in the file.") % {"problem": _plain(problem, "")}
         elif _FIELD_PROBLEM.match(problem):
             message = _("%(problem)s in the body.") % {"problem": _plain(problem, "")}
         else:
-            message = _("%(problem)s.") % {"problem": _plain(problem, _("The body"))}
+            whole = _("The file") if file else _("The body")
+            message = _("%(problem)s.") % {"problem": _plain(problem, whole)}
         return ApplicationError(message, code=code, field=field)
 
     index = int(event["index"])

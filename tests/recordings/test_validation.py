@@ -158,6 +158,63 @@ def test_decode_says_what_is_wrong_plainly_with_its_path(body, message):
     assert raised.value.message == message
 
 
+@pytest.mark.parametrize(
+    ("body", "file_message", "body_message"),
+    [
+        (
+            b'{"id": "x",\n "title": "\xc3\xa9\xff"}',
+            "The file is not text in UTF-8 (line 2, column 13).",
+            "The body is not valid UTF-8 (byte 25).",
+        ),
+        (
+            b'{\n  "id": "x",\n  "title": "caf\xc3\xa9" "x"}',
+            "The file is not valid JSON: expected ',' or '}' (line 3, column 19).",
+            "The body is not valid JSON: JSON is malformed: expected ',' or '}' "
+            "(byte 34).",
+        ),
+        (
+            b'{\n  "clock_offset_ms": NaN}',
+            "NaN and Infinity are not JSON numbers (line 2, column 22). Send finite "
+            "numbers only.",
+            "NaN and Infinity are not JSON numbers (byte 23). Send finite numbers "
+            "only.",
+        ),
+        (
+            b'{"id": "x",\n',
+            "The file is not valid JSON: it ends in the middle of the JSON, as a "
+            "file cut short does.",
+            "The body is not valid JSON: Input data was truncated.",
+        ),
+        (
+            b" \n",
+            "The file is empty: it holds no JSON.",
+            "The body is not valid JSON: Input data was truncated.",
+        ),
+        (
+            b"[]",
+            "The file must be an object, not a list.",
+            "The body must be an object, not a list.",
+        ),
+        (
+            b'{"id": "x", "colour": 1}',
+            "Unknown field “colour” in the file.",
+            "Unknown field “colour” in the body.",
+        ),
+    ],
+)
+def test_decode_of_a_file_names_the_file_and_a_line_and_column(
+    body, file_message, body_message
+):
+    with pytest.raises(ApplicationError) as from_file:
+        validation.decode(body, format.Recording, max_bytes=1000, file=True)
+    with pytest.raises(ApplicationError) as from_body:
+        validation.decode(body, format.Recording, max_bytes=1000)
+
+    assert from_file.value.message == file_message
+    assert from_body.value.message == body_message
+    assert from_file.value.code == from_body.value.code
+
+
 def test_clean_event_redacts_a_percent_encoded_path():
     event = format.Event(
         seq=1, ts=1, type="click", path="/users/john%40example.com/profile%00x"

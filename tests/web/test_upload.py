@@ -62,8 +62,24 @@ def test_upload_refuses_not_json_in_plain_words_then_in_detail(owner_client):
         '<p class="error-message">This file is not a Ledgerium recording '
         "(it is not JSON)." in page
     )
-    plain, detail = page.index("it is not JSON"), page.index("In detail: The body")
+    plain = page.index("it is not JSON")
+    detail = page.index("In detail: The file is not text in UTF-8 (line 1, column 1).")
     assert plain < detail
+    assert "The body" not in page
+
+
+def test_upload_says_where_the_file_stops_being_json(owner_client):
+    text = '{\n  "id": "2b1c",\n  "title": "Café printer",,\n  "events": []\n}\n'
+
+    response = _upload(owner_client, text.encode())
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "In detail: The file is not valid JSON: object keys must be strings "
+        "(line 3, column 27).</p>" in page
+    )
+    assert "body" not in page.lower().replace("<body", "").replace("</body", "")
 
 
 def test_upload_of_the_same_file_again_says_it_was_already_imported(
