@@ -63,14 +63,14 @@ function failed(answer) {
   return { outcome: upload.classify(answer.status), answer };
 }
 
-async function discard(api, recording) {
+async function discard(api, recording, outcome = 'discarded') {
   if (recording.created) {
     const answer = await api.call('DELETE', `recordings/${recording.id}/`);
     const gone =
       answer.status === 404 || errorCode(answer) === 'recording_discarded';
     if (!gone && upload.classify(answer.status) !== 'ok') return failed(answer);
   }
-  await recordingClose({ id: recording.id, outcome: 'discarded' });
+  await recordingClose({ id: recording.id, outcome });
   return DONE;
 }
 
@@ -173,6 +173,11 @@ async function finish(api, recording) {
       latest.ackedThrough = upload.ackedAfter(latest.ackedThrough, missing);
     });
     return AGAIN;
+  }
+  if (errorCode(answer) === 'recording_empty') {
+    // Nothing was recorded, or every step was dropped in review: a recording
+    // without events documents nothing, so it is deleted on both sides.
+    return discard(api, recording, 'empty');
   }
   if (upload.classify(answer.status) !== 'ok') return failed(answer);
 

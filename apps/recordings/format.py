@@ -159,7 +159,11 @@ class Client(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Recording(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """A whole recording, as imported, exported and sent on creation."""
+    """A whole recording, as imported, exported and sent on creation.
+
+    Creation may leave ``events`` out, to send them in batches; an imported
+    document must hold at least one (``validation.decode_document``).
+    """
 
     id: str
     format_version: Annotated[int, msgspec.Meta(ge=1, le=FORMAT_VERSION)] = (
@@ -226,8 +230,11 @@ def truncate(event):
 def json_schema():
     """Return the JSON Schema of a whole recording document.
 
-    ``$defs`` also holds ``Batch`` and ``Finish``, the bodies of the append
-    and finish requests, for clients that validate those.
+    A whole document, as imported, holds at least one event. ``$defs`` also
+    holds ``Recording``, the body of the create request, where ``events``
+    may be left out to be sent in batches, and ``Batch`` and ``Finish``,
+    the bodies of the append and finish requests, for clients that
+    validate those.
     """
     (root,), definitions = msgspec.json.schema_components(
         (Recording,), ref_template="#/$defs/{name}"
@@ -235,7 +242,12 @@ def json_schema():
     _batch, more = msgspec.json.schema_components(
         (Batch, Finish), ref_template="#/$defs/{name}"
     )
-    schema = {**root, "$defs": {**definitions, **more}}
+    schema = {
+        **root,
+        "required": ["events"],
+        "properties": {"events": {"minItems": 1}},
+        "$defs": {**definitions, **more},
+    }
     schema["$defs"]["Event"].update(_value_rule())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"Ledgerium recording, format version {FORMAT_VERSION}"

@@ -450,7 +450,8 @@ def raw_batches_replay(*, recording):
 # Finish and discard
 # ------------------------------------------------------------------------------
 def recording_finish(*, recording, finish):
-    """Finish ``recording``; refuse (409) while seqs are missing, unless final.
+    """Finish ``recording``; refuse (409) while seqs are missing, unless final,
+    and while it holds no events: a recording without one documents nothing.
 
     Finishing twice is harmless: the second call changes nothing and sends
     no signal.
@@ -472,11 +473,29 @@ def recording_finish(*, recording, finish):
 
 
 def _apply_finish(recording, finish):
+    privacy = finish.privacy
+    if privacy is not None:
+        privacy = validation.clean_privacy(privacy)
     if finish.last_seq is not None:
         recording.last_seq = max(finish.last_seq, recording.highest_seq)
     if finish.dropped:
         _refuse_unknown_drops(recording, finish.dropped)
         _drop_events(recording, sorted(set(finish.dropped)))
+    missing = _accepted_gaps(recording, finish)
+
+    recording.final_gaps = missing
+    recording.status = RecordingStatus.FINISHED
+    recording.finished_client_ms = finish.finished_at
+    recording.finished_at = _moment(finish.finished_at, recording.clock_offset_ms)
+    recording.completed_at = timezone.now()
+    if privacy is not None:
+        recording.privacy = msgspec.to_builtins(privacy)
+    recording.save()
+
+
+def _accepted_gaps(recording, finish):
+    """Return the gaps ``finish`` accepts as lost; refuse (409) gaps it does
+    not accept, and a recording left with no events."""
     missing = recording_missing(recording=recording)
     if missing and not finish.gaps_final:
         raise _conflict(
@@ -488,16 +507,16 @@ def _apply_finish(recording, finish):
             "recording_incomplete",
             extra={"missing": missing},
         )
-
-    recording.final_gaps = missing
-    recording.status = RecordingStatus.FINISHED
-    recording.finished_client_ms = finish.finished_at
-    recording.finished_at = _moment(finish.finished_at, recording.clock_offset_ms)
-    recording.completed_at = timezone.now()
-    if finish.privacy is not None:
-        privacy = validation.clean_privacy(finish.privacy)
-        recording.privacy = msgspec.to_builtins(privacy)
-    recording.save()
+    if recording.event_count == 0:
+        raise _conflict(
+            _(
+                "The recording holds no events, so there is nothing to finish "
+                "and document. Send its events first, or delete it."
+            ),
+            "recording_empty",
+            field="events",
+        )
+    return missing
 
 
 def _refuse_unknown_drops(recording, dropped):
@@ -579,7 +598,9 @@ def _import_id(organization, recording_id):
 def recording_import(*, organization, user, document):
     """Create and finish a recording from a whole document (bytes).
 
-    The same validation as the API applies, with the document size limit.
+    The same validation as the API's create and finish applies, with the
+    document size limit: a document without events is refused before
+    anything is stored.
     """
     recording, _created = recording_import_or_find(
         organization=organization, user=user, document=document
@@ -590,15 +611,7 @@ def recording_import(*, organization, user, document):
 def recording_import_or_find(*, organization, user, document):
     """Import ``document`` as ``recording_import`` does; return it and whether
     this import created it (False when the organization already had it)."""
-    parsed = validation.decode(
-        document, format.Recording, max_bytes=format.MAX_DOCUMENT_BYTES, file=True
-    )
-    if len(parsed.events) > format.MAX_DOCUMENT_EVENTS:
-        raise validation.TooLarge(
-            _("The document holds %(count)s events; the limit is %(limit)s.")
-            % {"count": len(parsed.events), "limit": format.MAX_DOCUMENT_EVENTS},
-            field="events",
-        )
+    parsed = validation.decode_document(document)
     parsed = msgspec.structs.replace(
         parsed, id=_import_id(organization, _parse_id(parsed.id))
     )

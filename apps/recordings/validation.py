@@ -308,6 +308,31 @@ def decode_batch(body):
     return clean_events(batch.events)
 
 
+def decode_document(body):
+    """Return a whole recording file, as imported, decoded; refuse one without
+    events, which documents nothing."""
+    document = decode(
+        body, format.Recording, max_bytes=format.MAX_DOCUMENT_BYTES, file=True
+    )
+    if not document.events:
+        raise ApplicationError(
+            _(
+                "The recording holds no events: “events” is missing or empty "
+                "(at $.events). A recording needs at least one event to "
+                "document anything."
+            ),
+            code="recording_empty",
+            field="events",
+        )
+    if len(document.events) > format.MAX_DOCUMENT_EVENTS:
+        raise TooLarge(
+            _("The document holds %(count)s events; the limit is %(limit)s.")
+            % {"count": len(document.events), "limit": format.MAX_DOCUMENT_EVENTS},
+            field="events",
+        )
+    return document
+
+
 def clean_events(events):
     """Return ``[(event, counts)]`` with every event cleaned."""
     cleaned = []

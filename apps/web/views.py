@@ -270,6 +270,12 @@ def _upload_problem(error):
         )
     if error.code == "too_large":
         return _("This file is too large to import.")
+    if error.code == "recording_empty":
+        return _(
+            "This file is a recording with no events, so there is nothing to "
+            "document and nothing of it was imported. Choose the file of a "
+            "recording that captured its steps."
+        )
     if error.code == "recording_discarded":
         return _(
             "This file is a recording that was deleted. A deleted recording "

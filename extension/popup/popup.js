@@ -77,6 +77,11 @@ function renderLastResult(result, recording) {
     element.textContent = 'The last recording was discarded.';
     return;
   }
+  if (result.outcome === 'empty') {
+    element.textContent =
+      'The last recording held no steps, so there was nothing to upload.';
+    return;
+  }
   element.append(
     'The last recording was uploaded: Ledgerium is writing its SOP. '
   );

@@ -40,6 +40,15 @@ def start_on(recorder, page, title):
     )
 
 
+def start_connected(recorder, server, pages_url, api_token, title):
+    """Connect, open the ITSM page and record on it; return the page."""
+    connect_in_panel(recorder, server.url, api_token)
+    page = recorder.context.new_page()
+    page.goto(f"{pages_url}/itsm.html")
+    start_on(recorder, page, title)
+    return page
+
+
 def summary(events):
     """Return each event as (type, what it names, chosen value)."""
     rows = []
@@ -225,10 +234,7 @@ def test_recorder_uploads_a_scripted_incident_without_typed_values(
 def test_recorder_discard_deletes_what_the_server_holds(
     recorder, server, pages_url, api_token
 ):
-    connect_in_panel(recorder, server.url, api_token)
-    page = recorder.context.new_page()
-    page.goto(f"{pages_url}/itsm.html")
-    start_on(recorder, page, "Wrong incident")
+    page = start_connected(recorder, server, pages_url, api_token, "Wrong incident")
     page.click("#attach")
     recording_id = recorder.state()["recording"]["id"]
     recorder.wait_for(
@@ -248,6 +254,33 @@ def test_recorder_discard_deletes_what_the_server_holds(
     assert "recording" not in stored
     assert not [key for key in stored if key.startswith("event:")]
     assert stored["status"] == {"state": "idle", "id": None}
+
+
+def test_recorder_finishing_with_every_step_dropped_keeps_nothing(
+    recorder, server, pages_url, api_token
+):
+    start_connected(recorder, server, pages_url, api_token, "Opened by mistake")
+    recording_id = recorder.state()["recording"]["id"]
+
+    recorder.panel.click("#stop")
+    steps = recorder.panel.locator("#steps li")
+    steps.first.wait_for()
+    for index in range(steps.count()):
+        steps.nth(index).get_by_role("button", name="Drop").click()
+    recorder.wait_for(
+        lambda: recorder.panel.locator("#steps li.dropped").count() == steps.count(),
+        message="every step dropped",
+    )
+    recorder.panel.click("#finish")
+    recorder.panel.get_by_text(
+        "The last recording held no steps, so there was nothing to upload."
+    ).wait_for()
+
+    recording = Recording.objects.get(id=recording_id)
+    assert recording.status == "discarded"
+    assert not Event.objects.filter(recording_id=recording_id).exists()
+    assert recorder.storage()["lastResult"]["outcome"] == "empty"
+    assert recorder.panel_errors == []
 
 
 def test_recorder_records_clicks_in_a_cross_origin_frame(recorder, pages_url):

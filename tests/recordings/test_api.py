@@ -776,6 +776,46 @@ def test_finish_sends_the_signal_once_after_commit(
     assert received == [recording_id]
 
 
+def test_finish_refuses_a_recording_without_events_and_keeps_it_open(
+    api_client, django_capture_on_commit_callbacks
+):
+    recording_id = create(api_client)
+    received = []
+
+    def receiver(sender, recording, **kwargs):
+        received.append(recording.pk)
+
+    recording_finished.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = finish(api_client, recording_id, last_seq=0)
+    finally:
+        recording_finished.disconnect(receiver)
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert error_of(response) == {
+        "code": "recording_empty",
+        "message": "The recording holds no events, so there is nothing to finish "
+        "and document. Send its events first, or delete it.",
+        "field": "events",
+    }
+    assert Recording.objects.get(pk=recording_id).status == "recording"
+    assert received == []
+
+
+def test_finish_dropping_every_event_is_refused_and_drops_none(
+    api_client, recording_id
+):
+    response = finish(api_client, recording_id, dropped=[1, 2, 3], last_seq=3)
+
+    recording = Recording.objects.get(pk=recording_id)
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert error_of(response)["code"] == "recording_empty"
+    assert (recording.status, recording.event_count) == ("recording", 3)
+    assert recording.dropped_seqs == []
+    assert len(stored(recording_id)) == 3
+
+
 def test_finish_refuses_unknown_fields(api_client, recording_id):
     response = finish(api_client, recording_id, gaps="final")
 

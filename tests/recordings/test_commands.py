@@ -204,6 +204,23 @@ def test_recording_schema_accepts_a_document_and_names_a_bad_event():
     assert "'x' was unexpected" in error.message
 
 
+def test_recording_schema_refuses_a_document_without_events_but_not_a_create():
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    document = jsonschema.Draft202012Validator(schema)
+    create = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/Recording", "$defs": schema["$defs"]}
+    )
+
+    [missing] = document.iter_errors(recording_body())
+    [empty] = document.iter_errors(recording_body(events=[]))
+
+    assert "'events' is a required property" in missing.message
+    assert list(empty.absolute_path) == ["events"]
+    assert list(create.iter_errors(recording_body())) == []
+
+
 def test_recording_schema_allows_a_value_only_for_a_chosen_option():
     import jsonschema
 

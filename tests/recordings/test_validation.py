@@ -215,6 +215,22 @@ def test_decode_of_a_file_names_the_file_and_a_line_and_column(
     assert from_file.value.code == from_body.value.code
 
 
+@pytest.mark.parametrize("events", ["", ', "events": []'], ids=["missing", "empty"])
+def test_decode_document_refuses_a_recording_without_events(events):
+    body = ('{"id": "5f0c7a2e-9d1b-4e63-8a47-3c2b6e1d9f80"' + events + "}").encode()
+
+    with pytest.raises(ApplicationError) as refused:
+        validation.decode_document(body)
+
+    assert refused.value.code == "recording_empty"
+    assert refused.value.status == 400
+    assert refused.value.field == "events"
+    assert refused.value.message == (
+        "The recording holds no events: “events” is missing or empty (at "
+        "$.events). A recording needs at least one event to document anything."
+    )
+
+
 def test_clean_event_redacts_a_percent_encoded_path():
     event = format.Event(
         seq=1, ts=1, type="click", path="/users/john%40example.com/profile%00x"

@@ -85,6 +85,25 @@ def test_open_recording_with_a_gap_finishes_only_when_accepted(
     assert recording.status == RecordingStatus.FINISHED
 
 
+def test_open_recording_without_events_is_not_offered_to_finish(
+    organization, owner, owner_client
+):
+    document = format.Recording(id=str(uuid.uuid4()), title="Nothing yet")
+    recording, _created = recording_create(
+        organization=organization, user=owner, document=document
+    )
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+    refused = owner_client.post(f"/recordings/{recording.pk}/finish/")
+
+    assert f"/recordings/{recording.pk}/finish/" not in page
+    assert "No events of this recording have arrived, so it cannot be finished" in page
+    assert f"/recordings/{recording.pk}/delete/" in page
+    assert refused.status_code == HTTPStatus.CONFLICT
+    recording.refresh_from_db()
+    assert recording.status == RecordingStatus.RECORDING
+
+
 def test_delete_discards_the_events(organization, owner_client):
     recording = _imported(owner_client, organization)
 

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from apps.accounts.models import Role
+from apps.accounts.selectors import usage_current
 from apps.recordings.models import Event, Recording, RecordingStatus
-from apps.workflows.models import Run, SopVersion, State
+from apps.workflows.models import Run, SopVersion, State, Workflow
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,36 @@ def test_upload_says_where_the_file_stops_being_json(owner_client):
         "(line 3, column 27).</p>" in page
     )
     assert "body" not in page.lower().replace("<body", "").replace("</body", "")
+
+
+def _without_events(events):
+    document = json.loads(SAMPLE.read_bytes())
+    del document["events"]
+    if events is not None:
+        document["events"] = events
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize("events", [None, []], ids=["missing", "empty"])
+def test_upload_refuses_a_recording_without_events_and_counts_nothing(
+    organization, owner_client, events
+):
+    response = _upload(owner_client, _without_events(events))
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        '<p class="error-message">This file is a recording with no events, so '
+        "there is nothing to document and nothing of it was imported." in page
+    )
+    assert (
+        "In detail: The recording holds no events: “events” is missing or empty "
+        "(at $.events). A recording needs at least one event to document "
+        "anything.</p>" in page
+    )
+    assert not Recording.objects.filter(organization=organization).exists()
+    assert not Workflow.objects.filter(organization=organization).exists()
+    assert usage_current(organization=organization)[0] == 0
 
 
 def test_upload_of_the_same_file_again_says_it_was_already_imported(

@@ -234,32 +234,6 @@ def _month(organization):
     return month_start(organization=organization)
 
 
-def test_run_build_task_marks_an_empty_recording_failed_and_retry_queues_it(
-    organization, owner, recording_factory
-):
-    from apps.workflows.tasks import run_build_task
-
-    empty = rf.RecordingBuilder().recording(id="5c1f0a52-9a0e-4f7c-9d43-0c1b8e3a6f10")
-    recording = recording_factory(organization, empty)
-    workflow = services.workflow_generate(
-        organization=organization, recording=recording
-    )
-    run = workflow.reference_run
-
-    run_build_task.run(organization.pk, run.pk, run.generation)
-
-    workflow.refresh_from_db()
-    assert workflow.state == State.FAILED
-    assert workflow.failure_reason == (
-        "The recording holds no events, so there is nothing to document."
-    )
-    membership = organization.memberships.get(user=owner)
-    retried = services.workflow_retry(membership=membership, workflow=workflow)
-    workflow.refresh_from_db()
-    assert workflow.state == State.QUEUED
-    assert retried.generation == 2
-
-
 def test_recording_finished_generates_the_workflow(
     organization, settings, django_capture_on_commit_callbacks
 ):
