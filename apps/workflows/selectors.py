@@ -6,8 +6,11 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from apps.core.errors import ApplicationError
 from apps.core.selectors import get_scoped_or_404
+from apps.recordings.models import RecordingStatus
 
 from .compare import compare_steps
 from .models import Run, SopVersion, SystemRule, Workflow
@@ -83,6 +86,30 @@ def run_list(*, workflow):
         .annotate(wait_count=_wait_count())
         .annotate(numbered_count=F("step_count") - F("wait_count"))
     )
+
+
+def recording_generate_refusal(*, recording):
+    """Return the error generating a workflow from ``recording`` meets, or None.
+
+    Building a run of it again meets the same error: nothing about the
+    recording changes once it is finished.
+    """
+    if recording.status != RecordingStatus.FINISHED:
+        return ApplicationError(
+            _("Finish the recording before generating its workflow."),
+            code="recording_not_finished",
+            status=409,
+        )
+    if not recording.event_count:
+        return ApplicationError(
+            _(
+                "The recording holds no events, so there is nothing to document. "
+                "Record the incident again."
+            ),
+            code="recording_empty",
+            status=409,
+        )
+    return None
 
 
 def run_for_recording(*, organization, recording):

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from apps.accounts.services import usage_reserve_workflow
 from apps.core.errors import ApplicationError
 from apps.core.jobs import task_enqueue
-from apps.recordings.models import RecordingStatus
 from apps.recordings.selectors import recording_events
 
 from . import documents, selectors
@@ -60,17 +59,15 @@ def workflow_generate(
     """Return the workflow the recording documents, creating it if new.
 
     A new workflow counts against the month's quota; a run added to an
-    existing workflow does not. Refused before any work starts when the
-    quota is used up; the recording stays as it is.
+    existing workflow does not. Refused before any work starts, and before
+    anything counts, when the quota is used up or the recording is
+    unfinished or holds no events; the recording stays as it is.
     """
     if recording.organization_id != organization.pk:
         raise ApplicationError(_("Not found."), code="not_found", status=404)
-    if recording.status != RecordingStatus.FINISHED:
-        raise ApplicationError(
-            _("Finish the recording before generating its workflow."),
-            code="recording_not_finished",
-            status=409,
-        )
+    refusal = selectors.recording_generate_refusal(recording=recording)
+    if refusal is not None:
+        raise refusal
     existing = selectors.run_for_recording(
         organization=organization, recording=recording
     )

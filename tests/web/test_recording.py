@@ -104,6 +104,26 @@ def test_open_recording_without_events_is_not_offered_to_finish(
     assert recording.status == RecordingStatus.RECORDING
 
 
+def test_finished_recording_without_events_is_not_offered_to_generate(
+    organization, owner_client
+):
+    recording = _imported(owner_client, organization)
+    Workflow.objects.filter(organization=organization).delete()
+    recording.events.all().delete()
+    Recording.objects.filter(pk=recording.pk).update(event_count=0)
+
+    page = owner_client.get(f"/recordings/{recording.pk}/").content.decode()
+    refused = owner_client.post("/workflows/generate/", {"recording": recording.pk})
+
+    assert 'action="/workflows/generate/"' not in page
+    assert (
+        "This recording holds no events, so there is nothing to document and no "
+        "workflow can be generated from it. Delete it." in page
+    )
+    assert refused.status_code == HTTPStatus.CONFLICT
+    assert not Workflow.objects.filter(organization=organization).exists()
+
+
 def test_delete_discards_the_events(organization, owner_client):
     recording = _imported(owner_client, organization)
 

@@ -1,5 +1,6 @@
 import pytest
 
+from apps.recordings.models import Event, Recording
 from apps.recordings.services import recording_import
 from apps.workflows import selectors, services
 from tests.workflows import recording_factory as rf
@@ -53,3 +54,12 @@ def build_sample(organization, recording=None, *, workflow=None, enqueue=True):
 def workflow(organization, outage):
     """The outage recording's workflow, generated and built."""
     return build_sample(organization, outage)
+
+
+def recording_emptied(recording):
+    """Return ``recording`` as one finished without events before such a
+    recording was refused."""
+    Event.objects.filter(recording=recording).delete()
+    Recording.objects.filter(pk=recording.pk).update(event_count=0, highest_seq=0)
+    recording.refresh_from_db()
+    return recording

@@ -8,7 +8,11 @@ from apps.core.errors import ApplicationError
 from apps.workflows import selectors, services
 from apps.workflows.models import SopVersion, State, Workflow
 from tests.workflows import recording_factory as rf
-from tests.workflows.conftest import build_sample, import_sample
+from tests.workflows.conftest import (
+    build_sample,
+    import_sample,
+    recording_emptied,
+)
 
 
 def _usage(organization):
@@ -232,6 +236,24 @@ def _month(organization):
     from apps.accounts.selectors import month_start
 
     return month_start(organization=organization)
+
+
+def test_workflow_generate_refuses_an_empty_recording_before_counting_it(
+    organization, outage
+):
+    with pytest.raises(ApplicationError) as refused:
+        services.workflow_generate(
+            organization=organization, recording=recording_emptied(outage)
+        )
+
+    assert refused.value.code == "recording_empty"
+    assert refused.value.status == 409
+    assert refused.value.message == (
+        "The recording holds no events, so there is nothing to document. "
+        "Record the incident again."
+    )
+    assert not Workflow.objects.filter(organization=organization).exists()
+    assert _usage(organization) == 0
 
 
 def test_recording_finished_generates_the_workflow(
