@@ -325,9 +325,10 @@ def api_token_revoke_old_connect(*, membership):
 def usage_reserve_workflow(*, organization, now=None):
     """Count one new workflow against this month's quota, or refuse.
 
-    Must run inside the transaction that creates the workflow: the counter is
-    incremented by a conditional UPDATE, so concurrent callers at the limit
-    cannot both pass, and a rollback gives the slot back.
+    Return the month counted in. Must run inside the transaction that creates
+    the workflow: the counter is incremented by a conditional UPDATE, so
+    concurrent callers at the limit cannot both pass, and a rollback gives
+    the slot back.
     """
     month = month_start(organization=organization, now=now)
     limit = organization.monthly_workflow_limit
@@ -341,7 +342,7 @@ def usage_reserve_workflow(*, organization, now=None):
     if limit is not None:
         rows = rows.filter(workflows_created__lt=limit)
     if rows.update(workflows_created=F("workflows_created") + 1) == 1:
-        return
+        return month
 
     resets_on = next_month_start(organization=organization, now=now)
     raise ApplicationError(
@@ -361,3 +362,14 @@ def usage_reserve_workflow(*, organization, now=None):
         status=402,
         extra={"used": limit, "limit": limit, "resets_on": resets_on.isoformat()},
     )
+
+
+def usage_release_workflow(*, organization, month):
+    """Stop counting one workflow against the quota of ``month``.
+
+    For a workflow that documented nothing: its first build failed.
+    """
+    rows = MonthlyUsage.objects.for_organization(organization).filter(
+        month=month, workflows_created__gt=0
+    )
+    rows.update(workflows_created=F("workflows_created") - 1)

@@ -44,6 +44,14 @@ class Workflow(OrganizationScopedModel):
     failure_reason = models.TextField(blank=True)
     # The editor's changes, in order; each new version applies them again.
     edits = models.JSONField(default=list, blank=True)
+    quota_month = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "The month whose quota counts this workflow; empty while it counts "
+            "in none, as after its first build failed."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.services import usage_reserve_workflow
+from apps.accounts.services import usage_release_workflow, usage_reserve_workflow
 from apps.core.errors import ApplicationError
 from apps.core.jobs import task_enqueue
 from apps.recordings.selectors import recording_events
@@ -93,12 +93,12 @@ def workflow_generate(
 
 def _create_run(organization, recording, workflow, user):
     if workflow is None:
-        usage_reserve_workflow(organization=organization)
         workflow = Workflow.objects.create(
             organization=organization,
             title=recording.title or _("Untitled %(kind)s") % {"kind": recording.kind},
             kind=recording.kind or "incident",
             created_by=user,
+            quota_month=usage_reserve_workflow(organization=organization),
         )
     else:
         workflow = selectors.workflow_get(
@@ -109,11 +109,42 @@ def _create_run(organization, recording, workflow, user):
     )
     fields = {"state": State.QUEUED, "progress": 0, "failure_reason": ""}
     if workflow.reference_run_id is None:
+        _quota_hold(workflow)
         fields["reference_run"] = run
     Workflow.objects.filter(pk=workflow.pk).update(**fields)
     workflow.refresh_from_db()
     run.workflow = workflow
     return run
+
+
+def _quota_hold(workflow):
+    """Count ``workflow`` against this month's quota, unless it counts already.
+
+    Called with its row locked, before its reference run is built: a
+    workflow counts from then until it has a version, or until that build
+    fails (``_quota_release``).
+    """
+    if workflow.quota_month is not None:
+        return
+    workflow.quota_month = usage_reserve_workflow(organization=workflow.organization)
+    Workflow.objects.filter(pk=workflow.pk).update(quota_month=workflow.quota_month)
+
+
+def _quota_release(workflow, run):
+    """Give back the quota a workflow took for a build of ``run`` that failed.
+
+    Only a failed build of the reference run of a workflow that has no
+    version yet gives it back: the workflow documented nothing. Once a
+    version exists, the workflow counts for good, deleted or failing later.
+    """
+    if workflow.quota_month is None or workflow.reference_run_id != run.pk:
+        return
+    if SopVersion.objects.filter(workflow=workflow).exists():
+        return
+    usage_release_workflow(
+        organization=workflow.organization, month=workflow.quota_month
+    )
+    Workflow.objects.filter(pk=workflow.pk).update(quota_month=None)
 
 
 def _queue_options():
@@ -217,16 +248,19 @@ def _render(workflow, artefacts):
     return {"document": document, "svg": svg, "pdf": pdf}
 
 
+def _locked_if_kept(organization, workflow_id):
+    """Return the workflow locked for update, or None once it was deleted."""
+    try:
+        return selectors.workflow_get(
+            organization=organization, workflow_id=workflow_id, for_update=True
+        )
+    except Http404:
+        return None
+
+
 def _store_build(workflow, run, key, artefacts, rendered, is_reference, user):
     with transaction.atomic():
-        try:
-            locked = selectors.workflow_get(
-                organization=workflow.organization,
-                workflow_id=workflow.pk,
-                for_update=True,
-            )
-        except Http404:
-            locked = None
+        locked = _locked_if_kept(workflow.organization, workflow.pk)
         if locked is None or not Run.objects.filter(pk=run.pk).exists():
             # The recording was discarded while this build ran.
             logger.info("Build dropped: its run is gone", extra=_extra(workflow))
@@ -330,11 +364,23 @@ def _version_create(workflow, run, key, artefacts, rendered, *, reason, user=Non
     return version
 
 
-def run_build_failed(*, run, reason):
-    """Mark the run and its workflow failed with a reason a person understands."""
-    Run.objects.filter(pk=run.pk).update(state=State.FAILED, failure_reason=reason)
-    _progress(run.workflow_id, State.FAILED, 0, reason)
-    logger.warning("Workflow generation failed: %s", reason, extra=_extra(run.workflow))
+def run_build_failed(*, run, generation, reason):
+    """Mark the run and its workflow failed with a reason a person understands.
+
+    A build superseded by a newer ``generation`` changes nothing. A workflow
+    whose first build failed no longer counts against the quota.
+    """
+    with transaction.atomic():
+        workflow = _locked_if_kept(run.organization, run.workflow_id)
+        if workflow is None:
+            # The recording was discarded while this build ran.
+            return
+        current = Run.objects.filter(pk=run.pk, generation=generation)
+        if not current.update(state=State.FAILED, failure_reason=reason):
+            return
+        _progress(workflow.pk, State.FAILED, 0, reason)
+        _quota_release(workflow, run)
+    logger.warning("Workflow generation failed: %s", reason, extra=_extra(workflow))
 
 
 def workflow_retry(*, membership, workflow):
@@ -351,7 +397,11 @@ def workflow_retry(*, membership, workflow):
 
 
 def workflow_regenerate(*, membership, workflow):
-    """Build the reference run again into a new version; never counts quota."""
+    """Build the reference run again into a new version.
+
+    Counts against the quota only a workflow that counts in none: one whose
+    first build failed.
+    """
     _require_editor(membership)
     with transaction.atomic():
         locked = selectors.workflow_get(
@@ -367,6 +417,7 @@ def workflow_regenerate(*, membership, workflow):
 
 
 def _queue_again(workflow, run, *, user):
+    _quota_hold(workflow)
     Run.objects.filter(pk=run.pk).update(
         generation=F("generation") + 1, state=State.QUEUED, failure_reason=""
     )
@@ -385,7 +436,7 @@ def workflow_set_reference(*, membership, workflow, run):
 
 
 def workflow_delete(*, membership, workflow):
-    """Delete the workflow; its quota slot stays used for the month."""
+    """Delete the workflow; the quota it counted against stays used."""
     _require_editor(membership)
     logger.info("Workflow deleted", extra=_extra(workflow))
     workflow.delete()
@@ -396,8 +447,9 @@ def workflow_forget_recording(*, recording):
 
     The run goes, and with it every SOP version generated from it (links
     pinned to those versions then open nothing). A workflow left with no run
-    is deleted, share links and all; its quota slot stays used. When the run
-    was the reference, the next run becomes the reference and is built again.
+    is deleted, share links and all; the quota it counted against stays
+    used. When the run was the reference, the next run becomes the reference
+    and is built again.
     """
     with transaction.atomic():
         run = (
@@ -423,10 +475,23 @@ def workflow_forget_recording(*, recording):
         if workflow.reference_run_id is None or workflow.current_version_id is None:
             reference = workflow.reference_run or others.order_by("created_at", "id")[0]
             Workflow.objects.filter(pk=workflow.pk).update(reference_run=reference)
-            _queue_again(workflow, reference, user=None)
+            _rebuild_after_forget(workflow, reference)
         logger.info("Run deleted with its recording", extra=_extra(workflow))
     workflow.refresh_from_db()
     return workflow
+
+
+def _rebuild_after_forget(workflow, reference):
+    """Queue the new reference run's build, or say why it cannot be built.
+
+    Nobody asked for this build, so what refuses it (a workflow that no
+    longer counts against a quota used up since) marks the workflow failed
+    rather than the deletion.
+    """
+    try:
+        _queue_again(workflow, reference, user=None)
+    except ApplicationError as error:
+        _progress(workflow.pk, State.FAILED, 0, error.message)
 
 
 # ------------------------------------------------------------------------------

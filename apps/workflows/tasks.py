@@ -53,11 +53,13 @@ def run_build_task(self, organization_id, run_id, generation, user_id=None):
             run=run, generation=generation, user=_member(organization_id, user_id)
         )
     except ApplicationError as error:
-        services.run_build_failed(run=run, reason=error.message)
+        services.run_build_failed(run=run, generation=generation, reason=error.message)
         return None
     except (DatabaseError, RenderError, OSError) as error:
         if self.request.retries >= self.max_retries:
-            services.run_build_failed(run=run, reason=_failure_reason(error))
+            services.run_build_failed(
+                run=run, generation=generation, reason=_failure_reason(error)
+            )
             return None
         logger.warning("Build of run %s failed; retrying", run_id, exc_info=True)
         raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error

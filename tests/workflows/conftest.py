@@ -1,8 +1,10 @@
 import pytest
 
+from apps.core.errors import ApplicationError
 from apps.recordings.models import Event, Recording
 from apps.recordings.services import recording_import
 from apps.workflows import selectors, services
+from apps.workflows.tasks import run_build_task
 from tests.workflows import recording_factory as rf
 
 
@@ -63,3 +65,17 @@ def recording_emptied(recording):
     Recording.objects.filter(pk=recording.pk).update(event_count=0, highest_seq=0)
     recording.refresh_from_db()
     return recording
+
+
+def build_failed(monkeypatch, workflow):
+    """Run the task building the workflow's reference run, failing as a
+    build that meets an error does."""
+
+    def refuse(**kwargs):
+        raise ApplicationError("The map broke.", code="broken")
+
+    run = workflow.reference_run
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "run_build", refuse)
+        run_build_task.run(workflow.organization_id, run.pk, run.generation)
+    workflow.refresh_from_db()

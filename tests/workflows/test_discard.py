@@ -9,6 +9,7 @@ from apps.sharing.services import share_link_create
 from apps.workflows import selectors, services
 from apps.workflows.models import Run, SopVersion, State, Workflow
 from tests.workflows import recording_factory as rf
+from tests.workflows.conftest import build_failed
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +94,31 @@ def test_recording_discard_of_the_reference_builds_from_the_next_run(
     workflow.refresh_from_db()
     assert workflow.current_version_id == version.pk
     assert version.source_run_id == second_run.pk
+
+
+def test_recording_discard_of_a_failed_reference_counts_the_next_run_or_says_why(
+    organization,
+    recording_factory,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    first = recording_factory(organization)
+    workflow = services.workflow_generate(organization=organization, recording=first)
+    build_failed(monkeypatch, workflow)
+    second = recording_factory(organization, _second_recording())
+    services.workflow_generate(
+        organization=organization, recording=second, workflow=workflow
+    )
+    MonthlyUsage.objects.filter(organization=organization).update(workflows_created=5)
+
+    _discard(first, django_capture_on_commit_callbacks)
+
+    workflow.refresh_from_db()
+    assert workflow.reference_run.recording_id == second.pk
+    assert workflow.state == State.FAILED
+    assert "has documented 5 of 5 workflows this month." in workflow.failure_reason
+    assert workflow.quota_month is None
+    assert workflow.reference_run.generation == 1
 
 
 def test_recording_discard_of_another_run_keeps_the_current_version(

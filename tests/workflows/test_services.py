@@ -9,6 +9,7 @@ from apps.workflows import selectors, services
 from apps.workflows.models import SopVersion, State, Workflow
 from tests.workflows import recording_factory as rf
 from tests.workflows.conftest import (
+    build_failed,
     build_sample,
     import_sample,
     recording_emptied,
@@ -254,6 +255,83 @@ def test_workflow_generate_refuses_an_empty_recording_before_counting_it(
     )
     assert not Workflow.objects.filter(organization=organization).exists()
     assert _usage(organization) == 0
+
+
+def test_a_failed_first_build_stops_counting_against_the_quota(
+    organization, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    assert _usage(organization) == 1
+
+    build_failed(monkeypatch, workflow)
+
+    assert workflow.state == State.FAILED
+    assert workflow.failure_reason == "The map broke."
+    assert workflow.quota_month is None
+    assert _usage(organization) == 0
+
+
+def test_trying_again_counts_a_failed_workflow_once_more_and_builds_it(
+    organization, owner, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    build_failed(monkeypatch, workflow)
+    membership = organization.memberships.get(user=owner)
+
+    run = services.workflow_retry(membership=membership, workflow=workflow)
+    services.run_build(run=run, generation=run.generation)
+
+    workflow.refresh_from_db()
+    assert workflow.state == State.READY
+    assert workflow.quota_month == _month(organization)
+    assert _usage(organization) == 1
+
+
+def test_trying_again_is_refused_once_the_quota_is_used_up(
+    organization, owner, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    build_failed(monkeypatch, workflow)
+    MonthlyUsage.objects.filter(organization=organization).update(workflows_created=5)
+    membership = organization.memberships.get(user=owner)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.workflow_retry(membership=membership, workflow=workflow)
+
+    workflow.refresh_from_db()
+    assert refused.value.code == "quota_exceeded"
+    assert workflow.state == State.FAILED
+    assert workflow.quota_month is None
+    assert workflow.reference_run.generation == 1
+
+
+def test_a_superseded_build_failing_changes_nothing(organization, owner, outage):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    run = workflow.reference_run
+    membership = organization.memberships.get(user=owner)
+    services.workflow_regenerate(membership=membership, workflow=workflow)
+
+    services.run_build_failed(run=run, generation=1, reason="Gone away.")
+
+    workflow.refresh_from_db()
+    run.refresh_from_db()
+    assert (workflow.state, run.state, run.generation) == ("queued", "queued", 2)
+    assert workflow.quota_month == _month(organization)
+    assert _usage(organization) == 1
+
+
+def test_a_failed_build_of_a_documented_workflow_keeps_counting(
+    organization, owner, workflow, monkeypatch
+):
+    membership = organization.memberships.get(user=owner)
+    services.workflow_regenerate(membership=membership, workflow=workflow)
+    workflow.reference_run.refresh_from_db()
+
+    build_failed(monkeypatch, workflow)
+
+    assert workflow.state == State.FAILED
+    assert workflow.quota_month == _month(organization)
+    assert _usage(organization) == 1
 
 
 def test_recording_finished_generates_the_workflow(
