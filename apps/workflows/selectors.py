@@ -112,6 +112,17 @@ def recording_generate_refusal(*, recording):
     return None
 
 
+def workflow_retry_refusal(*, workflow):
+    """Return why building the workflow's reference run again would fail as
+    it did, or None when it may succeed."""
+    run = workflow.reference_run
+    if run is None:
+        return ApplicationError(
+            _("This workflow has no run to generate from."), code="no_run"
+        )
+    return recording_generate_refusal(recording=run.recording)
+
+
 def run_for_recording(*, organization, recording):
     return (
         Run.objects.for_organization(organization)

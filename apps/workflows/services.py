@@ -384,7 +384,11 @@ def run_build_failed(*, run, generation, reason):
 
 
 def workflow_retry(*, membership, workflow):
-    """Queue a failed workflow's reference run again."""
+    """Queue a failed workflow's reference run again.
+
+    Refused when the build would fail the same way, as with a recording that
+    holds no events.
+    """
     _require_editor(membership)
     if workflow.state != State.FAILED:
         raise ApplicationError(
@@ -400,18 +404,17 @@ def workflow_regenerate(*, membership, workflow):
     """Build the reference run again into a new version.
 
     Counts against the quota only a workflow that counts in none: one whose
-    first build failed.
+    first build failed. Refused when the build would fail the same way.
     """
     _require_editor(membership)
     with transaction.atomic():
         locked = selectors.workflow_get(
             organization=workflow.organization, workflow_id=workflow.pk, for_update=True
         )
+        refusal = selectors.workflow_retry_refusal(workflow=locked)
+        if refusal is not None:
+            raise refusal
         run = locked.reference_run
-        if run is None:
-            raise ApplicationError(
-                _("This workflow has no run to generate from."), code="no_run"
-            )
         _queue_again(locked, run, user=membership.user)
     return run
 

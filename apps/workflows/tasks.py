@@ -69,12 +69,12 @@ def run_build_task(self, organization_id, run_id, generation, user_id=None):
 def _failure_reason(error):
     if isinstance(error, RenderError):
         return _(
-            "The process map could not be drawn (%(detail)s). Retry; if it fails "
+            "The process map could not be drawn (%(detail)s). Try again; if it fails "
             "again, edit the step whose text is unusual."
         ) % {"detail": str(error)[:200]}
     return _(
         "Generation failed several times because a service was unavailable. "
-        "Retry in a few minutes."
+        "Try again in a few minutes."
     )
 
 

@@ -115,11 +115,14 @@ def workflow_detail(request, workflow_id):
     report = _report(workflow, version, runs) if version else None
     document = version.document if version else None
     can_edit = request.membership.can_edit
+    failed = workflow.state == State.FAILED
     return render(
         request,
         "workflows/detail.html",
         {
             "workflow": workflow,
+            "retry_refusal": failed
+            and selectors.workflow_retry_refusal(workflow=workflow),
             "version": version,
             "sop": documents.document_numbered(document) if document else None,
             "step_edits": _step_edits(version, document) if can_edit else None,
@@ -269,28 +272,37 @@ def _edited_step_url(workflow, version, ref):
 @membership_required(edit=True)
 @require_POST
 def workflow_regenerate(request, workflow_id):
-    workflow = _workflow(request, workflow_id)
-    services.workflow_regenerate(membership=request.membership, workflow=workflow)
-    workflow.refresh_from_db(fields=["state"])
-    messages.success(request, _regenerate_message(workflow.state))
-    return redirect(workflow)
-
-
-def _regenerate_message(state):
-    # Where tasks run in the request, the build is over before the page shows.
-    if state == State.READY:
-        return _("Generated again: this is the new version.")
-    if state == State.FAILED:
-        return _("Generating again failed; the reason is shown below.")
-    return _("Generating again; this page shows the progress.")
+    return _build_again(
+        request,
+        workflow_id,
+        services.workflow_regenerate,
+        ready=_("Generated again: this is the new version."),
+        failed=_("Generating again failed; the reason is shown below."),
+        queued=_("Generating again; this page shows the progress."),
+    )
 
 
 @membership_required(edit=True)
 @require_POST
 def workflow_retry(request, workflow_id):
+    return _build_again(
+        request,
+        workflow_id,
+        services.workflow_retry,
+        ready=_("Tried again: the workflow is ready."),
+        failed=_("Trying again failed too; the reason is shown below."),
+        queued=_("Trying again; this page shows the progress."),
+    )
+
+
+def _build_again(request, workflow_id, build, *, ready, failed, queued):
+    """Build the workflow's reference run again with ``build``; say how it went."""
     workflow = _workflow(request, workflow_id)
-    services.workflow_retry(membership=request.membership, workflow=workflow)
-    messages.success(request, _("Queued again."))
+    build(membership=request.membership, workflow=workflow)
+    workflow.refresh_from_db(fields=["state"])
+    # Where tasks run in the request, the build is over before the page shows.
+    words = {State.READY: ready, State.FAILED: failed}
+    messages.success(request, words.get(workflow.state, queued))
     return redirect(workflow)
 
 

@@ -334,6 +334,31 @@ def test_a_failed_build_of_a_documented_workflow_keeps_counting(
     assert _usage(organization) == 1
 
 
+def test_a_failed_build_of_an_empty_recording_gives_its_quota_back_and_no_retry(
+    organization, owner, outage
+):
+    from apps.workflows.tasks import run_build_task
+
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    run = workflow.reference_run
+    recording_emptied(outage)
+    membership = organization.memberships.get(user=owner)
+
+    run_build_task.run(organization.pk, run.pk, run.generation)
+    workflow.refresh_from_db()
+    with pytest.raises(ApplicationError) as refused:
+        services.workflow_retry(membership=membership, workflow=workflow)
+
+    assert workflow.state == State.FAILED
+    assert workflow.failure_reason == (
+        "The recording holds no events, so there is nothing to document."
+    )
+    assert _usage(organization) == 0
+    assert refused.value.code == "recording_empty"
+    run.refresh_from_db()
+    assert (run.state, run.generation) == (State.FAILED, 1)
+
+
 def test_recording_finished_generates_the_workflow(
     organization, settings, django_capture_on_commit_callbacks
 ):

@@ -9,10 +9,12 @@ from apps.recordings.templatetags.recording_tags import (
     EVENT_TYPE_LABELS,
     event_type_label,
 )
+from apps.workflows import services
 from apps.workflows.models import SystemRule
 from apps.workflows.sop import numbered_steps
 from tests import factories
 from tests.web.html import CELL
+from tests.workflows.conftest import build_failed, recording_emptied
 
 
 def test_workflow_list_shows_the_organization_workflows(owner_client, workflow):
@@ -513,3 +515,61 @@ def test_workflow_edit_with_a_wrong_text_returns_to_its_field_keeping_it(
         page,
     )
     assert error not in again
+
+
+def _failed(organization, recording, monkeypatch):
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording
+    )
+    build_failed(monkeypatch, workflow)
+    return workflow
+
+
+def test_failed_workflow_offers_one_way_to_try_again(
+    owner_client, organization, outage, monkeypatch
+):
+    workflow = _failed(organization, outage, monkeypatch)
+
+    page = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+
+    assert page.count(f'action="/workflows/{workflow.pk}/retry/"') == 1
+    assert ">Try again</button>" in page
+    assert "Retry" not in page
+    assert f'action="/workflows/{workflow.pk}/regenerate/"' not in page
+    assert "Builds the SOP again from the reference run's recording." in page
+    assert (
+        "It does not count against this month's quota: a workflow whose first "
+        "build failed documented nothing." in page
+    )
+
+
+def test_failed_workflow_of_an_empty_recording_offers_no_retry_and_says_why(
+    owner_client, organization, outage, monkeypatch
+):
+    workflow = _failed(organization, outage, monkeypatch)
+    recording_emptied(outage)
+
+    page = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+    tried = owner_client.post(f"/workflows/{workflow.pk}/retry/")
+
+    assert f"/workflows/{workflow.pk}/retry/" not in page
+    assert f"/workflows/{workflow.pk}/regenerate/" not in page
+    assert (
+        "Trying again would fail the same way, so it is not offered." in page
+        and "Delete this workflow and record the incident again." in page
+    )
+    assert tried.status_code == HTTPStatus.CONFLICT
+    workflow.refresh_from_db()
+    assert workflow.state == "failed"
+
+
+def test_api_workflow_retry_refuses_a_workflow_of_an_empty_recording(
+    api_client, organization, outage, monkeypatch
+):
+    workflow = _failed(organization, outage, monkeypatch)
+    recording_emptied(outage)
+
+    response = api_client.post(f"/api/v1/workflows/{workflow.pk}/retry/")
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json()["error"]["code"] == "recording_empty"
