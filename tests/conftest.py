@@ -100,13 +100,20 @@ def _session_worker_idle_before_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
     yield
-    if transactional and _session_worker:
-        from django.conf import settings
+    if transactional:
+        session_worker_idle()
 
-        from tests.workers import wait_until_idle
 
-        (worker,) = _session_worker
-        wait_until_idle(worker, settings.CELERY_TASK_DEFAULT_QUEUE)
+def session_worker_idle():
+    """Wait until the session's worker, if one runs, has no task left."""
+    if not _session_worker:
+        return
+    from django.conf import settings
+
+    from tests.workers import wait_until_idle
+
+    (worker,) = _session_worker
+    wait_until_idle(worker, settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @pytest.fixture(scope="session")

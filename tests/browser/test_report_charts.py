@@ -10,6 +10,7 @@ from apps.reports.selectors import incident_import_latest
 from apps.reports.services import incident_report_build, incidents_import
 from tests import factories
 from tests.browser.conftest import log_in, wait_until
+from tests.conftest import session_worker_idle
 from tests.sharing.helpers import workflow_built
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,6 +113,9 @@ def test_chart_texts_are_in_view_at_phone_width(browser, live_server):
     )
     workflow = workflow_built(organization, VPN)
     incidents_import(organization=organization, text=HISTORY.read_text("utf-8"))
+    # Let a running worker build what the import queued: the history page
+    # reloads itself while a build runs.
+    session_worker_idle()
     incident_report_build(
         incident_import=incident_import_latest(organization=organization)
     )

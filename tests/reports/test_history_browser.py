@@ -9,6 +9,7 @@ from apps.reports.services import incident_report_build, incidents_import
 from tests import factories
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import log_in, wait_until
+from tests.conftest import session_worker_idle
 from tests.reports.factories import incident_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,6 +68,10 @@ def imported_history(context, live_server):
         name="Acme IT", plan=factories.plan_with_incident_history()
     )
     incidents_import(organization=organization, text=EXPORT.read_text("utf-8"))
+    # A worker left running by earlier tests would build the report the
+    # import queued while the page is open, and the page reloads itself
+    # every few seconds while a build runs: let it finish first.
+    session_worker_idle()
     incident_report_build(
         incident_import=incident_import_latest(organization=organization)
     )
