@@ -1,18 +1,25 @@
 """A long name without spaces wraps rather than widen the page: in Chromium."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from apps.accounts.models import Role
 from apps.accounts.services import api_token_create
 from apps.recordings.models import Recording
+from apps.reports.selectors import incident_import_latest
+from apps.reports.services import incident_report_build, incidents_import
 from apps.sharing.services import share_link_create
 from apps.workflows.models import SystemRule
 from tests import factories
 from tests.browser.conftest import log_in, wait_until
+from tests.conftest import session_worker_idle
 from tests.sharing.helpers import workflow_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+HISTORY = Path(settings.BASE_DIR, "apps/reports/samples/servicenow-incident-log.csv")
 # As long as the forms allow, and never a space to break at.
 LONG = "Q" * 100
 PAGES = [
@@ -55,5 +62,34 @@ def test_long_names_keep_the_page_within_1280_px(context, page, live_server, pat
     wait_until(page, "() => document.fonts.status === 'loaded'")
 
     assert page.viewport_size["width"] == 1280
+    assert LONG in page.content()
+    assert page.evaluate(OVERFLOW) == []
+
+
+def _organization_of_a_long_group_name():
+    organization, owner = factories.organization_with_owner(
+        name="Acme IT", plan=factories.plan_with_incident_history()
+    )
+    history = HISTORY.read_text("utf-8").replace("Group 56", LONG)
+    incidents_import(organization=organization, text=history)
+    # The history page reloads itself while the queued build runs.
+    session_worker_idle()
+    incident_report_build(
+        incident_import=incident_import_latest(organization=organization)
+    )
+    return owner
+
+
+@pytest.mark.parametrize(
+    "path", ["/incidents/", "/incidents/INC0000045/", f"/incidents/?q={LONG}"]
+)
+def test_a_long_imported_name_keeps_the_history_within_1280_px(
+    context, page, live_server, path
+):
+    log_in(context, _organization_of_a_long_group_name(), live_server)
+
+    page.goto(path)
+    wait_until(page, "() => document.fonts.status === 'loaded'")
+
     assert LONG in page.content()
     assert page.evaluate(OVERFLOW) == []

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from apps.reports.models import Incident
 from apps.reports.services import incidents_import
+from tests.web.html import CELL
 
 pytestmark = pytest.mark.django_db
 
@@ -103,5 +104,5 @@ def test_incident_page_names_the_assignee_and_each_updates(owner_client, organiz
     body = response.content.decode()
     assert "<dt>Assignee</dt><dd>Bo</dd>" in body
     assert '<th scope="col">Assignee</th>' in body
-    assert "<td>Group A</td><td>Ana</td>" in body
-    assert "<td>Group B</td><td>–</td>" in body
+    assert f"<td{CELL}>Group A</td><td{CELL}>Ana</td>" in body
+    assert f"<td{CELL}>Group B</td><td{CELL}>–</td>" in body

@@ -28,7 +28,7 @@ def _breakdown(body):
 def _value_links(body):
     """Return each breakdown row's link and its count of incidents."""
     return re.findall(
-        r'<th scope="row"><a href="([^"]+)">[^<]+</a></th>\s*'
+        r'<th scope="row" class="user-text"><a href="([^"]+)">[^<]+</a></th>\s*'
         r'<td class="num">(\d+)</td>',
         _breakdown(body),
     )
@@ -85,7 +85,7 @@ def test_a_row_without_a_value_links_to_nothing(owner_client, organization):
 
     breakdown = _breakdown(_get(owner_client).content.decode())
 
-    assert '<th scope="row">No category</th>' in breakdown
+    assert '<th scope="row" class="user-text">No category</th>' in breakdown
     assert "category=" not in breakdown
     assert "?priority=1+-+Critical#incidents" in breakdown
 

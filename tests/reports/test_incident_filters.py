@@ -147,7 +147,10 @@ def test_pages_keep_the_filters(owner_client, histories, monkeypatch):
 def test_list_shows_the_assignee(owner_client, histories):
     body = _get(owner_client).content.decode()
 
-    assert '<td class="incident-plain incident-who" data-unlabelled>Ana</td>' in body
+    assert (
+        '<td class="incident-plain incident-who user-text" data-unlabelled>Ana</td>'
+        in body
+    )
 
 
 def test_every_sort_offered_has_an_order():
