@@ -33,6 +33,10 @@ MAX_NODES = 150
 # Characters per label line: lanes stay narrow enough for five to sit side
 # by side on a landscape page.
 WRAP_WIDTH = 26
+# A step's words on the map, its number included: a step an editor wrote
+# at length reads whole in the SOP and is cut on the map at a word, so one
+# node never outgrows the lane (a recorded step's text is shorter).
+MAX_LABEL = 120
 # A phase map for the PDF holds at most this many lanes of this many steps.
 PART_ROWS = 8
 PART_LANES = 4
@@ -360,9 +364,19 @@ def wrap(text, width=WRAP_WIDTH):
     return "\n".join(lines)
 
 
+def clip(text, limit=MAX_LABEL):
+    """Return ``text`` whole, or cut at a word to ``limit`` characters with "…"."""
+    if len(text) <= limit:
+        return text
+    words = " ".join(text.split())[: limit - 1]
+    head, _, _ = words.rpartition(" ")
+    # A word as long as half the limit is cut where it stands.
+    return (head if len(head) > limit // 2 else words).rstrip(" ,;:.") + "…"
+
+
 def _chart_node(number, node):
     meta = _meta(node)
-    label = escape(wrap(node["text"]) + ("\n" + meta if meta else ""))
+    label = escape(wrap(clip(node["text"])) + ("\n" + meta if meta else ""))
     return Node(f"s{number}", label, shape=SHAPES.get(node["kind"], "normal"))
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from apps.workflows import render
 from apps.workflows.documents import document_data
 from apps.workflows.mermaid import (
+    MAX_LABEL,
     WRAP_WIDTH,
     ZERO_WIDTH_SPACE,
     build_mermaid,
@@ -140,6 +141,30 @@ def test_build_mermaid_wraps_long_labels_and_is_the_same_every_time():
     assert all(len(line) <= WRAP_WIDTH for line in lines)
     assert lines[-1] == "Grafana · 1 s"
     assert build_mermaid(list(steps)) == source
+
+
+def test_build_mermaid_cuts_a_long_step_at_a_word_and_keeps_its_system():
+    text = "Check the uplink of every branch router before calling the carrier " * 30
+    steps = [_step(1, text, system="Grafana")]
+
+    label = re.search(r's1\["(.*)"\]', build_mermaid(steps))[1]
+    lines = label.split("<br>")
+    words = " ".join(lines[:-1])
+
+    assert len(words) <= MAX_LABEL
+    assert words.endswith("…")
+    assert f"1. {text}".startswith(words[:-1])
+    assert words[:-1].split()[-1] in text.split()
+    assert lines[-1] == "Grafana · 1 s"
+
+
+def test_build_mermaid_cuts_one_endless_word_where_it_stands():
+    steps = [_step(1, "Q" * 400)]
+
+    label = re.search(r's1\["(.*)"\]', build_mermaid(steps))[1]
+    words = "".join(label.split("<br>")[:-1])
+
+    assert words == "1. " + "Q" * (MAX_LABEL - 4) + "…"
 
 
 def test_build_mermaid_keeps_a_duration_on_one_line_under_a_long_system():
