@@ -25,6 +25,17 @@ document.addEventListener('submit', (event) => {
   }
 });
 
+// At phone width the site menu is a disclosure (base.html): Escape folds
+// it again and leaves the focus on its button, as any menu does.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape') return;
+  const menu = document.querySelector('details.site-menu[open]');
+  const button = menu?.querySelector('summary');
+  if (!button?.checkVisibility()) return;
+  menu.open = false;
+  button.focus();
+});
+
 // A value shown once (a new token, a share link) gets a Copy button where
 // the browser lets pages write to the clipboard.
 document.querySelectorAll('button[data-copy]').forEach((button) => {

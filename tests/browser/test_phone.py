@@ -381,6 +381,19 @@ def test_header_is_one_line_with_a_menu_the_keyboard_opens(phone, paths):
     )
 
 
+def test_escape_folds_the_phone_menu_back_onto_its_button(phone, paths):
+    page = phone.new_page()
+    page.goto("/dashboard/")
+    menu = page.locator(".site-menu > summary")
+    menu.click()
+    page.get_by_role("link", name="Settings").focus()
+
+    page.keyboard.press("Escape")
+
+    assert not page.get_by_role("link", name="Settings").is_visible()
+    assert menu.evaluate("node => node === document.activeElement")
+
+
 def test_header_shows_its_links_without_a_menu_on_a_desktop(context, live_server):
     _organization, owner = factories.organization_with_owner(name="Acme IT")
     log_in(context, owner, live_server)
