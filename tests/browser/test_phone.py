@@ -381,6 +381,18 @@ def test_header_is_one_line_with_a_menu_the_keyboard_opens(phone, paths):
     )
 
 
+def test_a_workflows_tabs_keep_to_one_row(phone, paths):
+    page = phone.new_page()
+    _open(page, next(path for path in paths if path.startswith("/workflows/")))
+
+    tops = page.locator("nav.tabs a").evaluate_all(
+        "links => links.map((link) => link.getBoundingClientRect().top)"
+    )
+
+    assert len(tops) == 4
+    assert len(set(tops)) == 1
+
+
 def test_escape_folds_the_phone_menu_back_onto_its_button(phone, paths):
     page = phone.new_page()
     page.goto("/dashboard/")
