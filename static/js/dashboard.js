@@ -2,9 +2,13 @@
 //
 // The server renders the whole page; this script only asks the small status
 // endpoint for fresh states and patches the marked elements. It stops once
-// nothing is busy, and slows down when the tab is hidden.
+// nothing is busy, and slows down when the tab is hidden. A page marked
+// data-watch-new (the dashboard) still looks now and then while idle, and
+// again whenever the tab is shown, so that a workflow started elsewhere (the
+// extension, an upload in another tab) appears without a reload by hand.
 const POLL_MS = 2500;
 const HIDDEN_POLL_MS = 15000;
+const IDLE_POLL_MS = 20000;
 
 const root = document.querySelector('[data-dashboard]');
 
@@ -60,9 +64,19 @@ async function poll() {
   } catch (error) {
     busy = true; // A blip in the network: try again later.
   }
-  if (busy) setTimeout(poll, document.hidden ? HIDDEN_POLL_MS : POLL_MS);
+  schedule(busy);
 }
 
-if (root && root.querySelector('[data-state][data-busy="true"]')) {
-  setTimeout(poll, POLL_MS);
+function schedule(busy) {
+  if (busy) {
+    setTimeout(poll, document.hidden ? HIDDEN_POLL_MS : POLL_MS);
+  } else if (!('watchNew' in root.dataset)) {
+    // Nothing is busy and nothing new is looked for: done.
+  } else if (document.hidden) {
+    document.addEventListener('visibilitychange', poll, { once: true });
+  } else {
+    setTimeout(poll, IDLE_POLL_MS);
+  }
 }
+
+if (root) schedule(Boolean(root.querySelector('[data-state][data-busy="true"]')));
