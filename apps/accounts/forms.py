@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form
 
-from .models import Role
+from .models import ApiToken, Role
 from .people import NAME_MAX_LENGTH, name_clean
 
 
@@ -117,6 +117,12 @@ class ProfileForm(Form):
 class ApiTokenForm(Form):
     name = forms.CharField(
         label=_("Token name"),
-        max_length=100,
+        max_length=ApiToken.NAME_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "The token name is %(show_value)d characters; "
+                "the limit is %(limit_value)d."
+            )
+        },
         widget=forms.TextInput(attrs={"placeholder": _("e.g. ServiceNow sync")}),
     )

@@ -199,6 +199,7 @@ class ApiToken(OrganizationScopedModel):
     """A personal API token scoped to one organization; only its hash is kept."""
 
     PREFIX = "ldg_"
+    NAME_MAX_LENGTH = 100
 
     class Source(models.TextChoices):
         CREATED = "created", _("Created here")
@@ -208,7 +209,7 @@ class ApiToken(OrganizationScopedModel):
         Organization, on_delete=models.CASCADE, related_name="api_tokens"
     )
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(
         max_length=12, help_text=_("The first characters, to tell tokens apart.")

@@ -283,22 +283,35 @@ def api_token_create(*, membership, name, source=ApiToken.Source.CREATED):
         raise ApplicationError(
             _("Viewers cannot create API tokens."), code="permission_denied", status=403
         )
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError(
-            _("Give the token a name."), code="required", field="name"
-        )
+    name = _api_token_name_clean(name)
+
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         organization=membership.organization,
         user=membership.user,
-        name=name[:100],
+        name=name,
         token_hash=ApiToken.hash(raw),
         hint=raw[:10],
         source=source,
     )
     logger.info("API token created", extra={"organization_id": token.organization_id})
     return token, raw
+
+
+def _api_token_name_clean(name):
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(
+            _("Give the token a name."), code="required", field="name"
+        )
+    if len(name) > ApiToken.NAME_MAX_LENGTH:
+        raise ApplicationError(
+            _("The token name is %(length)s characters; the limit is %(limit)s.")
+            % {"length": len(name), "limit": ApiToken.NAME_MAX_LENGTH},
+            code="name_too_long",
+            field="name",
+        )
+    return name
 
 
 def api_token_revoke(*, membership, token):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from apps.accounts.models import ApiToken, Membership, Organization, Role
@@ -169,18 +169,32 @@ def test_create_organization_command_prints_slug(capsys):
     assert organization.memberships.get().user.check_password("pw-1234-long")
 
 
-def test_create_api_token_command_prints_a_working_token(organization, owner, capsys):
+def _create_api_token(organization, user, name):
     call_command(
         "create_api_token",
         "--org",
         organization.slug,
         "--user",
-        owner.email,
+        user.email,
         "--name",
-        "CLI",
+        name,
     )
+
+
+def test_create_api_token_command_prints_a_working_token(organization, owner, capsys):
+    _create_api_token(organization, owner, "CLI")
     raw = capsys.readouterr().out.strip()
     assert ApiToken.objects.get(token_hash=ApiToken.hash(raw)).name == "CLI"
+
+
+def test_create_api_token_command_refuses_a_long_name(organization, owner, capsys):
+    with pytest.raises(
+        CommandError, match=r"^The token name is 101 characters; the limit is 100\.$"
+    ):
+        _create_api_token(organization, owner, "n" * 101)
+
+    assert capsys.readouterr().out == ""
+    assert not ApiToken.objects.exists()
 
 
 def test_members_never_reach_the_admin(owner_client):

@@ -5,6 +5,7 @@ from django.test import Client
 
 from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import api_token_create, api_token_revoke
+from apps.core.errors import ApplicationError
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -204,11 +205,9 @@ def test_token_with_a_long_name_keeps_the_form_and_says_why_at_the_field(
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.context["form"].errors == {
-        "name": ["Ensure this value has at most 100 characters (it has 101)."]
+        "name": ["The token name is 101 characters; the limit is 100."]
     }
-    assert (
-        "Ensure this value has at most 100 characters (it has 101).</li></ul>" in page
-    )
+    assert "The token name is 101 characters; the limit is 100.</li></ul>" in page
     assert f'value="{"n" * 101}"' in page
     assert not ApiToken.objects.exists()
 
@@ -224,3 +223,25 @@ def test_token_page_shows_the_token_in_the_shared_secret_field(owner_client):
         f'<input id="new-token" class="token" readonly value="{raw}" data-token>\n'
         '  <button type="button" class="secondary" data-copy="new-token"'
     ) in shown.content.decode()
+
+
+def test_token_create_refuses_a_name_over_the_limit_and_names_it(organization, owner):
+    membership = organization.memberships.get(user=owner)
+
+    with pytest.raises(ApplicationError) as refused:
+        api_token_create(membership=membership, name="n" * 101)
+
+    assert refused.value.code == "name_too_long"
+    assert refused.value.field == "name"
+    assert refused.value.message == (
+        "The token name is 101 characters; the limit is 100."
+    )
+    assert not ApiToken.objects.exists()
+
+
+def test_token_create_keeps_a_name_at_the_limit_whole(organization, owner):
+    membership = organization.memberships.get(user=owner)
+
+    token, _raw = api_token_create(membership=membership, name=f"  {'n' * 100}  ")
+
+    assert token.name == "n" * 100

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Membership
 from apps.accounts.services import api_token_create
+from apps.core.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -22,5 +23,8 @@ class Command(BaseCommand):
         )
         if membership is None:
             raise CommandError(f"{user} is not a member of an organization {org!r}.")
-        _token, raw = api_token_create(membership=membership, name=name)
+        try:
+            _token, raw = api_token_create(membership=membership, name=name)
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
         self.stdout.write(raw)
