@@ -1,5 +1,7 @@
 from django.utils import timezone
 
+from apps.core.selectors import get_scoped_or_404
+
 from .models import ApiToken, Invitation, Membership, MonthlyUsage
 from .people import display_name
 
@@ -46,17 +48,38 @@ def invitation_pending_exists(*, organization, email):
     return pending.filter(email__iexact=email).exists()
 
 
-def api_token_list(*, organization, user=None):
-    tokens = ApiToken.objects.for_organization(organization).filter(revoked_at=None)
-    if user is not None:
-        tokens = tokens.filter(user=user)
+def api_token_list(*, membership):
+    """Return the active tokens ``membership`` sees, and may revoke.
+
+    Owners and admins see every token of the organization; anyone else,
+    whatever their role, sees their own.
+    """
+    tokens = _api_tokens_seen(membership=membership).filter(revoked_at=None)
     return tokens.select_related("user")
+
+
+def api_token_get(*, membership, token_id):
+    """Return a token ``membership`` sees, revoked or not, or raise 404."""
+    return get_scoped_or_404(
+        _api_tokens_seen(membership=membership),
+        organization=membership.organization,
+        pk=token_id,
+    )
+
+
+def _api_tokens_seen(*, membership):
+    tokens = ApiToken.objects.for_organization(membership.organization)
+    if membership.can_manage:
+        return tokens
+    return tokens.filter(user=membership.user)
 
 
 def api_token_old_connect_count(*, organization, user):
     """Return how many of the user's connect tokens are older than the newest."""
-    tokens = api_token_list(organization=organization, user=user)
-    return max(tokens.filter(source=ApiToken.Source.CONNECT).count() - 1, 0)
+    tokens = ApiToken.objects.for_organization(organization).filter(
+        user=user, source=ApiToken.Source.CONNECT, revoked_at=None
+    )
+    return max(tokens.count() - 1, 0)
 
 
 def month_start(*, organization, now=None):

@@ -247,7 +247,13 @@ def membership_set_role(*, membership, target, role):
     return target
 
 
+@transaction.atomic
 def membership_remove(*, membership, target):
+    """Remove ``target`` from the organization, and revoke their tokens in it.
+
+    A token acts through its owner's membership, so it stops working without
+    one anyway; revoked, it stays dead should they join again.
+    """
     _require_manager(membership=membership)
     if target.role == Role.OWNER:
         if membership.role != Role.OWNER:
@@ -257,6 +263,10 @@ def membership_remove(*, membership, target):
                 status=403,
             )
         _require_another_owner(target=target)
+
+    ApiToken.objects.for_organization(target.organization).filter(
+        user=target.user, revoked_at=None
+    ).update(revoked_at=timezone.now())
     target.delete()
 
 
@@ -315,6 +325,7 @@ def _api_token_name_clean(name):
 
 
 def api_token_revoke(*, membership, token):
+    """Revoke ``token``: one's own whatever one's role, anyone's as a manager."""
     if token.user_id != membership.user_id:
         _require_manager(membership=membership)
     token.revoked_at = timezone.now()

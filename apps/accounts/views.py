@@ -246,7 +246,10 @@ def _membership_set_role(request, target):
 
 
 def _membership_remove_confirm(request, target):
-    question = _("Remove %(name)s from %(organization)s? They lose access at once.") % {
+    question = _(
+        "Remove %(name)s from %(organization)s? They lose access at once, and "
+        "their API tokens are revoked."
+    ) % {
         "name": name_with_email(target.user),
         "organization": request.organization,
     }
@@ -274,11 +277,8 @@ def api_token_list(request):
 
 
 def _api_token_page(request, form, status=HTTPStatus.OK):
-    user = None if request.membership.can_manage else request.user
     context = {
-        "tokens": selectors.api_token_list(
-            organization=request.organization, user=user
-        ),
+        "tokens": selectors.api_token_list(membership=request.membership),
         "old_connect_count": selectors.api_token_old_connect_count(
             organization=request.organization, user=request.user
         ),
@@ -311,10 +311,11 @@ def api_token_created(request, token_id):
     return render(request, "accounts/api_token_created.html", context)
 
 
-@membership_required(edit=True)
+@membership_required
 @require_POST
 def api_token_revoke(request, token_id):
-    token = get_scoped_or_404(ApiToken, organization=request.organization, pk=token_id)
+    """Revoke a token: any role its own, owners and admins anyone's."""
+    token = selectors.api_token_get(membership=request.membership, token_id=token_id)
     if not is_confirmed(request):
         return confirm_page(
             request,
@@ -330,7 +331,7 @@ def api_token_revoke(request, token_id):
     return redirect("api_token_list")
 
 
-@membership_required(edit=True)
+@membership_required
 @require_POST
 def api_token_revoke_old_connect(request):
     if not is_confirmed(request):

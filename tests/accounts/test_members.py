@@ -142,3 +142,23 @@ def test_members_page_lists_members_by_the_name_it_shows(organization, owner_cli
         "Lena Fischer",
     ]
     assert page.index("alex<wbr>@other.test") < page.index("zed<wbr>@example.test")
+
+
+def test_removing_a_member_says_first_that_their_tokens_are_revoked(
+    organization, owner_client
+):
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+    target = Membership.objects.get(user=member)
+
+    page = owner_client.get("/settings/members/").content.decode()
+    asked = owner_client.post(f"/settings/members/{target.pk}/", {"action": "remove"})
+
+    assert (
+        "the organization? They lose access at once, and their API tokens are revoked."
+    ) in page
+    assert (
+        f"Remove {member.email} from Acme IT? They lose access at once, and their "
+        "API tokens are revoked."
+    ) in asked.content.decode()
+    assert "sees and revokes every share link and API token." in page
+    assert "changes nothing, but may revoke API tokens of their own." in page

@@ -1,12 +1,15 @@
+import json
 from http import HTTPStatus
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
-from apps.accounts.models import ApiToken, Role
+from apps.accounts.models import ApiToken, Membership, Role
 from apps.accounts.services import api_token_create, api_token_revoke
 from apps.core.errors import ApplicationError
 from tests import factories
+from tests.recordings.helpers import recording_body
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +248,207 @@ def test_token_create_keeps_a_name_at_the_limit_whole(organization, owner):
     token, _raw = api_token_create(membership=membership, name=f"  {'n' * 100}  ")
 
     assert token.name == "n" * 100
+
+
+# ------------------------------------------------------------------------------
+# A token acts with its owner's role at the time it is used
+# ------------------------------------------------------------------------------
+def _member_with_token(organization, name="Nightly export"):
+    """Return a member's membership and a token they made, with its secret."""
+    user = factories.member_add(organization=organization, role=Role.MEMBER)
+    membership = organization.memberships.get(user=user)
+    token, raw = api_token_create(membership=membership, name=name)
+    return membership, token, raw
+
+
+def _api(raw):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+def _recording_create(client):
+    return client.post(
+        "/api/v1/recordings/",
+        json.dumps(recording_body()),
+        content_type="application/json",
+    )
+
+
+def _set_role(owner_client, membership, role):
+    response = owner_client.post(f"/settings/members/{membership.pk}/", {"role": role})
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def _remove(owner_client, membership):
+    response = owner_client.post(
+        f"/settings/members/{membership.pk}/",
+        {"action": "remove", "confirmed": "yes"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_token_of_a_member_demoted_to_viewer_reads_but_changes_nothing(
+    organization, owner_client
+):
+    membership, _token, raw = _member_with_token(organization)
+    assert _recording_create(_api(raw)).status_code == HTTPStatus.CREATED
+
+    _set_role(owner_client, membership, Role.VIEWER)
+    listed = _api(raw).get("/api/v1/recordings/")
+    refused = _recording_create(_api(raw))
+
+    assert listed.status_code == HTTPStatus.OK
+    assert listed.json()["count"] == 1
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    assert refused.json()["error"] == {
+        "code": "permission_denied",
+        "message": "Your role in this organization cannot change anything.",
+    }
+
+
+def test_token_of_a_viewer_made_member_again_changes_things_again(
+    organization, owner_client
+):
+    membership, _token, raw = _member_with_token(organization)
+    _set_role(owner_client, membership, Role.VIEWER)
+
+    _set_role(owner_client, membership, Role.MEMBER)
+
+    assert _recording_create(_api(raw)).status_code == HTTPStatus.CREATED
+
+
+def test_token_of_a_removed_member_stops_working(organization, owner_client):
+    membership, _token, raw = _member_with_token(organization)
+
+    _remove(owner_client, membership)
+    response = _api(raw).get("/api/v1/recordings/")
+
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_token_of_a_removed_member_stays_revoked_when_they_join_again(
+    organization, owner, owner_client
+):
+    membership, _token, raw = _member_with_token(organization)
+    own, _own_raw = api_token_create(
+        membership=organization.memberships.get(user=owner), name="Owner's"
+    )
+    _remove(owner_client, membership)
+
+    factories.member_add(
+        organization=organization, role=Role.MEMBER, user=membership.user
+    )
+    response = _api(raw).get("/api/v1/recordings/")
+
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert "revoked" in response.json()["error"]["message"]
+    assert ApiToken.objects.filter(revoked_at=None).get() == own
+
+
+def test_removing_a_member_leaves_their_tokens_in_other_organizations(
+    organization, owner_client, other_organization
+):
+    membership, _token, _raw = _member_with_token(organization)
+    elsewhere = factories.member_add(
+        organization=other_organization, role=Role.MEMBER, user=membership.user
+    )
+    kept, _kept_raw = api_token_create(
+        membership=other_organization.memberships.get(user=elsewhere), name="Kept"
+    )
+
+    _remove(owner_client, membership)
+
+    assert ApiToken.objects.filter(revoked_at=None).get() == kept
+
+
+# ------------------------------------------------------------------------------
+# Revoking: one's own tokens whatever the role; anyone's for owners and admins
+# ------------------------------------------------------------------------------
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_viewer_revokes_a_token_made_before_being_demoted(organization, owner_client):
+    membership, token, _raw = _member_with_token(organization)
+    _set_role(owner_client, membership, Role.VIEWER)
+    viewer = _logged_in(membership.user)
+    url = f"/settings/tokens/{token.pk}/revoke/"
+
+    asked = viewer.post(url)
+    revoked = viewer.post(url, {"confirmed": "yes"}, follow=True)
+
+    assert asked.status_code == HTTPStatus.OK
+    assert "Revoke the token Nightly export?" in asked.content.decode()
+    assert revoked.redirect_chain == [("/settings/tokens/", HTTPStatus.FOUND)]
+    assert "Token Nightly export revoked." in revoked.content.decode()
+    assert not ApiToken.objects.filter(revoked_at=None).exists()
+
+
+def test_viewer_revokes_older_extension_tokens_of_their_own(organization, owner_client):
+    membership, created, _raw = _member_with_token(organization)
+    connected = [
+        api_token_create(
+            membership=membership, name="Chrome", source=ApiToken.Source.CONNECT
+        )[0]
+        for _attempt in range(2)
+    ]
+    _set_role(owner_client, membership, Role.VIEWER)
+
+    response = _logged_in(membership.user).post(
+        "/settings/tokens/revoke-old-connect/", {"confirmed": "yes"}, follow=True
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "1 older extension token revoked." in response.content.decode()
+    assert set(ApiToken.objects.filter(revoked_at=None)) == {created, connected[1]}
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.VIEWER])
+def test_colleagues_token_is_not_found_for_revoking_by_a_non_manager(
+    organization, role
+):
+    _colleague, token, _raw = _member_with_token(organization)
+    other = _logged_in(factories.member_add(organization=organization, role=role))
+    url = f"/settings/tokens/{token.pk}/revoke/"
+
+    asked = other.post(url)
+    confirmed = other.post(url, {"confirmed": "yes"})
+
+    for response in (asked, confirmed):
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert "Nightly export" not in response.content.decode()
+    assert ApiToken.objects.filter(pk=token.pk, revoked_at=None).exists()
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.ADMIN])
+def test_owner_or_admin_revokes_any_token_of_the_organization(organization, role):
+    _colleague, token, _raw = _member_with_token(organization)
+    if role == Role.OWNER:
+        manager = organization.memberships.get(role=Role.OWNER).user
+    else:
+        manager = factories.member_add(organization=organization, role=role)
+
+    response = _logged_in(manager).post(
+        f"/settings/tokens/{token.pk}/revoke/", {"confirmed": "yes"}, follow=True
+    )
+
+    assert "Token Nightly export revoked." in response.content.decode()
+    assert not ApiToken.objects.filter(pk=token.pk, revoked_at=None).exists()
+
+
+def test_api_token_revoke_refuses_a_non_manager_anothers_token(organization):
+    _colleague, token, _raw = _member_with_token(organization)
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+
+    with pytest.raises(ApplicationError) as refused:
+        api_token_revoke(
+            membership=organization.memberships.get(user=viewer), token=token
+        )
+
+    assert refused.value.status == HTTPStatus.FORBIDDEN
+    assert ApiToken.objects.filter(pk=token.pk, revoked_at=None).exists()

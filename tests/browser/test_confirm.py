@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.accounts.models import ApiToken
+from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import api_token_create
 from tests import factories
 from tests.browser.conftest import log_in
@@ -10,12 +10,19 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_revoke_token_acts_only_once_the_dialog_is_accepted(context, page, live_server):
-    organization, owner = factories.organization_with_owner(name="Acme IT")
-    token, _raw = api_token_create(
-        membership=organization.memberships.get(user=owner), name="Nightly"
-    )
-    log_in(context, owner, live_server)
+# A viewer revokes a token made before being made viewer.
+@pytest.mark.parametrize("role", [Role.OWNER, Role.VIEWER])
+def test_revoke_token_acts_only_once_the_dialog_is_accepted(
+    context, page, live_server, role
+):
+    organization, user = factories.organization_with_owner(name="Acme IT")
+    if role != Role.OWNER:
+        user = factories.member_add(organization=organization, role=Role.MEMBER)
+    membership = organization.memberships.get(user=user)
+    token, _raw = api_token_create(membership=membership, name="Nightly")
+    membership.role = role
+    membership.save()
+    log_in(context, user, live_server)
     page.goto("/settings/tokens/")
     questions = []
 

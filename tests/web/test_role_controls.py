@@ -86,10 +86,12 @@ def test_systems_page_opened_from_a_workflow_offers_a_viewer_no_generate_again(
     assert "/regenerate/" not in page
 
 
-def test_viewer_tokens_page_lists_own_tokens_without_controls(organization):
+def test_viewer_tokens_page_lists_own_tokens_to_revoke_and_nothing_to_create(
+    organization,
+):
     viewer = factories.member_add(organization=organization, role=Role.MEMBER)
     membership = Membership.objects.get(user=viewer)
-    api_token_create(membership=membership, name="Nightly export")
+    token, _raw = api_token_create(membership=membership, name="Nightly export")
     membership.role = Role.VIEWER
     membership.save()
     client = Client()
@@ -100,10 +102,24 @@ def test_viewer_tokens_page_lists_own_tokens_without_controls(organization):
 
     assert response.status_code == HTTPStatus.OK
     assert "Nightly export" in page
-    assert _posts_to(page, "/settings/tokens/") <= VIEWER_POSTS
+    revoke = f"/settings/tokens/{token.pk}/revoke/"
+    assert _posts_to(page, "/settings/tokens/") - VIEWER_POSTS == {revoke}
     assert "Create token" not in page
-    assert "Revoke" not in page
-    assert "Viewers cannot create or revoke API tokens." in page
+    assert 'name="name"' not in page
+    assert (
+        "Viewers cannot create API tokens. Yours act with your current role, "
+        "Viewer: they read but change nothing. Revoke any you no longer need."
+    ) in page
+
+
+def test_tokens_page_says_a_token_acts_with_its_owners_current_role(owner_client):
+    page = owner_client.get("/settings/tokens/").content.decode()
+
+    assert (
+        "A token acts with its owner’s role at the time it is used: it follows "
+        "a change of role, and removing someone from Acme IT revokes their "
+        "tokens."
+    ) in page
 
 
 @pytest.mark.parametrize("role", EDITORS)
