@@ -106,6 +106,7 @@ def test_viewer_tokens_page_lists_own_tokens_to_revoke_and_nothing_to_create(
     assert _posts_to(page, "/settings/tokens/") - VIEWER_POSTS == {revoke}
     assert "Create token" not in page
     assert 'name="name"' not in page
+    assert '<a href="/settings/tokens/" aria-current="page">API tokens</a>' in page
     assert (
         "Viewers cannot create API tokens. Yours act with your current role, "
         "Viewer: they read but change nothing. Revoke any you no longer need."
