@@ -26,8 +26,8 @@ from .people import name_with_email
 CREATED_TOKENS = ShownOnce("api_tokens_created")
 
 
-@login_required
 @require_POST
+@login_required
 def organization_switch(request):
     chosen = request.POST.get("organization", "")
     membership = None
@@ -120,8 +120,8 @@ def _sole_owner(members):
     return owners[0] if len(owners) == 1 else None
 
 
-@membership_required(manage=True)
 @require_POST
+@membership_required(manage=True)
 def invitation_create(request):
     form = InvitationForm(request.POST, roles=request.membership.assignable_roles)
     if not form.is_valid():
@@ -151,8 +151,8 @@ def _invitation_sent_text(email, replacing):
     return _("Invitation sent to %(email)s.") % {"email": email}
 
 
-@membership_required(manage=True)
 @require_POST
+@membership_required(manage=True)
 def invitation_revoke(request, invitation_id):
     invitation = get_scoped_or_404(
         Invitation, organization=request.organization, pk=invitation_id
@@ -207,8 +207,8 @@ class InvitationSignupView(SignupView):
 invitation_signup = InvitationSignupView.as_view()
 
 
-@membership_required(manage=True)
 @require_POST
+@membership_required(manage=True)
 def membership_update(request, membership_id):
     target = get_scoped_or_404(
         Membership, organization=request.organization, pk=membership_id
@@ -311,8 +311,8 @@ def api_token_created(request, token_id):
     return render(request, "accounts/api_token_created.html", context)
 
 
-@membership_required
 @require_POST
+@membership_required
 def api_token_revoke(request, token_id):
     """Revoke a token: any role its own, owners and admins anyone's."""
     token = selectors.api_token_get(membership=request.membership, token_id=token_id)
@@ -331,8 +331,8 @@ def api_token_revoke(request, token_id):
     return redirect("api_token_list")
 
 
-@membership_required
 @require_POST
+@membership_required
 def api_token_revoke_old_connect(request):
     if not is_confirmed(request):
         return confirm_page(

@@ -7,7 +7,8 @@ same question and posts the same fields again, confirmed.
 """
 
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from .http import referer_on_this_site
 
 CONFIRMED_FIELD = "confirmed"
 _NOT_REPOSTED = {"csrfmiddlewaretoken", CONFIRMED_FIELD}
@@ -33,16 +34,6 @@ def confirm_page(request, *, question, button, cancel_url):
             "button": button,
             "action": request.path,
             "fields": fields,
-            "cancel_url": _back(request) or cancel_url,
+            "cancel_url": referer_on_this_site(request) or cancel_url,
         },
     )
-
-
-def _back(request):
-    referer = request.META.get("HTTP_REFERER", "")
-    allowed = url_has_allowed_host_and_scheme(
-        referer,
-        allowed_hosts={request.get_host()},
-        require_https=request.is_secure(),
-    )
-    return referer if allowed and referer != request.build_absolute_uri() else None

@@ -3,6 +3,7 @@
 import ipaddress
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_address_from(*, remote_addr, forwarded_for, trusted_proxies):
@@ -32,6 +33,17 @@ def server_origin(request):
     the origin of the pages the extension must not record.
     """
     return f"{request.scheme}://{request.get_host()}"
+
+
+def referer_on_this_site(request):
+    """Return the page the request came from, if on this site and not itself."""
+    referer = request.META.get("HTTP_REFERER", "")
+    allowed = url_has_allowed_host_and_scheme(
+        referer,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    )
+    return referer if allowed and referer != request.build_absolute_uri() else None
 
 
 def client_address(request):

@@ -2,11 +2,16 @@ import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
+from .http import referer_on_this_site
 from .logging import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -131,3 +136,52 @@ class ApplicationErrorMiddleware:
         for header, value in exception.headers.items():
             response[header] = value
         return response
+
+
+class MethodNotAllowedMiddleware:
+    """Answer a method an address does not take with a page, not a blank one.
+
+    ``require_POST`` and class-based views answer such a request with an
+    empty 405, which a browser shows as a blank page to whoever opened a
+    form's address as a link. A client asking for JSON gets the API's error
+    shape instead; the API's own views answer with it already.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or response.content:
+            return response
+
+        allowed = [method.strip() for method in response["Allow"].split(",")]
+        if _prefers_json(request):
+            answer = _method_not_allowed_json(request, allowed)
+        else:
+            answer = _method_not_allowed_page(request, allowed)
+        answer["Allow"] = response["Allow"]
+        return answer
+
+
+def _prefers_json(request):
+    offered = ["text/html", "application/json"]
+    return request.get_preferred_type(offered) == "application/json"
+
+
+def _method_not_allowed_json(request, allowed):
+    error = ApplicationError(
+        _("This address only takes a %(allowed)s request, not %(method)s.")
+        % {"allowed": get_text_list(allowed, _("or")), "method": request.method},
+        code="method_not_allowed",
+        status=HTTPStatus.METHOD_NOT_ALLOWED,
+    )
+    return JsonResponse(error.as_dict(), status=error.status)
+
+
+def _method_not_allowed_page(request, allowed):
+    context = {
+        "form_only": "GET" not in allowed,
+        "back_url": referer_on_this_site(request),
+    }
+    return render(request, "405.html", context, status=HTTPStatus.METHOD_NOT_ALLOWED)

@@ -99,8 +99,8 @@ def incident_history(request):
     )
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def incident_history_import(request):
     """Import an audit export uploaded from the history page."""
     # The plan is checked first, so that its refusal is what a person on a

@@ -253,8 +253,8 @@ def share_link_list(request):
     )
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def share_link_revoke(request, share_link_id):
     link = selectors.share_link_get(
         organization=request.organization, share_link_id=share_link_id
@@ -266,8 +266,8 @@ def share_link_revoke(request, share_link_id):
     return redirect("share_link_list")
 
 
-@membership_required(manage=True)
 @require_POST
+@membership_required(manage=True)
 def share_link_revoke_all(request):
     if not is_confirmed(request):
         return _revoke_confirm(request, REVOKE_ALL_QUESTION)

@@ -147,8 +147,8 @@ def extension_download(request):
     return response
 
 
-@membership_required
 @require_POST
+@membership_required
 def extension_connect(request):
     """Create a fresh API token for the extension the page has found.
 
@@ -359,8 +359,8 @@ def recording_status(request, recording_id):
     )
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def recording_finish_view(request, recording_id):
     """Finish a recording the extension could not finish itself."""
     recording = recording_get(
@@ -375,8 +375,8 @@ def recording_finish_view(request, recording_id):
     return redirect("recording_detail", recording_id=recording.pk)
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def recording_delete(request, recording_id):
     recording = recording_get(
         organization=request.organization, recording_id=recording_id

@@ -57,8 +57,8 @@ def workflow_list(request):
     )
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_generate(request):
     recording = recording_get(
         organization=request.organization,
@@ -205,8 +205,8 @@ def _saved_step(request):
     return int(value) if value.isdigit() else None
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_edit(request, workflow_id):
     workflow = _workflow(request, workflow_id)
     edit = {
@@ -269,8 +269,8 @@ def _edited_step_url(workflow, version, ref):
     return f"{workflow.get_absolute_url()}?step={number}#step-{number}"
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_regenerate(request, workflow_id):
     return _build_again(
         request,
@@ -282,8 +282,8 @@ def workflow_regenerate(request, workflow_id):
     )
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_retry(request, workflow_id):
     return _build_again(
         request,
@@ -306,8 +306,8 @@ def _build_again(request, workflow_id, build, *, ready, failed, queued):
     return redirect(workflow)
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_set_reference(request, workflow_id, run_id):
     workflow = _workflow(request, workflow_id)
     run = selectors.run_get(organization=request.organization, run_id=run_id)
@@ -317,8 +317,8 @@ def workflow_set_reference(request, workflow_id, run_id):
     return redirect(workflow)
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_delete(request, workflow_id):
     workflow = _workflow(request, workflow_id)
     if not is_confirmed(request):
@@ -417,8 +417,8 @@ def _direction(version, edit, index):
     return "down" if moved_to > index else "up"
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def workflow_restore(request, workflow_id, version_number):
     workflow = _workflow(request, workflow_id)
     version = selectors.version_get(workflow=workflow, number=version_number)
@@ -656,8 +656,8 @@ def _back_workflow(request, workflow_id):
         return None
 
 
-@membership_required(edit=True)
 @require_POST
+@membership_required(edit=True)
 def system_rule_delete(request, rule_id):
     rule = get_scoped_or_404(SystemRule, organization=request.organization, pk=rule_id)
     services.system_rule_delete(membership=request.membership, rule=rule)
