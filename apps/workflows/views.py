@@ -341,7 +341,8 @@ def workflow_delete(request, workflow_id):
 def workflow_versions(request, workflow_id):
     workflow = _workflow(request, workflow_id)
     versions = list(selectors.version_list(workflow=workflow))
-    previous = [*versions[1:], None]
+    # Each version with the one before it; a workflow not built yet has none.
+    previous = [*versions[1:], None][: len(versions)]
     return render(
         request,
         "workflows/versions.html",

@@ -150,8 +150,8 @@ def test_api_keeps_its_json_error_for_a_method_it_does_not_take(organization):
 
 def test_every_form_only_address_answers_the_page_logged_in_and_out(organization):
     load_providers()
-    # Some pages fail on the bare objects the providers make; only the
-    # answers to a method an address does not take matter here.
+    # Only the answers to a method an address does not take matter here
+    # (tests/core/test_every_page.py asks every page for the rest).
     member = Client(raise_request_exception=False)
     member.force_login(organization.memberships.get().user)
     visitor = Client()

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from apps.workflows import services
-from apps.workflows.models import SopVersion
+from apps.workflows.models import SopVersion, Workflow
 from tests import factories
 
 
@@ -416,3 +416,15 @@ def test_compare_of_the_only_version_says_to_choose_two(owner_client, workflow):
 
     assert response.status_code == HTTPStatus.OK
     assert "Both sides are version 1." in response.content.decode()
+
+
+def test_versions_of_a_workflow_not_built_yet_say_there_is_none(
+    owner_client, organization
+):
+    workflow = Workflow.objects.create(organization=organization, title="Printer jam")
+
+    response = owner_client.get(f"/workflows/{workflow.pk}/versions/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "There is no version yet" in response.content.decode()
+    assert "<table" not in response.content.decode()
