@@ -16,3 +16,18 @@ class RecordingUploadForm(Form):
         return check_upload_size(
             self.cleaned_data["file"], recording_format.MAX_DOCUMENT_BYTES
         )
+
+
+class RecordingFilterForm(Form):
+    """The recordings page's filter: a GET form, so that a filtered list has
+    its own address. Its values are the keys of ``selectors.RECORDING_FILTERS``."""
+
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All recordings")),
+            ("without_workflow", _("Without a workflow")),
+            ("not_finished", _("Not finished")),
+        ],
+    )

@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     TextField,
@@ -33,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Plan
 from apps.accounts.selectors import usage_current
-from apps.recordings.models import Event, Recording
+from apps.recordings.models import Event, Recording, RecordingStatus
 from apps.recordings.selectors import (
     recording_events,
     recording_get,
@@ -49,7 +50,13 @@ from apps.reports.selectors import (
 )
 from apps.workflows.models import Run, State, Workflow
 from apps.workflows.pipeline import phased_steps
-from apps.workflows.selectors import run_for_recording, system_rules, workflow_list
+from apps.workflows.selectors import (
+    recording_generate_refusal,
+    run_for_recording,
+    run_summaries,
+    system_rules,
+    workflow_list,
+)
 from apps.workflows.sop import format_duration, step_numbers
 from apps.workflows.systems import unrecognised_hosts
 
@@ -94,15 +101,75 @@ def extension_package():
     return path if path.is_file() else None
 
 
-def recent_recordings(*, organization, limit=8):
-    """Return the most recently recorded first; an undated one by its upload.
+def recordings_newest_first(*, organization):
+    """Return the organization's recordings, the most recently recorded first;
+    an undated one by its upload.
 
     Recordings recorded at the same moment come by upload, newest first. The
     id, which the client chose at random, only settles a tie of both.
     """
     recorded = Coalesce("started_at", "created_at")
     recordings = recording_list(organization=organization)
-    return recordings.order_by(recorded.desc(), "-created_at", "-id")[:limit]
+    return recordings.order_by(recorded.desc(), "-created_at", "-id")
+
+
+def recent_recordings(*, organization, limit=8):
+    return recordings_newest_first(organization=organization)[:limit]
+
+
+def recording_count(*, organization):
+    return recording_list(organization=organization).count()
+
+
+# The recordings page's filters, by the value its form sends.
+RECORDING_FILTERS = {
+    "without_workflow": Q(workflow_run__isnull=True),
+    "not_finished": Q(status=RecordingStatus.RECORDING),
+}
+
+
+def recording_table(*, organization, shown=""):
+    """Return the recordings the recordings page lists, each with its run.
+
+    ``shown`` names one of ``RECORDING_FILTERS``, or is empty for all. Each
+    recording's run, if any, comes with its workflow and its steps counted
+    (``run_summaries``), fetched for a whole page at once.
+    """
+    runs = run_summaries(organization=organization)
+    recordings = recordings_newest_first(organization=organization).prefetch_related(
+        Prefetch("workflow_run", queryset=runs)
+    )
+    if shown:
+        recordings = recordings.filter(RECORDING_FILTERS[shown])
+    return recordings
+
+
+def recording_rows(*, recordings, usage):
+    """Return each of ``recordings`` (from ``recording_table``) with its run
+    and workflow, or the reason it has none given this month's ``usage``."""
+    rows = []
+    for recording in recordings:
+        run = getattr(recording, "workflow_run", None)
+        rows.append(
+            {
+                "recording": recording,
+                "run": run,
+                "workflow": run.workflow if run else None,
+                "missing": None if run else _no_workflow_reason(recording, usage),
+            }
+        )
+    return rows
+
+
+def _no_workflow_reason(recording, usage):
+    """Return why ``recording`` has no workflow, as the recording page says:
+    a generate refusal's code, ``quota_used`` or ``not_generated``."""
+    refusal = recording_generate_refusal(recording=recording)
+    if refusal is not None:
+        return refusal.code
+    if usage["left"] == 0:
+        return "quota_used"
+    return "not_generated"
 
 
 BUSY_STATES = {State.QUEUED, State.RUNNING}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/status/", views.dashboard_status, name="dashboard_status"),
     path("search/", views.search, name="search"),
     path("upload/", views.recording_upload, name="recording_upload"),
+    path("recordings/", views.recording_list, name="recording_list"),
     path(
         "recordings/<uuid:recording_id>/",
         views.recording_detail,

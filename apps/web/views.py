@@ -1,7 +1,9 @@
 import logging
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -28,7 +30,7 @@ from apps.recordings.services import (
 
 from . import search as search_text
 from . import selectors
-from .forms import RecordingUploadForm
+from .forms import RecordingFilterForm, RecordingUploadForm
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ POPUP_BUTTONS = {
     "stop": "Stop",
     "finish": "Finish and generate",
 }
+RECORDINGS_PER_PAGE = 25
 
 
 def home(request):
@@ -84,6 +87,9 @@ def dashboard(request):
         {
             "usage": selectors.usage_summary(organization=request.organization),
             "recordings": selectors.recent_recordings(
+                organization=request.organization
+            ),
+            "recording_count": selectors.recording_count(
                 organization=request.organization
             ),
             "workflows": selectors.recent_workflows(organization=request.organization),
@@ -339,6 +345,34 @@ def _quota_refused(request, recording, usage):
     return format_html(
         '{} <a href="{}">{}</a>', text, _plans_url(request), _("See plans")
     )
+
+
+@membership_required
+@require_GET
+def recording_list(request):
+    """List the organization's recordings, a page at a time, filtered.
+
+    A filter that does not validate lists nothing: the page says what is
+    wrong instead of listing recordings it did not ask for.
+    """
+    organization = request.organization
+    form = RecordingFilterForm(request.GET)
+    recordings = selectors.recording_table(organization=organization).none()
+    if form.is_valid():
+        recordings = selectors.recording_table(
+            organization=organization, shown=form.cleaned_data["show"]
+        )
+    page = Paginator(recordings, RECORDINGS_PER_PAGE).get_page(request.GET.get("page"))
+    usage = selectors.usage_summary(organization=organization)
+    context = {
+        "filter_form": form,
+        "page": page,
+        "rows": selectors.recording_rows(recordings=page, usage=usage),
+        "usage": usage,
+        "popup": POPUP_BUTTONS,
+    }
+    status = HTTPStatus.OK if form.is_valid() else HTTPStatus.BAD_REQUEST
+    return render(request, "web/recordings.html", context, status=status)
 
 
 @membership_required

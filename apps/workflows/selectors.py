@@ -73,19 +73,35 @@ def _wait_count():
     return RawSQL(f"({sql})", UNNUMBERED_KINDS, output_field=IntegerField())
 
 
+def _steps_counted(runs):
+    return runs.annotate(wait_count=_wait_count()).annotate(
+        numbered_count=F("step_count") - F("wait_count")
+    )
+
+
 def run_list(*, workflow):
     """Return the workflow's runs, with their waits and numbered steps counted.
 
     ``step_count`` counts every recorded step; ``numbered_count`` only those
     the SOP gives a number, and ``wait_count`` the rest.
     """
-    return (
+    runs = (
         Run.objects.for_organization(workflow.organization_id)
         .filter(workflow=workflow)
         .select_related("recording__created_by")
-        .annotate(wait_count=_wait_count())
-        .annotate(numbered_count=F("step_count") - F("wait_count"))
     )
+    return _steps_counted(runs)
+
+
+def run_summaries(*, organization):
+    """Return the organization's runs with their workflows, steps counted as
+    ``run_list`` counts them; the stored steps themselves are not read."""
+    runs = (
+        Run.objects.for_organization(organization)
+        .select_related("workflow")
+        .defer("steps")
+    )
+    return _steps_counted(runs)
 
 
 def recording_generate_refusal(*, recording):

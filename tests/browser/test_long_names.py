@@ -29,6 +29,7 @@ PAGES = [
     "/workflows/systems/",
     "/workflows/",
     "/dashboard/",
+    "/recordings/",
 ]
 # Whether the page, or any box of it that scrolls sideways, is wider than shown.
 OVERFLOW = """() => [document.documentElement, ...document.querySelectorAll('.table-scroll')]

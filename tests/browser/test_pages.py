@@ -41,6 +41,7 @@ MEMBER_PAGES = {
     "workflow": "{workflow}",
     "versions": "{workflow}versions/",
     "compare": "{workflow}compare/?a=1&b=1",
+    "recordings": "/recordings/",
     "recording": "/recordings/{recording}/",
     "recording-generating": "/recordings/{generating}/",
     "systems": "/workflows/systems/",
@@ -130,6 +131,27 @@ def test_form_only_address_passes_axe_at_both_widths(
 
     name = "form-only-member" if logged_in else "form-only"
     _check(page, name, "/organizations/switch/", status=405)
+
+
+@pytest.mark.parametrize("state", ["empty", "to-generate"])
+def test_recordings_page_passes_axe_empty_and_offering_generate(
+    context, page, live_server, state
+):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    if state == "to-generate":
+        Recording.objects.create(
+            organization=organization,
+            title="Printer jams",
+            agent="Tomás Ortega",
+            status="finished",
+            event_count=4,
+        )
+    log_in(context, owner, live_server)
+
+    _check(page, f"recordings-{state}", "/recordings/")
+
+    button = page.get_by_role("button", name="Generate the SOP of “Printer jams”")
+    assert button.count() == (state == "to-generate")
 
 
 def test_keyboard_focus_is_visible(page):

@@ -35,6 +35,7 @@ OUTSIDE = {
 MAIN_NAV = re.compile(r'<nav aria-label="Main">(.*?)</nav>', re.DOTALL)
 LINKS = {
     "dashboard": '<a href="/dashboard/"{}>Dashboard</a>',
+    "recording_list": '<a href="/recordings/"{}>Recordings</a>',
     "workflow_list": '<a href="/workflows/"{}>Workflows</a>',
     "incident_history": '<a href="/incidents/"{}>Incidents</a>',
     "extension": '<a href="/extension/"{}>Extension</a>',
@@ -111,13 +112,11 @@ def test_a_workflows_pages_and_its_sharing_mark_workflows(owner_client, organiza
     )
 
 
-def test_a_recordings_pages_mark_the_dashboard_which_lists_them(
-    owner_client, organization
-):
+def test_a_recordings_pages_mark_recordings(owner_client, organization):
     recording = import_sample(organization)
 
     _assert_under(
-        "dashboard",
+        "recording_list",
         {
             "recording_detail": owner_client.get(f"/recordings/{recording.pk}/"),
             "recording_delete": owner_client.post(
@@ -164,6 +163,7 @@ def test_settings_pages_and_their_confirmations_mark_settings(
     ("path", "section"),
     [
         ("/dashboard/", "dashboard"),
+        ("/recordings/", "recording_list"),
         ("/workflows/", "workflow_list"),
         ("/incidents/", "incident_history"),
         ("/extension/", "extension"),

@@ -15,12 +15,11 @@ register = template.Library()
 # left out; the profile's link is itself a page under Settings. A route that
 # answers a form's post (with a confirmation, or the form and its errors) or
 # a download is under its page's section too, as the error page it may
-# answer with is. Recordings are under the Dashboard: it lists them, as
-# "Recent recordings", and no other link does.
+# answer with is.
 SECTIONS = {
-    "dashboard": frozenset(
+    "dashboard": frozenset({"dashboard_status"}),
+    "recording_list": frozenset(
         {
-            "dashboard_status",
             "recording_detail",
             "recording_status",
             "recording_finish",
