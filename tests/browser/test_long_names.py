@@ -30,6 +30,7 @@ PAGES = [
     "/workflows/",
     "/dashboard/",
     "/recordings/",
+    "/recordings/{recording}/",
 ]
 # Whether the page, or any box of it that scrolls sideways, is wider than shown.
 OVERFLOW = """() => [document.documentElement, ...document.querySelectorAll('.table-scroll')]
@@ -59,7 +60,7 @@ def _organization_of_long_names():
 def test_long_names_keep_the_page_within_1280_px(context, page, live_server, path):
     log_in(context, _organization_of_long_names(), live_server)
 
-    page.goto(path)
+    page.goto(path.format(recording=Recording.objects.get(title=LONG).pk))
     wait_until(page, "() => document.fonts.status === 'loaded'")
 
     assert page.viewport_size["width"] == 1280
