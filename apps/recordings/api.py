@@ -92,6 +92,10 @@ class RecordingDetailSerializer(RecordingSerializer):
     dropped_seqs = serializers.ListField(child=serializers.IntegerField())
     privacy = serializers.DictField()
     server_redactions = serializers.DictField(child=serializers.IntegerField())
+    truncated = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The recording's fields the server shortened: title, agent.",
+    )
     page_url = serializers.SerializerMethodField()
 
     def get_missing(self, recording) -> list[list[int]]:

@@ -6,6 +6,7 @@ people and ``schema/recording.schema.json`` is generated from it for machines
 """
 
 import enum
+import re
 from typing import Annotated
 
 import msgspec
@@ -25,6 +26,10 @@ MAX_LENGTHS = {
     "note": 2000,
     "system": 80,
 }
+# Longest text kept of the recording's own title and agent; longer text is
+# shortened at a word (``shorten``) and the field named in the stored
+# recording's ``truncated`` list.
+RECORDING_MAX_LENGTHS = {"title": 300, "agent": 200}
 MAX_BATCH_EVENTS = 1000
 # Seqs one finish may drop: a review removes a few steps, not a recording.
 MAX_DROPPED = 10_000
@@ -225,6 +230,25 @@ def truncate(event):
     return msgspec.structs.replace(
         event, **changes, truncated=sorted(set(event.truncated) | set(cut))
     )
+
+
+_LAST_BREAK = re.compile(r"\s+\S*$")
+
+
+def shorten(text, limit):
+    """Return ``text`` cut to at most ``limit`` characters, ending in "…".
+
+    The cut falls between words, unless that would drop more than half of
+    what fits: one very long word is cut inside.
+    """
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        last_break = _LAST_BREAK.search(kept)
+        if last_break and last_break.start() >= limit // 2:
+            kept = kept[: last_break.start()]
+    return kept.rstrip() + "…"
 
 
 def json_schema():

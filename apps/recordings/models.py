@@ -63,6 +63,11 @@ class Recording(OrganizationScopedModel):
             "the server as its own pages."
         ),
     )
+    truncated = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The recording's own fields shortened to their limit."),
+    )
     event_count = models.PositiveIntegerField(default=0)
     highest_seq = models.PositiveIntegerField(default=0)
     last_seq = models.PositiveIntegerField(

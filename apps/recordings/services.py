@@ -66,13 +66,22 @@ def _log_extra(recording):
 # ------------------------------------------------------------------------------
 # Create
 # ------------------------------------------------------------------------------
+def _shortened(fields, counts, **texts):
+    """Add each of ``texts``, cleaned and shortened to its limit, to ``fields``,
+    and the names of those shortened to ``fields["truncated"]``."""
+    fields["truncated"] = []
+    for name, text in texts.items():
+        cleaned = validation.clean_text(text, counts)
+        fields[name] = format.shorten(cleaned, format.RECORDING_MAX_LENGTHS[name])
+        if fields[name] != cleaned:
+            fields["truncated"].append(name)
+
+
 def _recording_fields(document):
     counts = {}
     fields = {
         "format_version": document.format_version,
-        "title": validation.clean_text(document.title, counts)[:300],
         "kind": validation.clean_text(document.kind, counts)[:40] or "incident",
-        "agent": validation.clean_text(document.agent, counts)[:200],
         "client_name": validation.clean_text(document.client.name, counts)[:80],
         "client_version": validation.clean_text(document.client.version, counts)[:40],
         "client_browser": validation.clean_text(document.client.browser, counts)[:80],
@@ -81,6 +90,7 @@ def _recording_fields(document):
         "started_at": _moment(document.started_at, document.clock_offset_ms),
         "privacy": msgspec.to_builtins(validation.clean_privacy(document.privacy)),
     }
+    _shortened(fields, counts, title=document.title, agent=document.agent)
     return fields, counts
 
 

@@ -320,8 +320,28 @@ def _tell_upload_done(request, recording, created):
         )
     if usage is None:
         messages.success(request, _upload_done(recording, created))
-        return
-    messages.warning(request, _quota_refused(request, recording, usage))
+    else:
+        messages.warning(request, _quota_refused(request, recording, usage))
+    if created:
+        _tell_shortened(request, recording)
+
+
+def _shortened_text(field):
+    limit = recording_format.RECORDING_MAX_LENGTHS[field]
+    if field == "title":
+        return _(
+            "The recording's title was longer than %(limit)s characters, so it "
+            "was shortened at a word and ends in “…”."
+        ) % {"limit": limit}
+    return _(
+        "The recording's agent was longer than %(limit)s characters, so it was "
+        "shortened at a word and ends in “…”."
+    ) % {"limit": limit}
+
+
+def _tell_shortened(request, recording):
+    for field in recording.truncated:
+        messages.info(request, _shortened_text(field))
 
 
 def _plans_url(request):

@@ -1,5 +1,6 @@
 import json
 import time
+from html import unescape
 from http import HTTPStatus
 from pathlib import Path
 
@@ -311,3 +312,23 @@ def test_upload_on_the_embedded_default_generates_after_answering(
     assert version.render_state == State.READY, version.render_failure
     assert bytes(version.pdf).startswith(b"%PDF-")
     assert "<svg" in version.svg
+
+
+def test_upload_of_a_long_title_shortens_it_at_a_word_and_says_so(
+    organization, owner_client
+):
+    document = json.loads(SAMPLE.read_text())
+    document["title"] = "Ünïcödé 🚀 " + "Very long title " * 30
+
+    response = _upload(owner_client, json.dumps(document).encode())
+    page = unescape(owner_client.get(response["Location"]).content.decode())
+    dashboard = owner_client.get("/dashboard/").content.decode()
+
+    recording = Recording.objects.get(organization=organization)
+    assert recording.title.endswith(" Very long title…")
+    assert (
+        '<li class="message info">The recording\'s title was longer than 300 '
+        "characters, so it was shortened at a word and ends in “…”.</li>"
+    ) in page
+    assert f">{recording.title}</a>" in dashboard
+    assert "Very long title Ve<" not in dashboard
