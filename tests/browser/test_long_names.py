@@ -11,7 +11,7 @@ from apps.recordings.models import Recording
 from apps.reports.selectors import incident_import_latest
 from apps.reports.services import incident_report_build, incidents_import
 from apps.sharing.services import share_link_create
-from apps.workflows.models import SystemRule
+from apps.workflows.models import SystemRule, Workflow
 from tests import factories
 from tests.browser.conftest import log_in, wait_until
 from tests.conftest import session_worker_idle
@@ -31,6 +31,8 @@ PAGES = [
     "/dashboard/",
     "/recordings/",
     "/recordings/{recording}/",
+    "/workflows/{workflow}/",
+    "/workflows/{workflow}/versions/",
 ]
 # Whether the page, or any box of it that scrolls sideways, is wider than shown.
 OVERFLOW = """() => [document.documentElement, ...document.querySelectorAll('.table-scroll')]
@@ -60,7 +62,12 @@ def _organization_of_long_names():
 def test_long_names_keep_the_page_within_1280_px(context, page, live_server, path):
     log_in(context, _organization_of_long_names(), live_server)
 
-    page.goto(path.format(recording=Recording.objects.get(title=LONG).pk))
+    page.goto(
+        path.format(
+            recording=Recording.objects.get(title=LONG).pk,
+            workflow=Workflow.objects.get(title=LONG).pk,
+        )
+    )
     wait_until(page, "() => document.fonts.status === 'loaded'")
 
     assert page.viewport_size["width"] == 1280
