@@ -6,8 +6,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils postgresql redis-server prometheus
+APT_PACKAGES := chromium fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 \
+	libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils postgresql redis-server \
+	prometheus
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 export PUPPETEER_SKIP_DOWNLOAD := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -1,4 +1,7 @@
-"""Every PDF we print, footers included, is set in the sans font of the page."""
+"""Every PDF we print, footers included, is set in the sans font of the page.
+
+Chinese, Japanese and Korean text, which DejaVu lacks, is set in Noto Sans CJK.
+"""
 
 import subprocess
 
@@ -8,6 +11,7 @@ from apps.reports.rendering import report_pdf
 from apps.reports.report import build_report
 from apps.workflows import documents
 from apps.workflows.pipeline import generate
+from tests.reports.pdf import pdf_text
 from tests.reports.traces import twelve_traces
 from tests.workflows import recording_factory as rf
 
@@ -47,3 +51,39 @@ def test_report_pdf_sets_its_footer_in_the_sans_font(tmp_path):
 
     assert fonts
     assert all(font.startswith("DejaVu-Sans") for font in fonts), fonts
+
+
+def _japanese_sop_pdf():
+    builder = rf.RecordingBuilder()
+    builder.nav(rf.SNOW, "/now/nav/ui/home", "ServiceNow", after=0)
+    builder.click("日本語の手順を確認")
+    builder.edit("Short description")
+    generated = generate(
+        builder.events, title="日本語", organization="Acme IT", version=1
+    )
+    return documents.render_pdf(
+        document=documents.document_data(generated.sop),
+        organization_name="Acme IT",
+        version_number=1,
+        svg=documents.render_map_svg(generated.mermaid),
+    )
+
+
+@pytest.mark.browser
+def test_sop_pdf_prints_japanese_step_text_in_a_cjk_font(tmp_path):
+    pdf = _japanese_sop_pdf()
+
+    fonts = _fonts(pdf, tmp_path)
+
+    assert any(font.startswith("Noto-Sans-CJK") for font in fonts), fonts
+    # Once in the steps and once in the map.
+    assert pdf_text(pdf, tmp_path).count("Click 日本語の手順を確認") == 2
+
+
+def test_report_pdf_prints_a_japanese_title_in_a_cjk_font(tmp_path):
+    pdf = report_pdf(build_report(twelve_traces()), title="パスワード再設定")
+
+    fonts = _fonts(pdf, tmp_path)
+
+    assert any(font.startswith("Noto-Sans-CJK") for font in fonts), fonts
+    assert "パスワード再設定" in pdf_text(pdf, tmp_path)
