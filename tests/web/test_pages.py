@@ -67,6 +67,26 @@ def test_upgrade_marks_the_current_plan(owner_client):
     assert b"Our staff apply the plan" in response.content
 
 
+def test_upgrade_shows_a_staff_override_on_the_current_plan(organization, owner_client):
+    organization.workflow_limit_override = 10
+    organization.save()
+
+    page = owner_client.get("/upgrade/").content.decode()
+
+    current = page.split('class="card plan current"')[1].split("</section>")[0]
+    assert "10 workflows a month" in current
+    assert "set for your organization by our staff" in current
+    assert "5 workflows a month" not in current
+
+
+def test_upgrade_shows_the_plan_limit_without_an_override(owner_client):
+    page = owner_client.get("/upgrade/").content.decode()
+
+    current = page.split('class="card plan current"')[1].split("</section>")[0]
+    assert "5 workflows a month" in current
+    assert "by our staff" not in current
+
+
 def test_dashboard_shows_the_quota_bar_and_reset_date(organization, owner_client):
     _use(organization, 3)
 
