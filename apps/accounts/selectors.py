@@ -30,6 +30,15 @@ def member_list(*, organization):
     return sorted(memberships, key=_shown_name_key)
 
 
+def manager_list(*, organization):
+    """Return the owners and admins, who change roles, as ``member_list`` does."""
+    return [
+        membership
+        for membership in member_list(organization=organization)
+        if membership.can_manage
+    ]
+
+
 def _shown_name_key(membership):
     user = membership.user
     return display_name(user).casefold(), user.email.casefold()

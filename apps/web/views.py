@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import membership_required
 from apps.accounts.models import ApiToken, Role
+from apps.accounts.selectors import manager_list
 from apps.accounts.services import api_token_create
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
@@ -131,12 +132,16 @@ def plan_usage(request):
 
 @membership_required
 def extension(request):
+    managers = []
+    if not request.membership.can_edit:
+        managers = manager_list(organization=request.organization)
     return render(
         request,
         "web/extension.html",
         {
             "package_ready": selectors.extension_package() is not None,
             "popup": POPUP_BUTTONS,
+            "managers": managers,
         },
     )
 
@@ -161,9 +166,21 @@ def extension_connect(request):
     The page's script asks for JSON only once the installed extension has
     answered its ping, and passes the token on through ``window.postMessage``.
     A plain form post comes without the script, so no extension can take a
-    token: it mints none and leads to the API tokens page instead.
+    token: it mints none and leads to the API tokens page instead. A viewer
+    is refused either way, as the ingest API would refuse their recordings.
     """
-    if "application/json" not in request.headers.get("Accept", ""):
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not request.membership.can_edit:
+        refusal = PermissionDenied(
+            _(
+                "Viewers cannot record. Ask an owner or admin of your "
+                "organization to make you a member."
+            )
+        )
+        if wants_json:
+            return JsonResponse(refusal.as_dict(), status=refusal.status)
+        raise refusal
+    if not wants_json:
         messages.info(
             request,
             _(

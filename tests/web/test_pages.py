@@ -187,6 +187,74 @@ def test_extension_connect_without_script_mints_nothing(owner_client):
     assert not ApiToken.objects.exists()
 
 
+def test_extension_connect_without_script_refuses_a_viewer(organization):
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+
+    response = client.post("/extension/connect/")
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert b"Viewers cannot record" in response.content
+    assert not ApiToken.objects.filter(user=viewer).exists()
+
+
+def _viewer_client(organization):
+    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+    return client
+
+
+def _extension_built(settings, tmp_path):
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "ledgerium-extension.zip").write_bytes(b"PK")
+    settings.BASE_DIR = tmp_path
+
+
+def test_extension_page_tells_a_viewer_whom_to_ask(organization, owner):
+    owner.name = "Dana Owner"
+    owner.save()
+    admin = factories.member_add(organization=organization, role=Role.ADMIN)
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+
+    page = _viewer_client(organization).get("/extension/").content.decode()
+
+    assert "Your role in Acme IT is Viewer, and viewers cannot record." in page
+    assert f"Dana Owner ({owner.email}) · Owner" in page
+    assert f"{admin.email} · Admin" in page
+    assert member.email not in page
+
+
+def test_extension_page_offers_a_viewer_no_download_connect_or_steps(
+    organization, settings, tmp_path
+):
+    _extension_built(settings, tmp_path)
+
+    page = _viewer_client(organization).get("/extension/").content.decode()
+
+    assert "/extension/download/" not in page
+    assert "/extension/connect/" not in page
+    assert "Unzip the file" not in page
+    assert "Start recording" not in page
+
+
+def test_extension_page_offers_a_member_download_connect_and_steps(
+    organization, settings, tmp_path
+):
+    member = factories.member_add(organization=organization, role=Role.MEMBER)
+    client = Client()
+    client.force_login(member)
+    _extension_built(settings, tmp_path)
+
+    page = client.get("/extension/").content.decode()
+
+    assert "/extension/download/" in page
+    assert "/extension/connect/" in page
+    assert "Start recording" in page
+    assert "viewers cannot record" not in page
+
+
 def test_extension_connect_refuses_get(owner_client):
     assert owner_client.get("/extension/connect/").status_code == (
         HTTPStatus.METHOD_NOT_ALLOWED
