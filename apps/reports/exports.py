@@ -17,7 +17,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMING_COLUMNS = (
     "run_id",
     "agent",
-    "index",
+    "step",
     "key",
     "label",
     "phase",
@@ -30,9 +30,11 @@ TIMING_COLUMNS = (
 # An imported history's runs are incidents, and who holds one is an
 # assignment group: the group at that row, not the incident's final one.
 IMPORTED_TIMING_COLUMNS = ("incident", "group", *TIMING_COLUMNS[2:])
-# A spreadsheet runs a cell that starts with one of these as a formula.
+# Steps of these kinds take no number, as in the SOP (``sop.step_numbers``).
+UNNUMBERED_KINDS = ("wait",)
 # What the XML 1.0 Char production leaves out.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XES_EXTENSIONS = (
     ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
@@ -63,27 +65,46 @@ def _groups_held(activities):
         yield group
 
 
+def _step_numbers(activities):
+    """Return {id(activity): its step number, or ""} for a run's ``activities``.
+
+    They come in the SOP's order, phase by phase, and are numbered as the
+    SOP numbers its steps: from 1, a wait taking no number.
+    """
+    numbers, count = {}, 0
+    for activity in activities:
+        if activity.kind in UNNUMBERED_KINDS:
+            numbers[id(activity)] = ""
+        else:
+            count += 1
+            numbers[id(activity)] = count
+    return numbers
+
+
 def step_timings_csv(traces, *, imported=False):
     """Return one CSV row per step of every trace, runs in run-id order.
 
-    ``imported`` says the traces are an imported incident history: each row
-    then names its incident and the group holding it at that row.
+    A run's rows come in the order its steps started, each with its number
+    in the SOP (``_step_numbers``). ``imported`` says the traces are an
+    imported incident history: each row then names its incident and the
+    group holding it at that row.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(IMPORTED_TIMING_COLUMNS if imported else TIMING_COLUMNS)
     for trace in sorted(traces, key=lambda t: t.run_id):
+        numbers = _step_numbers(trace.activities)
         activities = ordered_activities(trace)
         holders = (
             _groups_held(activities)
             if imported
             else repeat(trace.agent, len(activities))
         )
-        for index, (a, holder) in enumerate(zip(activities, holders, strict=True)):
+        for a, holder in zip(activities, holders, strict=True):
             row = (
                 trace.run_id,
                 holder,
-                index,
+                numbers[id(a)],
                 a.key,
                 a.label,
                 a.phase,

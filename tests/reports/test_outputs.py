@@ -228,10 +228,11 @@ def test_step_timings_csv_rows_and_formula_guard():
 
     rows = list(csv.reader(io.StringIO(step_timings_csv([trace]))))
 
+    assert rows[0][:4] == ["run_id", "agent", "step", "key"]
     assert rows[1] == [
         "r1",
         "ana",
-        "0",
+        "1",
         "k",
         "'=HYPERLINK(1)",
         "log",
@@ -240,6 +241,37 @@ def test_step_timings_csv_rows_and_formula_guard():
         "1970-01-01T00:00:01.500+00:00",
         "1970-01-01T00:00:04.000+00:00",
         "2500",
+    ]
+
+
+def test_step_timings_csv_numbers_steps_as_the_sop_does():
+    def step(key, phase, start, kind="action"):
+        return Activity(
+            key=key, label=key, phase=phase, start_ms=start, end_ms=start + 1, kind=kind
+        )
+
+    # In the SOP's order, phase by phase: "late" was moved into the log phase
+    # though it started after "triage", and a wait takes no number.
+    trace = Trace(
+        run_id="r1",
+        agent="ana",
+        activities=(
+            step("open", "log", 0),
+            step("late", "log", 300),
+            step("triage", "triage", 100),
+            step("idle", "triage", 200, kind="wait"),
+            step("close", "close", 400),
+        ),
+    )
+
+    rows = list(csv.DictReader(io.StringIO(step_timings_csv([trace]))))
+
+    assert [(row["key"], row["step"]) for row in rows] == [
+        ("open", "1"),
+        ("triage", "3"),
+        ("idle", ""),
+        ("late", "2"),
+        ("close", "4"),
     ]
 
 

@@ -94,18 +94,18 @@ def test_incident_history_csv_has_a_row_per_step(owner_client, history):
 
     lines = response.content.decode().splitlines()
     assert lines[0] == (
-        "incident,group,index,key,label,phase,system,kind,start,end,duration_ms"
+        "incident,group,step,key,label,phase,system,kind,start,end,duration_ms"
     )
     # Each incident: two group decisions, one priority decision, three states.
     assert len(lines) == 1 + 2 * 6
     # Each row names the group holding the incident then, not its last one.
     assert [line.split(",")[:4] for line in lines[1:7]] == [
-        ["INC0000001", "Group 1", "0", "decision:assignment_group"],
-        ["INC0000001", "Group 1", "1", "decision:priority"],
-        ["INC0000001", "Group 1", "2", "state:new"],
-        ["INC0000001", "Group 2", "3", "decision:assignment_group"],
-        ["INC0000001", "Group 2", "4", "state:active"],
-        ["INC0000001", "Group 2", "5", "state:resolved"],
+        ["INC0000001", "Group 1", "1", "decision:assignment_group"],
+        ["INC0000001", "Group 1", "2", "decision:priority"],
+        ["INC0000001", "Group 1", "3", "state:new"],
+        ["INC0000001", "Group 2", "4", "decision:assignment_group"],
+        ["INC0000001", "Group 2", "5", "state:active"],
+        ["INC0000001", "Group 2", "6", "state:resolved"],
     ]
 
 
@@ -120,7 +120,7 @@ def test_incident_history_csv_of_another_organization_has_no_rows(
 
     assert response.status_code == HTTPStatus.OK
     assert response.content.decode() == (
-        "incident,group,index,key,label,phase,system,kind,start,end,duration_ms\n"
+        "incident,group,step,key,label,phase,system,kind,start,end,duration_ms\n"
     )
 
 

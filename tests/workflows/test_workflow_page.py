@@ -23,7 +23,7 @@ from tests.workflows.conftest import import_sample
 XES = "{http://www.xes-standard.org/}"
 DOWNLOADS = {
     "report.pdf": ("application/pdf", b"%PDF"),
-    "step-timings.csv": ("text/csv; charset=utf-8", b"run_id,agent,index"),
+    "step-timings.csv": ("text/csv; charset=utf-8", b"run_id,agent,step"),
     "runs.xes": ("application/xml; charset=utf-8", b"<?xml"),
 }
 
@@ -239,6 +239,20 @@ def test_workflow_timings_csv_has_a_row_per_step_of_the_run(owner_page, page):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == page.run.step_count
     assert {row["run_id"] for row in rows} == {str(page.run.pk)}
+
+
+def test_workflow_timings_csv_numbers_each_step_as_the_sop(owner_page, page):
+    page.workflow.refresh_from_db()
+    sop_steps = numbered_steps(page.workflow.current_version.steps)
+
+    response = owner_page.get(f"{page.url}step-timings.csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    numbered = [(int(row["step"]), row["label"]) for row in rows if row["step"]]
+    assert numbered == [
+        (number, step["text"]) for number, step in enumerate(sop_steps, start=1)
+    ]
+    assert {row["kind"] for row in rows if not row["step"]} == {"wait"}
 
 
 def test_workflow_runs_xes_holds_one_trace_with_start_and_complete(owner_page, page):
