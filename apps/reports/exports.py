@@ -7,11 +7,13 @@ give the same bytes.
 import csv
 import io
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
 from xml.sax.saxutils import quoteattr
 
 from .measures import ordered_activities
+from .trace import key_labels
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMING_COLUMNS = (
@@ -127,12 +129,31 @@ def _string(key, value):
     return f"<string key={quoteattr(key)} value={quoteattr(_xml_text(value))}/>"
 
 
-def _event(trace, activity, transition, ms):
+def activity_names(traces):
+    """Return {key: the name a process-mining tool shows} over every trace.
+
+    A step is named by the label its occurrences share (``key_labels``, as
+    the report names a step seen in many runs), so that tools show what the
+    SOP says rather than an internal key. Keys stay one-to-one with names:
+    a label two keys share names each with its key after it, and a step
+    without a label goes by its key.
+    """
+    labels = key_labels(a for trace in traces for a in trace.activities)
+    names = {key: label or key for key, label in labels.items()}
+    taken = Counter(names.values())
+    return {
+        key: name if taken[name] == 1 else f"{name} ({key})"
+        for key, name in names.items()
+    }
+
+
+def _event(trace, activity, transition, ms, name):
     parts = [
-        _string("concept:name", activity.key),
+        _string("concept:name", name),
         _string("lifecycle:transition", transition),
         f'<date key="time:timestamp" value="{timestamp(ms)}"/>',
         _string("org:resource", trace.agent),
+        _string("ledgerium:key", activity.key),
         _string("ledgerium:label", activity.label),
         _string("ledgerium:phase", activity.phase),
         _string("ledgerium:kind", activity.kind),
@@ -145,7 +166,12 @@ def _event(trace, activity, transition, ms):
 
 
 def traces_xes(traces):
-    """Return the traces as an XES 1.0 log: a start and a complete per step."""
+    """Return the traces as an XES 1.0 log: a start and a complete per step.
+
+    Each event's ``concept:name`` is its step's name from ``activity_names``;
+    ``ledgerium:key`` keeps the key and ``ledgerium:label`` this run's label.
+    """
+    names = activity_names(traces)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<log xes.version="1.0" xes.features="" xmlns="http://www.xes-standard.org/">',
@@ -160,8 +186,9 @@ def traces_xes(traces):
         if trace.title:
             lines.append(_string("ledgerium:title", trace.title))
         for activity in ordered_activities(trace):
-            lines.append(_event(trace, activity, "start", activity.start_ms))
-            lines.append(_event(trace, activity, "complete", activity.end_ms))
+            name = names[activity.key]
+            lines.append(_event(trace, activity, "start", activity.start_ms, name))
+            lines.append(_event(trace, activity, "complete", activity.end_ms, name))
         lines.append("</trace>")
     lines.append("</log>")
     return "\n".join(lines) + "\n"

@@ -191,10 +191,56 @@ def test_traces_xes_is_valid_and_has_a_start_and_complete_per_step():
     events = found[0].findall(f"{XES}event")
     assert len(events) == 2 * len(MAIN)
     first = {e.get("key"): e.get("value") for e in events[0]}
-    assert first["concept:name"] == "open"
+    assert first["concept:name"] == "Open"
+    assert first["ledgerium:key"] == "open"
     assert first["lifecycle:transition"] == "start"
     assert first["time:timestamp"] == "1970-01-01T00:00:00.000+00:00"
     assert traces_xes(list(reversed(traces))) == text
+
+
+def _xes_names(traces):
+    root = ElementTree.fromstring(traces_xes(traces).encode())
+    names = {}
+    for event in root.iter(f"{XES}event"):
+        values = {e.get("key"): e.get("value") for e in event}
+        names[values["ledgerium:key"]] = values["concept:name"]
+    return names
+
+
+def _run(run_id, *steps):
+    activities = tuple(
+        Activity(key=key, label=label, phase="log", start_ms=i, end_ms=i + 1)
+        for i, (key, label) in enumerate(steps)
+    )
+    return Trace(run_id=run_id, agent="ana", activities=activities)
+
+
+def test_traces_xes_names_a_step_by_its_label_shared_across_runs():
+    opened = ("itsm:open:home", "Open ServiceNow")
+    traces = [
+        _run("r1", opened, ("itsm:save", "Save INC0001")),
+        _run("r2", opened, ("itsm:save", "Save INC0002")),
+    ]
+
+    assert _xes_names(traces) == {
+        "itsm:open:home": "Open ServiceNow",
+        "itsm:save": "Save the ticket",
+    }
+
+
+def test_traces_xes_tells_apart_steps_whose_labels_are_the_same():
+    trace = _run(
+        "r1",
+        ("itsm:enter:description", "Enter Description"),
+        ("admin:enter:description", "Enter Description"),
+        ("itsm:open:home", ""),
+    )
+
+    assert _xes_names([trace]) == {
+        "itsm:enter:description": "Enter Description (itsm:enter:description)",
+        "admin:enter:description": "Enter Description (admin:enter:description)",
+        "itsm:open:home": "itsm:open:home",
+    }
 
 
 def test_traces_xes_drops_control_characters():
