@@ -1,8 +1,9 @@
 """Form pieces more than one app's forms use."""
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from .sizes import size_exact
 
 
 class NoLabelSuffix:
@@ -17,20 +18,12 @@ class Form(NoLabelSuffix, forms.Form):
     """The base of every form of ours, so that all label alike."""
 
 
-def size_text(size):
-    """Return ``size`` in bytes for people: "32 MB" for a whole number of MB."""
-    megabytes, rest = divmod(size, 1024 * 1024)
-    if megabytes and not rest:
-        return _("%(count)s MB") % {"count": megabytes}
-    return filesizeformat(size)
-
-
 def check_upload_size(upload, limit):
     """Refuse an uploaded file over ``limit`` bytes, naming both sizes."""
     if upload.size > limit:
         raise forms.ValidationError(
             _("The file is %(size)s; the limit is %(limit)s."),
             code="too_large",
-            params={"size": filesizeformat(upload.size), "limit": size_text(limit)},
+            params={"size": size_exact(upload.size), "limit": size_exact(limit)},
         )
     return upload

@@ -130,10 +130,7 @@ def _read_body(request, limit):
     except ValueError:
         length = 0
     if length > limit:
-        raise validation.TooLarge(
-            _("The body is %(size)s bytes; the limit is %(limit)s.")
-            % {"size": length, "limit": limit}
-        )
+        raise validation.too_large(length, limit)
     return request.body
 
 

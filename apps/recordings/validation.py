@@ -16,6 +16,7 @@ import msgspec
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
+from apps.core.sizes import size_exact
 from apps.core.text import text_clean
 
 from . import format, redaction
@@ -73,7 +74,7 @@ def decode(body, type_, *, max_bytes, file=False):
     the file and say where in it by line and column rather than by byte.
     """
     if len(body) > max_bytes:
-        raise TooLarge(_too_large(len(body), max_bytes, file=file))
+        raise too_large(len(body), max_bytes, file=file)
     _check_utf8(body, file)
     try:
         return _decoder(type_).decode(body)
@@ -83,11 +84,12 @@ def decode(body, type_, *, max_bytes, file=False):
         raise _decode_error(body, str(error), file) from None
 
 
-def _too_large(size, limit, *, file):
-    sizes = {"size": size, "limit": limit}
+def too_large(size, limit, *, file=False):
+    """Return the error for a body or ``file`` of ``size`` bytes over ``limit``."""
+    sizes = {"size": size_exact(size), "limit": size_exact(limit)}
     if file:
-        return _("The file is %(size)s bytes; the limit is %(limit)s.") % sizes
-    return _("The body is %(size)s bytes; the limit is %(limit)s.") % sizes
+        return TooLarge(_("The file is %(size)s; the limit is %(limit)s.") % sizes)
+    return TooLarge(_("The body is %(size)s; the limit is %(limit)s.") % sizes)
 
 
 def _place(body, offset, file):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form, check_upload_size
+from apps.core.sizes import size_exact
 from apps.core.text import text_clean
 
 # An audit export of a year of a busy desk's incidents is a few megabytes.
@@ -13,12 +14,16 @@ class IncidentImportForm(Form):
 
     file = forms.FileField(
         label=_("Audit export (CSV)"),
-        help_text=_(
-            "One row per update of an incident: number, state, assignment group, "
-            "assigned to, priority and when it was updated."
-        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "One row per update of an incident: number, state, assignment group, "
+            "assigned to, priority and when it was updated. Up to %(limit)s of "
+            "UTF-8 text."
+        ) % {"limit": size_exact(MAX_EXPORT_BYTES)}
 
     def clean_file(self):
         upload = check_upload_size(self.cleaned_data["file"], MAX_EXPORT_BYTES)

@@ -19,8 +19,8 @@ from apps.accounts.selectors import manager_list
 from apps.accounts.services import api_token_create
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.forms import size_text
 from apps.core.http import server_origin
+from apps.core.sizes import size_exact, size_text
 from apps.recordings import format as recording_format
 from apps.recordings.selectors import recording_get
 from apps.recordings.services import (
@@ -275,7 +275,7 @@ def recording_upload(request):
     context = {
         "form": form,
         "detail": detail,
-        "limit": size_text(recording_format.MAX_DOCUMENT_BYTES),
+        "limit": size_exact(recording_format.MAX_DOCUMENT_BYTES),
         "batch_limit": size_text(recording_format.MAX_BATCH_BYTES),
     }
     return render(request, "web/upload.html", context, status=status)

@@ -445,7 +445,10 @@ BAD_BATCHES = [
         HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
         {
             "code": "too_large",
-            "message": f"The body is {len(OVERSIZED)} bytes; the limit is 1048576.",
+            "message": (
+                f"The body is 1.0 MiB ({len(OVERSIZED):,} bytes); "
+                "the limit is 1 MiB (1,048,576 bytes)."
+            ),
         },
         id="too-many-bytes",
     ),
@@ -541,7 +544,7 @@ def test_append_refuses_a_declared_length_over_the_limit(api_client, recording_i
 
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert error_of(response)["message"] == (
-        "The body is 1048577 bytes; the limit is 1048576."
+        "The body is 1.0 MiB (1,048,577 bytes); the limit is 1 MiB (1,048,576 bytes)."
     )
 
 

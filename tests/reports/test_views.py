@@ -248,6 +248,12 @@ def test_incident_history_imports_an_export_from_the_page(
     assert f"0 new, {len(numbers)} replaced." in again.content.decode()
 
 
+def test_incident_import_form_states_its_limit_in_binary_units(owner_client):
+    page = owner_client.get(reverse("incident_history")).content.decode()
+
+    assert "Up to 64 MiB (67,108,864 bytes) of UTF-8 text." in page
+
+
 def test_incident_import_names_what_is_wrong_and_keeps_what_was_there(
     owner_client, organization, history
 ):

@@ -55,6 +55,19 @@ def test_upload_refuses_a_file_over_the_limit(owner_client, monkeypatch):
     assert b"the limit is 100" in response.content
 
 
+def test_upload_states_a_file_over_the_limit_in_the_limit_s_unit(
+    organization, owner_client
+):
+    response = _upload(owner_client, b" " * 34_600_000)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "The file is 33.0 MiB (34,600,000 bytes); the limit is 32 MiB "
+        "(33,554,432 bytes)." in response.content.decode()
+    )
+    assert not Recording.objects.filter(organization=organization).exists()
+
+
 def test_upload_refuses_not_json_in_plain_words_then_in_detail(owner_client):
     response = _upload(owner_client, b"\x89PNG not a recording", name="x.png")
 
@@ -152,8 +165,8 @@ def test_upload_page_links_the_format_and_states_the_limit(owner_client):
     page = owner_client.get("/upload/").content.decode()
 
     assert (
-        "may be up to 32 MB: a whole file, where the API takes a recording in "
-        "batches of up to 1 MB each." in page
+        "may be up to 32 MiB (33,554,432 bytes): a whole file, where the API "
+        "takes a recording in batches of up to 1 MiB each." in page
     )
     assert '<a href="/recording-format/">recording format</a>' in page
     assert '<a href="/recording-format/schema.json">JSON Schema</a>' in page
