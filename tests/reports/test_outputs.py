@@ -291,24 +291,20 @@ def test_step_timings_csv_rows_and_formula_guard():
 
 
 def test_step_timings_csv_numbers_steps_as_the_sop_does():
-    def step(key, phase, start, kind="action"):
-        return Activity(
-            key=key, label=key, phase=phase, start_ms=start, end_ms=start + 1, kind=kind
-        )
-
     # In the SOP's order, phase by phase: "late" was moved into the log phase
     # though it started after "triage", and a wait takes no number.
-    trace = Trace(
-        run_id="r1",
-        agent="ana",
-        activities=(
-            step("open", "log", 0),
-            step("late", "log", 300),
-            step("triage", "triage", 100),
-            step("idle", "triage", 200, kind="wait"),
-            step("close", "close", 400),
-        ),
+    sop_order = [
+        ("open", "log", 0, "action"),
+        ("late", "log", 300, "action"),
+        ("triage", "triage", 100, "action"),
+        ("idle", "triage", 200, "wait"),
+        ("close", "close", 400, "action"),
+    ]
+    activities = tuple(
+        Activity(key=key, label=key, phase=phase, start_ms=ms, end_ms=ms + 1, kind=kind)
+        for key, phase, ms, kind in sop_order
     )
+    trace = Trace(run_id="r1", agent="ana", activities=activities)
 
     rows = list(csv.DictReader(io.StringIO(step_timings_csv([trace]))))
 

@@ -167,10 +167,15 @@ def test_extension_connect_returns_a_fresh_token(organization, owner, owner_clie
     assert token.source == ApiToken.Source.CONNECT
 
 
-def test_extension_connect_refuses_a_viewer(organization):
-    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
+def _client_as(organization, role):
+    user = factories.member_add(organization=organization, role=role)
     client = Client()
-    client.force_login(viewer)
+    client.force_login(user)
+    return client, user
+
+
+def test_extension_connect_refuses_a_viewer(organization):
+    client, viewer = _client_as(organization, Role.VIEWER)
 
     response = client.post("/extension/connect/", HTTP_ACCEPT="application/json")
 
@@ -188,22 +193,13 @@ def test_extension_connect_without_script_mints_nothing(owner_client):
 
 
 def test_extension_connect_without_script_refuses_a_viewer(organization):
-    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
-    client = Client()
-    client.force_login(viewer)
+    client, viewer = _client_as(organization, Role.VIEWER)
 
     response = client.post("/extension/connect/")
 
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert b"Viewers cannot record" in response.content
     assert not ApiToken.objects.filter(user=viewer).exists()
-
-
-def _viewer_client(organization):
-    viewer = factories.member_add(organization=organization, role=Role.VIEWER)
-    client = Client()
-    client.force_login(viewer)
-    return client
 
 
 def _extension_built(settings, tmp_path):
@@ -217,8 +213,9 @@ def test_extension_page_tells_a_viewer_whom_to_ask(organization, owner):
     owner.save()
     admin = factories.member_add(organization=organization, role=Role.ADMIN)
     member = factories.member_add(organization=organization, role=Role.MEMBER)
+    client, _viewer = _client_as(organization, Role.VIEWER)
 
-    page = _viewer_client(organization).get("/extension/").content.decode()
+    page = client.get("/extension/").content.decode()
 
     assert "Your role in Acme IT is Viewer, and viewers cannot record." in page
     assert f"Dana Owner ({owner.email}) · Owner" in page
@@ -229,9 +226,10 @@ def test_extension_page_tells_a_viewer_whom_to_ask(organization, owner):
 def test_extension_page_offers_a_viewer_no_download_connect_or_steps(
     organization, settings, tmp_path
 ):
+    client, _viewer = _client_as(organization, Role.VIEWER)
     _extension_built(settings, tmp_path)
 
-    page = _viewer_client(organization).get("/extension/").content.decode()
+    page = client.get("/extension/").content.decode()
 
     assert "/extension/download/" not in page
     assert "/extension/connect/" not in page
@@ -242,9 +240,7 @@ def test_extension_page_offers_a_viewer_no_download_connect_or_steps(
 def test_extension_page_offers_a_member_download_connect_and_steps(
     organization, settings, tmp_path
 ):
-    member = factories.member_add(organization=organization, role=Role.MEMBER)
-    client = Client()
-    client.force_login(member)
+    client, _member = _client_as(organization, Role.MEMBER)
     _extension_built(settings, tmp_path)
 
     page = client.get("/extension/").content.decode()
