@@ -3,7 +3,8 @@
 Each rule replaces what it finds with a marker such as ``[email]`` and is
 counted by name. The extension runs the same rules before upload; both sides
 are held to ``schema/redaction-vectors.json``. The patterns use ASCII classes
-only so that they mean the same in Python and JavaScript.
+only so that they mean the same in Python and JavaScript; the rules read the
+text through ``_plain`` so that Unicode look-alikes cannot slip past them.
 
 Ticket and order numbers (``INC0012345``, ``SD-42``, ``Order #10234``) are
 what an SOP reader needs, so a digit run joined to letters is never touched.
@@ -11,6 +12,7 @@ what an SOP reader needs, so a digit run joined to letters is never touched.
 
 import functools
 import re
+import unicodedata
 
 FLAGS = re.ASCII
 
@@ -21,7 +23,7 @@ _TRIGGER = re.compile(
     r"@|://|www\.|[Bb][Ee][Aa][Rr][Ee][Rr]|eyJ"
     r"|(?:sk|pk|rk)_(?:live|test)_|gh[pousr]_|github_pat_|xox[abposr]-"
     r"|A(?:KIA|SIA|Iza)|ldg_"
-    r"|[A-Z]{2}[0-9]{2}|[0-9][0-9 ().+-]{4,}[0-9]|[A-Za-z0-9_+/-]{32}",
+    r"|[A-Za-z]{2}[0-9]{2}|[0-9][0-9 ().+-]{4,}[0-9]|[A-Za-z0-9_+/-]{32}",
     FLAGS,
 )
 
@@ -89,18 +91,25 @@ _API_KEY = re.compile(
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00c0-\U0010ffff-]{1,64}"
     r"@[A-Za-z0-9\u00c0-\U0010ffff-]{1,63}(?:\.[A-Za-z0-9\u00c0-\U0010ffff-]{1,63})*"
-    r"\.(?:[A-Za-z\u00c0-\U0010ffff]{2,63}|xn--[A-Za-z0-9-]{1,59})",
+    r"\.(?:[Xx][Nn]--[A-Za-z0-9-]{1,59}|[A-Za-z\u00c0-\U0010ffff]{2,63})",
     FLAGS,
 )
 _IBAN = re.compile(
-    r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?"
-    r"(?![A-Za-z0-9])",
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}"
+    r"(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])",
     FLAGS,
 )
-_CARD = re.compile(r"(?<![0-9A-Za-z-])(?:[0-9][ -]?){12,18}[0-9](?![0-9A-Za-z])", FLAGS)
+# Digits with single spaces or dashes between them, or dotted groups: four to
+# six digits, then two to four groups of three to six. An IP address or a
+# version number (groups of three digits at most) is never a card.
+_CARD = re.compile(
+    r"(?<![0-9A-Za-z-])(?:(?:[0-9][ -]?){12,18}[0-9]|[0-9]{4,6}(?:\.[0-9]{3,6}){2,4})"
+    r"(?![0-9A-Za-z])",
+    FLAGS,
+)
 _ACCOUNT = re.compile(
     r"(?P<word>(?:account|acct|a/c)(?: ?(?:no\.?|number|#))?[ :#]*)"
-    r"[0-9][0-9 -]{4,}[0-9]",
+    r"[0-9][0-9 .-]{4,}[0-9]",
     FLAGS | re.I,
 )
 _PHONE = re.compile(
@@ -180,7 +189,35 @@ _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+", FLAGS)
 # Encoded back in a redacted segment, so that it stays one printable segment.
 _UNSAFE_IN_SEGMENT = re.compile(r"[\x00-\x20\x7f%/?#\ufffe\uffff]", FLAGS)
 _DIGIT_HINT = re.compile(r"[0-9][0-9 ().+-]{4,}[0-9]", FLAGS)
-_IBAN_HINT = re.compile(r"[A-Z]{2}[0-9]{2}", FLAGS)
+_IBAN_HINT = re.compile(r"[A-Za-z]{2}[0-9]{2}", FLAGS)
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]", FLAGS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_char(char):
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return ""
+    if category == "Zs":
+        return " "
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    return char
+
+
+def _plain(text):
+    """Return ``text`` as the rules read it.
+
+    Format characters (zero-width spaces, soft hyphens, direction marks) are
+    dropped, every space separator reads as a space and every decimal digit as
+    its ASCII digit, then NFKC folds the remaining look-alikes (full-width
+    letters and signs). Otherwise a secret split or spelled with them would
+    pass every rule.
+    """
+    if text.isascii():
+        return text
+    mapped = _NOT_ASCII.sub(lambda match: _plain_char(match[0]), text)
+    return unicodedata.normalize("NFKC", mapped)
 
 
 def _has_digit_run(text):
@@ -239,13 +276,20 @@ def _apply(rule, pattern, replace, text, counts):
 
 @functools.lru_cache(maxsize=32768)
 def _redact(text):
-    """Return ``(redacted, counts)``; the same labels recur in every recording."""
+    """Return ``(redacted, counts)``; the same labels recur in every recording.
+
+    Text in which nothing is found is returned as it was written, so the
+    reading through ``_plain`` changes only text that is redacted anyway.
+    """
     counts = {}
-    if _TRIGGER.search(text):
+    plain = _plain(text)
+    if _TRIGGER.search(plain):
         for rule, needed, pattern, replace in _SUBSTITUTIONS:
-            if needed(text):
-                text = _apply(rule, pattern, replace, text, counts)
-    return text, tuple(counts.items())
+            if needed(plain):
+                plain = _apply(rule, pattern, replace, plain, counts)
+    if not counts:
+        return text, ()
+    return plain, tuple(counts.items())
 
 
 def redact(text, counts=None):
@@ -277,7 +321,7 @@ def redact_path(path, counts=None):
     if cut >= 0:
         path = path[:cut]
         counts["query"] = counts.get("query", 0) + 1
-    if "%" not in path and not _TRIGGER.search(path):
+    if "%" not in path and not _TRIGGER.search(_plain(path)):
         return path
     return "/".join(_redact_segment(segment, counts) for segment in path.split("/"))
 

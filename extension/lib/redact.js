@@ -24,7 +24,7 @@
       'xox[abposr]-',
       'A(?:KIA|SIA|Iza)',
       'ldg_',
-      '[A-Z]{2}[0-9]{2}',
+      '[A-Za-z]{2}[0-9]{2}',
       '[0-9][0-9 ().+-]{4,}[0-9]',
       '[A-Za-z0-9_+/-]{32}'
     ].join('|'),
@@ -58,14 +58,18 @@
   const EMAIL = new RegExp(
     `[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~${WIDE}-]{1,64}` +
       `@[A-Za-z0-9${WIDE}-]{1,63}(?:\\.[A-Za-z0-9${WIDE}-]{1,63})*` +
-      `\\.(?:[A-Za-z${WIDE}]{2,63}|xn--[A-Za-z0-9-]{1,59})`,
+      `\\.(?:[Xx][Nn]--[A-Za-z0-9-]{1,59}|[A-Za-z${WIDE}]{2,63})`,
     'gu'
   );
   const IBAN =
-    /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/gu;
-  const CARD = /(?<![0-9A-Za-z-])(?:[0-9][ -]?){12,18}[0-9](?![0-9A-Za-z])/gu;
+    /(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])/gu;
+  // Digits with single spaces or dashes between them, or dotted groups: four
+  // to six digits, then two to four groups of three to six. An IP address or
+  // a version number (groups of three digits at most) is never a card.
+  const CARD =
+    /(?<![0-9A-Za-z-])(?:(?:[0-9][ -]?){12,18}[0-9]|[0-9]{4,6}(?:\.[0-9]{3,6}){2,4})(?![0-9A-Za-z])/gu;
   const ACCOUNT =
-    /(?<word>(?:account|acct|a\/c)(?: ?(?:no\.?|number|#))?[ :#]*)[0-9][0-9 -]{4,}[0-9]/giu;
+    /(?<word>(?:account|acct|a\/c)(?: ?(?:no\.?|number|#))?[ :#]*)[0-9][0-9 .-]{4,}[0-9]/giu;
   const PHONE = new RegExp(
     '(?<![A-Za-z0-9_-])(?:' +
       [
@@ -150,12 +154,51 @@
     });
   }
 
+  const FORMAT = /\p{Cf}/u;
+  const SPACE_SEPARATOR = /\p{Zs}/u;
+  const DECIMAL_DIGIT = /\p{Nd}/u;
+  const READ_OTHERWISE = /[\p{Cf}\p{Zs}\p{Nd}]/gu;
+
+  // Unicode encodes the decimal digits of each script as a run from zero to
+  // nine, and runs only ever sit next to other whole runs: a digit's value is
+  // its distance from the first digit of its stretch, modulo ten.
+  function digitValue(char) {
+    const code = char.codePointAt(0);
+    let zero = code;
+    while (DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero -= 1;
+    return String((code - zero) % 10);
+  }
+
+  function plainChar(char) {
+    if (char <= '\x7f') return char;
+    if (FORMAT.test(char)) return '';
+    if (SPACE_SEPARATOR.test(char)) return ' ';
+    return digitValue(char);
+  }
+
+  // The text as the rules read it: format characters (zero-width spaces,
+  // soft hyphens, direction marks) dropped, every space separator read as a
+  // space and every decimal digit as its ASCII digit, then NFKC for the
+  // remaining look-alikes (full-width letters and signs). Otherwise a secret
+  // split or spelled with them would pass every rule.
+  function plain(text) {
+    // eslint-disable-next-line no-control-regex
+    if (!/[^\x00-\x7f]/u.test(text)) return text;
+    return text.replace(READ_OTHERWISE, plainChar).normalize('NFKC');
+  }
+
+  // Text in which nothing is found is returned as it was written, so the
+  // reading through plain() changes only text that is redacted anyway.
   function redactInto(text, counts) {
-    if (!text || !TRIGGER.test(text)) return text ?? '';
-    let result = text;
+    if (!text) return text ?? '';
+    let result = plain(text);
+    if (!TRIGGER.test(result)) return text;
+    const found = {};
     for (const [rule, pattern, replace] of SUBSTITUTIONS) {
-      result = apply(rule, pattern, replace, result, counts);
+      result = apply(rule, pattern, replace, result, found);
     }
+    if (!Object.keys(found).length) return text;
+    addCounts(counts, found);
     return result;
   }
 
@@ -178,7 +221,7 @@
       result = result.slice(0, Math.min(...cuts));
       counts.query = 1;
     }
-    if (result.includes('%') || TRIGGER.test(result)) {
+    if (result.includes('%') || TRIGGER.test(plain(result))) {
       result = result
         .split('/')
         .map((segment) => redactSegment(segment, counts))

@@ -45,6 +45,23 @@ def test_redact_removes_any_email(address):
     assert address not in redact(f"Reset {address} now")
 
 
+@given(st.text())
+def test_redact_keeps_text_without_findings_as_written(text):
+    counts = {}
+    redacted = redact(text, counts)
+
+    assert redacted == text or counts
+
+
+@given(st.emails(), st.sampled_from(["\u00ad", "\u200b", "\u200d", "\u2060", "\ufeff"]))
+def test_redact_removes_an_email_split_by_a_format_character(address, mark):
+    split = mark.join(address)
+    counts = {}
+
+    assert redact(f"Reset {split} now", counts) == "Reset [email] now"
+    assert counts == {"email": 1}
+
+
 def _luhn_complete(digits):
     """Return ``digits`` with the check digit that makes it pass Luhn."""
     total = 0
@@ -57,10 +74,12 @@ def _luhn_complete(digits):
 
 
 @given(
-    st.from_regex(r"[3-6][0-9]{14}", fullmatch=True), st.sampled_from(["", " ", "-"])
+    st.from_regex(r"[3-6][0-9]{14}", fullmatch=True),
+    st.sampled_from(["", " ", "-", ".", "\u00a0", "\u2009", "\u3000", "\u200b"]),
+    st.sampled_from(["0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९"]),
 )
-def test_redact_removes_any_luhn_valid_card(prefix, separator):
-    number = _luhn_complete(prefix)
+def test_redact_removes_any_luhn_valid_card(prefix, separator, digits):
+    number = _luhn_complete(prefix).translate(str.maketrans("0123456789", digits))
     written = separator.join(number[i : i + 4] for i in range(0, 16, 4))
     counts = {}
 
