@@ -5,13 +5,29 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, parsers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from .errors import ApplicationError
 
 logger = logging.getLogger(__name__)
+
+
+class JSONParser(parsers.JSONParser):
+    """Parse a JSON body, refusing one nested too deep to parse as a bad one.
+
+    Python's decoder recurses once per level and raises ``RecursionError``
+    past the interpreter's limit, which DRF's parser lets through as a 500.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("JSON parse error - the body is nested too deep.")
+            ) from None
 
 
 def _first_field(detail, prefix=""):

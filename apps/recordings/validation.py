@@ -203,12 +203,20 @@ def _seq_at(body, index):
     """Return the seq of the event at ``index`` in ``body``, if it is valid.
 
     Read only for an error: the typed decoder stopped at that event, so the
-    body is read again without types.
+    body is read again without types. Read so, a body nested deeper than
+    the interpreter's recursion limit cannot be read at all, even where the
+    typed decoder stopped at its first level; its event is named by place.
     """
     try:
         seq = msgspec.json.decode(body)["events"][index]["seq"]
         return msgspec.convert(seq, format.Seq, strict=True)
-    except (msgspec.DecodeError, msgspec.ValidationError, LookupError, TypeError):
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        LookupError,
+        TypeError,
+        RecursionError,
+    ):
         return None
 
 

@@ -20,3 +20,17 @@ def test_api_unauthorized_names_the_scheme(authorization):
         "not_authenticated",
         "authentication_failed",
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"recording": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", b"[1, 2"],
+    ids=["nested-past-the-parsers-depth", "truncated"],
+)
+def test_api_json_body_that_cannot_be_parsed_is_a_parse_error(api_client, body):
+    response = api_client.post(
+        "/api/v1/workflows/", body, content_type="application/json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["code"] == "parse_error"

@@ -95,6 +95,22 @@ def test_recording_create_refuses_a_bad_id(api_client):
     }
 
 
+def test_recording_create_refuses_an_event_nested_past_the_decoders_depth(
+    api_client,
+):
+    body = json.dumps(recording_body()).encode()[:-1] + (
+        b', "events": [{"seq": 1, "title": ' + b"[" * 1000 + b"]" * 1000 + b"}]}"
+    )
+
+    response = api_client.post(
+        "/api/v1/recordings/", body, content_type="application/json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert error_of(response)["code"] == "nesting_too_deep"
+    assert not Recording.objects.exists()
+
+
 def test_recording_create_refuses_an_id_of_another_organization(
     api_client, other_organization
 ):
@@ -311,6 +327,33 @@ BAD_BATCHES = [
             "seq": 4,
         },
         id="nesting",
+    ),
+    pytest.param(
+        b'{"events": [{"seq": 4, "ts": 1, "type": "click", "name": '
+        + b"[" * 1000
+        + b"]" * 1000
+        + b"}]}",
+        HTTPStatus.BAD_REQUEST,
+        {
+            "code": "nesting_too_deep",
+            "message": "Event number 1 in the events list: “name” must be text, "
+            "not a list (at $.events[0].name).",
+            "field": "name",
+            "index": 0,
+        },
+        id="nesting-past-the-decoders-depth",
+    ),
+    pytest.param(
+        b'{"events": [{"a": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1001 + b"]}",
+        HTTPStatus.BAD_REQUEST,
+        {
+            "code": "invalid_event",
+            "message": "Event number 1 in the events list: Unknown field “a” "
+            "(at $.events[0]).",
+            "field": "a",
+            "index": 0,
+        },
+        id="unknown-field-nesting-past-the-decoders-depth",
     ),
     pytest.param(
         {"events": [event(4), event(5, colour="red")]},

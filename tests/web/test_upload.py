@@ -1,5 +1,6 @@
 import json
 import time
+import uuid
 from html import unescape
 from http import HTTPStatus
 from pathlib import Path
@@ -240,6 +241,25 @@ def test_upload_refuses_a_nul_in_a_redaction_key(organization, owner_client):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert b"privacy.redactions" in response.content
+    assert not Recording.objects.filter(organization=organization).exists()
+
+
+def test_upload_refuses_an_event_nested_past_the_decoders_depth(
+    organization, owner_client
+):
+    nested = b'{"a": ' * 200_000 + b"1" + b"}" * 200_000
+    content = b'{"id": "%s", "events": [{"a": %s}]}' % (
+        str(uuid.uuid4()).encode(),
+        nested,
+    )
+
+    response = _upload(owner_client, content)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "In detail: Event number 1 in the events list: Unknown field “a” "
+        "(at $.events[0]).</p>"
+    ) in response.content.decode()
     assert not Recording.objects.filter(organization=organization).exists()
 
 
