@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError
+from apps.core.http import number_from
 from apps.core.middleware import ORGANIZATION_SESSION_KEY
 from apps.core.selectors import get_scoped_or_404
 from apps.core.shown_once import ShownOnce
@@ -29,12 +30,12 @@ CREATED_TOKENS = ShownOnce("api_tokens_created")
 @require_POST
 @login_required
 def organization_switch(request):
-    chosen = request.POST.get("organization", "")
+    chosen = number_from(request.POST.get("organization", ""))
     membership = None
-    if chosen.isdigit():
+    if chosen is not None:
         membership = (
             selectors.membership_list(user=request.user)
-            .filter(organization_id=int(chosen))
+            .filter(organization_id=chosen)
             .first()
         )
     if membership is not None:

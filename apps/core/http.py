@@ -74,3 +74,24 @@ def address_group(address):
     if parsed.ipv4_mapped is not None:
         return str(parsed.ipv4_mapped)
     return str(ipaddress.IPv6Network((int(parsed), IPV6_CLIENT_PREFIX), strict=False))
+
+
+# The largest id a BigAutoField holds in PostgreSQL.
+MAX_ID = 2**63 - 1
+
+
+def number_from(value, *, maximum=MAX_ID):
+    """Return ``value``, a parameter, as a whole number up to ``maximum``, or None.
+
+    Only ASCII digits count: ``str.isdigit`` holds for "²" and "①", which
+    ``int`` refuses, and ``int`` reads digits of other scripts, which no
+    address of ours holds. Length is checked first, since ``int`` refuses
+    a string of more than a few thousand digits.
+    """
+    digits = value.lstrip("0")
+    if not (value.isascii() and value.isdecimal()):
+        return None
+    if len(digits) > len(str(maximum)):
+        return None
+    number = int(digits or "0")
+    return number if number <= maximum else None

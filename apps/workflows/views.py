@@ -15,6 +15,7 @@ from apps.accounts.decorators import membership_required
 from apps.accounts.people import display_name
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError
+from apps.core.http import number_from
 from apps.core.selectors import get_scoped_or_404
 from apps.recordings.selectors import recording_get
 from apps.reports.exports import step_timings_csv, traces_xes
@@ -201,8 +202,7 @@ def _editable_text(step):
 
 
 def _saved_step(request):
-    value = request.GET.get("step", "")
-    return int(value) if value.isdigit() else None
+    return number_from(request.GET.get("step", ""))
 
 
 @require_POST
@@ -645,7 +645,7 @@ def _back_from_systems(request, data):
     ):
         target = ""
     workflow = data.get("workflow", "")
-    return {"next": target, "workflow": workflow if workflow.isdigit() else ""}
+    return {"next": target, "workflow": number_from(workflow) or ""}
 
 
 def _back_workflow(request, workflow_id):

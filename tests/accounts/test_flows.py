@@ -400,3 +400,17 @@ def test_login_throttle_behind_a_proxy_counts_each_client(settings):
     assert b"Too many failed log-ins. Try again in five minutes" in throttled.content
     assert let_in.status_code == HTTPStatus.FOUND
     assert "_auth_user_id" in other.session
+
+
+@pytest.mark.parametrize("chosen", ["²", "①", "١", "99999999999999999999999", "-1"])
+def test_organization_switch_to_a_number_that_is_no_id_keeps_the_current_one(
+    client, chosen
+):
+    organization, user = factories.organization_with_owner(name="First")
+    client.force_login(user)
+
+    response = client.post("/organizations/switch/", {"organization": chosen})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/dashboard/"
+    assert b"<h1>First</h1>" in client.get("/dashboard/").content

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.core.http import address_group, client_address_from
+from apps.core.http import address_group, client_address_from, number_from
 
 PROXY = "10.0.0.5"
 
@@ -44,3 +44,25 @@ def test_client_address_counts_trusted_proxies_from_the_end(
 )
 def test_address_group_holds_an_ipv6_client_to_its_64(address, expected):
     assert address_group(address) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("42", 42),
+        ("007", 7),
+        ("0", 0),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),
+        ("9" * 5000, None),
+        ("0" * 5000 + "1", 1),
+        ("²", None),
+        ("①", None),
+        ("١٢", None),
+        ("-1", None),
+        (" 1", None),
+        ("", None),
+    ],
+)
+def test_number_from_reads_only_ascii_digits_within_the_maximum(value, number):
+    assert number_from(value) == number

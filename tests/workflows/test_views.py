@@ -573,3 +573,27 @@ def test_api_workflow_retry_refuses_a_workflow_of_an_empty_recording(
 
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json()["error"]["code"] == "recording_empty"
+
+
+@pytest.mark.parametrize("step", ["%C2%B2", "99999999999999999999999", "-1"])
+def test_workflow_detail_ignores_a_saved_step_that_is_no_number(
+    owner_client, workflow, step
+):
+    response = owner_client.get(f"/workflows/{workflow.pk}/?step={step}")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Saved as a new version." not in response.content.decode()
+
+
+@pytest.mark.parametrize("workflow_id", ["²", "99999999999999999999999"])
+def test_system_rule_list_ignores_a_back_workflow_that_is_no_id(
+    owner_client, workflow_id
+):
+    response = owner_client.get(
+        "/workflows/systems/", {"next": "/workflows/", "workflow": workflow_id}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert '<a href="/workflows/">Back to the page you came from</a>' in page
+    assert 'name="workflow"' not in page
