@@ -4,6 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.core.views import healthz
 
+# An error answers in the API's JSON shape to an API client, else as a page.
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
+
 # One name in the header and the browser's title alike.
 admin.site.site_header = admin.site.site_title = "Ledgerium staff"
 

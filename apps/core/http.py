@@ -46,6 +46,19 @@ def referer_on_this_site(request):
     return referer if allowed and referer != request.build_absolute_uri() else None
 
 
+def prefers_json(request):
+    """Return whether an error is best answered with the API's JSON shape.
+
+    A client asking for JSON gets it anywhere; under ``/api/`` only a
+    browser, which asks for HTML first, gets a page.
+    """
+    if request.path.startswith("/api/"):
+        offered = ["application/json", "text/html"]
+        return request.get_preferred_type(offered) != "text/html"
+    offered = ["text/html", "application/json"]
+    return request.get_preferred_type(offered) == "application/json"
+
+
 def client_address(request):
     """Return the address of the client, past ``LEDGERIUM_TRUSTED_PROXIES``."""
     return client_address_from(

@@ -11,7 +11,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
-from .http import referer_on_this_site
+from .http import prefers_json, referer_on_this_site
 from .logging import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -156,17 +156,12 @@ class MethodNotAllowedMiddleware:
             return response
 
         allowed = [method.strip() for method in response["Allow"].split(",")]
-        if _prefers_json(request):
+        if prefers_json(request):
             answer = _method_not_allowed_json(request, allowed)
         else:
             answer = _method_not_allowed_page(request, allowed)
         answer["Allow"] = response["Allow"]
         return answer
-
-
-def _prefers_json(request):
-    offered = ["text/html", "application/json"]
-    return request.get_preferred_type(offered) == "application/json"
 
 
 def _method_not_allowed_json(request, allowed):
