@@ -142,6 +142,8 @@ def share_link_unlock(*, link, password, client_key):
             _("Too many wrong passwords. Wait a few minutes, then try again."),
             code="too_many_attempts",
             status=429,
+            # The window opened at the first attempt: this is the longest wait.
+            headers={"Retry-After": str(PASSWORD_WINDOW_SECONDS)},
         )
     if check_password(password or "", link.password_hash):
         cache.delete(key)

@@ -144,7 +144,7 @@ def _shared_pdf(request, token):
 def _password(request, link):
     unlocked = request.session.get(UNLOCKED_SESSION_KEY, [])
     form = SharePasswordForm(request.POST or None)
-    status = 200
+    status, headers = 200, {}
     if request.method == "POST" and form.is_valid():
         try:
             services.share_link_unlock(
@@ -154,13 +154,14 @@ def _password(request, link):
             )
         except ApplicationError as error:
             form.add_error("password", error.message)
-            status = error.status
+            status, headers = error.status, error.headers
         else:
             request.session[UNLOCKED_SESSION_KEY] = [*unlocked, link.pk]
             return _private(redirect(request.path))
-    return _private(
-        render(request, "sharing/password.html", {"form": form}, status=status)
-    )
+    response = render(request, "sharing/password.html", {"form": form}, status=status)
+    for header, value in headers.items():
+        response[header] = value
+    return _private(response)
 
 
 # ------------------------------------------------------------------------------

@@ -145,6 +145,8 @@ def test_password_guessing_is_throttled(organization):
     response = client.post(f"/s/{raw}/", {"password": "open sesame 42"})
 
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert response["Retry-After"] == str(services.PASSWORD_WINDOW_SECONDS)
+    assert "no-store" in response["Cache-Control"]
 
 
 def _guess_in_parallel(link, guesses):
