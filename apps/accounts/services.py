@@ -325,11 +325,16 @@ def _api_token_name_clean(name):
 
 
 def api_token_revoke(*, membership, token):
-    """Revoke ``token``: one's own whatever one's role, anyone's as a manager."""
+    """Revoke ``token``: one's own whatever one's role, anyone's as a manager.
+
+    Return False if it was revoked already, keeping when that was.
+    """
     if token.user_id != membership.user_id:
         _require_manager(membership=membership)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    return revoked == 1
 
 
 def api_token_revoke_old_connect(*, membership):

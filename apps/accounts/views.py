@@ -327,8 +327,12 @@ def api_token_revoke(request, token_id):
             button=_("Revoke"),
             cancel_url=reverse("api_token_list"),
         )
-    services.api_token_revoke(membership=request.membership, token=token)
-    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    if services.api_token_revoke(membership=request.membership, token=token):
+        messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    else:
+        messages.info(
+            request, _("Token %(name)s was already revoked.") % {"name": token.name}
+        )
     return redirect("api_token_list")
 
 

@@ -452,3 +452,24 @@ def test_api_token_revoke_refuses_a_non_manager_anothers_token(organization):
 
     assert refused.value.status == HTTPStatus.FORBIDDEN
     assert ApiToken.objects.filter(pk=token.pk, revoked_at=None).exists()
+
+
+def test_token_revoked_again_keeps_when_it_was_revoked_and_says_so(
+    organization, owner, owner_client
+):
+    token, _raw = api_token_create(
+        membership=organization.memberships.get(user=owner), name="Nightly export"
+    )
+    url = f"/settings/tokens/{token.pk}/revoke/"
+    owner_client.post(url, {"confirmed": "yes"}, follow=True)
+    token.refresh_from_db()
+    first = token.revoked_at
+
+    again = owner_client.post(url, {"confirmed": "yes"}, follow=True)
+
+    token.refresh_from_db()
+    page = again.content.decode()
+    assert again.redirect_chain == [("/settings/tokens/", HTTPStatus.FOUND)]
+    assert token.revoked_at == first
+    assert "Token Nightly export was already revoked." in page
+    assert "Token Nightly export revoked." not in page
