@@ -46,6 +46,19 @@ def referer_on_this_site(request):
     return referer if allowed and referer != request.build_absolute_uri() else None
 
 
+def keep_private(response):
+    """Keep a page out of caches, search engines and other sites.
+
+    ``same-origin`` rather than ``no-referrer``: a shared page's token never
+    leaves for another site, and its password form still posts with an
+    Origin that the CSRF check can verify (``no-referrer`` makes it ``null``).
+    """
+    response["Cache-Control"] = "no-store, max-age=0"
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 def prefers_json(request):
     """Return whether an error is best answered with the API's JSON shape.
 

@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from .errors import ApplicationError
-from .http import prefers_json
+from .http import keep_private, prefers_json, referer_on_this_site
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +76,23 @@ def _server_error_json(reference):
         message, code="server_error", status=HTTPStatus.INTERNAL_SERVER_ERROR
     )
     return JsonResponse(error.as_dict(), status=error.status)
+
+
+def csrf_failure(request, reason=""):
+    """Say that a form could not be sent because its CSRF token is stale.
+
+    Mostly a tab left open across signing in or out elsewhere, which
+    changes the token. The answer is kept private: the form may be a shared
+    page's, whose address is its secret.
+    """
+    logger.warning("CSRF check failed: %s", reason)
+    if prefers_json(request):
+        error = ApplicationError(
+            _("The CSRF check failed. Send the token the session was given."),
+            code="csrf_failed",
+            status=HTTPStatus.FORBIDDEN,
+        )
+        return keep_private(JsonResponse(error.as_dict(), status=error.status))
+    context = {"back_url": referer_on_this_site(request)}
+    response = render(request, "403_csrf.html", context, status=HTTPStatus.FORBIDDEN)
+    return keep_private(response)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.decorators import membership_required
 from apps.core.confirm import confirm_page, is_confirmed
 from apps.core.errors import ApplicationError, PermissionDenied
-from apps.core.http import address_group, client_address
+from apps.core.http import address_group, client_address, keep_private
 from apps.core.shown_once import ShownOnce
 from apps.workflows.models import State
 
@@ -51,21 +51,8 @@ NO_LONGER_OPENS = gettext_lazy(
 # ------------------------------------------------------------------------------
 # The public page: no log-in, nothing of the organization but this SOP
 # ------------------------------------------------------------------------------
-def _private(response):
-    """Keep a shared page out of caches, search engines and other sites.
-
-    ``same-origin`` rather than ``no-referrer``: the token never leaves for
-    another site, and the password form still posts with an Origin that the
-    CSRF check can verify (``no-referrer`` makes it ``null``).
-    """
-    response["Cache-Control"] = "no-store, max-age=0"
-    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _gone(request):
-    return _private(render(request, "sharing/gone.html", status=404))
+    return keep_private(render(request, "sharing/gone.html", status=404))
 
 
 def _locked(request, link):
@@ -85,7 +72,7 @@ def shared(request, token):
     services.share_link_record_view(link=link)
     context = selectors.shared_content(link=link)
     context["pdf_url"] = reverse("shared_pdf", kwargs={"token": token})
-    return _private(render(request, "sharing/shared.html", context))
+    return keep_private(render(request, "sharing/shared.html", context))
 
 
 @never_cache
@@ -100,12 +87,12 @@ def shared_pdf(request, token):
     if refusal is not None:
         return refusal
     if shared_pdf.state != State.READY:
-        return _private(redirect("shared_pdf_progress", token=token))
+        return keep_private(redirect("shared_pdf_progress", token=token))
 
     services.share_link_record_view(link=link)
     response = HttpResponse(bytes(shared_pdf.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{shared_pdf.filename}"'
-    return _private(response)
+    return keep_private(response)
 
 
 @never_cache
@@ -121,7 +108,7 @@ def shared_pdf_progress(request, token):
         "pdf_url": reverse("shared_pdf", kwargs={"token": token}),
         "refresh_seconds": PDF_PROGRESS_REFRESH.get(shared_pdf.state),
     }
-    return _private(render(request, "sharing/pdf_progress.html", context))
+    return keep_private(render(request, "sharing/pdf_progress.html", context))
 
 
 def _shared_pdf(request, token):
@@ -137,7 +124,7 @@ def _shared_pdf(request, token):
         None if _locked(request, link) else services.shared_pdf_request(link=link)
     )
     if shared_pdf is None:
-        return _private(redirect("shared", token=token)), link, None
+        return keep_private(redirect("shared", token=token)), link, None
     return None, link, shared_pdf
 
 
@@ -157,11 +144,11 @@ def _password(request, link):
             status, headers = error.status, error.headers
         else:
             request.session[UNLOCKED_SESSION_KEY] = [*unlocked, link.pk]
-            return _private(redirect(request.path))
+            return keep_private(redirect(request.path))
     response = render(request, "sharing/password.html", {"form": form}, status=status)
     for header, value in headers.items():
         response[header] = value
-    return _private(response)
+    return keep_private(response)
 
 
 # ------------------------------------------------------------------------------
