@@ -2,6 +2,12 @@
 
 Pure: each function takes report figures and returns SVG text. Every piece
 of text is escaped; sizes are rounded so that the output is stable.
+
+Each chart comes in two layouts. The wide one (``WIDTH``) puts each label
+beside its bar; the narrow one (``narrow=True``, ``NARROW_WIDTH``) puts it
+over its bar, so that a phone shows the whole chart, every bar at its full
+length, with its text still legible. ``static/css/app.css`` shows the one
+that fits the column; a PDF prints the wide one.
 """
 
 import unicodedata
@@ -69,10 +75,21 @@ PHASE_COLOURS = {
     "close": "#b3b3b3",
 }
 BAR_COLOUR = "#4c78a8"
+# The narrow layout is drawn at least 11/12 of this wide, so that its 12 px
+# text is never under 11 px: a phone's column is about 335 px. Each row's
+# label lines stand over its bar, or its line, its figure at the right end
+# of the first line; the bar starts at the left edge, so that the bars of
+# all rows compare at full length.
+NARROW_WIDTH = 320
+NARROW_BAR = 10
+NARROW_ROW_GAP = 8
+# The room between a row's last label line and its bar, for descenders.
+NARROW_BAR_GAP = 4
+DOT_RADIUS = 6
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="12"'
 
 
-def _svg(height, title, body, rows=()):
+def _svg(height, title, body, rows=(), *, narrow=False):
     """Return the chart; its description reads out ``rows``, names whole.
 
     A chart is one image to a screen reader, its texts unread: the
@@ -81,9 +98,11 @@ def _svg(height, title, body, rows=()):
     described = "; ".join(f"{label}: {figure}" for label, figure in rows)
     desc = f"<desc>{escape(described)}</desc>" if described else ""
     height = _number(height)
+    width, layout = (NARROW_WIDTH, "narrow") if narrow else (WIDTH, "wide")
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label={quoteattr(title)}>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-{layout}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label={quoteattr(title)}>'
         f"<title>{escape(title)}</title>{desc}{''.join(body)}</svg>"
     )
 
@@ -106,12 +125,15 @@ def _rect(x, y, width, height, colour, tip):
     )
 
 
-def phase_bar(segments, *, title):
+def phase_bar(segments, *, title, narrow=False):
     """Return a stacked bar of (phase, label, ms) segments, with a legend."""
+    full, legend_width = (
+        (NARROW_WIDTH, NARROW_WIDTH) if narrow else (WIDTH, LEGEND_WIDTH)
+    )
     total = sum(ms for _phase, _label, ms in segments)
     body, x = [], 0.0
     for phase, label, ms in segments:
-        width = WIDTH * ms / total if total else 0
+        width = full * ms / total if total else 0
         tip = f"{label}: {format_duration(ms)}"
         body.append(_rect(x, 0, width, 28, PHASE_COLOURS.get(phase, BAR_COLOUR), tip))
         x += width
@@ -120,10 +142,10 @@ def phase_bar(segments, *, title):
     for phase, label, ms in segments:
         # A name too long for one row of the legend is clipped, its time kept.
         duration = f" {format_duration(ms)}"
-        room = LEGEND_WIDTH - 16 - text_width(duration)
+        room = legend_width - 16 - text_width(duration)
         shown = f"{clip(label, room)}{duration}"
         width = 16 + text_width(shown) + 14
-        if legend_x and legend_x + width - 14 > LEGEND_WIDTH:
+        if legend_x and legend_x + width - 14 > legend_width:
             legend_x, legend_y = 0, legend_y + 18
         colour = PHASE_COLOURS.get(phase, BAR_COLOUR)
         body.append(_rect(legend_x, legend_y, 12, 12, colour, label))
@@ -131,12 +153,14 @@ def phase_bar(segments, *, title):
             _titled_text(legend_x + 16, legend_y + 11, shown, f"{label}{duration}")
         )
         legend_x += width
-    return _svg(legend_y + 20, title, body)
+    return _svg(legend_y + 20, title, body, narrow=narrow)
 
 
-def bars(rows, *, title):
+def bars(rows, *, title, narrow=False):
     """Return horizontal bars of (label, ms) rows, longest scaled to full width."""
     longest = max((ms or 0 for _label, ms in rows), default=0)
+    if narrow:
+        return _narrow_bars(rows, longest, title)
     figure_end, start, span = _columns(format_duration(ms) for _label, ms in rows)
     body = []
     layout, height = _row_layout(label for label, _ms in rows)
@@ -150,9 +174,27 @@ def bars(rows, *, title):
     return _svg(height, title, body, described)
 
 
-def spread(rows, *, title):
+def _narrow_bars(rows, longest, title):
+    """Return ``bars`` in the narrow layout: each label over its bar."""
+    body, described, top = [], [], 0
+    for label, ms in rows:
+        figure = format_duration(ms)
+        texts, y = _over(top, label, figure)
+        width = NARROW_WIDTH * (ms or 0) / longest if longest else 0
+        body += [
+            texts,
+            _rect(0, y, width, NARROW_BAR, BAR_COLOUR, f"{label}: {figure}"),
+        ]
+        described.append((label, figure))
+        top = y + NARROW_BAR + NARROW_ROW_GAP
+    return _svg(top - NARROW_ROW_GAP, title, body, described, narrow=True)
+
+
+def spread(rows, *, title, narrow=False):
     """Return one min-median-max line per (label, {"min", "median", "max"}) row."""
     highest = max((figures["max"] for _label, figures in rows), default=0)
+    if narrow:
+        return _narrow_spread(rows, highest, title)
     figure_end, start, span = _columns(
         format_duration(figures["max"]) for _label, figures in rows
     )
@@ -163,27 +205,68 @@ def spread(rows, *, title):
         def at(ms):
             return start + (span * ms / highest if highest else 0)
 
-        figure = (
-            f"{format_duration(figures['min'])} to "
-            f"{format_duration(figures['max'])}, median "
-            f"{format_duration(figures['median'])}"
-        )
+        figure = _spread_figure(figures)
         tip = f"{label}: {figure}"
         described.append((label, figure))
         body.append(_label(y, label, lines))
         body.append(
             _text(figure_end, y + 4, format_duration(figures["max"]), anchor="end")
         )
-        body.append(
-            f'<line x1="{_number(at(figures["min"]))}" y1="{_number(y)}" '
-            f'x2="{_number(at(figures["max"]))}" y2="{_number(y)}" '
-            f'stroke="{BAR_COLOUR}" stroke-width="4"><title>{escape(tip)}</title></line>'
-        )
-        body.append(
-            f'<circle cx="{_number(at(figures["median"]))}" cy="{_number(y)}" r="6" '
-            f'fill="#e45756"><title>{escape(tip)}</title></circle>'
-        )
+        body.append(_spread_marks(at, y, figures, tip))
     return _svg(height, title, body, described)
+
+
+def _narrow_spread(rows, highest, title):
+    """Return ``spread`` in the narrow layout: each label over its line.
+
+    The line runs a dot's radius in from either edge, so that a median at
+    the fastest or the slowest is drawn whole.
+    """
+    span = NARROW_WIDTH - 2 * DOT_RADIUS
+
+    def at(ms):
+        return DOT_RADIUS + (span * ms / highest if highest else 0)
+
+    body, described, top = [], [], 0
+    for label, figures in rows:
+        figure = _spread_figure(figures)
+        texts, y = _over(top, label, format_duration(figures["max"]))
+        middle = y + DOT_RADIUS
+        body += [texts, _spread_marks(at, middle, figures, f"{label}: {figure}")]
+        described.append((label, figure))
+        top = middle + DOT_RADIUS + NARROW_ROW_GAP
+    return _svg(top - NARROW_ROW_GAP, title, body, described, narrow=True)
+
+
+def _spread_figure(figures):
+    return (
+        f"{format_duration(figures['min'])} to "
+        f"{format_duration(figures['max'])}, median "
+        f"{format_duration(figures['median'])}"
+    )
+
+
+def _spread_marks(at, y, figures, tip):
+    """Return the min-to-max line at height ``y`` and the median's dot on it."""
+    return (
+        f'<line x1="{_number(at(figures["min"]))}" y1="{_number(y)}" '
+        f'x2="{_number(at(figures["max"]))}" y2="{_number(y)}" '
+        f'stroke="{BAR_COLOUR}" stroke-width="4"><title>{escape(tip)}</title></line>'
+        f'<circle cx="{_number(at(figures["median"]))}" cy="{_number(y)}" '
+        f'r="{DOT_RADIUS}" fill="#e45756"><title>{escape(tip)}</title></circle>'
+    )
+
+
+def _over(top, label, figure):
+    """Return a narrow row's label and figure from ``top``, and where its bar goes.
+
+    The label wraps left of the figure, which ends the first line.
+    """
+    lines = wrap(label, NARROW_WIDTH - text_width(figure) - FIGURE_GAP)
+    baseline = top + FONT_SIZE
+    texts = _label_texts(0, baseline, label, lines, anchor="start")
+    texts += _text(NARROW_WIDTH, baseline, figure, anchor="end")
+    return texts, top + LINE_HEIGHT * len(lines) + NARROW_BAR_GAP
 
 
 def _row_layout(labels):
@@ -289,15 +372,20 @@ def _titled_text(x, y, shown, whole, anchor="start"):
 
 
 def _label(middle, label, lines):
-    """Return a row's label in ``lines`` centred on ``middle``.
+    """Return a row's label in ``lines`` centred on ``middle``, left of its bar."""
+    first = middle + 4 - LINE_HEIGHT * (len(lines) - 1) / 2
+    return _label_texts(LABEL_WIDTH - 6, first, label, lines, anchor="end")
+
+
+def _label_texts(x, first, label, lines, *, anchor):
+    """Return ``label`` shown as ``lines``, the first on the baseline ``first``.
 
     A clipped label keeps the whole of it in its title, shown on hover.
     """
     label = " ".join(str(label).split())
-    first = middle + 4 - LINE_HEIGHT * (len(lines) - 1) / 2
     texts = [
-        f'<text x="{_number(LABEL_WIDTH - 6)}" y="{_number(first + LINE_HEIGHT * n)}" '
-        f'{FONT} text-anchor="end">{escape(line)}</text>'
+        f'<text x="{_number(x)}" y="{_number(first + LINE_HEIGHT * n)}" '
+        f'{FONT} text-anchor="{anchor}">{escape(line)}</text>'
         for n, line in enumerate(lines)
     ]
     if " ".join(lines) == label:

@@ -134,8 +134,17 @@ def _run_context(run, *, imported=False):
         "resolution_ms": None if timing["resolution_ms"] is None else resolution,
         "whole_ms": whole,
         # The bar takes in Close, so it is of the whole run, not the resolution.
-        "phase_chart": mark_safe(charts.phase_bar(segments, title=whole_title)),
+        "phase_chart": _chart(charts.phase_bar, segments, title=whole_title),
     }
+
+
+def _chart(draw, data, *, title):
+    """Return ``draw``'s chart of ``data`` in its wide and narrow layouts.
+
+    The page shows the one that fits its column (``static/css/app.css``),
+    and hides the other from view and from a screen reader alike.
+    """
+    return mark_safe(draw(data, title=title) + draw(data, title=title, narrow=True))
 
 
 def _named(rows, run, names):
@@ -171,7 +180,7 @@ def _mean_bars(totals, runs, title, *, waiting=0):
     )
     if waiting:
         rows.append((_("Waiting"), round(waiting / len(runs))))
-    return mark_safe(charts.bars(rows, title=title))
+    return _chart(charts.bars, rows, title=title)
 
 
 def _waiting(runs):
@@ -228,7 +237,7 @@ def _state_times(runs):
     bars = [(row["state"], row["median_ms"]) for row in rows]
     return {
         "rows": rows,
-        "chart": mark_safe(charts.bars(bars, title=title)),
+        "chart": _chart(charts.bars, bars, title=title),
         "after": _after_resolution([run["timing"] for run in runs]),
     }
 
@@ -449,7 +458,7 @@ def _agent_spread(report):
         show_all = ngettext_lazy("Show all %(n)s agent", "Show all %(n)s agents", "n")
     return {
         "agent_list": _listed(agents, RANKED_SHOWN, show_all),
-        "spread_chart": mark_safe(charts.spread(spread[:CHARTED], title=title)),
+        "spread_chart": _chart(charts.spread, spread[:CHARTED], title=title),
         "spread_caption": caption,
     }
 
@@ -471,11 +480,11 @@ def _many_context(report):
         "mean_resolution_ms": mean_resolution,
         "mean_whole_ms": mean_whole,
         "median_resolution_ms": median(t["resolution_ms"] for t in timings),
-        "typical_phase_chart": mark_safe(
-            charts.phase_bar(segments, title=_("Mean time per phase"))
+        "typical_phase_chart": _chart(
+            charts.phase_bar, segments, title=_("Mean time per phase")
         ),
-        "handoff_chart": mark_safe(
-            charts.bars(handoffs[:CHARTED], title=_("Total hand-off wait"))
+        "handoff_chart": _chart(
+            charts.bars, handoffs[:CHARTED], title=_("Total hand-off wait")
         ),
         "handoff_list": _listed(
             ranked,

@@ -43,7 +43,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # and an imported history's map runs top down.
 # 13: a duration on the map is rounded to the smallest unit it shows.
 # 14: a chart's figures stand in a column between its labels and its bars.
-REPORT_VERSION = 14
+# 15: a chart comes in a narrow layout too, its labels over its bars.
+REPORT_VERSION = 15
 
 
 @dataclass(slots=True)

@@ -44,6 +44,14 @@ CHART_TEXT_SIZES = """() => [...document.querySelectorAll('figure.chart svg text
   .filter((text) => text.getClientRects().length)
   .map((text) => parseFloat(getComputedStyle(text).fontSize)
     * text.getScreenCTM().a)"""
+# Each chart that scrolls sideways, by its name and how far: at phone width a
+# chart is drawn whole, every bar at its full length, in the column.
+SCROLLING_CHARTS = """() => [...document.querySelectorAll('figure.chart')]
+  .filter((figure) => figure.scrollWidth > figure.clientWidth)
+  .map((figure) => [...figure.querySelectorAll('svg')]
+    .filter((svg) => svg.getClientRects().length)
+    .map((svg) => svg.getAttribute('aria-label'))
+    .concat([figure.scrollWidth - figure.clientWidth]).join(': '))"""
 MAP_LABEL_SIZES = """() => [...document.querySelectorAll(
     '[data-map-viewport] svg g.node:not(.lane) text')]
   .map((text) => parseFloat(getComputedStyle(text).fontSize)
@@ -154,7 +162,7 @@ def _open(page, path):
 
 def test_no_main_page_scrolls_sideways_and_charts_stay_legible(phone, paths):
     page = phone.new_page()
-    overflowing, small_text, chart_pages = [], [], 0
+    overflowing, small_text, scrolling, chart_pages = [], [], [], 0
 
     for path in paths:
         _open(page, path)
@@ -167,9 +175,11 @@ def test_no_main_page_scrolls_sideways_and_charts_stay_legible(phone, paths):
         chart_pages += bool(sizes)
         if sizes and min(sizes) < SMALLEST_CHART_TEXT_PX:
             small_text.append(f"{path}: {min(sizes):.1f}px")
+        scrolling += [f"{path}: {chart}" for chart in page.evaluate(SCROLLING_CHARTS)]
 
     assert overflowing == []
     assert small_text == []
+    assert scrolling == []
     # The report tab, the incident history and the shared report draw charts.
     assert chart_pages >= 3
 
@@ -433,6 +443,7 @@ LEGEND_PAST_EDGE = """() => {
   const figure = document.querySelector('#report figure.chart');
   const edge = figure.getBoundingClientRect().left + figure.clientWidth;
   return [...figure.querySelectorAll('svg text')]
+    .filter((text) => text.getClientRects().length)
     .map((text) => text.getBoundingClientRect().right - edge);
 }"""
 

@@ -1,5 +1,5 @@
 """A report chart's labels read whole, on screen and to a screen reader, and
-every text of a chart is in view at phone width before the chart scrolls."""
+at phone width the whole chart is in view, every bar at its full length."""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ from django.conf import settings
 
 from apps.reports.selectors import incident_import_latest
 from apps.reports.services import incident_report_build, incidents_import
+from apps.sharing.services import share_link_create
 from tests import factories
 from tests.browser.conftest import log_in, wait_until
 from tests.conftest import session_worker_idle
@@ -24,22 +25,30 @@ HISTORY = Path(settings.BASE_DIR, "apps/reports/samples/servicenow-incident-log.
 WINDOW = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 CHARTS_DRAWN = "() => document.querySelectorAll('figure.chart svg text').length > 0"
-# Each visible chart text that reaches past its chart's box, or past what
-# the box the chart scrolls in shows before it is scrolled: the chart's
-# name, the text, and by how many pixels.
-TEXTS_OUT_OF_VIEW = """() => {
+# Each visible text and mark (bar, line or dot) of a chart that reaches past
+# its chart's box, or past what the box the chart scrolls in shows before it
+# is scrolled: the chart's name, the text or the mark's title, and by how
+# many pixels.
+OUT_OF_VIEW = """() => {
   const out = [];
+  const shown = (node) => node.getClientRects().length > 0;
   for (const figure of document.querySelectorAll('figure.chart')) {
-    const svg = figure.querySelector('svg');
-    const chart = svg.getBoundingClientRect();
-    const shown = figure.getBoundingClientRect().left + figure.clientWidth;
-    const right = Math.min(chart.right, shown, window.innerWidth);
-    for (const text of svg.querySelectorAll('text')) {
-      if (!text.getClientRects().length) continue;
-      const box = text.getBoundingClientRect();
-      const past = Math.max(box.right - right, chart.left - box.left);
-      if (past > 0.5) {
-        out.push([svg.getAttribute('aria-label'), text.textContent, Math.round(past)]);
+    const box = figure.getBoundingClientRect();
+    const right = Math.min(box.left + figure.clientWidth, window.innerWidth);
+    for (const svg of [...figure.querySelectorAll('svg')].filter(shown)) {
+      const chart = svg.getBoundingClientRect();
+      const parts = svg.querySelectorAll('text, rect, line, circle');
+      for (const part of [...parts].filter(shown)) {
+        const drawn = part.getBoundingClientRect();
+        const past = Math.max(
+          drawn.right - Math.min(chart.right, right),
+          Math.max(chart.left, box.left) - drawn.left,
+        );
+        if (past > 0.5) {
+          const name = part.tagName === 'text'
+            ? part.textContent : part.querySelector('title').textContent;
+          out.push([svg.getAttribute('aria-label'), name, Math.round(past)]);
+        }
       }
     }
   }
@@ -101,13 +110,13 @@ def test_time_per_system_chart_shows_and_says_whole_system_names(browser, live_s
     context.close()
 
 
-def _texts_out_of_view(page, path):
+def _out_of_view(page, path):
     page.goto(path)
     wait_until(page, CHARTS_DRAWN)
-    return page.evaluate(TEXTS_OUT_OF_VIEW)
+    return page.evaluate(OUT_OF_VIEW)
 
 
-def test_chart_texts_are_in_view_at_phone_width(browser, live_server):
+def test_charts_are_whole_in_view_at_phone_width(browser, live_server):
     organization, owner = factories.organization_with_owner(
         name="Acme IT", plan=factories.plan_with_incident_history()
     )
@@ -119,15 +128,22 @@ def test_chart_texts_are_in_view_at_phone_width(browser, live_server):
     incident_report_build(
         incident_import=incident_import_latest(organization=organization)
     )
+    _link, token = share_link_create(
+        membership=organization.memberships.get(user=owner),
+        workflow=workflow,
+        include_report=True,
+    )
     context = browser.new_context(base_url=live_server.url, viewport=PHONE)
     log_in(context, owner, live_server)
     page = context.new_page()
 
-    report = _texts_out_of_view(page, f"{workflow.get_absolute_url()}#report")
-    history = _texts_out_of_view(page, "/incidents/")
+    report = _out_of_view(page, f"{workflow.get_absolute_url()}#report")
+    history = _out_of_view(page, "/incidents/")
+    shared = _out_of_view(page, f"/s/{token}/")
 
-    # Each bar's figure, the longest one's included, is read without
-    # scrolling the chart: the rest of a long bar may be out of view.
+    # Every text, and every bar at its full length, the longest one's
+    # included, is read without scrolling the chart sideways.
     assert report == []
     assert history == []
+    assert shared == []
     context.close()

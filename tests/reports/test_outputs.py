@@ -386,7 +386,10 @@ def test_chart_describes_every_row_with_its_whole_label():
 
 
 def test_chart_labels_are_clipped_past_their_last_line_and_kept_whole_in_titles():
-    whole = "Tomás Ortega → Identity and Access (Marek Novak, then the night shift)"
+    whole = (
+        "Tomás Ortega → Identity and Access (Marek Novak, then the night shift, "
+        "and the day shift after them)"
+    )
 
     svg = ElementTree.fromstring(charts.bars([(whole, 60_000)], title="t"))
 
@@ -519,3 +522,157 @@ def test_phase_legend_wraps_within_a_phone_width():
     for caption in captions:
         end = float(caption.get("x")) + charts.text_width(caption.text)
         assert end <= charts.LEGEND_WIDTH, caption.text
+
+
+# A phone's chart: each label stands over its bar, which starts at the left
+# edge, so that every bar is drawn whole and at its length.
+NARROW_ROWS = [
+    ("Slack", 139_000),
+    ("ServiceNow", 134_000),
+    ("Network admin console", 61_000),
+    ("Waiting", 600_000),
+]
+
+
+def _ends(text):
+    """Return where ``text`` starts and ends as drawn, by its anchor."""
+    x, width = float(text.get("x")), charts.text_width(text.text)
+    return (x - width, x) if text.get("text-anchor") == "end" else (x, x + width)
+
+
+def test_narrow_bars_stand_under_their_labels_at_their_length():
+    svg = ElementTree.fromstring(charts.bars(NARROW_ROWS, title="t", narrow=True))
+
+    texts, bars = list(svg.iter(f"{SVG}text")), list(svg.iter(f"{SVG}rect"))
+    assert svg.get("class") == "chart-narrow"
+    assert svg.get("width") == str(charts.NARROW_WIDTH)
+    assert svg.get("viewBox") == f"0 0 {charts.NARROW_WIDTH} {svg.get('height')}"
+    assert [t.text for t in texts] == [
+        "Slack",
+        "2 min 19 s",
+        "ServiceNow",
+        "2 min 14 s",
+        "Network admin console",
+        "1 min 1 s",
+        "Waiting",
+        "10 min",
+    ]
+    # Each bar starts at the left edge, the longest ends at the right one,
+    # and the others are as long as their times.
+    assert {bar.get("x") for bar in bars} == {"0"}
+    widths = [float(bar.get("width")) for bar in bars]
+    assert widths[-1] == charts.NARROW_WIDTH
+    for width, (_label, ms) in zip(widths, NARROW_ROWS, strict=True):
+        assert width == pytest.approx(charts.NARROW_WIDTH * ms / 600_000, abs=0.05)
+    # Each label and figure fits the chart, side by side, over its bar.
+    for label, figure, bar in zip(texts[::2], texts[1::2], bars, strict=True):
+        assert label.get("y") == figure.get("y")
+        assert 0 <= _ends(label)[0] and _ends(label)[1] < _ends(figure)[0]
+        assert _ends(figure)[1] <= charts.NARROW_WIDTH
+        assert float(label.get("y")) < float(bar.get("y"))
+    assert float(bars[-1].get("y")) + float(bars[-1].get("height")) == float(
+        svg.get("height")
+    )
+
+
+def test_narrow_bars_wrap_a_long_label_left_of_its_figure():
+    whole = (
+        "Tomás Ortega → Identity and Access (Marek Novak, then the night shift, "
+        "and the day shift after them)"
+    )
+
+    svg = ElementTree.fromstring(
+        charts.bars([(whole, 60_000), ("Slack", 30_000)], title="t", narrow=True)
+    )
+
+    [group] = svg.iter(f"{SVG}g")
+    lines = list(group.iter(f"{SVG}text"))
+    [first_bar, _second] = svg.iter(f"{SVG}rect")
+    assert group.find(f"{SVG}title").text == whole
+    # The label's lines leave room for the figure; past the second it is
+    # clipped, and kept whole in its title.
+    assert [t.text for t in lines] == [
+        "Tomás Ortega → Identity and Access (Marek",
+        "Novak, then the night shift, and the day sh…",
+    ]
+    assert [t.get("y") for t in lines] == ["12", "26"]
+    assert float(first_bar.get("y")) > 26
+    for line in lines:
+        assert _ends(line)[1] <= charts.NARROW_WIDTH - charts.text_width("1 min")
+
+
+def test_narrow_spread_draws_every_line_and_dot_whole():
+    rows = [
+        ("Group 70", {"min": 0, "median": 0, "max": 3_600_000}),
+        ("Group 31", {"min": 60_000, "median": 7_200_000, "max": 7_200_000}),
+    ]
+
+    svg = ElementTree.fromstring(charts.spread(rows, title="s", narrow=True))
+
+    lines, dots = list(svg.iter(f"{SVG}line")), list(svg.iter(f"{SVG}circle"))
+    assert [t.text for t in svg.iter(f"{SVG}text")] == [
+        "Group 70",
+        "1 h",
+        "Group 31",
+        "2 h",
+    ]
+    # A median at the fastest or the slowest is a dot drawn whole.
+    radius = charts.DOT_RADIUS
+    assert [float(dot.get("cx")) for dot in dots] == [
+        radius,
+        charts.NARROW_WIDTH - radius,
+    ]
+    assert float(lines[1].get("x2")) == charts.NARROW_WIDTH - radius
+    assert float(lines[0].get("x2")) == pytest.approx(
+        radius + (charts.NARROW_WIDTH - 2 * radius) / 2, abs=0.05
+    )
+    assert float(dots[-1].get("cy")) + radius == float(svg.get("height"))
+
+
+def test_narrow_phase_bar_and_its_legend_fit_the_narrow_width():
+    segments = [
+        ("log", "Log", 53_000),
+        ("triage", "Triage", 70_000),
+        ("investigate", "Investigate", 145_000),
+        ("resolve", "Resolve (until resolved)", 105_000),
+        ("close", "Close (after resolved)", 656_000),
+    ]
+
+    svg = ElementTree.fromstring(charts.phase_bar(segments, title="t", narrow=True))
+
+    bars = [rect for rect in svg.iter(f"{SVG}rect") if rect.get("height") == "28"]
+    end = float(bars[-1].get("x")) + float(bars[-1].get("width"))
+    assert end == pytest.approx(charts.NARROW_WIDTH, abs=0.1)
+    for caption in svg.iter(f"{SVG}text"):
+        shown = "".join(caption.itertext()).removeprefix(
+            caption.findtext(f"{SVG}title") or ""
+        )
+        assert _ends(caption)[0] + charts.text_width(shown) <= charts.NARROW_WIDTH
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        lambda narrow: charts.bars(NARROW_ROWS, title="t", narrow=narrow),
+        lambda narrow: charts.spread(
+            [(label, {"min": 0, "median": ms, "max": ms}) for label, ms in NARROW_ROWS],
+            title="s",
+            narrow=narrow,
+        ),
+        lambda narrow: charts.phase_bar(
+            [("log", "Log", 53_000), ("close", "Close", 656_000)],
+            title="p",
+            narrow=narrow,
+        ),
+    ],
+)
+def test_both_layouts_describe_the_same_rows_and_stay_stable(chart):
+    wide, narrow = chart(False), chart(True)
+
+    assert chart(True) == narrow
+    assert ElementTree.fromstring(wide).get("class") == "chart-wide"
+    # A screen reader hears the same chart, whichever layout is shown.
+    for part in ("title", "desc"):
+        assert ElementTree.fromstring(wide).findtext(f"{SVG}{part}") == (
+            ElementTree.fromstring(narrow).findtext(f"{SVG}{part}")
+        )

@@ -10,6 +10,7 @@ from apps.reports.trace import Activity, Trace
 
 MINUTE = 60_000
 HEADINGS = ("h1", "h2", "h3")
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _long_run(run_id, agent, steps):
@@ -64,3 +65,27 @@ def test_report_pdf_keeps_each_heading_with_what_follows():
     [page] = [texts for texts in pages if ("h3", "Transitions") in texts]
     after = page[page.index(("h3", "Transitions")) + 1 :]
     assert any(tag == "td" for tag, _text in after)
+
+
+def test_report_pdf_prints_each_chart_once_in_its_wide_layout():
+    report = build_report(
+        [_long_run("1", "ana", range(6)), _long_run("2", "ben", [3, 4, 5, 0, 1, 2])]
+    )
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {"report_view": report_context(report, title="Two runs")},
+    )
+
+    document = HTML(string=html).render()
+    charts = [
+        box.element.get("class")
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if box.element_tag == f"{SVG}svg"
+    ]
+
+    # Mean time per phase, per system and the spread per agent: a page has
+    # room for the wide layout, the narrow one is a phone's.
+    assert html.count('<figure class="chart">') == 3
+    assert html.count("<svg") == 6
+    assert charts == ["chart-wide"] * 3

@@ -266,10 +266,17 @@ def test_time_per_system_shows_waiting_as_its_own_line():
     report = build_report([recorded_handoff()])
 
     chart = report_context(report)["steps"]["system_chart"]
-    svg = ElementTree.fromstring(chart)
-    texts_ = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    # Label and value of each bar: the systems by their time, then Waiting.
-    assert texts_ == ["Chat", "1 min 35 s", "ITSM", "1 min 15 s", "Waiting", "41 min"]
+    layouts = ElementTree.fromstring(f"<charts>{chart}</charts>")
+    texts_ = [
+        [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+        for svg in layouts
+    ]
+    # Label and value of each bar, in the wide layout and the narrow one:
+    # the systems by their time, then Waiting.
+    assert (
+        texts_
+        == [["Chat", "1 min 35 s", "ITSM", "1 min 15 s", "Waiting", "41 min"]] * 2
+    )
     assert (
         "Waiting is the time no one acted: the recorded waits, and gaps of 2 min "
         "or more between steps, hand-off waits included. It counts for no "

@@ -169,7 +169,9 @@ def test_report_fragment_of_one_run_shows_the_split_summing_up():
     ):
         figure = figure.replace(" ", "\u00a0")
         assert f'<th scope="row">{name}</th><td>{figure}</td>' in html
-    assert html.count("<svg") == 2
+    # The phase bar and the time per system, each in a wide and a narrow
+    # layout.
+    assert html.count("<svg") == 4
 
 
 def test_report_fragment_of_one_run_names_its_phase_chart_the_whole_run():
