@@ -44,6 +44,11 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
     shared.get_by_role("button", name="Actual size").click()
     shared.get_by_role("button", name="Zoom in").click()
     assert shared.locator("[data-map-level]").inner_text() == "125%"
+    assert (
+        shared.locator("[data-map-help]")
+        .inner_text()
+        .startswith("In the map: + and − zoom")
+    )
     shared.get_by_role("heading", name="Workflow intelligence report").wait_for()
     assert shared.get_by_role("navigation").count() == 0
     assert axe(shared) == []

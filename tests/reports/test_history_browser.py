@@ -65,6 +65,26 @@ def test_incident_history_page_draws_its_state_map(context, page, live_server):
     assert page.console_errors == []
 
 
+def test_incident_history_map_gives_one_hint_for_the_screen_it_is_on(
+    context, page, live_server
+):
+    _history_of_two(context, live_server)
+    page.goto(f"{live_server.url}/incidents/")
+    wait_until(page, MAP_DRAWN, timeout=30)
+    hint = page.locator("[data-map-help]")
+
+    desktop = hint.inner_text()
+    page.set_viewport_size(PHONE_WIDTH)
+    phone = hint.inner_text()
+
+    # Keys to a keyboard's width, pinching to a phone's: never both at once.
+    assert desktop == (
+        "In the map: + and − zoom, 0 shows the actual size, the arrow keys "
+        "scroll; drag to move around a large map."
+    )
+    assert phone == "Pinch or use the buttons to zoom; drag to move."
+
+
 @pytest.fixture
 def imported_history(context, live_server):
     organization, owner = factories.organization_with_owner(
