@@ -7,10 +7,13 @@ HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 # Each range of durations is shown in a larger and a smaller unit, and
 # rounded to the smaller: (shown below, larger, its name, smaller, its name).
-# Under a minute a duration is in seconds alone.
+# Under a minute a duration is in seconds alone. Each range ends where its
+# larger unit would reach the next one, so that no count of a unit reaches
+# the next unit up: a day or more is always in days, and a column of
+# durations compares at a glance ("23 h 41 min", "1 d 3 h", "2 d 2 h").
 SCALES = (
     (HOUR, MINUTE, "min", 1, "s"),
-    (2 * DAY, HOUR, "h", MINUTE, "min"),
+    (DAY, HOUR, "h", MINUTE, "min"),
     (math.inf, DAY, "d", HOUR, "h"),
 )
 
@@ -58,7 +61,7 @@ def whole_seconds(parts):
 
     A total under an hour is shown to the second, so there the parts shown
     add up to the total shown. Past an hour ``format_duration`` shows the
-    total to the minute (past two days, to the hour): the parts shown then
+    total to the minute (from a day on, to the hour): the parts shown then
     add up to within half of that unit of it.
     """
     shown, running, before = [], 0, 0

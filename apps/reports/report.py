@@ -44,7 +44,8 @@ from .trace import Trace, key_labels, with_distinct_keys
 # 13: a duration on the map is rounded to the smallest unit it shows.
 # 14: a chart's figures stand in a column between its labels and its bars.
 # 15: a chart comes in a narrow layout too, its labels over its bars.
-REPORT_VERSION = 15
+# 16: a duration of a day or more is in days: "1 d 3 h", never "27 h".
+REPORT_VERSION = 16
 
 
 @dataclass(slots=True)

@@ -909,7 +909,7 @@ def wait_text(duration_ms, team=""):
 def rough_duration(ms):
     """Return ``ms`` rounded to what a wait's example needs: 41 min, 1 h 30 min.
 
-    Whole minutes under an hour, ten minutes up to two days, whole hours
+    Whole minutes under an hour, ten minutes under a day, whole hours
     after; under a minute as every duration is worded.
     """
     minutes = max(0, ms) / 60_000
@@ -917,7 +917,7 @@ def rough_duration(ms):
         return format_duration(ms)
     if minutes < 60:
         return format_duration(round(minutes) * 60_000)
-    if minutes < 48 * 60:
+    if minutes < 24 * 60:
         return format_duration(round(minutes / 10) * 600_000)
     return format_duration(round(minutes / 60) * 3_600_000)
 

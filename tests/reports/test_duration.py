@@ -24,9 +24,13 @@ HOUR = 60 * MINUTE
         (HOUR + 30 * SECOND, "1 h 1 min"),
         (89 * MINUTE + 57 * SECOND, "1 h 30 min"),
         (2 * HOUR - 20 * SECOND, "2 h"),
-        (46 * HOUR + 2 * MINUTE + 10 * SECOND, "46 h 2 min"),
-        (47 * HOUR + 59 * MINUTE + 20 * SECOND, "47 h 59 min"),
-        (47 * HOUR + 59 * MINUTE + 40 * SECOND, "2 d"),
+        (23 * HOUR + 59 * MINUTE + 20 * SECOND, "23 h 59 min"),
+        (23 * HOUR + 59 * MINUTE + 40 * SECOND, "1 d"),
+        (26 * HOUR + 29 * MINUTE, "1 d 2 h"),
+        (26 * HOUR + 47 * MINUTE, "1 d 3 h"),
+        (46 * HOUR + 2 * MINUTE + 10 * SECOND, "1 d 22 h"),
+        (47 * HOUR + 29 * MINUTE, "1 d 23 h"),
+        (47 * HOUR + 30 * MINUTE, "2 d"),
         (50 * HOUR + 29 * MINUTE, "2 d 2 h"),
         (50 * HOUR + 30 * MINUTE, "2 d 3 h"),
         (71 * HOUR + 45 * MINUTE, "3 d"),
@@ -37,9 +41,11 @@ def test_format_duration_rounds_to_the_smallest_unit_shown(ms, words):
 
 
 def test_format_duration_carries_into_the_larger_unit():
-    # Rounded up to a whole unit, a duration never reads "60 s", "1 h 60 min"
-    # or "2 d 24 h": the carry goes into the larger unit.
-    first = {"s": 60, "min": 60, "h": 48, "d": 10_000}
+    # Rounded up to a whole unit, a duration never reads "60 s", "1 h 60 min",
+    # "24 h" or "2 d 24 h": the carry goes into the larger unit. So a column
+    # of durations reads alike: whatever takes a day or more is in days, as
+    # "26 h 47 min" next to "2 d 2 h" would not be.
+    first = {"s": 60, "min": 60, "h": 24, "d": 10_000}
     second = {"s": 60, "min": 60, "h": 24}
     for ms in range(0, 4 * 24 * HOUR, 7_919):
         words = format_duration(ms).split()

@@ -138,7 +138,7 @@ def test_export_hand_offs_most_waited_for_first(export_view):
     assert f"<summary>Show all {handoffs['count']} hand-offs</summary>" in html
     text = _visible(html)
     assert "Hand-off Times Median hand-off wait Total wait" in text
-    assert "Group 70 → Group 25 35 36 h 53 min 106 d 21 h" in text
+    assert "Group 70 → Group 25 35 1 d 13 h 106 d 21 h" in text
 
 
 def test_ranked_hand_offs_break_ties_by_count_then_name():
@@ -186,7 +186,7 @@ def test_export_ping_pong_names_the_groups_and_their_resolution(export_view):
         for f in found
     } == pairs
     assert {f["params"]["rest_runs"] for f in found} == {len(rest)} == {571}
-    assert format_duration(statistics.median(rest)) == "46 h 2 min"
+    assert format_duration(statistics.median(rest)) == "1 d 22 h"
     [ping_pong] = [
         g for g in view["finding_groups"] if g["type"] == "handoff_ping_pong"
     ]
@@ -194,7 +194,7 @@ def test_export_ping_pong_names_the_groups_and_their_resolution(export_view):
         "Incidents went back and forth between 61 pairs of assignment groups: "
         "handed from one to the other and later back again. The 571 resolved "
         "incidents never sent back to an earlier group took a median of "
-        "46 h 2 min to resolve. The pairs with the most incidents first:"
+        "1 d 22 h to resolve. The pairs with the most incidents first:"
     )
     cases = ping_pong["items"]
     assert cases["count"] == 61 and len(cases["rows"]) == RANKED_SHOWN

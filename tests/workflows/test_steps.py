@@ -340,6 +340,8 @@ def test_build_steps_wait_text_gives_the_recorded_time_rounded_as_an_example():
         (2_486_000, "41 min"),
         (3_580_000, "1 h"),
         (5_520_000, "1 h 30 min"),
+        # A day or more rounds once, to the hour: not first to ten minutes.
+        (87_900_000, "1 d"),
         (181_200_000, "2 d 2 h"),
     ],
 )
