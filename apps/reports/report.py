@@ -45,7 +45,9 @@ from .trace import Trace, key_labels, with_distinct_keys
 # 14: a chart's figures stand in a column between its labels and its bars.
 # 15: a chart comes in a narrow layout too, its labels over its bars.
 # 16: a duration of a day or more is in days: "1 d 3 h", never "27 h".
-REPORT_VERSION = 16
+# 17: a report opens with a list of its sections, and a table beside a chart
+# folds on a phone.
+REPORT_VERSION = 17
 
 
 @dataclass(slots=True)

@@ -69,6 +69,19 @@ document.querySelectorAll('figure.chart').forEach((figure) => {
   scrollingCharts.observe(figure);
 });
 
+// At phone width a table that repeats the chart (or the map) beside it starts
+// folded (details[data-fold-narrow]), so that each adds no screenful to a long
+// report; its summary opens it. On a wider screen it is open, and app.css
+// hides its summary. The width is the one app.css stacks tables at.
+const phoneWidth = window.matchMedia('(max-width: 600px)');
+const foldTables = () => {
+  document.querySelectorAll('details[data-fold-narrow]').forEach((details) => {
+    details.open = !phoneWidth.matches;
+  });
+};
+foldTables();
+phoneWidth.addEventListener('change', foldTables);
+
 // At phone width app.css draws each row of a data table as a block of its
 // own, every cell led by its column's header, so that no column hides
 // behind a sideways scroll. The header text is copied here into each cell's

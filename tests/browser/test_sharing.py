@@ -3,11 +3,18 @@
 import pytest
 
 from apps.sharing.models import ShareLink
+from apps.sharing.services import share_link_create
 from tests import factories
 from tests.browser.conftest import axe, log_in, secret_field_widths, shoot
 from tests.sharing.helpers import workflow_built
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+IN_VIEW = """(node) => {
+  const box = node.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
 
 
 def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_server):
@@ -50,7 +57,11 @@ def test_shared_sop_opens_logged_out_until_revoked(browser, context, page, live_
         .startswith("In the map: + and − zoom")
     )
     shared.get_by_role("heading", name="Workflow intelligence report").wait_for()
-    assert shared.get_by_role("navigation").count() == 0
+    # No way into the app: its only lists of links are of its own sections.
+    assert [
+        nav.get_attribute("aria-label")
+        for nav in shared.get_by_role("navigation").all()
+    ] == ["On this page", "In this report"]
     assert axe(shared) == []
     assert shoot(shared, "shared-sop") <= 0
 
@@ -95,3 +106,29 @@ def test_password_protected_link_opens_in_the_browser_with_its_password(
 
     page.get_by_role("heading", name=workflow.title, exact=True).wait_for()
     visitor.close()
+
+
+def test_shared_page_lists_its_sections_first_on_a_phone(browser, live_server):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    workflow = workflow_built(organization)
+    _link, token = share_link_create(
+        membership=organization.memberships.get(user=owner),
+        workflow=workflow,
+        include_report=True,
+    )
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"/s/{token}/")
+    page.locator('[data-map-viewport][data-drawn="true"] svg').wait_for()
+
+    contents = page.get_by_role("navigation", name="On this page")
+    top = contents.bounding_box()["y"]
+    violations = axe(page)
+    contents.get_by_role("link", name="Workflow intelligence report").click()
+    heading = page.get_by_role("heading", name="Workflow intelligence report")
+
+    # In the first screenful, where a phone opens the page.
+    assert top < PHONE["height"] / 2
+    assert violations == []
+    assert heading.evaluate(IN_VIEW)
+    context.close()

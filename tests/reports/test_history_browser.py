@@ -42,6 +42,13 @@ NARROW_CHARTS_SHOWN = """() => [...document.querySelectorAll('figure.chart svg')
     === svg.getClientRects().length > 0)"""
 
 
+def _open_history(page, live_server, viewport):
+    """Open the incident history at ``viewport`` once its state map is drawn."""
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/incidents/")
+    wait_until(page, MAP_DRAWN, timeout=30)
+
+
 def _history_of_two(context, live_server):
     organization, owner = factories.organization_with_owner(name="Acme IT")
     incident_create(organization=organization, number="INC0000001")
@@ -101,12 +108,50 @@ def imported_history(context, live_server):
     log_in(context, owner, live_server)
 
 
+# Each table folded on a phone: whether it is open, and whether its summary
+# (what opens it) shows.
+FOLDS = """() => [...document.querySelectorAll('details[data-fold-narrow]')]
+  .map((details) => [details.open,
+                     details.querySelector('summary').getClientRects().length > 0])"""
+IN_VIEW = """(node) => {
+  const box = node.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+def test_incident_history_folds_repeated_tables_and_jumps_on_a_phone(
+    imported_history, page, live_server
+):
+    # The state map, drawn once the page has loaded, moves what follows it.
+    _open_history(page, live_server, PHONE_WIDTH)
+
+    phone = page.evaluate(FOLDS)
+    violations = browser_fixtures.axe(page)
+    page.get_by_text("The hand-offs as a table", exact=True).click()
+    opened = page.get_by_role("columnheader", name="Median hand-off wait").count()
+    page.get_by_role("link", name="Incident history report").click()
+    page.get_by_role("navigation", name="In this report").get_by_role(
+        "link", name="Findings"
+    ).click()
+    findings = page.get_by_role("heading", name="Findings", exact=True)
+    jumped = findings.evaluate(IN_VIEW)
+    page.set_viewport_size(DESKTOP_WIDTH)
+    wait_until(page, "() => document.querySelector('details[data-fold-narrow]').open")
+    desktop = page.evaluate(FOLDS)
+
+    # Five tables repeat a chart (or the map) beside them: on a phone each
+    # is folded under a summary that opens it; on a desktop each is open.
+    assert phone == [[False, True]] * 5
+    assert violations == []
+    assert opened == 1
+    assert jumped
+    assert desktop == [[True, False]] * 5
+
+
 def test_incident_history_never_scrolls_sideways_at_phone_width(
     imported_history, page, live_server
 ):
-    page.set_viewport_size(PHONE_WIDTH)
-    page.goto(f"{live_server.url}/incidents/")
-    wait_until(page, MAP_DRAWN, timeout=30)
+    _open_history(page, live_server, PHONE_WIDTH)
 
     # The whole history's state map is far wider than a phone: it pans
     # inside its own box, and the page stays as wide as the screen.
@@ -156,9 +201,7 @@ STATES = """() => {
 def test_incident_history_map_starts_whole_in_its_box(
     imported_history, page, live_server
 ):
-    page.set_viewport_size(DESKTOP_WIDTH)
-    page.goto(f"{live_server.url}/incidents/")
-    wait_until(page, MAP_DRAWN, timeout=30)
+    _open_history(page, live_server, DESKTOP_WIDTH)
 
     boxes = page.evaluate(STATES)
     zoom = float(page.locator("[data-map-viewport]").get_attribute("data-zoom"))
@@ -188,9 +231,7 @@ MAP_SETTLED = """() => {
 def test_incident_history_map_fits_a_narrowed_window_as_if_opened_in_it(
     imported_history, page, live_server
 ):
-    page.set_viewport_size(DESKTOP_WIDTH)
-    page.goto(f"{live_server.url}/incidents/")
-    wait_until(page, MAP_DRAWN, timeout=30)
+    _open_history(page, live_server, DESKTOP_WIDTH)
     viewport = page.locator("[data-map-viewport]")
     wide = viewport.get_attribute("data-zoom")
 

@@ -203,7 +203,7 @@ def test_report_json_is_the_same_whatever_the_input_order():
     second = build_report(shuffled).to_json()
 
     assert first == second
-    assert orjson.loads(first)["version"] == 16
+    assert orjson.loads(first)["version"] == 17
 
 
 def test_report_rejects_two_traces_with_one_run_id():

@@ -1,4 +1,5 @@
 import html
+import re
 from http import HTTPStatus
 
 import pytest
@@ -443,3 +444,62 @@ def test_incidents_import_service_refuses_free_until_its_plan_has_the_import(
     assert (refused.value.code, refused.value.status) == ("plan_feature_missing", 402)
     assert refused.value.message == FREE_REFUSAL
     assert created > 0
+
+
+def _contents(body, name):
+    """Return (target, text) of each link in the contents named ``name``."""
+    nav = body.split(f'aria-label="{name}"')[1].split("</nav>")[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav)
+
+
+def test_report_opens_with_a_list_of_its_sections(owner_client, history):
+    from django.template.loader import render_to_string
+
+    one = render_to_string("reports/_report.html", {"report_view": _one_run_view()})
+    body = owner_client.get(reverse("incident_history")).content.decode()
+    many = body.split('<section class="report"')[1].split("</section>")[0]
+
+    assert _contents(one, "In this report") == [
+        ("report-phases", "Resolution time"),
+        ("report-time", "Time per system"),
+        ("report-handoffs", "Hand-offs"),
+        ("report-transitions", "Transitions"),
+        ("report-health", "Process health"),
+        ("report-findings", "Findings"),
+    ]
+    assert _contents(many, "In this report") == [
+        ("report-phases", "Mean time per phase"),
+        ("report-time", "Time per state"),
+        ("report-handoffs", "Hand-offs"),
+        ("report-transitions", "Transitions"),
+        ("report-variants", "Variants"),
+        ("report-health", "Process health"),
+        ("report-findings", "Findings"),
+    ]
+    # Each link leads to a heading of the report, in the order they come.
+    for report in (one, many):
+        targets = [target for target, _text in _contents(report, "In this report")]
+        places = [report.index(f'<h3 id="{target}"') for target in targets]
+        assert places == sorted(places)
+        assert report.index('aria-label="In this report"') < places[0]
+
+
+def test_report_tables_beside_a_chart_fold_at_phone_width(owner_client, history):
+    body = owner_client.get(reverse("incident_history")).content.decode()
+    report = body.split('<section class="report"')[1].split("</section>")[0]
+
+    folds = re.findall(
+        r'<details class="fold" data-fold-narrow open><summary>([^<]+)</summary>\s*'
+        r"(?:<div[^>]*>)?\s*<table",
+        report,
+    )
+
+    # The figures of the phases, the states, the hand-offs, the transitions
+    # under the map and the groups' spread: js/app.js folds them on a phone.
+    assert folds == [
+        "The mean time per phase as a table",
+        "The time per state as a table",
+        "The hand-offs as a table",
+        "The transitions as a table",
+        "The assignment groups as a table",
+    ]

@@ -75,7 +75,10 @@ def test_shared_page_links_nowhere_into_the_app(organization, client):
 
     page = client.get(f"/s/{raw}/").content.decode()
 
-    assert "<nav" not in page
+    # Its one list of links is of its own sections.
+    assert re.findall(r"<nav[^>]*>", page) == [
+        '<nav class="contents" aria-label="On this page">'
+    ]
     assert [
         url
         for url in HREF.findall(page)
@@ -469,18 +472,42 @@ def test_share_form_with_a_past_expiry_answers_400_beside_the_date(
     assert not ShareLink.objects.exists()
 
 
-def test_report_is_shown_only_when_chosen(organization, client):
+def _shared_without_and_with_report(organization, client):
+    """Return a built workflow and its shared page without its report, then with."""
     workflow = workflow_built(organization)
     _plain, plain_raw = _link(organization, workflow=workflow)
     _full, full_raw = _link(organization, workflow=workflow, include_report=True)
+    pages = [client.get(f"/s/{raw}/").content.decode() for raw in (plain_raw, full_raw)]
+    return workflow, *pages
 
-    plain = client.get(f"/s/{plain_raw}/").content.decode()
-    full = client.get(f"/s/{full_raw}/").content.decode()
+
+def test_report_is_shown_only_when_chosen(organization, client):
+    workflow, plain, full = _shared_without_and_with_report(organization, client)
 
     assert "Workflow intelligence report" not in plain
     assert "Workflow intelligence report" in full
     assert "Resolution time" in full
     assert workflow.title in plain and workflow.title in full
+
+
+def test_shared_page_opens_with_a_list_of_its_sections(organization, client):
+    _workflow, plain, full = _shared_without_and_with_report(organization, client)
+
+    def contents(page):
+        nav = page.split('aria-label="On this page">')[1].split("</nav>")[0]
+        return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav)
+
+    assert contents(plain) == [("steps", "Steps"), ("map-heading", "Process map")]
+    assert contents(full) == [
+        ("steps", "Steps"),
+        ("map-heading", "Process map"),
+        ("report-heading", "Workflow intelligence report"),
+    ]
+    # The list comes first, before the SOP, and each link has its target.
+    assert full.index('aria-label="On this page"') < full.index('id="sop-title"')
+    for target, _text in contents(full):
+        assert full.count(f'id="{target}"') == 1
+    assert 'aria-label="In this report"' in full
 
 
 def _report_stored_as_scoring(workflow, score):
@@ -505,8 +532,8 @@ def test_shared_report_is_read_as_stored_rather_than_built_again(organization, c
 
     again = client.get(f"/s/{raw}/").content.decode()
 
-    assert f"<h3>Process health: {built} / 100</h3>" in first
-    assert "<h3>Process health: 12 / 100</h3>" in again
+    assert f'<h3 id="report-health">Process health: {built} / 100</h3>' in first
+    assert '<h3 id="report-health">Process health: 12 / 100</h3>' in again
 
 
 def test_shared_report_is_built_again_once_an_edit_changes_it(organization, client):
@@ -524,7 +551,7 @@ def test_shared_report_is_built_again_once_an_edit_changes_it(organization, clie
     page = client.get(f"/s/{raw}/").content.decode()
 
     report = page[page.index("Workflow intelligence report") :]
-    assert f"<h3>Process health: {built} / 100</h3>" in report
+    assert f'<h3 id="report-health">Process health: {built} / 100</h3>' in report
     assert "Read the alert" in report
 
 
