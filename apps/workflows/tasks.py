@@ -63,6 +63,23 @@ def run_build_task(self, organization_id, run_id, generation, user_id=None):
             return None
         logger.warning("Build of run %s failed; retrying", run_id, exc_info=True)
         raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+    except Exception:
+        # A fault in the build itself, or its soft time limit: the page says
+        # so and offers to try again; the log keeps what happened.
+        logger.exception(
+            "Build of run %s stopped on an unexpected error",
+            run_id,
+            extra={"organization_id": organization_id, "run_id": run_id},
+        )
+        services.run_build_failed(
+            run=run,
+            generation=generation,
+            reason=_(
+                "The build stopped on an unexpected error. Try again; if it stops "
+                "again, the worker's log says why."
+            ),
+        )
+        return None
     return version.pk if version else None
 
 

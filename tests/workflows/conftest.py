@@ -79,3 +79,18 @@ def build_failed(monkeypatch, workflow):
         patch.setattr(services, "run_build", refuse)
         run_build_task.run(workflow.organization_id, run.pk, run.generation)
     workflow.refresh_from_db()
+
+
+def build_raising(monkeypatch, run, error):
+    """Run the task building ``run``, its steps' builder raising ``error``.
+
+    The error comes after the build has begun, as from a fault in the
+    pipeline or from the task's soft time limit.
+    """
+
+    def broken(*args, **kwargs):
+        raise error
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "generate", broken)
+        run_build_task.run(run.organization_id, run.pk, run.generation)

@@ -9,7 +9,7 @@ from apps.workflows import selectors, services
 from tests import factories
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import axe, log_in, shoot, wait_until
-from tests.workflows.conftest import import_sample
+from tests.workflows.conftest import build_raising, import_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -282,3 +282,32 @@ def test_map_hint_speaks_of_keys_only_at_a_keyboards_width(context, page, live_s
     assert wide == [True, False]
     assert not page.locator(".map-help-keys").is_visible()
     assert page.locator(".map-help-touch").is_visible()
+
+
+def test_a_build_stopped_by_an_unexpected_error_ends_the_progress_in_try_again(
+    context, page, live_server, monkeypatch
+):
+    organization, owner = factories.organization_with_owner(name="Acme IT")
+    recording = import_sample(organization)
+    workflow = services.workflow_generate(
+        organization=organization, recording=recording, enqueue=False
+    )
+    log_in(context, owner, live_server)
+    page.goto(f"/workflows/{workflow.pk}/")
+    polling = page.locator("#workflow-state progress").is_visible()
+
+    workflow.refresh_from_db()
+    build_raising(monkeypatch, workflow.reference_run, KeyError("steps"))
+    # The page asks for the state every 1.5 s and reloads once it is over;
+    # only the page it reloads gives the reason.
+    wait_until(page, "document.querySelector('[data-reason]') !== null")
+
+    assert polling
+    assert page.locator("#workflow-state progress").count() == 0
+    assert (
+        page.locator("[data-reason]")
+        .inner_text()
+        .startswith("The build stopped on an unexpected error. Try again;")
+    )
+    assert page.get_by_role("button", name="Try again").is_visible()
+    assert page.console_errors == []

@@ -1,4 +1,5 @@
 import re
+from html import unescape
 from http import HTTPStatus
 
 import pytest
@@ -14,7 +15,7 @@ from apps.workflows.models import SystemRule
 from apps.workflows.sop import numbered_steps
 from tests import factories
 from tests.web.html import CELL
-from tests.workflows.conftest import build_failed, recording_emptied
+from tests.workflows.conftest import build_failed, build_raising, recording_emptied
 
 
 def test_workflow_list_shows_the_organization_workflows(owner_client, workflow):
@@ -597,3 +598,35 @@ def test_system_rule_list_ignores_a_back_workflow_that_is_no_id(
     assert response.status_code == HTTPStatus.OK
     assert '<a href="/workflows/">Back to the page you came from</a>' in page
     assert 'name="workflow"' not in page
+
+
+def _shown(owner_client, api_client, workflow):
+    """Return the workflow's state as its page, the dashboard and the API
+    show it, and its page."""
+    page = owner_client.get(f"/workflows/{workflow.pk}/").content.decode()
+    state = re.search(r'id="workflow-state"[^>]*data-state="(\w+)"', page)[1]
+    dashboard = owner_client.get("/dashboard/status/").json()
+    (item,) = [i for i in dashboard["items"] if i["key"] == f"workflow:{workflow.pk}"]
+    api = api_client.get(f"/api/v1/workflows/{workflow.pk}/").json()
+    return (state, item["state"], item["busy"], api["state"]), api, page
+
+
+def test_a_build_stopped_by_an_unexpected_error_shows_failed_everywhere(
+    owner_client, api_client, organization, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    build_raising(monkeypatch, workflow.reference_run, KeyError("steps[3]"))
+
+    states, api, page = _shown(owner_client, api_client, workflow)
+
+    assert states == ("failed", "failed", False, "failed")
+    reason = (
+        "The build stopped on an unexpected error. Try again; if it stops "
+        "again, the worker&#x27;s log says why."
+    )
+    assert f'<p class="error-message" data-reason>{reason}</p>' in page
+    assert api["failure_reason"] == unescape(reason)
+    assert "steps[3]" not in page and "KeyError" not in page
+    assert "<progress" not in page
+    assert page.count(f'action="/workflows/{workflow.pk}/retry/"') == 1
+    assert "Builds the SOP again from the reference run's recording." in page
