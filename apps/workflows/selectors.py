@@ -12,6 +12,7 @@ from apps.core.errors import ApplicationError
 from apps.core.selectors import get_scoped_or_404
 from apps.recordings.models import RecordingStatus
 
+from .builds import Build, builds_to_retry
 from .compare import compare_steps
 from .models import Run, SopVersion, SystemRule, Workflow
 from .pipeline import report_steps
@@ -128,15 +129,49 @@ def recording_generate_refusal(*, recording):
     return None
 
 
-def workflow_retry_refusal(*, workflow):
-    """Return why building the workflow's reference run again would fail as
-    it did, or None when it may succeed."""
-    run = workflow.reference_run
+def run_build_refusal(*, run):
+    """Return why building ``run`` again would fail as it did, or None when
+    it may succeed; ``run`` may be None, as a workflow's reference may be."""
     if run is None:
         return ApplicationError(
             _("This workflow has no run to generate from."), code="no_run"
         )
     return recording_generate_refusal(recording=run.recording)
+
+
+def run_builds(*, workflow, runs=None):
+    """Return ``builds.Build`` of each of the workflow's runs, or of ``runs``."""
+    if runs is None:
+        runs = Run.objects.for_organization(workflow.organization_id).filter(
+            workflow=workflow
+        )
+    return [
+        Build(run.pk, run.state, reference=run.pk == workflow.reference_run_id)
+        for run in runs
+    ]
+
+
+def runs_to_retry(*, workflow):
+    """Return the runs trying again builds, the reference run first."""
+    runs = {
+        run.pk: run
+        for run in Run.objects.for_organization(workflow.organization_id)
+        .filter(workflow=workflow)
+        .select_related("recording")
+    }
+    retried = builds_to_retry(
+        run_builds(workflow=workflow, runs=runs.values()),
+        has_version=workflow.current_version_id is not None,
+    )
+    return [runs[build.run_id] for build in retried]
+
+
+def workflow_retry_refusal(*, workflow):
+    """Return why trying the workflow again would fail as it did, or None
+    when it may succeed."""
+    runs = runs_to_retry(workflow=workflow) or [None]
+    refusals = (run_build_refusal(run=run) for run in runs)
+    return next((refusal for refusal in refusals if refusal is not None), None)
 
 
 def run_for_recording(*, organization, recording):

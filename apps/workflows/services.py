@@ -16,13 +16,14 @@ from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.services import usage_release_workflow, usage_reserve_workflow
 from apps.core.errors import ApplicationError
 from apps.core.jobs import task_enqueue
 from apps.recordings.selectors import recording_events
 
-from . import documents, selectors
+from . import builds, documents, selectors
 from .edits import EditError, validate_edit
 from .models import Run, SopVersion, State, SystemRule, Workflow
 from .pipeline import from_steps, generate
@@ -104,11 +105,17 @@ def _create_run(organization, recording, workflow, user):
         workflow = selectors.workflow_get(
             organization=organization, workflow_id=workflow.pk, for_update=True
         )
+    reference = workflow.reference_run
     run = Run.objects.create(
         organization=organization, workflow=workflow, recording=recording
     )
     fields = {"state": State.QUEUED, "progress": 0, "failure_reason": ""}
-    if workflow.reference_run_id is None:
+    if builds.takes_reference(
+        reference.state if reference else None,
+        has_version=workflow.current_version_id is not None,
+    ):
+        # A workflow whose reference run failed before making a version
+        # is built from the run added instead, and counts again.
         _quota_hold(workflow)
         fields["reference_run"] = run
     Workflow.objects.filter(pk=workflow.pk).update(**fields)
@@ -286,10 +293,10 @@ def _store_build(workflow, run, key, artefacts, rendered, is_reference, user):
             )
         elif locked.current_version_id is not None:
             version = _run_added_version(locked, key, user)
-        _progress(locked.pk, State.READY, 100)
+        state = _settle(locked)
     if version is not None and version.render_state == State.QUEUED:
         _enqueue_render(version)
-    logger.info("Workflow ready", extra=_extra(workflow))
+    logger.info("Run built; the workflow is %s", state, extra=_extra(workflow))
     return version
 
 
@@ -364,11 +371,63 @@ def _version_create(workflow, run, key, artefacts, rendered, *, reason, user=Non
     return version
 
 
-def run_build_failed(*, run, generation, reason):
-    """Mark the run and its workflow failed with a reason a person understands.
+def _settle(workflow):
+    """Store the workflow's state as its runs' builds now make it; return it.
 
-    A build superseded by a newer ``generation`` changes nothing. A workflow
-    whose first build failed no longer counts against the quota.
+    Called with its row locked, once a build of one of its runs has ended.
+    """
+    runs = selectors.run_builds(workflow=workflow)
+    state = builds.workflow_state(
+        runs, has_version=workflow.current_version_id is not None
+    )
+    if state == State.READY:
+        _progress(workflow.pk, state, 100)
+    elif state == State.FAILED:
+        _progress(workflow.pk, state, 0, _failure_reason(workflow, runs))
+    else:
+        progress = workflow.progress if state == State.RUNNING else 0
+        _progress(workflow.pk, state, progress)
+    return state
+
+
+def _failure_reason(workflow, runs):
+    """Return why the workflow failed: the reason of its first failed run.
+
+    A run other than the reference is named, since its failure leaves the
+    SOP as it was.
+    """
+    failed = builds.failed_builds(runs)
+    if not failed:
+        return workflow.failure_reason or _(
+            "The workflow has no SOP yet. Try again to build it from its reference run."
+        )
+    first = (
+        Run.objects.for_organization(workflow.organization_id)
+        .select_related("recording")
+        .get(pk=failed[0].run_id)
+    )
+    reason = first.failure_reason
+    if first.pk != workflow.reference_run_id:
+        reason = _("The run of “%(title)s” was not built. %(reason)s") % {
+            "title": first.recording.title or first.recording_id,
+            "reason": reason,
+        }
+    if len(failed) > 1:
+        others = len(failed) - 1
+        reason += " " + ngettext(
+            "%(count)s other run was not built either.",
+            "%(count)s other runs were not built either.",
+            others,
+        ) % {"count": others}
+    return reason
+
+
+def run_build_failed(*, run, generation, reason):
+    """Mark the run failed with a reason a person understands.
+
+    The workflow fails with it, once no other build of its runs is under
+    way. A build superseded by a newer ``generation`` changes nothing. A
+    workflow whose first build failed no longer counts against the quota.
     """
     with transaction.atomic():
         workflow = _locked_if_kept(run.organization, run.workflow_id)
@@ -378,26 +437,37 @@ def run_build_failed(*, run, generation, reason):
         current = Run.objects.filter(pk=run.pk, generation=generation)
         if not current.update(state=State.FAILED, failure_reason=reason):
             return
-        _progress(workflow.pk, State.FAILED, 0, reason)
+        _settle(workflow)
         _quota_release(workflow, run)
     logger.warning("Workflow generation failed: %s", reason, extra=_extra(workflow))
 
 
 def workflow_retry(*, membership, workflow):
-    """Queue a failed workflow's reference run again.
+    """Queue again what failed in a failed workflow; return the runs queued.
 
-    Refused when the build would fail the same way, as with a recording that
-    holds no events.
+    That is each run whose build failed, and the reference run while the
+    workflow has no version (``builds.builds_to_retry``). Refused when a
+    build would fail the same way, as with a recording that holds no events.
     """
     _require_editor(membership)
-    if workflow.state != State.FAILED:
-        raise ApplicationError(
-            _("Only a failed workflow can be retried; this one is %(state)s.")
-            % {"state": workflow.get_state_display().lower()},
-            code="not_failed",
-            status=409,
+    with transaction.atomic():
+        locked = selectors.workflow_get(
+            organization=workflow.organization, workflow_id=workflow.pk, for_update=True
         )
-    return workflow_regenerate(membership=membership, workflow=workflow)
+        if locked.state != State.FAILED:
+            raise ApplicationError(
+                _("Only a failed workflow can be retried; this one is %(state)s.")
+                % {"state": locked.get_state_display().lower()},
+                code="not_failed",
+                status=409,
+            )
+        refusal = selectors.workflow_retry_refusal(workflow=locked)
+        if refusal is not None:
+            raise refusal
+        runs = selectors.runs_to_retry(workflow=locked)
+        for run in runs:
+            _queue_again(locked, run, user=membership.user)
+    return runs
 
 
 def workflow_regenerate(*, membership, workflow):
@@ -411,16 +481,17 @@ def workflow_regenerate(*, membership, workflow):
         locked = selectors.workflow_get(
             organization=workflow.organization, workflow_id=workflow.pk, for_update=True
         )
-        refusal = selectors.workflow_retry_refusal(workflow=locked)
+        run = locked.reference_run
+        refusal = selectors.run_build_refusal(run=run)
         if refusal is not None:
             raise refusal
-        run = locked.reference_run
         _queue_again(locked, run, user=membership.user)
     return run
 
 
 def _queue_again(workflow, run, *, user):
-    _quota_hold(workflow)
+    if run.pk == workflow.reference_run_id:
+        _quota_hold(workflow)
     Run.objects.filter(pk=run.pk).update(
         generation=F("generation") + 1, state=State.QUEUED, failure_reason=""
     )
@@ -478,7 +549,11 @@ def workflow_forget_recording(*, recording):
         if workflow.reference_run_id is None or workflow.current_version_id is None:
             reference = workflow.reference_run or others.order_by("created_at", "id")[0]
             Workflow.objects.filter(pk=workflow.pk).update(reference_run=reference)
+            workflow.reference_run = reference
             _rebuild_after_forget(workflow, reference)
+        else:
+            # The run may have been the one whose failure failed the workflow.
+            _settle(workflow)
         logger.info("Run deleted with its recording", extra=_extra(workflow))
     workflow.refresh_from_db()
     return workflow

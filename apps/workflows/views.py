@@ -117,6 +117,7 @@ def workflow_detail(request, workflow_id):
     document = version.document if version else None
     can_edit = request.membership.can_edit
     failed = workflow.state == State.FAILED
+    retried = selectors.runs_to_retry(workflow=workflow) if failed else []
     return render(
         request,
         "workflows/detail.html",
@@ -124,6 +125,11 @@ def workflow_detail(request, workflow_id):
             "workflow": workflow,
             "retry_refusal": failed
             and selectors.workflow_retry_refusal(workflow=workflow),
+            # What trying again builds, for the page to say.
+            "retry_reference": any(
+                run.pk == workflow.reference_run_id for run in retried
+            ),
+            "retry_others": sum(run.pk != workflow.reference_run_id for run in retried),
             "version": version,
             "sop": documents.document_numbered(document) if document else None,
             "step_edits": _step_edits(version, document) if can_edit else None,

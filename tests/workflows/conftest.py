@@ -1,3 +1,6 @@
+import uuid
+
+import msgspec
 import pytest
 
 from apps.core.errors import ApplicationError
@@ -22,6 +25,12 @@ def import_sample(organization, recording=None, user=None):
     return recording_import(
         organization=organization, user=user, document=rf.encode(recording)
     )
+
+
+def import_another_outage(organization):
+    """Import the network outage again under a new id: another run of it."""
+    recording = msgspec.structs.replace(rf.network_outage(), id=str(uuid.uuid4()))
+    return import_sample(organization, recording)
 
 
 @pytest.fixture
@@ -67,14 +76,14 @@ def recording_emptied(recording):
     return recording
 
 
-def build_failed(monkeypatch, workflow):
-    """Run the task building the workflow's reference run, failing as a
-    build that meets an error does."""
+def build_failed(monkeypatch, workflow, run=None):
+    """Run the task building ``run`` (the workflow's reference run by
+    default), failing as a build that meets an error does."""
 
     def refuse(**kwargs):
         raise ApplicationError("The map broke.", code="broken")
 
-    run = workflow.reference_run
+    run = run or workflow.reference_run
     with monkeypatch.context() as patch:
         patch.setattr(services, "run_build", refuse)
         run_build_task.run(workflow.organization_id, run.pk, run.generation)

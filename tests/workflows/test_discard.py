@@ -104,11 +104,12 @@ def test_recording_discard_of_a_failed_reference_counts_the_next_run_or_says_why
 ):
     first = recording_factory(organization)
     workflow = services.workflow_generate(organization=organization, recording=first)
-    build_failed(monkeypatch, workflow)
+    # Added while the first run waits for its build, so not the reference.
     second = recording_factory(organization, _second_recording())
     services.workflow_generate(
         organization=organization, recording=second, workflow=workflow
     )
+    build_failed(monkeypatch, workflow)
     MonthlyUsage.objects.filter(organization=organization).update(workflows_created=5)
 
     _discard(first, django_capture_on_commit_callbacks)
@@ -137,6 +138,25 @@ def test_recording_discard_of_another_run_keeps_the_current_version(
     assert workflow.reference_run_id == first_run.pk
     assert workflow.current_version_id == current
     assert workflow.state == State.READY
+
+
+def test_recording_discard_of_the_failed_run_makes_the_workflow_ready_again(
+    organization, recording_factory, django_capture_on_commit_callbacks, monkeypatch
+):
+    workflow, _run = _build(organization, recording_factory(organization))
+    second = recording_factory(organization, _second_recording())
+    services.workflow_generate(
+        organization=organization, recording=second, workflow=workflow
+    )
+    run = selectors.run_for_recording(organization=organization, recording=second)
+    build_failed(monkeypatch, workflow, run=run)
+    assert workflow.state == State.FAILED
+
+    _discard(second, django_capture_on_commit_callbacks)
+
+    workflow.refresh_from_db()
+    assert (workflow.state, workflow.failure_reason) == (State.READY, "")
+    assert workflow.current_version.number == 1
 
 
 def test_recording_discard_leaves_other_organizations_alone(

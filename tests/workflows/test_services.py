@@ -1,6 +1,3 @@
-import uuid
-
-import msgspec
 import pytest
 
 from apps.accounts.models import MonthlyUsage
@@ -11,7 +8,7 @@ from tests.workflows import recording_factory as rf
 from tests.workflows.conftest import (
     build_failed,
     build_sample,
-    import_sample,
+    import_another_outage,
     recording_emptied,
 )
 
@@ -118,11 +115,6 @@ def test_workflow_regenerate_makes_a_new_version_without_counting(
     assert _usage(organization) == 1
 
 
-def _another_outage(organization):
-    recording = msgspec.structs.replace(rf.network_outage(), id=str(uuid.uuid4()))
-    return import_sample(organization, recording)
-
-
 def _regenerated(workflow, membership):
     run = services.workflow_regenerate(membership=membership, workflow=workflow)
     services.run_build(run=run, generation=run.generation)
@@ -134,11 +126,11 @@ def test_workflow_regenerate_builds_the_sop_from_every_ready_run(
     organization, owner, outage, other_organization
 ):
     workflow = build_sample(organization, outage)
-    build_sample(organization, _another_outage(organization), workflow=workflow)
+    build_sample(organization, import_another_outage(organization), workflow=workflow)
     # Another organization's runs of the same recording are not this SOP's.
-    theirs = build_sample(other_organization, _another_outage(other_organization))
+    theirs = build_sample(other_organization, import_another_outage(other_organization))
     build_sample(
-        other_organization, _another_outage(other_organization), workflow=theirs
+        other_organization, import_another_outage(other_organization), workflow=theirs
     )
     membership = organization.memberships.get(user=owner)
 
@@ -162,9 +154,9 @@ def test_workflow_regenerate_of_one_run_is_based_on_one_recording(
     organization, owner, outage, other_organization
 ):
     workflow = build_sample(organization, outage)
-    theirs = build_sample(other_organization, _another_outage(other_organization))
+    theirs = build_sample(other_organization, import_another_outage(other_organization))
     build_sample(
-        other_organization, _another_outage(other_organization), workflow=theirs
+        other_organization, import_another_outage(other_organization), workflow=theirs
     )
 
     version = _regenerated(workflow, organization.memberships.get(user=owner))
@@ -278,7 +270,7 @@ def test_trying_again_counts_a_failed_workflow_once_more_and_builds_it(
     build_failed(monkeypatch, workflow)
     membership = organization.memberships.get(user=owner)
 
-    run = services.workflow_retry(membership=membership, workflow=workflow)
+    (run,) = services.workflow_retry(membership=membership, workflow=workflow)
     services.run_build(run=run, generation=run.generation)
 
     workflow.refresh_from_db()
@@ -403,7 +395,7 @@ def test_a_run_added_makes_a_version_that_counts_it_and_keeps_the_steps(
     first = workflow.current_version
 
     workflow = build_sample(
-        organization, _another_outage(organization), workflow=workflow
+        organization, import_another_outage(organization), workflow=workflow
     )
     added = workflow.current_version
 
@@ -421,7 +413,7 @@ def test_an_edit_after_a_run_added_changes_only_what_it_says(
 ):
     workflow = build_sample(organization, outage)
     workflow = build_sample(
-        organization, _another_outage(organization), workflow=workflow
+        organization, import_another_outage(organization), workflow=workflow
     )
     added = workflow.current_version
     step = added.steps[0]
@@ -436,3 +428,74 @@ def test_an_edit_after_a_run_added_changes_only_what_it_says(
     assert edited.markdown.replace("Read the alert", step["text"]).replace(
         "version 3", "version 2"
     ) == added.markdown.replace("version 3", "version 2")
+
+
+def test_a_run_added_to_a_failed_workflow_without_a_version_builds_its_first(
+    organization, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    failed = workflow.reference_run
+    build_failed(monkeypatch, workflow)
+
+    workflow = build_sample(
+        organization, import_another_outage(organization), workflow=workflow
+    )
+
+    version = workflow.current_version
+    assert (version.number, version.reason) == (1, SopVersion.Reason.GENERATED)
+    assert version.source_run_id == workflow.reference_run_id != failed.pk
+    assert workflow.quota_month == _month(organization)
+    assert _usage(organization) == 1
+    # The first run is still not built, and the workflow says so.
+    assert workflow.state == State.FAILED
+    assert workflow.failure_reason == (
+        "The run of “Berlin office lost network access” was not built. The map broke."
+    )
+
+
+def test_a_run_built_while_the_first_still_waits_leaves_the_workflow_waiting(
+    organization, outage
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+
+    workflow = build_sample(
+        organization, import_another_outage(organization), workflow=workflow
+    )
+
+    assert (workflow.state, workflow.current_version) == (State.QUEUED, None)
+    run = workflow.reference_run
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    assert workflow.state == State.READY
+    assert "*Based on 2 recordings." in workflow.current_version.markdown
+
+
+def test_trying_again_builds_the_added_run_that_failed(
+    organization, owner, workflow, monkeypatch
+):
+    reference = workflow.reference_run
+    added = import_another_outage(organization)
+    services.workflow_generate(
+        organization=organization, recording=added, workflow=workflow
+    )
+    run = selectors.run_for_recording(organization=organization, recording=added)
+    build_failed(monkeypatch, workflow, run=run)
+    assert workflow.state == State.FAILED
+    assert workflow.failure_reason == (
+        "The run of “Berlin office lost network access” was not built. The map broke."
+    )
+
+    retried = services.workflow_retry(
+        membership=organization.memberships.get(user=owner), workflow=workflow
+    )
+
+    assert [r.pk for r in retried] == [run.pk]
+    reference.refresh_from_db()
+    run.refresh_from_db()
+    assert (reference.state, reference.generation) == (State.READY, 1)
+    assert (run.state, run.generation) == (State.QUEUED, 2)
+    services.run_build(run=run, generation=run.generation)
+    workflow.refresh_from_db()
+    assert (workflow.state, workflow.failure_reason) == (State.READY, "")
+    assert workflow.current_version.reason == SopVersion.Reason.RUN_ADDED
+    assert _usage(organization) == 1

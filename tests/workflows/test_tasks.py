@@ -55,7 +55,7 @@ def test_run_build_task_stopped_by_an_unexpected_error_can_be_tried_again(
     build_raising(monkeypatch, workflow.reference_run, KeyError("phase"))
     workflow.refresh_from_db()
 
-    run = services.workflow_retry(
+    (run,) = services.workflow_retry(
         membership=organization.memberships.get(user=owner), workflow=workflow
     )
     run_build_task.run(organization.pk, run.pk, run.generation)

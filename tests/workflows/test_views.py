@@ -10,12 +10,18 @@ from apps.recordings.templatetags.recording_tags import (
     EVENT_TYPE_LABELS,
     event_type_label,
 )
-from apps.workflows import services
+from apps.workflows import selectors, services
 from apps.workflows.models import SystemRule
 from apps.workflows.sop import numbered_steps
 from tests import factories
 from tests.web.html import CELL
-from tests.workflows.conftest import build_failed, build_raising, recording_emptied
+from tests.workflows.conftest import (
+    build_failed,
+    build_raising,
+    build_sample,
+    import_another_outage,
+    recording_emptied,
+)
 
 
 def test_workflow_list_shows_the_organization_workflows(owner_client, workflow):
@@ -630,3 +636,73 @@ def test_a_build_stopped_by_an_unexpected_error_shows_failed_everywhere(
     assert "<progress" not in page
     assert page.count(f'action="/workflows/{workflow.pk}/retry/"') == 1
     assert "Builds the SOP again from the reference run's recording." in page
+
+
+def test_a_failed_added_run_is_named_and_is_what_try_again_builds(
+    owner_client, api_client, organization, workflow, monkeypatch
+):
+    added = import_another_outage(organization)
+    services.workflow_generate(
+        organization=organization, recording=added, workflow=workflow
+    )
+    run = selectors.run_for_recording(organization=organization, recording=added)
+    build_failed(monkeypatch, workflow, run=run)
+
+    states, api, page = _shown(owner_client, api_client, workflow)
+    tried = owner_client.post(f"/workflows/{workflow.pk}/retry/")
+
+    assert states == ("failed", "failed", False, "failed")
+    assert api["version"] == 1
+    assert api["failure_reason"] == (
+        "The run of “Berlin office lost network access” was not built. The map broke."
+    )
+    assert "Builds the run marked Failed below again." in page
+    assert (
+        "reference run"
+        not in page.split('id="workflow-state"')[1].split("</section>")[0]
+    )
+    assert tried.status_code == HTTPStatus.FOUND
+    run.refresh_from_db()
+    workflow.reference_run.refresh_from_db()
+    assert (run.generation, workflow.reference_run.generation) == (2, 1)
+
+
+def test_a_run_added_to_a_failed_workflow_shows_its_version_and_what_failed(
+    owner_client, api_client, organization, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    build_failed(monkeypatch, workflow)
+    build_sample(organization, import_another_outage(organization), workflow=workflow)
+
+    states, api, page = _shown(owner_client, api_client, workflow)
+
+    assert states == ("failed", "failed", False, "failed")
+    assert api["version"] == 1
+    assert 'href="#sop"' in page and "Set Priority" in page
+    assert "Builds the run marked Failed below again." in page
+
+
+def test_a_workflow_whose_runs_all_failed_says_try_again_builds_them_all(
+    owner_client, api_client, organization, outage, monkeypatch
+):
+    workflow = services.workflow_generate(organization=organization, recording=outage)
+    added = import_another_outage(organization)
+    services.workflow_generate(
+        organization=organization, recording=added, workflow=workflow
+    )
+    run = selectors.run_for_recording(organization=organization, recording=added)
+    build_failed(monkeypatch, workflow)
+    build_failed(monkeypatch, workflow, run=run)
+
+    states, api, page = _shown(owner_client, api_client, workflow)
+    owner_client.post(f"/workflows/{workflow.pk}/retry/")
+
+    assert states == ("failed", "failed", False, "failed")
+    assert api["failure_reason"] == ("The map broke. 1 other run was not built either.")
+    assert (
+        "Builds the SOP again from the reference run's recording, and the other "
+        "run marked Failed below." in page
+    )
+    run.refresh_from_db()
+    workflow.reference_run.refresh_from_db()
+    assert (run.generation, workflow.reference_run.generation) == (2, 2)
