@@ -9,6 +9,7 @@ transaction, keyed so that running it twice stores it once.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,6 +37,13 @@ logger = logging.getLogger(__name__)
 # Migration 0003 spells the prefix out too, to mark restores made before
 # they had a reason of their own.
 RESTORE_KEY = "restore:"
+# A build that has not moved for this long lost its worker. No build runs
+# past the task time limit, and by then a build a killed worker held has
+# been delivered to another worker, and has moved, or never will be.
+BUILD_STALLED_SECONDS = (
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    + settings.CELERY_TASK_TIME_LIMIT
+)
 
 
 def _extra(workflow):
@@ -440,6 +448,49 @@ def run_build_failed(*, run, generation, reason):
         _settle(workflow)
         _quota_release(workflow, run)
     logger.warning("Workflow generation failed: %s", reason, extra=_extra(workflow))
+
+
+def run_builds_fail_stalled(*, now=None):
+    """Fail the builds that stopped moving with their worker; return how many
+    workflows they failed.
+
+    Each such run gets a new generation, so that a build of it delivered
+    again later does nothing: the page has offered to try again by then.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=BUILD_STALLED_SECONDS)
+    stalled = Workflow.objects.filter(state=State.RUNNING, updated_at__lt=cutoff)
+    return sum(
+        _fail_stalled(workflow_id, cutoff)
+        for workflow_id in stalled.values_list("pk", flat=True)
+    )
+
+
+def _fail_stalled(workflow_id, cutoff):
+    reason = _(
+        "The build stopped without finishing: it made no progress for "
+        "%(minutes)s minutes. Try again."
+    ) % {"minutes": BUILD_STALLED_SECONDS // 60}
+    with transaction.atomic():
+        # Read again under the lock: a build that moved since is not stalled.
+        workflow = (
+            Workflow.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .filter(pk=workflow_id, state=State.RUNNING, updated_at__lt=cutoff)
+            .first()
+        )
+        if workflow is None:
+            return 0
+        runs = list(Run.objects.filter(workflow=workflow, state=State.RUNNING))
+        Run.objects.filter(pk__in=[run.pk for run in runs]).update(
+            generation=F("generation") + 1, state=State.FAILED, failure_reason=reason
+        )
+        _settle(workflow)
+        for run in runs:
+            _quota_release(workflow, run)
+    logger.error(
+        "Build failed: it stalled, as its worker stopped", extra=_extra(workflow)
+    )
+    return 1
 
 
 def workflow_retry(*, membership, workflow):

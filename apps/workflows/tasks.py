@@ -95,6 +95,12 @@ def _failure_reason(error):
     )
 
 
+@shared_task
+def run_builds_stalled_task():
+    """Fail the builds whose worker stopped mid-build; Celery beat runs it."""
+    return services.run_builds_fail_stalled()
+
+
 @shared_task(bind=True, **RETRY)
 def version_render_task(self, organization_id, version_id):
     """Render the SVG map and the PDF of one SOP version, once."""

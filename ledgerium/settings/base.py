@@ -240,12 +240,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery beat (the compose file's beat service) stores every few minutes the
-# uploaded batches a crash left unstored, as `manage.py replay_raw_batches`.
+# uploaded batches a crash left unstored, as `manage.py replay_raw_batches`,
+# and fails the workflow builds whose worker stopped mid-build.
 CELERY_BEAT_SCHEDULE = {
     "replay-raw-batches": {
         "task": "apps.recordings.tasks.raw_batches_replay_task",
         "schedule": env.int("LEDGERIUM_REPLAY_INTERVAL", default=300),
-    }
+    },
+    "fail-stalled-builds": {
+        "task": "apps.workflows.tasks.run_builds_stalled_task",
+        "schedule": 300,
+    },
 }
 # Run enqueued tasks on a background thread of this process instead of
 # sending them to the broker (apps/core/jobs.py); local settings turn it on
