@@ -153,8 +153,11 @@ class Membership(OrganizationScopedModel):
         ]
 
 
+INVITATION_LIFETIME = timedelta(days=7)
+
+
 def _invitation_expiry():
-    return timezone.now() + timedelta(days=7)
+    return timezone.now() + INVITATION_LIFETIME
 
 
 class Invitation(OrganizationScopedModel):
@@ -163,7 +166,6 @@ class Invitation(OrganizationScopedModel):
     )
     email = models.EmailField()
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_invitation_expiry)
@@ -193,6 +195,27 @@ class Invitation(OrganizationScopedModel):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class InvitationLink(OrganizationScopedModel):
+    """One link mailed for an invitation; only its hash is kept.
+
+    Inviting an address again mails a new link to the same invitation, so
+    that the link in an earlier email keeps working: every link of a pending
+    invitation works, and accepting or revoking it ends them all.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Link to {self.invitation}"
 
 
 class ApiToken(OrganizationScopedModel):

@@ -52,11 +52,6 @@ def invitation_pending_list(*, organization):
     )
 
 
-def invitation_pending_exists(*, organization, email):
-    pending = invitation_pending_list(organization=organization)
-    return pending.filter(email__iexact=email).exists()
-
-
 def api_token_list(*, membership):
     """Return the active tokens ``membership`` sees, and may revoke.
 

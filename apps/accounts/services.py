@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from apps.core.errors import ApplicationError
 
 from .models import (
+    INVITATION_LIFETIME,
     ApiToken,
     Invitation,
+    InvitationLink,
     Membership,
     MonthlyUsage,
     Organization,
@@ -96,10 +98,12 @@ def _require_manager(*, membership):
 
 
 def invitation_create(*, membership, email, role, request=None):
-    """Invite ``email`` to the membership's organization; return the raw token.
+    """Invite ``email`` to the membership's organization; mail it a link.
 
-    An open invitation to the same address is revoked first: its link stops
-    working, and the new one's role is the one that applies.
+    An address with a pending invitation is sent that invitation again: a
+    new link to it, with the role given now and a new expiry, while the
+    link in the earlier email keeps working. Return the invitation, the new
+    link's raw token and whether the invitation was sent before.
     """
     _require_manager(membership=membership)
     if role == Role.OWNER and membership.role != Role.OWNER:
@@ -123,38 +127,77 @@ def invitation_create(*, membership, email, role, request=None):
         )
 
     raw = secrets.token_urlsafe(32)
-    invitation = _invitation_replace(
+    invitation, resent = _invitation_open(
         membership=membership, email=email, role=role, token_hash=ApiToken.hash(raw)
     )
-    _invitation_send(invitation=invitation, raw=raw, request=request)
-    return invitation, raw
+    _invitation_send(invitation=invitation, raw=raw, resent=resent, request=request)
+    return invitation, raw, resent
 
 
 @transaction.atomic
-def _invitation_replace(*, membership, email, role, token_hash):
+def _invitation_open(*, membership, email, role, token_hash):
+    """Return the address's pending invitation, renewed, or a new one, with a
+    new link to it.
+
+    An open invitation past its expiry is revoked rather than renewed: its
+    links had stopped working, and stay so.
+    """
     organization = membership.organization
     # Locking the organization lets one invitation to an address at a time
-    # through, so two at once cannot both find no open one to revoke.
+    # through, so two at once cannot both find none open and make two.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
-    Invitation.objects.for_organization(organization).filter(
-        email__iexact=email, accepted_at=None, revoked_at=None
-    ).update(revoked_at=timezone.now())
+    open_invitation = (
+        Invitation.objects.for_organization(organization)
+        .filter(email__iexact=email, accepted_at=None, revoked_at=None)
+        .first()
+    )
+    if open_invitation is not None and open_invitation.is_pending:
+        invitation = _invitation_renew(
+            open_invitation, membership=membership, role=role
+        )
+    else:
+        invitation = _invitation_replace(
+            open_invitation, membership=membership, email=email, role=role
+        )
+
+    InvitationLink.objects.create(
+        organization=organization, invitation=invitation, token_hash=token_hash
+    )
+    return invitation, invitation == open_invitation
+
+
+def _invitation_renew(invitation, *, membership, role):
+    invitation.role = role
+    invitation.invited_by = membership.user
+    invitation.expires_at = timezone.now() + INVITATION_LIFETIME
+    invitation.save(update_fields=["role", "invited_by", "expires_at"])
+    return invitation
+
+
+def _invitation_replace(expired, *, membership, email, role):
+    if expired is not None:
+        expired.revoked_at = timezone.now()
+        expired.save(update_fields=["revoked_at"])
     return Invitation.objects.create(
-        organization=organization,
+        organization=membership.organization,
         email=email,
         role=role,
-        token_hash=token_hash,
         invited_by=membership.user,
     )
 
 
-def _invitation_send(*, invitation, raw, request):
+def _invitation_send(*, invitation, raw, resent, request):
     organization = invitation.organization
     path = reverse("invitation_accept", kwargs={"token": raw})
     link = request.build_absolute_uri(path) if request else settings.SITE_URL + path
     body = render_to_string(
         "accounts/email/invitation.txt",
-        {"invitation": invitation, "link": link, "inviter": invitation.invited_by},
+        {
+            "invitation": invitation,
+            "link": link,
+            "inviter": invitation.invited_by,
+            "resent": resent,
+        },
     )
     send_mail(
         _("You are invited to %(organization)s on Ledgerium")
@@ -166,12 +209,16 @@ def _invitation_send(*, invitation, raw, request):
     logger.info("Invitation sent", extra={"organization_id": organization.id})
 
 
-def invitation_for_token(*, token):
-    invitation = (
+def _invitation_by_token(token):
+    return (
         Invitation.objects.select_related("organization")
-        .filter(token_hash=ApiToken.hash(token))
+        .filter(links__token_hash=ApiToken.hash(token))
         .first()
     )
+
+
+def invitation_for_token(*, token):
+    invitation = _invitation_by_token(token)
     if invitation is None or not invitation.is_pending:
         raise ApplicationError(
             _(
@@ -188,7 +235,7 @@ def invitation_pending_for(*, token, user):
     """Return whether ``token`` is a pending invitation addressed to ``user``."""
     if not token:
         return False
-    invitation = Invitation.objects.filter(token_hash=ApiToken.hash(token)).first()
+    invitation = _invitation_by_token(token)
     return (
         invitation is not None
         and invitation.is_pending

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -128,28 +129,29 @@ def invitation_create(request):
     if not form.is_valid():
         return _members_page(request, form, status=400)
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
-    replacing = selectors.invitation_pending_exists(
-        organization=request.organization, email=email
-    )
     try:
-        invitation, _raw = services.invitation_create(
+        invitation, _raw, resent = services.invitation_create(
             membership=request.membership, email=email, role=role, request=request
         )
     except ApplicationError as error:
         field = error.field if error.field in form.fields else None
         form.add_error(field, error.message)
         return _members_page(request, form, status=error.status)
-    messages.success(request, _invitation_sent_text(invitation.email, replacing))
+    messages.success(request, _invitation_sent_text(invitation, resent))
     return redirect("member_list")
 
 
-def _invitation_sent_text(email, replacing):
-    if replacing:
+def _invitation_sent_text(invitation, resent):
+    if resent:
         return _(
-            "Invitation sent to %(email)s. It replaces the earlier one, whose "
-            "link no longer works."
-        ) % {"email": email}
-    return _("Invitation sent to %(email)s.") % {"email": email}
+            "Invitation sent again to %(email)s, as %(role)s. Every link mailed "
+            "for it works until %(expires)s."
+        ) % {
+            "email": invitation.email,
+            "role": invitation.get_role_display(),
+            "expires": date_format(invitation.expires_at, "DATE_FORMAT"),
+        }
+    return _("Invitation sent to %(email)s.") % {"email": invitation.email}
 
 
 @require_POST

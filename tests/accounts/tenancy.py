@@ -13,7 +13,7 @@ def membership_in(organization):
 @provides("invitation_id")
 def invitation_in(organization):
     return Invitation.objects.create(
-        organization=organization, email="x@example.test", token_hash="h" * 64
+        organization=organization, email="x@example.test"
     ).pk
 
 

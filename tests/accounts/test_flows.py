@@ -92,7 +92,7 @@ def test_invitation_for_another_email_is_refused(organization, owner, client):
 
 
 def test_expired_invitation_is_refused(organization, owner, client):
-    invitation, _raw = invitation_create(
+    invitation, _raw, _resent = invitation_create(
         membership=organization.memberships.get(user=owner),
         email="bob@example.test",
         role=Role.MEMBER,
@@ -312,7 +312,7 @@ def test_signup_from_an_invitation_needs_no_organization_name(
 
 
 def test_signup_from_a_revoked_invitation_is_refused(organization, owner, client):
-    invitation, raw = invitation_create(
+    invitation, raw, _resent = invitation_create(
         membership=organization.memberships.get(user=owner),
         email="erin@example.test",
         role=Role.MEMBER,
