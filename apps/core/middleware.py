@@ -82,6 +82,37 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class PrivatePageMiddleware:
+    """Keep every page shown to a logged-in user out of caches.
+
+    A browser keeps a page it may store and shows it again on Back as it
+    was: a workflow just deleted, with buttons that seem to work, or the
+    dashboard after logging out. Not stored, the page is asked for again
+    and the server says what became of it. A view that sets its own
+    Cache-Control keeps it, and static files never reach this far: WhiteNoise
+    answers them first, cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not response.has_header("Cache-Control")
+            and response.get("Content-Type", "").startswith("text/html")
+            and _logged_in(request)
+        ):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+def _logged_in(request):
+    # A DRF view that authenticates no one leaves None as the request's user.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
 def _current_membership(request):
     from apps.accounts.selectors import membership_current
 
