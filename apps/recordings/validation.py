@@ -79,7 +79,7 @@ def decode(body, type_, *, max_bytes, file=False):
     try:
         return _decoder(type_).decode(body)
     except msgspec.ValidationError as error:
-        raise _validation_error(str(error), body, file) from None
+        raise _invalid(body, str(error), file) from None
     except msgspec.DecodeError as error:
         raise _decode_error(body, str(error), file) from None
 
@@ -157,7 +157,26 @@ def _file_not_json(body, problem, offset):
     }
 
 
-def _validation_error(text, body, file):
+def _invalid(body, problem, file):
+    """Return the error for a body the typed decoder refused as ``problem``.
+
+    The typed decoder stops at the first value of the wrong type, which may
+    come before the place where the body stops being JSON at all: such a
+    body is said to be not JSON, as one without a wrong value before is.
+    """
+    try:
+        document = msgspec.json.decode(body)
+    except msgspec.DecodeError as error:
+        return _decode_error(body, str(error), file)
+    except RecursionError:
+        # Nested deeper than the interpreter's recursion limit, the body
+        # cannot be read without types, even where the typed decoder stopped
+        # at its first level: the typed decoder's word stands.
+        document = None
+    return _validation_error(problem, document, file)
+
+
+def _validation_error(text, document, file):
     parts = _ERROR_PATH.match(text)
     problem, path = parts["problem"], parts["path"] or ""
     code = "nesting_too_deep" if _NESTED.search(problem) else "invalid"
@@ -179,7 +198,7 @@ def _validation_error(text, body, file):
         return ApplicationError(message, code=code, field=field)
 
     index = int(event["index"])
-    seq = _seq_at(body, index)
+    seq = _seq_at(document, index)
     field = event["field"] or None
     message = _("%(event)s: %(problem)s (at $%(path)s).") % {
         "event": event_name(index=index, seq=seq),
@@ -199,24 +218,17 @@ def _validation_error(text, body, file):
     )
 
 
-def _seq_at(body, index):
-    """Return the seq of the event at ``index`` in ``body``, if it is valid.
+def _seq_at(document, index):
+    """Return the seq of the event at ``index`` in ``document``, if it is valid.
 
-    Read only for an error: the typed decoder stopped at that event, so the
-    body is read again without types. Read so, a body nested deeper than
-    the interpreter's recursion limit cannot be read at all, even where the
-    typed decoder stopped at its first level; its event is named by place.
+    ``document`` is the body read again without types, for an error: the
+    typed decoder stopped at that event. It is None for a body that could
+    not be read so; its event is then named by place.
     """
     try:
-        seq = msgspec.json.decode(body)["events"][index]["seq"]
+        seq = document["events"][index]["seq"]
         return msgspec.convert(seq, format.Seq, strict=True)
-    except (
-        msgspec.DecodeError,
-        msgspec.ValidationError,
-        LookupError,
-        TypeError,
-        RecursionError,
-    ):
+    except (msgspec.ValidationError, LookupError, TypeError):
         return None
 
 

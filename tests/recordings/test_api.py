@@ -464,6 +464,16 @@ BAD_BATCHES = [
         id="truncated-json",
     ),
     pytest.param(
+        b'{"events": [1,2,,3]}',
+        HTTPStatus.BAD_REQUEST,
+        {
+            "code": "invalid_json",
+            "message": "The body is not valid JSON: JSON is malformed: invalid "
+            "character (byte 16).",
+        },
+        id="broken-json-after-a-wrong-value",
+    ),
+    pytest.param(
         {"events": None},
         HTTPStatus.BAD_REQUEST,
         {

@@ -145,9 +145,9 @@ def test_decode_calls_a_container_for_a_plain_value_nesting():
             "not true or false (at $.events[0].seq).",
         ),
         (
+            # A wrong value before the body stops being JSON: it is not JSON.
             b'{"events": [{"seq": 7, "ts": "1", "type": "click"}, {"seq": ',
-            "Event number 1 in the events list: “ts” must be a whole number, "
-            "not text (at $.events[0].ts).",
+            "The body is not valid JSON: Input data was truncated.",
         ),
     ],
 )
@@ -171,6 +171,25 @@ def test_decode_says_what_is_wrong_plainly_with_its_path(body, message):
             "The file is not valid JSON: expected ',' or '}' (line 3, column 19).",
             "The body is not valid JSON: JSON is malformed: expected ',' or '}' "
             "(byte 34).",
+        ),
+        (
+            b'{"id": "x",\n "title": "t",\n "events": [1,2,,3]}',
+            "The file is not valid JSON: invalid character (line 3, column 17).",
+            "The body is not valid JSON: JSON is malformed: invalid character "
+            "(byte 43).",
+        ),
+        (
+            b'{"title": 5,\n "clock_offset_ms": NaN}',
+            "NaN and Infinity are not JSON numbers (line 2, column 21). Send finite "
+            "numbers only.",
+            "NaN and Infinity are not JSON numbers (byte 33). Send finite numbers "
+            "only.",
+        ),
+        (
+            b'{"title": 5, "id": "x"',
+            "The file is not valid JSON: it ends in the middle of the JSON, as a "
+            "file cut short does.",
+            "The body is not valid JSON: Input data was truncated.",
         ),
         (
             b'{\n  "clock_offset_ms": NaN}',

@@ -98,6 +98,24 @@ def test_upload_says_where_the_file_stops_being_json(owner_client):
     assert "body" not in page.lower().replace("<body", "").replace("</body", "")
 
 
+def test_upload_of_broken_json_with_a_wrong_value_before_says_it_is_not_json(
+    owner_client,
+):
+    """The first event is of the wrong kind, but the file is not JSON at all."""
+    text = '{"id": "x",\n "title": "t",\n "events": [1,2,,3]}'
+
+    response = _upload(owner_client, text.encode())
+
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "This file is not a Ledgerium recording (it is not JSON)." in page
+    assert (
+        "In detail: The file is not valid JSON: invalid character "
+        "(line 3, column 17).</p>" in page
+    )
+    assert "must be an object" not in page
+
+
 def _without_events(events):
     document = json.loads(SAMPLE.read_bytes())
     del document["events"]
