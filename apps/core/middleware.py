@@ -161,7 +161,7 @@ class ApplicationErrorMiddleware:
         response = render(
             request,
             "error.html",
-            {"error": exception},
+            {"error": exception, "heading": _error_heading(exception.status)},
             status=exception.status,
         )
         for header, value in exception.headers.items():
@@ -211,3 +211,12 @@ def _method_not_allowed_page(request, allowed):
         "back_url": referer_on_this_site(request),
     }
     return render(request, "405.html", context, status=HTTPStatus.METHOD_NOT_ALLOWED)
+
+
+def _error_heading(status):
+    """Return what an error page says it is, in its title and its heading."""
+    if status == HTTPStatus.NOT_FOUND:
+        return _("Not found")
+    if status == HTTPStatus.FORBIDDEN:
+        return _("Not allowed")
+    return _("That did not work")
