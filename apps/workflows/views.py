@@ -302,7 +302,7 @@ def workflow_retry(request, workflow_id):
 
 
 def _build_again(request, workflow_id, build, *, ready, failed, queued):
-    """Build the workflow's reference run again with ``build``; say how it went."""
+    """Build the workflow again with ``build``, which picks the runs; say how."""
     workflow = _workflow(request, workflow_id)
     build(membership=request.membership, workflow=workflow)
     workflow.refresh_from_db(fields=["state"])
