@@ -652,6 +652,9 @@ def workflow_edit(*, membership, workflow, edit):
 def _edited_version(workflow, current, edit, user):
     from .edits import apply_edits
 
+    if edit["op"] == "reword" and _unchanged_text(current, edit):
+        # Saving a step as it reads changes nothing: no version, no edit.
+        return current
     steps = [step_from_dict(data) for data in current.steps]
     if edit["op"] == "move_phase":
         steps = _move_phase(steps, edit)
@@ -668,6 +671,13 @@ def _edited_version(workflow, current, edit, user):
     Workflow.objects.filter(pk=workflow.pk).update(edits=workflow.edits)
     return _version_from_steps(
         workflow, current, steps, key=f"edit:{_next_number(workflow)}", user=user
+    )
+
+
+def _unchanged_text(version, edit):
+    return any(
+        step["ref"] == edit["ref"] and step["text"] == edit["text"]
+        for step in version.steps
     )
 
 

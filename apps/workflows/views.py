@@ -221,6 +221,7 @@ def workflow_edit(request, workflow_id):
     }
     if edit["op"] == "split":
         edit["texts"] = [line for line in edit["text"].splitlines() if line.strip()]
+    before = workflow.current_version_id
     try:
         version = services.workflow_edit(
             membership=request.membership, workflow=workflow, edit=edit
@@ -229,7 +230,10 @@ def workflow_edit(request, workflow_id):
         if error.code != "invalid_edit" or edit["op"] not in TYPED_EDITS:
             raise
         return _back_to_draft(request, workflow, edit, error)
-    messages.success(request, _("Saved as a new version."))
+    if version.pk == before:
+        messages.info(request, _("Nothing changed: the step already reads so."))
+    else:
+        messages.success(request, _("Saved as a new version."))
     return redirect(_edited_step_url(workflow, version, edit["ref"]))
 
 

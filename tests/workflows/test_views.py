@@ -706,3 +706,20 @@ def test_a_workflow_whose_runs_all_failed_says_try_again_builds_them_all(
     run.refresh_from_db()
     workflow.reference_run.refresh_from_db()
     assert (run.generation, workflow.reference_run.generation) == (2, 2)
+
+
+def test_rewording_a_step_as_it_reads_makes_no_version(owner_client, workflow):
+    step = workflow.current_version.steps[3]
+
+    response = owner_client.post(
+        f"/workflows/{workflow.pk}/edit/",
+        {"op": "reword", "ref": step["ref"], "text": step["text"]},
+        follow=True,
+    )
+
+    workflow.refresh_from_db()
+    page = response.content.decode()
+    assert workflow.current_version.number == 1
+    assert workflow.edits == []
+    assert "Nothing changed: the step already reads so." in page
+    assert "Saved as a new version." not in page
