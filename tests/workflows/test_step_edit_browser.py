@@ -67,6 +67,8 @@ def test_step_edit_error_sits_under_its_label_and_labels_top_their_fields(
     overflow = shoot(page, f"step-edit-error-{viewport['width']}")
 
     assert step.get_by_text("The text is empty.").is_visible()
+    # Arriving at the field leaves its label and error in view above it.
+    assert reword["label"]["top"] >= 0
     assert reword["label"]["bottom"] <= reword["error"]["top"]
     assert reword["error"]["bottom"] <= reword["field"]["top"]
     assert abs(reword["error"]["left"] - reword["label"]["left"]) < 1
